@@ -1,0 +1,107 @@
+// Lint: type-aware rules from typescript-eslint, plus the dependency rule of docs/architecture.md,
+// enforced with import-x/no-restricted-paths zones. A zone says: files in `target` may not import
+// from `from` (except the listed sub-folders).
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const node = (path) => `./node/src/${path}`;
+
+/** The dependency rule. Keep it in sync with docs/architecture.md. */
+const zones = [
+  // Pure cores import nothing but util (and policy for core).
+  { target: node('util'), from: './node/src', except: ['./util'] },
+  { target: node('policy'), from: './node/src', except: ['./policy', './util'] },
+  { target: node('protocol'), from: './node/src', except: ['./protocol', './util'] },
+  { target: node('core'), from: './node/src', except: ['./core', './policy', './util'] },
+  { target: node('config'), from: './node/src', except: ['./config', './util', './policy'] },
+  { target: node('cluster'), from: './node/src', except: ['./cluster', './util', './protocol'] },
+  // Adapters import the cores they adapt, never each other.
+  { target: node('persistence'), from: './node/src', except: ['./persistence', './core', './util'] },
+  { target: node('metrics'), from: './node/src', except: ['./metrics', './core', './util'] },
+  {
+    target: node('server'),
+    from: './node/src',
+    except: ['./server', './core', './protocol', './policy', './util', './metrics', './config'],
+  },
+  {
+    target: node('admin'),
+    from: './node/src',
+    except: ['./admin', './core', './util', './metrics', './config'],
+  },
+  // Nothing imports a composition root.
+  { target: './node/src', from: './node/src/main.ts' },
+  { target: './ml-scorer/src', from: './ml-scorer/src/cli' },
+  // The node is the leaf package: it never imports the scorer, the operator or the CLI.
+  { target: './node', from: ['./ml-scorer', './operator', './cli', './hack'] },
+  // The scorer may use the node's pure policy code only.
+  {
+    target: './ml-scorer',
+    from: './node/src',
+    except: ['./policy', './util', './config', './core/store-types.ts', './core/status.ts'],
+  },
+  { target: './ml-scorer', from: ['./operator', './cli', './hack'] },
+  // The operator may use the node's configuration schema only.
+  { target: './operator', from: './node/src', except: ['./config', './util', './cluster'] },
+  { target: './operator', from: ['./ml-scorer', './cli', './hack'] },
+];
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', 'dist/**', 'coverage/**', '**/*.generated.ts', 'local-cluster/**'],
+  },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver': { node: { extensions: ['.ts', '.js', '.mjs'] } },
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-console': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read the environment in a config loader or a composition root only.',
+        },
+      ],
+    },
+  },
+  {
+    // Composition roots, config loaders, CLIs, scripts and tests may read the environment and print.
+    files: [
+      '**/main.ts',
+      '**/config/load.ts',
+      '**/cli/**',
+      'cli/**',
+      'hack/**',
+      '**/bench/**',
+      '**/*.test.ts',
+      '**/test/**',
+      'bin/**',
+    ],
+    rules: { 'no-restricted-syntax': 'off', 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', '**/test/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,68 @@
+/**
+ * The contract between a cache and its eviction policy.
+ *
+ * A policy orders the resident entries of one cache; it never stores keys or values and never
+ * does I/O. The cache (the node's Store, or the simulator's cache) owns the entries and refers
+ * to each resident one by a small integer *slot* that it allocates densely and reuses after the
+ * entry leaves, so that policies can keep their state in typed arrays indexed by slot.
+ *
+ * Besides the slot, the cache passes a numeric *key id*: a stable identity of the key that
+ * outlives the entry. The simulator passes the trace's object id, the node a 53-bit hash of the
+ * key bytes. Policies with ghost lists or frequency sketches (ARC, S3-FIFO, W-TinyLFU) remember
+ * key ids of entries that already left.
+ *
+ * Sizes are in the cache's unit: bytes for a byte budget, 1 per entry for an object budget.
+ * The cache alone enforces the budget: while an insert does not fit, it asks the policy for a
+ * victim with `evict()`, removes that entry, and repeats.
+ *
+ * Every method must be O(1) or O(log n) amortised; `candidates` is O(max).
+ */
+export interface EvictionPolicy {
+  /** The policy's name as given to `--policy` (for example `lru`). */
+  readonly name: string;
+
+  /** A key was looked up and is not resident (lets sketches and ghosts count misses). */
+  onMiss(keyId: number): void;
+
+  /** A new entry became resident in `slot`. */
+  onInsert(slot: number, keyId: number, size: number): void;
+
+  /** A resident entry was read (a hit). */
+  onAccess(slot: number): void;
+
+  /** A resident entry was overwritten; its size may have changed. Counts as an access. */
+  onUpdate(slot: number, size: number): void;
+
+  /**
+   * A resident entry left for a reason other than `evict()` (DEL, expiry, FLUSHALL, or a victim
+   * that the cache chose itself from `candidates`). The policy forgets the slot.
+   */
+  onRemove(slot: number): void;
+
+  /**
+   * Chooses the next victim by the policy's own rule, forgets it, and returns its slot; -1 when
+   * nothing is resident. The cache then removes that entry without calling `onRemove`.
+   */
+  evict(): number;
+
+  /**
+   * Writes up to `max` eviction candidates into `out`, the policy's preferred victim first,
+   * without removing them, and returns how many it wrote. The ML hybrids rank these with a model
+   * and remove their choice with `onRemove`.
+   */
+  candidates(out: Int32Array | number[], max: number): number;
+
+  /** Forgets every resident entry (FLUSHALL); long-term memory such as sketches may stay. */
+  clear(): void;
+}
+
+/** What every policy factory receives. */
+export interface PolicyOptions {
+  /** The cache's capacity in its size unit (bytes, or entries for an object budget). */
+  readonly capacity: number;
+  /** Seed for any randomness in the policy. @default 1 */
+  readonly seed?: number;
+}
+
+/** Builds a policy for a cache of the given capacity. */
+export type PolicyFactory = (options: PolicyOptions) => EvictionPolicy;

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two tiers: fast unit tests of pure code next to the sources, and integration tests that start
+// real servers on port 0 with temporary RocksDB folders (one file at a time, in forks).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{node,ml-scorer,operator,cli,hack}/**/src/**/*.test.ts', 'cli/**/*.test.ts'],
+          pool: 'threads',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['**/test/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
