@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{node,ml-scorer,operator,cli,hack}/**/src/**/*.test.ts', 'cli/**/*.test.ts'],
+          include: [
+            '{node,ml-scorer,operator}/src/**/*.test.ts',
+            '{node,ml-scorer,operator}/test/**/*.test.ts',
+            '{cli,hack}/**/*.test.ts',
+          ],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           pool: 'threads',
         },
       },
