@@ -25,7 +25,7 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('dependency rule', () => {
+describe('dependency rule', { timeout: 60_000 }, () => {
   it('forbids a pure policy from importing the store', async () => {
     const results = await lintIn(
       'node/src/policy',
