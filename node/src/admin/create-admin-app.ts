@@ -1,0 +1,52 @@
+import express from 'express';
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { NodeStats } from '../metrics/node-stats.ts';
+import type { Logger } from '../util/logger.ts';
+import { errorBody, internalError, notFound } from './http-errors.ts';
+import type { ReadinessState } from './readiness.ts';
+
+/**
+ * The admin HTTP app: Prometheus metrics, Kubernetes probes and a JSON stats endpoint. Built from
+ * explicit dependencies so that a test can run several apps side by side, each with its own
+ * Registry. The gRPC and RESP ports carry data; this one carries no data and needs no password.
+ */
+export interface AdminAppDeps {
+  readonly metricsRegistry: Registry;
+  readonly readiness: { readonly state: ReadinessState };
+  /** A fresh snapshot for /v1/stats. */
+  readonly stats: () => NodeStats;
+  /** The configuration with secrets redacted, shown under `config` in /v1/stats. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly logger: Logger;
+}
+
+export function createAdminApp(deps: AdminAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/metrics', async (_req, res) => {
+    const body = await deps.metricsRegistry.metrics();
+    res.set('Content-Type', deps.metricsRegistry.contentType).send(body);
+  });
+
+  // Liveness: answering at all is the signal. It must not depend on the store or on RocksDB, or a
+  // slow disk would get a healthy process restarted.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', (_req, res) => {
+    const state = deps.readiness.state;
+    if (state === 'ready') res.json({ status: 'ready' });
+    else res.status(503).json({ status: state, ...errorBody('ADMIN_E_NOT_READY', state) });
+  });
+
+  app.get('/v1/stats', (_req, res) => {
+    res.json({ ...deps.stats(), config: deps.config });
+  });
+
+  app.use(notFound);
+  app.use(internalError(deps.logger));
+  return app;
+}

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblems, loadConfig } from './load.ts';
+import type { LoadInputs, LoadResult } from './load.ts';
+import type { NodeConfig } from './node-config.ts';
+
+function inputs(
+  overrides: Partial<LoadInputs> = {},
+  files: Record<string, string> = {},
+): LoadInputs {
+  return {
+    argv: [],
+    env: {},
+    hostname: 'pod-0',
+    readFile: (path) => {
+      const content = files[path];
+      if (content === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      return content;
+    },
+    ...overrides,
+  };
+}
+
+function config(result: LoadResult): NodeConfig {
+  if (result.kind !== 'config') throw new Error(`expected a config, got ${JSON.stringify(result)}`);
+  return result.config;
+}
+
+function problems(result: LoadResult): readonly string[] {
+  if (result.kind !== 'invalid') throw new Error(`expected problems, got ${result.kind}`);
+  return result.problems;
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults', () => {
+    expect(config(loadConfig(inputs()))).toEqual({
+      port: 6379,
+      bind: '0.0.0.0',
+      grpcPort: 7379,
+      adminPort: 9379,
+      maxMemory: 0,
+      policy: 'lru',
+      maxValueSize: 512 * 1024 * 1024,
+      maxKeySize: 64 * 1024,
+      dataDir: null,
+      durability: 'none',
+      requirepass: null,
+      nodeName: 'pod-0',
+      logLevel: 'info',
+      configFile: null,
+    });
+  });
+
+  it('reads flags in both forms, the --host alias and units', () => {
+    const result = loadConfig(
+      inputs({
+        argv: ['--port', '0', '--host=127.0.0.1', '--maxmemory', '100mb', '--node-name', 'n1'],
+      }),
+    );
+    expect(config(result)).toMatchObject({
+      port: 0,
+      bind: '127.0.0.1',
+      maxMemory: 100 * 1024 ** 2,
+      nodeName: 'n1',
+    });
+  });
+
+  it('applies flags over env over file over defaults', () => {
+    const file = 'port 1001\ngrpc-port 2001\nadmin-port 3001\n';
+    const result = loadConfig(
+      inputs(
+        {
+          argv: ['--config', '/etc/n.conf', '--port', '1003'],
+          env: { MLCACHE_PORT: '1002', MLCACHE_GRPC_PORT: '2002' },
+        },
+        { '/etc/n.conf': file },
+      ),
+    );
+    expect(config(result)).toMatchObject({
+      port: 1003,
+      grpcPort: 2002,
+      adminPort: 3001,
+      configFile: '/etc/n.conf',
+    });
+  });
+
+  it('takes the config file path from the environment too', () => {
+    const result = loadConfig(
+      inputs({ env: { MLCACHE_CONFIG: 'a.conf' } }, { 'a.conf': 'policy lru\n' }),
+    );
+    expect(config(result).configFile).toBe('a.conf');
+  });
+
+  it('derives the durability from the data directory', () => {
+    expect(config(loadConfig(inputs({ argv: ['--data-dir', '/d'] }))).durability).toBe('async');
+    expect(
+      config(loadConfig(inputs({ argv: ['--data-dir', '/d', '--durability', 'sync'] }))).durability,
+    ).toBe('sync');
+  });
+
+  it('lists every problem at once, with where each value came from', () => {
+    const result = loadConfig(
+      inputs(
+        {
+          argv: ['--maxmemory', 'abc', '--port', '70000', '--bogus', '1', '--config', 'n.conf'],
+          env: { MLCACHE_POLICY: 'fifo-ish' },
+        },
+        { 'n.conf': '# a comment\n\nlog-level loud\n' },
+      ),
+    );
+    expect(problems(result)).toEqual([
+      '--bogus: unknown option (see --help)',
+      "--port: '70000' is not a port (0-65535; 0 picks a free port)",
+      "--maxmemory: 'abc' is not a size (like 4096, 64kb, 100mb, 1gib)",
+      expect.stringMatching(/^--policy: 'fifo-ish' is not one of lru.* \(from MLCACHE_POLICY\)$/),
+      "--log-level: 'loud' is not one of debug, info, warn, error, silent (from n.conf:3)",
+    ]);
+  });
+
+  it('refuses durable modes without a data directory, and none with one', () => {
+    expect(problems(loadConfig(inputs({ argv: ['--durability', 'sync'] })))).toEqual([
+      "--durability: 'sync' needs --data-dir",
+    ]);
+    expect(
+      problems(loadConfig(inputs({ argv: ['--durability', 'none', '--data-dir', '/d'] }))),
+    ).toEqual(["--durability: 'none' keeps nothing; drop --data-dir or choose async or sync"]);
+  });
+
+  it('reads the password from a file, without its trailing newline', () => {
+    const result = loadConfig(
+      inputs({ argv: ['--requirepass-file', '/s/pw'] }, { '/s/pw': 's3cret\n' }),
+    );
+    expect(config(result).requirepass).toBe('s3cret');
+  });
+
+  it('refuses both password options, and unreadable or empty password files', () => {
+    expect(
+      problems(loadConfig(inputs({ argv: ['--requirepass', 'a', '--requirepass-file', '/s/pw'] }))),
+    ).toEqual(['--requirepass, --requirepass-file: give one or the other, not both']);
+    expect(problems(loadConfig(inputs({ argv: ['--requirepass-file', '/nope'] })))).toEqual([
+      "--requirepass-file: cannot read '/nope' (ENOENT)",
+    ]);
+    expect(
+      problems(loadConfig(inputs({ argv: ['--requirepass-file', '/e'] }, { '/e': '\n' }))),
+    ).toEqual(["--requirepass-file: '/e' is empty"]);
+  });
+
+  it('reports a missing config file and a flag without a value', () => {
+    expect(problems(loadConfig(inputs({ argv: ['--config', 'x.conf', '--port'] })))).toEqual([
+      '--port: needs a value',
+      "--config: cannot read 'x.conf' (ENOENT)",
+    ]);
+  });
+
+  it('asks for help before validating anything', () => {
+    expect(loadConfig(inputs({ argv: ['--port', 'nope', '--help'] }))).toEqual({ kind: 'help' });
+  });
+});
+
+describe('formatProblems', () => {
+  it('prints a heading and one indented line per problem', () => {
+    expect(formatProblems(['--a: x', '--b: y'])).toBe(
+      'mlcache node: invalid configuration:\n  --a: x\n  --b: y',
+    );
+  });
+});

@@ -1,0 +1,188 @@
+import { policyNames } from '../policy/registry.ts';
+import { LOG_LEVELS } from '../util/logger.ts';
+import type { LogLevel } from '../util/logger.ts';
+import { bytes, oneOf, optionalWord, port, text, word } from './parsers.ts';
+import type { Parser } from './parsers.ts';
+
+/**
+ * The node's options as one table: name, flag, environment variable, config-file key, default,
+ * documentation and parser. Pure (no I/O, no process globals) so that the operator can import it to
+ * render a node's configuration and the help text cannot drift from what the loader accepts.
+ *
+ * Every option can be given three ways, and the first of these that is present wins:
+ * `--flag value` (or `--flag=value`), the environment variable `MLCACHE_<FLAG>` (upper case,
+ * dashes as underscores), and a line `flag value` in the config file named by `--config`.
+ */
+
+export const DURABILITIES = ['none', 'async', 'sync'] as const;
+/** How writes reach RocksDB: never, in the background, or before the reply. */
+export type Durability = (typeof DURABILITIES)[number];
+
+/** The values of the table, after parsing and before cross-field resolution. */
+export interface OptionValues {
+  port: number;
+  bind: string;
+  grpcPort: number;
+  adminPort: number;
+  maxMemory: number;
+  policy: string;
+  maxValueSize: number;
+  maxKeySize: number;
+  dataDir: string;
+  durability: Durability | '';
+  requirepass: string;
+  requirepassFile: string;
+  nodeName: string;
+  logLevel: LogLevel;
+  config: string;
+}
+
+export type OptionKey = keyof OptionValues;
+
+/** One row of the table. */
+export interface OptionSpec<K extends OptionKey = OptionKey> {
+  readonly key: K;
+  /** The long flag without dashes; also the config-file key. */
+  readonly flag: string;
+  /** Other accepted flag names (command line only). */
+  readonly aliases: readonly string[];
+  readonly env: string;
+  /** The placeholder shown in the help text (`--port PORT`). */
+  readonly valueName: string;
+  /** The default as text, parsed like any input; '' means "not set" or "derived" (see doc). */
+  readonly defaultText: string;
+  readonly doc: string;
+  readonly parse: Parser<OptionValues[K]>;
+  /** False for options that make no sense in a config file (the file's own path). */
+  readonly inFile: boolean;
+}
+
+type AnyOption = { [K in OptionKey]: OptionSpec<K> }[OptionKey];
+
+function option<K extends OptionKey>(
+  key: K,
+  flag: string,
+  spec: Omit<OptionSpec<K>, 'key' | 'flag' | 'env' | 'aliases' | 'inFile'> &
+    Partial<Pick<OptionSpec<K>, 'aliases' | 'inFile'>>,
+): OptionSpec<K> {
+  const env = `MLCACHE_${flag.toUpperCase().replaceAll('-', '_')}`;
+  return { key, flag, env, aliases: [], inFile: true, ...spec };
+}
+
+/** The default ports, exported for the operator (Service and probe ports). */
+export const DEFAULT_PORTS = { resp: 6379, grpc: 7379, admin: 9379 } as const;
+
+/** The option table, in the order of the help text. */
+export const OPTIONS: readonly AnyOption[] = [
+  option('port', 'port', {
+    valueName: 'PORT',
+    defaultText: String(DEFAULT_PORTS.resp),
+    doc: 'RESP (Redis protocol) port; 0 picks a free port.',
+    parse: port,
+  }),
+  option('bind', 'bind', {
+    aliases: ['host'],
+    valueName: 'ADDR',
+    defaultText: '0.0.0.0',
+    doc:
+      'Address of all three listeners. All interfaces by default, as a container server must be ' +
+      'reachable through its pod IP; there is no Redis "protected mode", so set --requirepass or ' +
+      'bind 127.0.0.1 outside a private network.',
+    parse: word,
+  }),
+  option('grpcPort', 'grpc-port', {
+    valueName: 'PORT',
+    defaultText: String(DEFAULT_PORTS.grpc),
+    doc: 'gRPC API port (mlcache.v1.Cache); 0 picks a free port.',
+    parse: port,
+  }),
+  option('adminPort', 'admin-port', {
+    valueName: 'PORT',
+    defaultText: String(DEFAULT_PORTS.admin),
+    doc:
+      'HTTP admin port (/metrics, /healthz, /readyz, /v1/stats); 0 picks a free port. Not 9121, ' +
+      "redis_exporter's port, so that both can run side by side during a migration.",
+    parse: port,
+  }),
+  option('maxMemory', 'maxmemory', {
+    valueName: 'SIZE',
+    defaultText: '0',
+    doc:
+      'Memory budget for keys, values and per-entry overhead; 0 means unlimited. Units as in ' +
+      'redis.conf: k/m/g are powers of 1000, kb/mb/gb and kib/mib/gib powers of 1024.',
+    parse: bytes(0),
+  }),
+  option('policy', 'policy', {
+    valueName: 'NAME',
+    defaultText: 'lru',
+    doc: `Eviction policy: ${policyNames().join(', ')}.`,
+    parse: (value) => oneOf(policyNames())(value),
+  }),
+  option('maxValueSize', 'max-value-size', {
+    valueName: 'SIZE',
+    defaultText: '512mb',
+    doc: "Largest value accepted (Redis's proto-max-bulk-len).",
+    parse: bytes(1),
+  }),
+  option('maxKeySize', 'max-key-size', {
+    valueName: 'SIZE',
+    defaultText: '64kb',
+    doc:
+      'Longest key accepted. Redis allows 512mb, but keys are hashed and compared on every access ' +
+      'and real ones are short; a long key is almost always a bug in the client.',
+    parse: bytes(1),
+  }),
+  option('dataDir', 'data-dir', {
+    valueName: 'DIR',
+    defaultText: '',
+    doc: 'RocksDB directory; the node reloads it at start. Without it nothing is kept.',
+    parse: text,
+  }),
+  option('durability', 'durability', {
+    valueName: 'MODE',
+    defaultText: '',
+    doc:
+      'none (keep nothing), async (write in the background) or sync (reply after the write is ' +
+      'durable). Default: async with --data-dir, none without; async and sync need --data-dir.',
+    parse: (value) =>
+      value === '' ? { ok: true, value: '' as const } : oneOf(DURABILITIES)(value),
+  }),
+  option('requirepass', 'requirepass', {
+    valueName: 'PASSWORD',
+    defaultText: '',
+    doc:
+      'Password clients must give (AUTH on RESP, "authorization: Bearer" metadata on gRPC). ' +
+      'Prefer --requirepass-file: flags show in ps.',
+    parse: text,
+  }),
+  option('requirepassFile', 'requirepass-file', {
+    valueName: 'FILE',
+    defaultText: '',
+    doc: 'File holding the password (a mounted Secret); one trailing newline is ignored.',
+    parse: text,
+  }),
+  option('nodeName', 'node-name', {
+    valueName: 'NAME',
+    defaultText: '',
+    doc: 'Name in metrics labels, logs and stats. Default: the host name (the pod name).',
+    parse: optionalWord,
+  }),
+  option('logLevel', 'log-level', {
+    valueName: 'LEVEL',
+    defaultText: 'info',
+    doc: `JSON log lines on stderr at or above: ${LOG_LEVELS.join(', ')}.`,
+    parse: oneOf(LOG_LEVELS),
+  }),
+  option('config', 'config', {
+    valueName: 'FILE',
+    defaultText: '',
+    inFile: false,
+    doc: 'Config file: one "key value" per line, keys are the flag names (see below).',
+    parse: text,
+  }),
+];
+
+/** Looks an option up by flag name or alias (without dashes). */
+export function findOption(flag: string): AnyOption | undefined {
+  return OPTIONS.find((spec) => spec.flag === flag || spec.aliases.includes(flag));
+}

@@ -1,0 +1,306 @@
+/**
+ * The composition root of `mlcache node`: the only place that reads the environment, creates the
+ * clock, the logger and the metrics Registry, opens RocksDB, listens on ports and handles signals.
+ *
+ * Start-up, in order:
+ *   config (flags > MLCACHE_* env > --config file > defaults; every problem listed, exit 2)
+ *   -> logger, clock, Registry -> persistence (open) -> store -> RESP server, metrics
+ *   -> admin port (so that /healthz answers and /readyz says 503 during a long reload)
+ *   -> reload the data directory into the store -> RESP and gRPC ports -> ready
+ *   -> active expiry every 100 ms -> the `listening` line.
+ *
+ * The listening line (stable; tests and tools parse it to learn the ports picked for port 0):
+ * exactly one line on stdout, a JSON object with these keys in this order, printed once every
+ * listener is up and the node is ready:
+ *
+ *   {"event":"listening","node":"pod-0","bind":"0.0.0.0","resp":6379,"grpc":7379,"admin":9379,"pid":1}
+ *
+ * Nothing else is written to stdout; logs go to stderr as JSON lines.
+ *
+ * Shutdown on SIGTERM or SIGINT: /readyz turns 503, the RESP and gRPC ports stop accepting and
+ * close their connections, persistence flushes and closes, the admin port closes last, and the
+ * process exits 0. A second signal exits at once with status 1. A start-up failure (a port in
+ * use, a corrupt data directory) prints `mlcache node: cannot start: ...` and exits 1.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Registry } from 'prom-client';
+import { createAdminApp } from './admin/create-admin-app.ts';
+import { listenHttp } from './admin/http-listener.ts';
+import { Readiness } from './admin/readiness.ts';
+import { helpText } from './config/help.ts';
+import { formatProblems, loadConfig } from './config/load.ts';
+import { redactConfig } from './config/node-config.ts';
+import type { NodeConfig } from './config/node-config.ts';
+import type { PersistedEntry } from './core/persistence.ts';
+import { Store } from './core/store.ts';
+import { createNodeMetrics } from './metrics/create-node-metrics.ts';
+import { createNodeStats } from './metrics/node-stats.ts';
+import { openRocksPersistence } from './persistence/rocks-persistence.ts';
+import type { RocksPersistence } from './persistence/rocks-persistence.ts';
+import { listenGrpc } from './server/grpc/create-grpc-server.ts';
+import { createRespServer } from './server/resp/create-resp-server.ts';
+import { createSystemClock } from './util/clock.ts';
+import type { Clock } from './util/clock.ts';
+import { createLogger } from './util/logger.ts';
+import type { Logger } from './util/logger.ts';
+
+/** Active expiry: how often it runs, how many keys one step may remove, and its time budget. */
+const EXPIRY = { intervalMs: 100, keysPerStep: 200, budgetMs: 5 } as const;
+
+/** Runs a node until a signal stops it; resolves to the process exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const loaded = loadConfig({
+    argv,
+    env: process.env,
+    hostname: hostname(),
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
+  if (loaded.kind === 'help') {
+    process.stdout.write(`${helpText()}\n`);
+    return 0;
+  }
+  if (loaded.kind === 'invalid') {
+    process.stderr.write(`${formatProblems(loaded.problems)}\n`);
+    return 2;
+  }
+  const config = loaded.config;
+  const clock = createSystemClock();
+  const logger = createLogger({
+    level: config.logLevel,
+    clock,
+    write: (line) => process.stderr.write(line),
+  }).child({ node: config.nodeName });
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      logger.warn('second signal, exiting now', { signal });
+      process.exit(1);
+    }
+    logger.info('shutting down', { signal });
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  const closers: Closer[] = [];
+  try {
+    const node = await start(config, clock, logger, closers, stop.signal);
+    if (node !== undefined) {
+      process.stdout.write(`${JSON.stringify(node.listening)}\n`);
+      const { event: _event, ...ports } = node.listening;
+      logger.info('ready', ports);
+      // A signal may have come while the last listener was starting: abort fires only once.
+      if (!stop.signal.aborted) {
+        await new Promise((resolve) =>
+          stop.signal.addEventListener('abort', resolve, { once: true }),
+        );
+      }
+      node.readiness.markStopping();
+    }
+    return await closeAll(closers, logger);
+  } catch (error) {
+    logger.error('start-up failed', { error });
+    process.stderr.write(`mlcache node: cannot start: ${describe(error)}\n`);
+    await closeAll(closers, logger);
+    return 1;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** Something to undo at shutdown, in reverse order of creation. */
+interface Closer {
+  readonly name: string;
+  close(): Promise<void> | void;
+}
+
+interface RunningNode {
+  readonly readiness: Readiness;
+  readonly listening: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * Builds and starts everything, registering a closer for each piece as soon as it exists, so that
+ * a failure half-way (or a signal during a long reload) undoes exactly what was done. Resolves to
+ * undefined when a signal arrived during start-up.
+ */
+async function start(
+  config: NodeConfig,
+  clock: Clock,
+  logger: Logger,
+  closers: Closer[],
+  stopped: AbortSignal,
+): Promise<RunningNode | undefined> {
+  const startedAt = clock.monotonic();
+  const registry = new Registry();
+  const readiness = new Readiness();
+
+  // Open before anything listens: a locked or corrupt data directory is a start-up failure.
+  let persistence: RocksPersistence | undefined;
+  if (config.dataDir !== null && config.durability !== 'none') {
+    const opened = await step(
+      'data directory',
+      openRocksPersistence({
+        dir: config.dataDir,
+        durability: config.durability,
+        clock,
+        logger: logger.child({ component: 'persistence' }),
+      }),
+    );
+    closers.push({ name: 'persistence', close: () => opened.close() });
+    persistence = opened;
+  }
+
+  const store = new Store({
+    clock,
+    policy: config.policy,
+    maxMemory: config.maxMemory,
+    maxValueSize: config.maxValueSize,
+    maxKeySize: config.maxKeySize,
+    ...(persistence ? { persistence } : {}),
+  });
+
+  const resp = createRespServer({
+    store,
+    clock,
+    requirePass: config.requirepass ?? undefined,
+    nodeName: config.nodeName,
+    policyName: config.policy,
+    maxValueSize: config.maxValueSize,
+    durability: config.durability,
+    logger: logger.child({ component: 'resp' }),
+  });
+  createNodeMetrics({
+    registry,
+    node: config.nodeName,
+    policy: config.policy,
+    store,
+    commands: resp.stats,
+    ...(persistence ? { persistence } : {}),
+  });
+  const stats = createNodeStats({
+    node: config.nodeName,
+    durability: config.durability,
+    store,
+    commands: resp.stats,
+    ...(persistence ? { persistence } : {}),
+    state: () => readiness.state,
+    uptimeMs: () => clock.monotonic() - startedAt,
+  });
+
+  const admin = await step(
+    'admin port',
+    listenHttp(
+      createAdminApp({
+        metricsRegistry: registry,
+        readiness,
+        stats,
+        config: redactConfig(config),
+        logger,
+      }),
+      config.bind,
+      config.adminPort,
+    ),
+  );
+  // Closed last, after persistence has flushed, so that probes and scrapes see the shutdown.
+  closers.unshift({ name: 'admin', close: () => admin.close() });
+
+  if (persistence) {
+    let skipped = 0;
+    // restore() refuses entries that no longer fit (a smaller --maxmemory or --max-value-size).
+    const visit = (entry: PersistedEntry): void => {
+      if (!store.restore(entry.key, entry.value, entry.expireAt)) skipped++;
+    };
+    await step('reload', persistence.load(visit));
+    if (skipped > 0) logger.warn('reload skipped entries that do not fit', { skipped });
+  }
+  if (stopped.aborted) return undefined;
+
+  const respAddress = await step('resp port', resp.listen(config.port, config.bind));
+  closers.push({ name: 'resp', close: () => resp.close() });
+
+  const grpc = await step(
+    'grpc port',
+    listenGrpc(
+      {
+        store,
+        clock,
+        stats,
+        requirepass: config.requirepass,
+        maxMessageBytes: config.maxValueSize + config.maxKeySize + 64 * 1024,
+        logger: logger.child({ component: 'grpc' }),
+      },
+      config.bind,
+      config.grpcPort,
+    ),
+  );
+  closers.push({ name: 'grpc', close: () => grpc.close() });
+
+  const expiry = startActiveExpiry(store, clock);
+  closers.push({ name: 'expiry', close: () => clearInterval(expiry) });
+
+  readiness.markReady();
+  return {
+    readiness,
+    listening: {
+      event: 'listening',
+      node: config.nodeName,
+      bind: config.bind,
+      resp: respAddress.port,
+      grpc: grpc.port,
+      admin: admin.port,
+      pid: process.pid,
+    },
+  };
+}
+
+/**
+ * Removes expired keys in the background, as Redis's active expiry does, so that keys nobody
+ * reads again do not hold memory. Each tick removes due keys in steps until none are left or the
+ * time budget is spent, so a burst of expiries cannot stall the event loop.
+ */
+function startActiveExpiry(store: Store, clock: Clock): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const deadline = clock.monotonic() + EXPIRY.budgetMs;
+    while (
+      store.expireStep(EXPIRY.keysPerStep) === EXPIRY.keysPerStep &&
+      clock.monotonic() < deadline
+    );
+  }, EXPIRY.intervalMs);
+  timer.unref();
+  return timer;
+}
+
+/** Closes in reverse order of creation; a failure is logged and the rest still close. */
+async function closeAll(closers: Closer[], logger: Logger): Promise<number> {
+  let code = 0;
+  for (const closer of closers.splice(0).reverse()) {
+    try {
+      await closer.close();
+    } catch (error) {
+      logger.error('close failed', { what: closer.name, error });
+      code = 1;
+    }
+  }
+  return code;
+}
+
+/** Names the start-up step in its error, so that "EADDRINUSE" says which port. */
+async function step<T>(what: string, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw new Error(`${what}: ${describe(error)}`, { cause: error });
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code)
+    ? `${error.message} (${code})`
+    : error.message;
+}

@@ -1,0 +1,64 @@
+/**
+ * The shapes of cache.proto's messages as @grpc/proto-loader decodes them with
+ * PROTO_LOADER_OPTIONS (snake_case names, numbers for 64-bit fields, defaults filled in).
+ * Kept by hand: the proto is small, and generated code would need a build step.
+ */
+export interface KeyRequest {
+  readonly key: Buffer;
+}
+
+export interface GetResponse {
+  readonly found: boolean;
+  readonly value: Buffer;
+  readonly expire_at_ms: number;
+}
+
+export interface SetRequest {
+  readonly key: Buffer;
+  readonly value: Buffer;
+  /** Which member of the `expiry` oneof is set, if any. */
+  readonly expiry?: 'ttl_ms' | 'expire_at_ms';
+  readonly ttl_ms?: number;
+  readonly expire_at_ms?: number;
+  readonly nx: boolean;
+  readonly xx: boolean;
+}
+
+export interface KeysRequest {
+  readonly keys: readonly Buffer[];
+}
+
+export interface MultiSetRequest {
+  readonly items: readonly SetRequest[];
+}
+
+export interface Entry {
+  readonly key: Buffer;
+  readonly value: Buffer;
+  readonly expire_at_ms: number;
+}
+
+export interface ScanRequest {
+  readonly start_key: Buffer;
+  readonly end_key: Buffer;
+  readonly batch_size: number;
+  readonly include_values: boolean;
+}
+
+export interface StatsResponse {
+  readonly node: string;
+  readonly policy: string;
+  readonly state: string;
+  readonly uptime_ms: number;
+  readonly items: number;
+  readonly items_with_ttl: number;
+  readonly bytes_used: number;
+  readonly bytes_capacity: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly evicted_capacity: number;
+  readonly evicted_expired: number;
+  readonly durability: string;
+  readonly persistence_state: string;
+  readonly persistence_backlog: number;
+}

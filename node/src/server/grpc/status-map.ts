@@ -1,0 +1,54 @@
+import { Metadata, status } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
+import type { OpStatus } from '../../core/status.ts';
+
+/**
+ * Store outcomes to gRPC status codes, in one table. `null` marks outcomes that are answers, not
+ * failures: a missing key is `found: false`, a condition that did not hold is `applied: false`.
+ */
+export const GRPC_STATUS: Readonly<Record<OpStatus, status | null>> = {
+  OK: null,
+  NOT_FOUND: null,
+  NOT_APPLIED: null,
+  OOM: status.RESOURCE_EXHAUSTED,
+  TOO_LARGE: status.INVALID_ARGUMENT,
+  // Not produced by this API (no INCR), mapped anyway so that every status has a code.
+  NOT_INTEGER: status.FAILED_PRECONDITION,
+  OVERFLOW: status.OUT_OF_RANGE,
+  // Retryable: the disk may recover, or the client may try another replica.
+  PERSISTENCE_FAILED: status.UNAVAILABLE,
+};
+
+/** The trailer that names the store status behind a failure (OOM, TOO_LARGE, ...). */
+export const STATUS_TRAILER = 'mlcache-status';
+
+/** A failure to send back to the client as a gRPC status. */
+export class GrpcCallError extends Error {
+  readonly code: status;
+  /** The store status behind the failure, or a name of our own (BAD_REQUEST, NO_AUTH). */
+  readonly reason: string;
+
+  constructor(code: status, reason: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GrpcCallError';
+    this.code = code;
+    this.reason = reason;
+  }
+
+  /** A failure for a store status that is one (see GRPC_STATUS); undefined for answers. */
+  static fromOpStatus(opStatus: OpStatus, what: string): GrpcCallError | undefined {
+    const code = GRPC_STATUS[opStatus];
+    return code === null ? undefined : new GrpcCallError(code, opStatus, `${what}: ${opStatus}`);
+  }
+
+  static badRequest(message: string): GrpcCallError {
+    return new GrpcCallError(status.INVALID_ARGUMENT, 'BAD_REQUEST', message);
+  }
+
+  /** The object grpc-js sends as the call's status. */
+  toServiceError(): Partial<ServiceError> {
+    const metadata = new Metadata();
+    metadata.set(STATUS_TRAILER, this.reason);
+    return { code: this.code, details: this.message, metadata };
+  }
+}
