@@ -30,7 +30,10 @@ const zones = [
   },
   // Nothing imports a composition root.
   { target: './node/src', from: './node/src/main.ts' },
-  { target: './ml-scorer/src', from: './ml-scorer/src/cli' },
+  {
+    target: ['data', 'sim', 'train', 'export', 'serve', 'learn'].map((dir) => `./ml-scorer/src/${dir}`),
+    from: './ml-scorer/src/cli',
+  },
   // The node is the leaf package: it never imports the scorer, the operator or the CLI.
   { target: './node', from: ['./ml-scorer', './operator', './cli', './hack'] },
   // The scorer may use the node's pure policy code only.
