@@ -1,6 +1,12 @@
 import type { PolicyFactory } from './eviction-policy.ts';
+import { createArcPolicy } from './arc.ts';
+import { createFifoPolicy } from './fifo.ts';
 import { createLfuPolicy } from './lfu.ts';
 import { createLruPolicy } from './lru.ts';
+import { createNoEvictionPolicy } from './noeviction.ts';
+import { createS3FifoPolicy } from './s3fifo.ts';
+import { createSievePolicy } from './sieve.ts';
+import { createWTinyLfuFixedPolicy, createWTinyLfuPolicy } from './wtinylfu.ts';
 
 /**
  * Every online policy by its `--policy` name. The node and the simulator both build policies
@@ -9,6 +15,13 @@ import { createLruPolicy } from './lru.ts';
 export const POLICIES: Readonly<Record<string, PolicyFactory>> = {
   lru: createLruPolicy,
   lfu: createLfuPolicy,
+  noeviction: createNoEvictionPolicy,
+  fifo: createFifoPolicy,
+  arc: createArcPolicy,
+  sieve: createSievePolicy,
+  s3fifo: createS3FifoPolicy,
+  wtinylfu: createWTinyLfuPolicy,
+  'wtinylfu-fixed': createWTinyLfuFixedPolicy,
 };
 
 /** The names accepted by `--policy`, in a stable order for help texts. */
