@@ -16,7 +16,11 @@ const zones = [
   { target: node('config'), from: './node/src', except: ['./config', './util', './policy'] },
   { target: node('cluster'), from: './node/src', except: ['./cluster', './util', './protocol'] },
   // Adapters import the cores they adapt, never each other.
-  { target: node('persistence'), from: './node/src', except: ['./persistence', './core', './util'] },
+  {
+    target: node('persistence'),
+    from: './node/src',
+    except: ['./persistence', './core', './util'],
+  },
   { target: node('metrics'), from: './node/src', except: ['./metrics', './core', './util'] },
   {
     target: node('server'),
@@ -28,10 +32,48 @@ const zones = [
     from: './node/src',
     except: ['./admin', './core', './util', './metrics', './config'],
   },
-  // Nothing imports a composition root.
-  { target: './node/src', from: './node/src/main.ts' },
+  // The gateway is an adapter in front of nodes: it reuses the RESP building blocks and the ring.
   {
-    target: ['data', 'sim', 'train', 'export', 'serve', 'learn'].map((dir) => `./ml-scorer/src/${dir}`),
+    target: node('gateway'),
+    from: './node/src',
+    except: [
+      './gateway',
+      './protocol',
+      './cluster',
+      './server',
+      './metrics',
+      './admin',
+      './config',
+      './util',
+      './core',
+    ],
+  },
+  // Node-side cluster runtime (ring watching, ownership, migration) adapts the pure ring to a node.
+  {
+    target: node('cluster-runtime'),
+    from: './node/src',
+    except: [
+      './cluster-runtime',
+      './cluster',
+      './core',
+      './server',
+      './protocol',
+      './metrics',
+      './util',
+      './config',
+    ],
+  },
+  // Nothing imports the gateway or the cluster runtime except composition roots.
+  {
+    target: ['./node/src/core', './node/src/policy', './node/src/protocol', './node/src/cluster'],
+    from: ['./node/src/gateway', './node/src/cluster-runtime'],
+  },
+  // Nothing imports a composition root.
+  { target: './node/src', from: ['./node/src/main.ts', './node/src/gateway-main.ts'] },
+  {
+    target: ['data', 'sim', 'train', 'export', 'serve', 'learn'].map(
+      (dir) => `./ml-scorer/src/${dir}`,
+    ),
     from: './ml-scorer/src/cli',
   },
   // The node is the leaf package: it never imports the scorer, the operator or the CLI.

@@ -13,6 +13,10 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
     summary: 'run a cache node (RESP, gRPC and admin ports, RocksDB persistence)',
     load: () => import('../node/src/main.ts'),
   },
+  gateway: {
+    summary: 'route Redis clients to the owners of their keys across a cluster of nodes',
+    load: () => import('../node/src/gateway-main.ts'),
+  },
   sim: {
     summary: 'replay traces through eviction policies and report miss ratios',
     load: () => import('../ml-scorer/src/cli/simulate.ts'),
@@ -35,7 +39,11 @@ function usage(): string {
 }
 
 /** Dispatches argv (without node and script) to a subcommand; resolves to the exit code. */
-export async function main(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.write(`${usage()}\n`);
