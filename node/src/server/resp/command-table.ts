@@ -1,0 +1,19 @@
+import type { CommandSpec } from './command-spec.ts';
+import { CLIENT_COMMAND } from './commands/client.ts';
+import { CONNECTION_COMMANDS } from './commands/connection.ts';
+import { EXPIRY_COMMANDS } from './commands/expiry.ts';
+import { COMMAND_COMMAND } from './commands/introspection.ts';
+import { KEY_COMMANDS } from './commands/keys.ts';
+import { SERVER_COMMANDS } from './commands/server.ts';
+import { STRING_COMMANDS } from './commands/strings.ts';
+
+/** Every command the RESP front end knows, family by family (immutable data, shared by servers). */
+export const COMMAND_TABLE: readonly CommandSpec[] = [
+  ...STRING_COMMANDS,
+  ...KEY_COMMANDS,
+  ...EXPIRY_COMMANDS,
+  ...CONNECTION_COMMANDS,
+  CLIENT_COMMAND,
+  ...SERVER_COMMANDS,
+  COMMAND_COMMAND,
+];

@@ -1,0 +1,164 @@
+import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
+import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { ALL_KEYS, NO_KEYS, ONE_KEY } from '../command-spec.ts';
+import type { CommandSpec } from '../command-spec.ts';
+import { ERRORS } from '../errors.ts';
+import { globPredicate } from '../glob.ts';
+import type { Session } from '../session.ts';
+
+/** Types SCAN TYPE knows; only `string` exists in this store, the others match nothing. */
+const KNOWN_TYPES = new Set(['string', 'list', 'set', 'zset', 'hash', 'stream']);
+/** SCAN's default COUNT, as Redis. */
+const DEFAULT_SCAN_COUNT = 10;
+
+/** The generic key family: deletion, existence, type, iteration, size and flushing. */
+export const KEY_COMMANDS: readonly CommandSpec[] = [
+  deleteCommand('del', 'Deletes one or more keys.', '1.0.0'),
+  deleteCommand('unlink', 'Asynchronously deletes one or more keys.', '4.0.0'),
+  {
+    name: 'exists',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    ...ALL_KEYS,
+    group: 'generic',
+    summary: 'Determines whether one or more keys exist.',
+    since: '1.0.0',
+    handler: (session, args, out) => {
+      let found = 0;
+      for (let i = 1; i < args.count; i++) if (session.store.has(args.latin1(i))) found++;
+      out.integer(found);
+    },
+  },
+  {
+    name: 'type',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    ...ONE_KEY,
+    group: 'generic',
+    summary: 'Determines the type of value stored at a key.',
+    since: '1.0.0',
+    handler: (session, args, out) => {
+      out.simple(session.store.has(args.latin1(1)) ? 'string' : 'none');
+    },
+  },
+  {
+    name: 'scan',
+    arity: -2,
+    flags: ['readonly'],
+    ...NO_KEYS,
+    group: 'generic',
+    summary: 'Iterates over the key names in the database.',
+    since: '2.8.0',
+    handler: scan,
+  },
+  {
+    name: 'dbsize',
+    arity: 1,
+    flags: ['readonly', 'fast'],
+    ...NO_KEYS,
+    group: 'server',
+    summary: 'Returns the number of keys in the database.',
+    since: '1.0.0',
+    handler: (session, _args, out) => out.integer(session.store.size()),
+  },
+  flushCommand('flushdb', 'Removes all keys from the current database.', '1.0.0'),
+  flushCommand('flushall', 'Removes all keys from all databases.', '1.0.0'),
+];
+
+function deleteCommand(name: string, summary: string, since: string): CommandSpec {
+  return {
+    name,
+    arity: -2,
+    flags: ['write', 'fast'],
+    ...ALL_KEYS,
+    group: 'generic',
+    summary,
+    since,
+    handler: (session, args, out) => {
+      let deleted = 0;
+      for (let i = 1; i < args.count; i++) if (session.store.delete(args.latin1(i))) deleted++;
+      out.integer(deleted);
+    },
+  };
+}
+
+/** FLUSHDB and FLUSHALL, with ASYNC or SYNC accepted (clearing is immediate either way). */
+function flushCommand(name: string, summary: string, since: string): CommandSpec {
+  return {
+    name,
+    arity: -1,
+    flags: ['write'],
+    ...NO_KEYS,
+    group: 'server',
+    summary,
+    since,
+    handler: (session, args, out) => {
+      if (args.count > 2 || (args.count === 2 && !args.is(1, 'async') && !args.is(1, 'sync'))) {
+        return out.error(ERRORS.SYNTAX);
+      }
+      session.store.clear();
+      out.ok();
+    },
+  };
+}
+
+/**
+ * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. The cursor is the store's own (a slot
+ * index); like Redis's it is an unsigned 64-bit number, refused otherwise.
+ */
+function scan(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  const cursor = parseCursor(args, 1);
+  if (cursor === undefined) return out.error(ERRORS.INVALID_CURSOR);
+  let count = DEFAULT_SCAN_COUNT;
+  let pattern: string | undefined;
+  let type: string | undefined;
+  for (let i = 2; i < args.count; i += 2) {
+    if (i + 1 >= args.count) return out.error(ERRORS.SYNTAX);
+    if (args.is(i, 'count')) {
+      count = args.integer(i + 1);
+      if (Number.isNaN(count)) return out.error(ERRORS.NOT_INTEGER);
+      if (count < 1) return out.error(ERRORS.SYNTAX);
+    } else if (args.is(i, 'match')) {
+      pattern = args.latin1(i + 1);
+    } else if (args.is(i, 'type')) {
+      type = args.lower(i + 1);
+    } else {
+      return out.error(ERRORS.SYNTAX);
+    }
+  }
+  if (type !== undefined && !KNOWN_TYPES.has(type))
+    return out.error(`ERR unknown type name '${type}'`);
+  // Past any slot (a huge or wrapped-around cursor): the walk is over, as Redis would find.
+  const page =
+    cursor > Number.MAX_SAFE_INTEGER
+      ? { cursor: 0, keys: [] }
+      : session.store.scan(
+          cursor,
+          count,
+          pattern === undefined ? undefined : globPredicate(pattern),
+        );
+  // Keys of another type never exist here, but the cursor still advances, as in Redis.
+  const keys = type === undefined || type === 'string' ? page.keys : [];
+  out.arrayHeader(2);
+  out.bulkLatin1(String(page.cursor));
+  out.arrayHeader(keys.length);
+  for (const key of keys) out.bulkLatin1(key);
+}
+
+/**
+ * Redis's parseScanCursorOrReply, which uses strtoul: decimal digits with an optional sign (a
+ * negative value wraps around, so "-1" is 2^64 - 1, past every cursor), nothing before or after,
+ * at most 2^64 - 1. The empty string is cursor 0.
+ */
+function parseCursor(args: CommandArgs, i: number): number | undefined {
+  const text = args.latin1(i);
+  if (text === '') return 0;
+  const match = /^([+-]?)(\d+)$/.exec(text);
+  if (!match) return undefined;
+  let value = BigInt(match[2] as string);
+  if (value > U64_MAX) return undefined;
+  if (match[1] === '-' && value !== 0n) value = U64_MAX + 1n - value;
+  return Number(value);
+}
+
+const U64_MAX = 18446744073709551615n;

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { CommandHarness } from '../testing/command-harness.ts';
+
+function infoFields(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const at = line.indexOf(':');
+    if (at > 0 && !line.startsWith('#')) fields.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return fields;
+}
+
+describe('server commands', () => {
+  it('INFO reports the default sections with keyspace and hit counters', () => {
+    const h = new CommandHarness({ nodeName: 'node-a', storeOptions: { maxMemory: 1 << 20 } });
+    h.run('SET', 'a', '1');
+    h.run('SET', 'b', '2', 'EX', '100');
+    h.run('GET', 'a');
+    h.run('GET', 'missing');
+    const text = h.run('INFO') as string;
+    expect(text).toMatch(/^# Server\r\n/);
+    expect(text).toContain('\r\n\r\n# Clients\r\n');
+    expect(text).not.toContain('# Commandstats');
+    const fields = infoFields(text);
+    expect(fields.get('redis_version')).toBe('7.2.0');
+    expect(fields.get('mlcache_node')).toBe('node-a');
+    expect(fields.get('tcp_port')).toBe('6379');
+    expect(fields.get('loading')).toBe('0');
+    expect(fields.get('keyspace_hits')).toBe('1');
+    expect(fields.get('keyspace_misses')).toBe('1');
+    expect(fields.get('maxmemory')).toBe(String(1 << 20));
+    expect(fields.get('maxmemory_policy')).toBe('lru');
+    expect(fields.get('db0')).toBe('keys=2,expires=1,avg_ttl=0');
+    expect(fields.get('role')).toBe('master');
+  });
+
+  it('INFO sections by name, all and everything', () => {
+    const h = new CommandHarness();
+    h.run('GET', 'x');
+    expect(h.run('INFO', 'memory')).toMatch(/^# Memory\r\nused_memory:\d+\r\n/);
+    expect(h.run('INFO', 'keyspace')).toBe('# Keyspace\r\n');
+    expect(h.run('INFO', 'nonsense')).toBe('');
+    const all = h.run('INFO', 'all') as string;
+    expect(all).toContain('cmdstat_get:calls=1,');
+    expect(all).not.toContain('# Modules');
+    expect(h.run('INFO', 'everything') as string).toContain('# Modules');
+    const two = h.run('INFO', 'SERVER', 'clients') as string;
+    expect(two.match(/^# /gm)).toEqual(['# ', '# ']);
+  });
+
+  it('CONFIG GET matches globs without regard to case', () => {
+    const h = new CommandHarness({ storeOptions: { maxMemory: 1000 } });
+    expect(h.run('CONFIG', 'GET', 'maxmemory')).toEqual(['maxmemory', '1000']);
+    expect(h.run('CONFIG', 'GET', 'MAXMEMORY*')).toEqual([
+      'maxmemory',
+      '1000',
+      'maxmemory-policy',
+      'lru',
+    ]);
+    expect(h.run('CONFIG', 'GET', 'save', 'appendonly', 'save')).toEqual([
+      'save',
+      '',
+      'appendonly',
+      'no',
+    ]);
+    expect(h.run('CONFIG', 'GET', 'databases')).toEqual(['databases', '1']);
+    expect(h.run('CONFIG', 'GET', 'nothing-like-this')).toEqual([]);
+    expect(h.run('CONFIG', 'GET')).toEqual({
+      error: "ERR wrong number of arguments for 'config|get' command",
+    });
+  });
+
+  it('CONFIG SET changes maxmemory and refuses the rest', () => {
+    const h = new CommandHarness();
+    expect(h.run('CONFIG', 'SET', 'maxmemory', '2mb')).toBe('OK');
+    expect(h.run('CONFIG', 'GET', 'maxmemory')).toEqual(['maxmemory', String(2 * 1024 * 1024)]);
+    expect(h.run('CONFIG', 'SET', 'save', '')).toBe('OK');
+    expect(h.run('CONFIG', 'SET', 'appendonly', 'yes')).toEqual({
+      error:
+        'ERR CONFIG SET failed (possibly related to argument \'appendonly\') - mlcache does not support "yes"',
+    });
+    expect(h.run('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu')).toEqual({
+      error:
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - can't set immutable config",
+    });
+    expect(h.run('CONFIG', 'SET', 'bogus', '1')).toEqual({
+      error: "ERR Unknown option or number of arguments for CONFIG SET - 'bogus'",
+    });
+    expect(h.run('CONFIG', 'SET', 'maxmemory', 'lots')).toEqual({
+      error:
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+    });
+    // Checked before anything is applied.
+    expect(h.run('CONFIG', 'SET', 'maxmemory', '1mb', 'appendonly', 'yes')).toHaveProperty('error');
+    expect(h.run('CONFIG', 'GET', 'maxmemory')).toEqual(['maxmemory', String(2 * 1024 * 1024)]);
+    expect(h.run('CONFIG', 'REWRITE')).toEqual({
+      error: "ERR unknown subcommand 'REWRITE'. Try CONFIG HELP.",
+    });
+  });
+
+  it('COMMAND, COUNT, INFO, LIST, DOCS and GETKEYS', () => {
+    const h = new CommandHarness();
+    const count = h.run('COMMAND', 'COUNT') as number;
+    expect(count).toBeGreaterThan(30);
+    expect(h.run('COMMAND') as unknown[]).toHaveLength(count);
+    expect(h.run('COMMAND', 'INFO', 'get', 'nope')).toEqual([
+      ['get', 2, ['readonly', 'fast'], 1, 1, 1, ['@read', '@string', '@fast'], [], [], []],
+      null,
+    ]);
+    const [mset] = h.run('COMMAND', 'INFO', 'MSET') as unknown[][];
+    expect(mset?.slice(0, 6)).toEqual(['mset', -3, ['write', 'denyoom'], 1, -1, 2]);
+    const list = h.run('COMMAND', 'LIST') as string[];
+    expect(list).toContain('config|get');
+    expect(h.run('COMMAND', 'LIST', 'FILTERBY', 'PATTERN', 'get*')).toEqual([
+      'get',
+      'getdel',
+      'getex',
+    ]);
+    const docs = h.run('COMMAND', 'DOCS', 'get') as unknown[];
+    expect(docs[0]).toBe('get');
+    expect(docs[1]).toEqual([
+      'summary',
+      'Returns the string value of a key.',
+      'since',
+      '1.0.0',
+      'group',
+      'string',
+    ]);
+    expect(h.run('COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'b', '2')).toEqual(['a', 'b']);
+    expect(h.run('COMMAND', 'GETKEYS', 'PING', 'x')).toEqual({
+      error: 'ERR The command has no key arguments',
+    });
+    expect(h.run('COMMAND', 'GETKEYS', 'NOPE', 'x')).toEqual({
+      error: 'ERR Invalid command specified',
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
+import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { NO_KEYS } from '../command-spec.ts';
+import type { CommandSpec } from '../command-spec.ts';
+import { CONFIG_PARAMS } from '../config-params.ts';
+import type { ConfigParam } from '../config-params.ts';
+import { globMatch } from '../glob.ts';
+import { renderInfo } from '../info.ts';
+import type { Session } from '../session.ts';
+import { helpReply } from './help.ts';
+
+/** Server commands: INFO and CONFIG. */
+export const SERVER_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'info',
+    arity: -1,
+    flags: ['loading', 'stale'],
+    ...NO_KEYS,
+    group: 'server',
+    summary: 'Returns information and statistics about the server.',
+    since: '1.0.0',
+    handler: (session, args, out) => {
+      const sections: string[] = [];
+      for (let i = 1; i < args.count; i++) sections.push(args.lower(i));
+      out.bulkUtf8(renderInfo(session.server, sections));
+    },
+  },
+  {
+    name: 'config',
+    arity: -2,
+    flags: [],
+    ...NO_KEYS,
+    group: 'server',
+    summary: 'A container for server configuration commands.',
+    since: '2.0.0',
+    subcommands: [
+      {
+        name: 'get',
+        arity: -3,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        ...NO_KEYS,
+        group: 'server',
+        summary: 'Returns the effective values of configuration parameters.',
+        since: '2.0.0',
+        handler: configGet,
+      },
+      {
+        name: 'set',
+        arity: -4,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        ...NO_KEYS,
+        group: 'server',
+        summary: 'Sets configuration parameters in-flight.',
+        since: '2.0.0',
+        handler: configSet,
+      },
+      {
+        name: 'help',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        ...NO_KEYS,
+        group: 'server',
+        summary: 'Returns helpful text about the different subcommands.',
+        since: '5.0.0',
+        handler: (_session, _args, out) =>
+          helpReply(out, 'CONFIG', [
+            'GET <pattern>',
+            '    Return parameters matching the glob-like <pattern> and their values.',
+            'SET <directive> <value>',
+            '    Set the configuration <directive> to <value> (only maxmemory changes at run time).',
+          ]),
+      },
+    ],
+  },
+];
+
+/** CONFIG GET pattern [pattern ...]: matching parameters once each, as name/value pairs. */
+function configGet(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  const matched: string[] = [];
+  for (const name of Object.keys(CONFIG_PARAMS)) {
+    for (let i = 2; i < args.count; i++) {
+      // Redis matches parameter names without regard to case.
+      if (globMatch(args.latin1(i), name, true)) {
+        matched.push(name);
+        break;
+      }
+    }
+  }
+  out.arrayHeader(matched.length * 2);
+  for (const name of matched) {
+    out.bulkLatin1(name);
+    out.bulkUtf8((CONFIG_PARAMS[name] as (typeof CONFIG_PARAMS)[string]).get(session.server));
+  }
+}
+
+/** CONFIG SET name value [name value ...]: every pair checked before any is applied, as Redis 7. */
+function configSet(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  if (args.count % 2 !== 0)
+    return out.error("ERR wrong number of arguments for 'config|set' command");
+  const changes: { param: ConfigParam; value: string }[] = [];
+  for (let i = 2; i < args.count; i += 2) {
+    const name = args.lower(i);
+    const param = Object.hasOwn(CONFIG_PARAMS, name) ? CONFIG_PARAMS[name] : undefined;
+    if (param === undefined) {
+      return out.error(
+        `ERR Unknown option or number of arguments for CONFIG SET - '${args.latin1(i)}'`,
+      );
+    }
+    const value = args.utf8(i + 1);
+    const problem =
+      param.check === undefined ? "can't set immutable config" : param.check(session.server, value);
+    if (problem !== undefined) {
+      return out.error(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - ${problem}`,
+      );
+    }
+    changes.push({ param, value });
+  }
+  for (const { param, value } of changes) param.apply?.(session.server, value);
+  out.ok();
+}

@@ -1,0 +1,237 @@
+import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
+import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import type { NumberResult } from '../../../core/store-types.ts';
+import { ALL_KEYS, ONE_KEY } from '../command-spec.ts';
+import type { CommandSpec } from '../command-spec.ts';
+import { ERRORS, statusError, wrongArity } from '../errors.ts';
+import type { Session } from '../session.ts';
+import { parseStringOptions } from './expire-options.ts';
+
+/** The string family: GET, SET and friends, the INCR family, APPEND, STRLEN. */
+export const STRING_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'get',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    ...ONE_KEY,
+    group: 'string',
+    summary: 'Returns the string value of a key.',
+    since: '1.0.0',
+    handler: (session, args, out) => {
+      const value = session.store.get(args.latin1(1));
+      if (value === undefined) out.nullBulk();
+      else out.bulk(value);
+    },
+  },
+  {
+    name: 'set',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    ...ONE_KEY,
+    group: 'string',
+    summary:
+      'Sets the string value of a key, ignoring its type. The key is created if it does not exist.',
+    since: '1.0.0',
+    handler: set,
+  },
+  {
+    name: 'getdel',
+    arity: 2,
+    flags: ['write', 'fast'],
+    ...ONE_KEY,
+    group: 'string',
+    summary: 'Returns the string value of a key after deleting the key.',
+    since: '6.2.0',
+    handler: (session, args, out) => {
+      const key = args.latin1(1);
+      const value = session.store.get(key);
+      if (value === undefined) return out.nullBulk();
+      session.store.delete(key);
+      out.bulk(value);
+    },
+  },
+  {
+    name: 'getex',
+    arity: -2,
+    flags: ['write', 'fast'],
+    ...ONE_KEY,
+    group: 'string',
+    summary: 'Returns the string value of a key after setting its expiration time.',
+    since: '6.2.0',
+    handler: getex,
+  },
+  {
+    name: 'mget',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    ...ALL_KEYS,
+    group: 'string',
+    summary: 'Atomically returns the string values of one or more keys.',
+    since: '1.0.0',
+    handler: (session, args, out) => {
+      out.arrayHeader(args.count - 1);
+      for (let i = 1; i < args.count; i++) {
+        const value = session.store.get(args.latin1(i));
+        if (value === undefined) out.nullBulk();
+        else out.bulk(value);
+      }
+    },
+  },
+  {
+    name: 'mset',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: -1,
+    step: 2,
+    group: 'string',
+    summary: 'Atomically creates or modifies the string values of one or more keys.',
+    since: '1.0.1',
+    handler: mset,
+  },
+  counter(
+    'incr',
+    2,
+    'Increments the integer value of a key by one. Uses 0 as initial value if the key does not exist.',
+    () => 1n,
+  ),
+  counter(
+    'decr',
+    2,
+    'Decrements the integer value of a key by one. Uses 0 as initial value if the key does not exist.',
+    () => -1n,
+  ),
+  counter(
+    'incrby',
+    3,
+    'Increments the integer value of a key by a number. Uses 0 as initial value if the key does not exist.',
+    (args) => args.bigInteger(2) ?? ERRORS.NOT_INTEGER,
+  ),
+  counter(
+    'decrby',
+    3,
+    'Decrements a number from the integer value of a key. Uses 0 as initial value if the key does not exist.',
+    (args) => {
+      const delta = args.bigInteger(2);
+      if (delta === undefined) return ERRORS.NOT_INTEGER;
+      // -LLONG_MIN does not exist; Redis refuses it before trying.
+      return delta === -9223372036854775808n ? ERRORS.DECREMENT_OVERFLOW : -delta;
+    },
+  ),
+  {
+    name: 'append',
+    arity: 3,
+    flags: ['write', 'denyoom'],
+    ...ONE_KEY,
+    group: 'string',
+    summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+    since: '2.0.0',
+    handler: (session, args, out) => {
+      if (args.length(2) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
+      replyNumber(out, session.store.append(args.latin1(1), args.copy(2)));
+    },
+  },
+  {
+    name: 'strlen',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    ...ONE_KEY,
+    group: 'string',
+    summary: 'Returns the length of a string value.',
+    since: '2.2.0',
+    handler: (session, args, out) => {
+      out.integer(session.store.peek(args.latin1(1))?.length ?? 0);
+    },
+  },
+];
+
+function set(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  const store = session.store;
+  if (args.length(2) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
+  if (args.count === 3) {
+    // The common case, without an options object.
+    const result = store.set(args.latin1(1), args.copy(2));
+    if (result.status === 'OK') return out.ok();
+    return out.error(statusError(result.status));
+  }
+  const options = parseStringOptions(args, 3, 'set', session.server.clock.now());
+  if (typeof options === 'string') return out.error(options);
+  const result = store.set(args.latin1(1), args.copy(2), {
+    expireAt: options.expireAt,
+    keepTtl: options.keepTtl,
+    ifAbsent: options.ifAbsent,
+    ifPresent: options.ifPresent,
+  });
+  if (result.status !== 'OK' && result.status !== 'NOT_APPLIED')
+    return out.error(statusError(result.status));
+  if (options.get) {
+    if (result.previous === undefined) out.nullBulk();
+    else out.bulk(result.previous);
+  } else if (result.status === 'OK') {
+    out.ok();
+  } else {
+    out.nullBulk();
+  }
+}
+
+function getex(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  const store = session.store;
+  const now = session.server.clock.now();
+  const options = parseStringOptions(args, 2, 'getex', now);
+  if (typeof options === 'string') return out.error(options);
+  const key = args.latin1(1);
+  const value = store.get(key);
+  if (value === undefined) return out.nullBulk();
+  if (options.expireAt !== 0) {
+    // A time already past deletes the key, as Redis does; the value is still returned.
+    if (options.expireAt <= now) store.delete(key);
+    else store.setExpireAt(key, options.expireAt);
+  } else if (options.persist && store.expireAtOf(key) > 0) {
+    store.setExpireAt(key, 0);
+  }
+  out.bulk(value);
+}
+
+function mset(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  if (args.count % 2 === 0) return out.error(wrongArity('mset'));
+  const maxValueSize = session.server.settings.maxValueSize;
+  // Checked for every pair first, so that a too-large value refuses the whole command.
+  for (let i = 2; i < args.count; i += 2) {
+    if (args.length(i) > maxValueSize) return out.error(ERRORS.TOO_LARGE);
+  }
+  // Not atomic under memory pressure: if the store runs out of memory half-way, the pairs before
+  // stay set and the command answers OOM.
+  for (let i = 1; i < args.count; i += 2) {
+    const result = session.store.set(args.latin1(i), args.copy(i + 1));
+    if (result.status !== 'OK') return out.error(statusError(result.status));
+  }
+  out.ok();
+}
+
+/** INCR, DECR, INCRBY, DECRBY: `delta` reads the increment or returns the error text. */
+function counter(
+  name: string,
+  arity: number,
+  summary: string,
+  delta: (args: CommandArgs) => bigint | string,
+): CommandSpec {
+  return {
+    name,
+    arity,
+    flags: ['write', 'denyoom', 'fast'],
+    ...ONE_KEY,
+    group: 'string',
+    summary,
+    since: '1.0.0',
+    handler: (session, args, out) => {
+      const by = delta(args);
+      if (typeof by === 'string') return out.error(by);
+      replyNumber(out, session.store.incrBy(args.latin1(1), by));
+    },
+  };
+}
+
+function replyNumber(out: ReplyWriter, result: NumberResult): void {
+  if (result.status === 'OK') out.integer(result.value);
+  else out.error(statusError(result.status));
+}

@@ -1,0 +1,255 @@
+import type { Socket } from 'node:net';
+import { CommandArgs } from '../../protocol/resp/command-args.ts';
+import { RespRequestDecoder } from '../../protocol/resp/decoder.ts';
+import type { RespRequestDecoderOptions } from '../../protocol/resp/decoder.ts';
+import { RespProtocolError } from '../../protocol/resp/errors.ts';
+import type { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
+import { NEED_MORE } from '../../protocol/resp/types.ts';
+import type { BlockedCommand } from './command-router.ts';
+import { dispatch, resumeBlocked } from './dispatch.ts';
+import { ERRORS } from './errors.ts';
+import { HeldReplies } from './held-replies.ts';
+import type { Session } from './session.ts';
+
+export interface ConnectionLimits extends RespRequestDecoderOptions {
+  /**
+   * Command processing and reading pause while more than this many reply bytes wait (in the
+   * socket, or held for durability), and resume once they drain: a client that pipelines without
+   * reading its replies cannot make the server buffer without bound.
+   */
+  readonly maxPendingOutput: number;
+}
+
+const DURABILITY_FAILED_REPLY = Buffer.from(`-${ERRORS.DURABILITY_FAILED}\r\n`);
+/** Replies are sent mid-batch once this many bytes have accumulated. */
+const FLUSH_BYTES = 64 * 1024;
+/** Why processing is paused; it resumes when no reason is left. */
+const PAUSED_FOR_OUTPUT = 1;
+const PAUSED_FOR_HELD = 2;
+/** A command the cluster router made wait (command-router.ts); later commands wait behind it. */
+const PAUSED_FOR_ROUTE = 4;
+
+/**
+ * One client socket: decodes requests, runs each complete command in order, and sends the replies
+ * of everything one socket read delivered (a whole pipeline) in one write. Write commands whose
+ * durability is pending hold back their reply and all later ones (HeldReplies). When too many
+ * reply bytes wait, it stops running commands and reading until they drain. After QUIT or a
+ * protocol error it reads nothing more, sends what it owes, and closes.
+ */
+export class Connection {
+  readonly session: Session;
+  readonly #socket: Socket;
+  readonly #decoder: RespRequestDecoder;
+  /** Shared by every connection of the server; always emptied before a callback returns. */
+  readonly #writer: ReplyWriter;
+  readonly #held: HeldReplies;
+  readonly #maxPendingOutput: number;
+  #pausedFor = 0;
+  #closing = false;
+  #running = false;
+  /** The command waiting for the router, if any: its reply is still owed. */
+  #blocked: BlockedCommand | undefined = undefined;
+
+  constructor(socket: Socket, session: Session, writer: ReplyWriter, limits: ConnectionLimits) {
+    this.#socket = socket;
+    this.session = session;
+    this.#writer = writer;
+    this.#maxPendingOutput = limits.maxPendingOutput;
+    this.#decoder = new RespRequestDecoder(limits);
+    this.#decoder.unauthenticated = !session.authenticated;
+    this.#held = new HeldReplies(
+      (chunks) => this.#send(chunks),
+      DURABILITY_FAILED_REPLY,
+      (entry, error) => {
+        entry.errors++;
+        session.server.stats.errorReplies++;
+        session.server.logger?.error('write not durable', { command: entry.fullName, error });
+      },
+    );
+    socket.on('data', this.#onData);
+    socket.on('drain', this.#onDrain);
+    // The server allows half-open sockets: a client that shuts down its side after a pipeline
+    // still gets every reply, including ones waiting for durability.
+    socket.on('end', () => this.shutdown());
+    socket.on('error', (error) =>
+      session.server.logger?.debug('client socket error', { id: session.id, error }),
+    );
+  }
+
+  /** Stops reading; the replies owed are sent, then the socket ends. Used by QUIT and close(). */
+  shutdown(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#socket.pause();
+    this.#endIfDone();
+  }
+
+  /** Cuts the connection now (close() after its grace period). */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (!this.#closing) this.#run(chunk);
+  };
+
+  readonly #onDrain = (): void => {
+    this.#resume(PAUSED_FOR_OUTPUT);
+  };
+
+  /**
+   * Feeds `chunk` and runs every complete command, batch after batch while a pause is lifted
+   * during one (a reply sent mid-batch can free the held bytes), then reads again unless paused.
+   * Never re-entered: a resume that happens while running is picked up by the loop here.
+   */
+  #run(chunk?: Buffer): void {
+    this.#running = true;
+    try {
+      let stoppedByPause = this.#runBatch(chunk);
+      while (stoppedByPause && this.#pausedFor === 0 && !this.#closing)
+        stoppedByPause = this.#runBatch();
+    } finally {
+      this.#running = false;
+    }
+    if (this.#pausedFor === 0 && !this.#closing && this.#socket.isPaused()) this.#socket.resume();
+  }
+
+  /** One batch: runs decoded commands until more bytes are needed (false) or a pause (true). */
+  #runBatch(chunk?: Buffer): boolean {
+    const session = this.session;
+    const server = session.server;
+    const decoder = this.#decoder;
+    const writer = this.#writer;
+    const started = server.clock.monotonic();
+    let commands = 0;
+    let stoppedByPause = false;
+    try {
+      if (chunk !== undefined) decoder.feed(chunk);
+      for (;;) {
+        if (this.#pausedFor !== 0) {
+          stoppedByPause = true;
+          break;
+        }
+        const count = decoder.next();
+        if (count === NEED_MORE) break;
+        commands++;
+        const mark = writer.pendingLength;
+        const write = dispatch(session, decoder.args, writer);
+        if (session.blocked !== undefined) this.#block(session.blocked, decoder.args);
+        if (write !== undefined) {
+          const durable = session.store.durable();
+          if (durable !== undefined) {
+            const before = writer.take(mark);
+            if (before !== undefined) this.#held.emit(before);
+            this.#held.hold(write, writer.take() as Buffer, durable);
+            if (this.#held.bytes > this.#maxPendingOutput) this.#pause(PAUSED_FOR_HELD);
+          }
+        }
+        // AUTH and HELLO lift Redis's limits on unauthenticated requests for what follows.
+        decoder.unauthenticated = !session.authenticated;
+        if (session.closeRequested) {
+          this.#closing = true;
+          break;
+        }
+        if (writer.pendingLength >= FLUSH_BYTES) this.#held.emit(writer.take() as Buffer);
+      }
+    } catch (error) {
+      if (error instanceof RespProtocolError) {
+        writer.error(error.reply);
+        server.stats.protocolErrors++;
+      } else {
+        writer.error(ERRORS.INTERNAL);
+        server.logger?.error('request handling failed', { id: session.id, error });
+      }
+      this.#closing = true;
+    }
+    const finished = server.clock.monotonic();
+    server.stats.observeBatch(commands, finished - started);
+    session.lastActiveAt = finished;
+    const replies = writer.take();
+    if (replies !== undefined) this.#held.emit(replies);
+    if (this.#closing) {
+      this.#socket.pause();
+      this.#endIfDone();
+    }
+    return stoppedByPause;
+  }
+
+  #send(chunks: Buffer[]): void {
+    const socket = this.#socket;
+    if (!socket.destroyed && chunks.length > 0) {
+      socket.write(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      if (socket.writableLength > this.#maxPendingOutput) this.#pause(PAUSED_FOR_OUTPUT);
+    }
+    if (this.#held.bytes <= this.#maxPendingOutput) this.#resume(PAUSED_FOR_HELD);
+    if (this.#closing) this.#endIfDone();
+  }
+
+  /**
+   * The router made the command just dispatched wait: stop running commands until the wait
+   * settles, then run it again (or reply with the error the wait resolved to), then go on.
+   */
+  #block(command: BlockedCommand, decoded: CommandArgs): void {
+    this.session.blocked = undefined;
+    this.#blocked = command;
+    this.#pause(PAUSED_FOR_ROUTE);
+    // The decoder reuses its arguments for the next command: the second run needs a copy.
+    const args = CommandArgs.fromBuffers(decoded.toBuffers());
+    this.#await(command, args);
+  }
+
+  #await(command: BlockedCommand, args: CommandArgs): void {
+    command.wait.then(
+      (verdict) => this.#unblock(command, args, verdict),
+      () => this.#unblock(command, args, ERRORS.INTERNAL),
+    );
+  }
+
+  #unblock(command: BlockedCommand, args: CommandArgs, verdict: string | undefined): void {
+    if (this.#socket.destroyed) return;
+    const session = this.session;
+    const writer = this.#writer;
+    const write = resumeBlocked(session, command, args, writer, verdict);
+    if (session.blocked !== undefined) {
+      // Waits again (the ring changed during the wait, say): nothing was written.
+      const again = session.blocked;
+      session.blocked = undefined;
+      this.#blocked = again;
+      this.#await(again, args);
+      return;
+    }
+    const reply = writer.take();
+    const durable = write === undefined ? undefined : session.store.durable();
+    if (durable !== undefined && write !== undefined && reply !== undefined) {
+      this.#held.hold(write, reply, durable);
+      if (this.#held.bytes > this.#maxPendingOutput) this.#pause(PAUSED_FOR_HELD);
+    } else if (reply !== undefined) {
+      this.#held.emit(reply);
+    }
+    // Cleared only now: a client that shut down its side must not be ended before the commands
+    // queued behind this one have run.
+    this.#blocked = undefined;
+    this.#pausedFor &= ~PAUSED_FOR_ROUTE;
+    // Commands already received run even when the client has shut down its side meanwhile.
+    if (this.#pausedFor === 0) this.#run();
+    else if (this.#closing) this.#endIfDone();
+  }
+
+  #pause(reason: number): void {
+    if (this.#pausedFor === 0) this.#socket.pause();
+    this.#pausedFor |= reason;
+  }
+
+  /** Lifts one reason to pause; with none left, runs the commands still decoded, then reads again. */
+  #resume(reason: number): void {
+    if ((this.#pausedFor & reason) === 0) return;
+    this.#pausedFor &= ~reason;
+    if (this.#pausedFor === 0 && !this.#closing && !this.#running) this.#run();
+  }
+
+  #endIfDone(): void {
+    if (this.#held.empty && this.#blocked === undefined && !this.#socket.destroyed) {
+      this.#socket.end();
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import type { Clock } from '../../util/clock.ts';
+import type { Logger } from '../../util/logger.ts';
+import { CommandRegistry } from './command-registry.ts';
+import type { CommandRouter } from './command-router.ts';
+import { CommandStats } from './command-stats.ts';
+import { COMMAND_TABLE } from './command-table.ts';
+import type { RespSettings, RespStore, ServerContext } from './server-context.ts';
+import type { Session } from './session.ts';
+
+export interface RespServerOptions {
+  /** The keyspace. Its stats() also give INFO's maxmemory, policy and hit counters. */
+  readonly store: RespStore;
+  readonly clock: Clock;
+  /** Password for AUTH (`--requirepass`); undefined or '' means none. @default undefined */
+  readonly requirePass?: string | undefined;
+  /** Shown in INFO (mlcache_node). @default 'mlcache' */
+  readonly nodeName?: string;
+  /** maxmemory-policy for CONFIG GET. @default the store's policy name */
+  readonly policyName?: string;
+  /** Longest value accepted, in bytes (proto-max-bulk-len). @default 512 MiB */
+  readonly maxValueSize?: number;
+  /** Most arguments in one request. @default 2^31 - 1, as Redis */
+  readonly maxArrayLength?: number;
+  /** `none`, `async` or `sync`, reported by INFO. Waiting is driven by `store.durable()`. @default 'none' */
+  readonly durability?: string;
+  /** Connections beyond this get Redis's "max number of clients reached". @default 10000 */
+  readonly maxClients?: number;
+  /** Reply bytes a connection may have waiting before it stops reading. @default 1 MiB */
+  readonly maxPendingOutput?: number;
+  /** How long close() lets connections send what they owe before cutting them. @default 5000 */
+  readonly closeTimeoutMs?: number;
+  readonly logger?: Logger;
+  /** A cluster node's command router (command-router.ts). @default none: every key is served */
+  readonly router?: CommandRouter | undefined;
+}
+
+const MIB = 1024 * 1024;
+const MLCACHE_VERSION = '0.1.0';
+/** What clients see as redis_version; 7.2 is the feature level whose commands are answered. */
+const REDIS_VERSION = '7.2.0';
+
+/**
+ * The per-server state every command reaches (settings, registry, counters, sessions). Separate
+ * from the listener so that socket-free tests build the very same context.
+ */
+export function createServerContext(options: RespServerOptions, port: () => number): ServerContext {
+  const registry = new CommandRegistry(COMMAND_TABLE);
+  return {
+    store: options.store,
+    clock: options.clock,
+    settings: resolveSettings(options),
+    registry,
+    stats: new CommandStats(registry),
+    sessions: new Map<number, Session>(),
+    startedAt: options.clock.now(),
+    port,
+    logger: options.logger,
+    router: options.router,
+  };
+}
+
+function resolveSettings(options: RespServerOptions): RespSettings {
+  if (typeof options.clock?.now !== 'function')
+    throw new TypeError('createRespServer needs a clock');
+  if (typeof options.store?.get !== 'function')
+    throw new TypeError('createRespServer needs a store');
+  const maxValueSize = options.maxValueSize ?? 512 * MIB;
+  const maxClients = options.maxClients ?? 10_000;
+  for (const [name, value] of [
+    ['maxValueSize', maxValueSize],
+    ['maxClients', maxClients],
+    ['maxPendingOutput', options.maxPendingOutput ?? MIB],
+    ['closeTimeoutMs', options.closeTimeoutMs ?? 0],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`${name} must be a non-negative integer`);
+  }
+  return {
+    requirePass: options.requirePass === '' ? undefined : options.requirePass,
+    nodeName: options.nodeName ?? 'mlcache',
+    policyName: options.policyName ?? options.store.stats().policy,
+    maxValueSize,
+    durability: options.durability ?? 'none',
+    redisVersion: REDIS_VERSION,
+    mlcacheVersion: MLCACHE_VERSION,
+    maxClients,
+  };
+}

@@ -1,0 +1,54 @@
+import type { CacheStore } from '../../core/store-types.ts';
+import type { Clock } from '../../util/clock.ts';
+import type { Logger } from '../../util/logger.ts';
+import type { CommandRegistry } from './command-registry.ts';
+import type { CommandRouter } from './command-router.ts';
+import type { CommandStats } from './command-stats.ts';
+import type { Session } from './session.ts';
+
+/**
+ * The store as the RESP front end uses it: the CacheStore contract, plus two optional members the
+ * node's Store has. `writable` false makes write commands fail fast with MISCONF (Redis checks
+ * before running a write, and DEL or EXPIRE have no status to report it); `setMaxMemory` lets
+ * CONFIG SET maxmemory change the budget.
+ */
+export type RespStore = CacheStore & {
+  readonly writable?: boolean;
+  setMaxMemory?(maxMemory: number): number;
+};
+
+/** Settings that commands report (INFO, CONFIG GET, HELLO) or enforce (AUTH, value sizes). */
+export interface RespSettings {
+  /** The password clients must give with AUTH, or undefined for none. */
+  readonly requirePass: string | undefined;
+  readonly nodeName: string;
+  /** The eviction policy's name, as `--policy` gives it (maxmemory-policy). */
+  readonly policyName: string;
+  /** Longest value accepted (proto-max-bulk-len). */
+  readonly maxValueSize: number;
+  /** `none`, `async` or `sync`, for INFO persistence. */
+  readonly durability: string;
+  /** The version reported as redis_version: what clients compare against to enable features. */
+  readonly redisVersion: string;
+  readonly mlcacheVersion: string;
+  /** Connections beyond this are refused (maxclients). */
+  readonly maxClients: number;
+}
+
+/** What every command can reach besides its own session: one per server, never module-global. */
+export interface ServerContext {
+  readonly store: RespStore;
+  readonly clock: Clock;
+  readonly settings: RespSettings;
+  readonly registry: CommandRegistry;
+  readonly stats: CommandStats;
+  /** Open sessions by id, for CLIENT LIST and INFO clients. */
+  readonly sessions: Map<number, Session>;
+  /** Wall-clock time the server started, in ms. */
+  readonly startedAt: number;
+  /** The TCP port the server listens on, 0 before listen (INFO tcp_port, CONFIG GET port). */
+  readonly port: () => number;
+  readonly logger: Logger | undefined;
+  /** Where commands run, for a cluster node (command-router.ts); absent when standalone. */
+  readonly router?: CommandRouter | undefined;
+}

@@ -1,0 +1,44 @@
+import type { BlockedCommand } from './command-router.ts';
+import type { RespStore, ServerContext } from './server-context.ts';
+
+/** What a session knows about its peer; absent for socket-free sessions (tests). */
+export interface PeerInfo {
+  readonly remote: string;
+  readonly local: string;
+}
+
+/**
+ * One client's state: identity and name (CLIENT), authentication, library info (CLIENT SETINFO),
+ * and what CLIENT LIST shows. Commands receive it as their context; it holds no socket, so the
+ * same commands run in socket-free tests.
+ */
+export class Session {
+  readonly id: number;
+  readonly server: ServerContext;
+  /** The server's store, copied here because every data command reads it. */
+  readonly store: RespStore;
+  readonly peer: PeerInfo;
+  authenticated: boolean;
+  name = '';
+  libName = '';
+  libVersion = '';
+  /** Monotonic ms when the session started and when its last batch of commands ran. */
+  readonly createdAt: number;
+  lastActiveAt: number;
+  /** Full name of the last command run (CLIENT LIST's `cmd`). */
+  lastCommand = 'NULL';
+  /** Set by QUIT: the connection sends the replies so far, then closes. */
+  closeRequested = false;
+  /** Set by the dispatcher when the router made the command wait (command-router.ts). */
+  blocked: BlockedCommand | undefined = undefined;
+
+  constructor(id: number, server: ServerContext, peer: PeerInfo = { remote: '', local: '' }) {
+    this.id = id;
+    this.server = server;
+    this.store = server.store;
+    this.peer = peer;
+    this.authenticated = server.settings.requirePass === undefined;
+    this.createdAt = server.clock.monotonic();
+    this.lastActiveAt = this.createdAt;
+  }
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeCommand, encodePipeline } from '../../src/protocol/resp/encoder.ts';
+import { parseReplies } from '../../src/protocol/resp/reply-parser.ts';
+import { RawClient, startTestServer } from '../../src/server/resp/testing/start-test-server.ts';
+import type {
+  TestServer,
+  TestServerOptions,
+} from '../../src/server/resp/testing/start-test-server.ts';
+
+/** The wire behaviour over raw sockets: malformed input, QUIT, half-close, large pipelines, close(). */
+const servers: TestServer[] = [];
+const clients: RawClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function start(options?: TestServerOptions): Promise<TestServer> {
+  const server = await startTestServer(options);
+  servers.push(server);
+  return server;
+}
+
+async function client(port: number): Promise<RawClient> {
+  const raw = await RawClient.connect(port);
+  clients.push(raw);
+  return raw;
+}
+
+const CORPUS = join(import.meta.dirname, '../fixtures/resp-fuzz');
+const manifest = JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Record<
+  string,
+  { reply: string; closed: boolean }
+>;
+
+describe('malformed input', () => {
+  it('replies with the protocol error, closes, and leaves other connections alone', async () => {
+    const { port, server } = await start();
+    const bystander = await client(port);
+    const bad = await client(port);
+    bad.send('*1\r\n$4\r\nPING\r\n*x\r\n*1\r\n$4\r\nPING\r\n');
+    expect(await bad.closesWithin(2000)).toBe(true);
+    expect(bad.text).toBe('+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n');
+    bystander.send(encodeCommand(['PING']));
+    expect(await bystander.waitFor((text) => text === '+PONG\r\n')).toBe('+PONG\r\n');
+    expect(server.stats.protocolErrors).toBe(1);
+  });
+
+  // Every case of the corpus, against the reply bytes a real redis-server sent for it.
+  for (const [name, redis] of Object.entries(manifest)) {
+    it(`answers the corpus case ${name} as redis-server did`, async () => {
+      const { port } = await start();
+      const raw = await client(port);
+      raw.send(readFileSync(join(CORPUS, `${name}.resp`)));
+      const closed = await raw.closesWithin(redis.closed ? 2000 : 150);
+      expect({ reply: raw.text, closed }).toEqual(redis);
+    });
+  }
+});
+
+describe('connection lifecycle', () => {
+  it('QUIT replies OK, ignores what follows, and closes', async () => {
+    const { port } = await start();
+    const raw = await client(port);
+    raw.send(encodePipeline([['SET', 'k', 'v'], ['QUIT'], ['SET', 'k', 'w']]));
+    expect(await raw.closesWithin(2000)).toBe(true);
+    expect(raw.text).toBe('+OK\r\n+OK\r\n');
+    const other = await client(port);
+    other.send(encodeCommand(['GET', 'k']));
+    expect(await other.waitFor((text) => text.length >= 7)).toBe('$1\r\nv\r\n');
+  });
+
+  it('answers a client that half-closes after its pipeline', async () => {
+    const { port } = await start();
+    const raw = await client(port);
+    raw.socket.end(
+      encodePipeline(Array.from({ length: 100 }, (_, i) => ['INCR', `n`, ...(i < 0 ? [] : [])])),
+    );
+    expect(await raw.closesWithin(2000)).toBe(true);
+    expect(parseReplies(Buffer.from(raw.text, 'latin1')).values.at(-1)).toBe(100);
+  });
+
+  it('accepts inline commands (telnet)', async () => {
+    const { port } = await start();
+    const raw = await client(port);
+    raw.send('SET greeting "hello world"\r\nGET greeting\r\n');
+    expect(await raw.waitFor((text) => text.endsWith('world\r\n'))).toBe(
+      '+OK\r\n$11\r\nhello world\r\n',
+    );
+  });
+
+  it('keeps idle clients and ends them all on close()', async () => {
+    const { port, server } = await start();
+    const idle = await Promise.all(Array.from({ length: 200 }, () => client(port)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.stats.connectedClients).toBe(200);
+    await server.close();
+    servers.length = 0;
+    expect(await Promise.all(idle.map((raw) => raw.closesWithin(2000)))).toEqual(
+      idle.map(() => true),
+    );
+    expect(server.stats.connectedClients).toBe(0);
+  });
+
+  it('refuses connections beyond maxclients', async () => {
+    const { port } = await start({ maxClients: 1 });
+    await client(port);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const extra = await client(port);
+    expect(await extra.closesWithin(2000)).toBe(true);
+    expect(extra.text).toBe('-ERR max number of clients reached\r\n');
+  });
+});
+
+describe('large traffic', () => {
+  it('serves a client that pipelines large replies before reading any (back-pressure)', async () => {
+    const { port, store } = await start();
+    store.set('big', Buffer.alloc(64 * 1024, 'x'));
+    const raw = await client(port);
+    raw.socket.pause();
+    raw.send(encodePipeline(Array.from({ length: 1000 }, () => ['GET', 'big'])));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    raw.socket.resume();
+    const expected = 1000 * (64 * 1024 + '$65536\r\n\r\n'.length);
+    await raw.waitFor(() => raw.bytesReceived >= expected, 20_000);
+    expect(raw.bytesReceived).toBe(expected);
+  });
+
+  it('accepts a value sent in many small writes', async () => {
+    const { port } = await start();
+    const raw = await client(port);
+    const value = Buffer.alloc(1024 * 1024, 'v');
+    const request = encodeCommand(['SET', 'k', value]);
+    for (let at = 0; at < request.length; at += 1000) raw.send(request.subarray(at, at + 1000));
+    raw.send(encodeCommand(['STRLEN', 'k']));
+    expect(await raw.waitFor((text) => text.includes(':'))).toBe('+OK\r\n:1048576\r\n');
+  });
+
+  it('refuses a value over the maximum size without closing', async () => {
+    const { port } = await start({ maxValueSize: 1024 });
+    const raw = await client(port);
+    raw.send(encodePipeline([['SET', 'k', Buffer.alloc(2048)], ['PING']]));
+    expect(await raw.waitFor((text) => text.endsWith('+PONG\r\n'))).toBe(
+      '-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n+PONG\r\n',
+    );
+  });
+});

@@ -1,0 +1,239 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
+import { parseReplies } from '../../src/protocol/resp/reply-parser.ts';
+import { RawClient, startTestServer } from '../../src/server/resp/testing/start-test-server.ts';
+import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
+
+/**
+ * Differential test: the same commands, pipelined on one connection, against a real redis-server
+ * and against mlcache; the reply bytes must be identical. Covers the exact wording of errors and
+ * the edge cases of option parsing. Skipped when redis-server is not installed.
+ */
+const SCRIPT: readonly (readonly string[])[] = [
+  ['PING'],
+  ['PING', 'hello'],
+  ['PING', 'a', 'b'],
+  ['ECHO', 'x y'],
+  ['ECHO'],
+  ['SET', 'k', 'v'],
+  ['GET', 'k'],
+  ['GET', 'missing'],
+  ['GET'],
+  ['GET', 'a', 'b'],
+  ['SET', 'k', 'v2', 'XX', 'GET'],
+  ['SET', 'k', 'v3', 'NX'],
+  ['SET', 'k', 'v3', 'NX', 'GET'],
+  ['SET', 'n', 'v', 'XX'],
+  ['SET', 'k', 'v', 'NX', 'XX'],
+  ['SET', 'k', 'v', 'EX'],
+  ['SET', 'k', 'v', 'EX', 'ten'],
+  ['SET', 'k', 'v', 'EX', '0'],
+  ['SET', 'k', 'v', 'PX', '-1'],
+  ['SET', 'k', 'v', 'EX', '1', 'PX', '1'],
+  ['SET', 'k', 'v', 'KEEPTTL', 'EX', '1'],
+  ['SET', 'k', 'v', 'EX', '9223372036854775807'],
+  ['SET', 'k', 'v', 'PXAT', '9223372036854775807'],
+  ['SET', 'k', 'v', 'BOGUS'],
+  ['SET', 'k', 'v', 'PERSIST'],
+  ['SET', 'k', 'v', 'ex', '100', 'ex', '200'],
+  ['TTL', 'k'],
+  ['SET', 'k', 'v', 'KEEPTTL'],
+  ['TTL', 'k'],
+  ['PTTL', 'missing'],
+  ['TTL', 'missing'],
+  ['GETDEL', 'k'],
+  ['GETDEL', 'k'],
+  ['SET', 'k', 'v'],
+  ['GETEX', 'k'],
+  ['GETEX', 'k', 'EX', '100'],
+  ['TTL', 'k'],
+  ['GETEX', 'k', 'PERSIST'],
+  ['TTL', 'k'],
+  ['GETEX', 'k', 'EX', '0'],
+  ['GETEX', 'k', 'NX'],
+  ['GETEX', 'k', 'PERSIST', 'EX', '1'],
+  ['GETEX', 'k', 'PXAT', '1'],
+  ['EXISTS', 'k'],
+  ['GETEX', 'missing', 'EX', '10'],
+  ['MSET', 'a', '1', 'b', '2'],
+  ['MSET', 'a', '1', 'b'],
+  ['MGET', 'a', 'missing', 'b'],
+  ['MGET'],
+  ['INCR', 'c'],
+  ['INCRBY', 'c', '10'],
+  ['DECR', 'c'],
+  ['DECRBY', 'c', '3'],
+  ['INCRBY', 'c', 'x'],
+  ['INCRBY', 'c', '1.5'],
+  ['INCRBY', 'c', '99999999999999999999'],
+  ['DECRBY', 'c', '-9223372036854775808'],
+  ['INCR', 'a', 'b'],
+  ['SET', 'big', '9223372036854775807'],
+  ['INCR', 'big'],
+  ['SET', 'small', '-9223372036854775808'],
+  ['DECR', 'small'],
+  ['SET', 's', 'abc'],
+  ['INCR', 's'],
+  ['SET', 'sp', ' 1'],
+  ['INCR', 'sp'],
+  ['SET', 'lz', '01'],
+  ['INCR', 'lz'],
+  ['APPEND', 's', 'def'],
+  ['APPEND', 'new', 'x'],
+  ['STRLEN', 's'],
+  ['STRLEN', 'missing'],
+  ['DEL', 'a', 'b', 'missing'],
+  ['UNLINK', 'c'],
+  ['EXISTS', 's', 's', 'missing'],
+  ['TYPE', 's'],
+  ['TYPE', 'missing'],
+  ['SET', 'e', 'v'],
+  ['EXPIRE', 'e', '100', 'NX', 'XX'],
+  ['EXPIRE', 'e', '100', 'GT', 'LT'],
+  ['EXPIRE', 'e', '100', 'FOO'],
+  ['EXPIRE', 'e', 'x'],
+  ['EXPIRE', 'e', '9223372036854775807'],
+  ['PEXPIRE', 'e', '9223372036854775807'],
+  ['EXPIREAT', 'e', '9223372036854775807'],
+  ['EXPIRE', 'e', '100', 'XX'],
+  ['EXPIRE', 'e', '100', 'GT'],
+  ['EXPIRE', 'e', '100', 'LT'],
+  ['TTL', 'e'],
+  ['EXPIRE', 'e', '200', 'NX'],
+  ['EXPIRE', 'e', '50', 'GT'],
+  ['EXPIRE', 'e', '300', 'LT'],
+  ['PEXPIRE', 'e', '500000', 'GT'],
+  ['TTL', 'e'],
+  ['PERSIST', 'e'],
+  ['PERSIST', 'e'],
+  ['EXPIRE', 'missing', '10'],
+  ['EXPIRE', 'e', '-1'],
+  ['EXISTS', 'e'],
+  ['EXPIRE', 'e'],
+  ['SELECT', '0'],
+  ['SELECT', 'x'],
+  ['SELECT', '99999999999'],
+  ['AUTH', 'pw'],
+  ['AUTH', 'default', 'anything'],
+  ['AUTH', 'alice', 'x'],
+  ['AUTH', 'a', 'b', 'c'],
+  ['HELLO', 'x'],
+  ['HELLO', '4'],
+  ['HELLO', '2', 'FOO'],
+  ['HELLO', '2', 'AUTH', 'alice', 'pw'],
+  ['FOO'],
+  ['FOO', 'a', 'b'],
+  ['FOO', 'x'.repeat(300), 'y'],
+  ['CONFIG'],
+  ['CONFIG', 'NOPE'],
+  ['CONFIG', 'GET'],
+  ['CONFIG', 'GET', 'save'],
+  ['CONFIG', 'GET', 'appendonly'],
+  ['CONFIG', 'GET', 'nothing-like-this'],
+  ['CONFIG', 'SET', 'bogus', '1'],
+  ['CONFIG', 'SET', 'maxmemory'],
+  ['CLIENT'],
+  ['CLIENT', 'NOPE'],
+  ['CLIENT', 'GETNAME'],
+  ['CLIENT', 'SETNAME', 'bad name'],
+  ['CLIENT', 'SETNAME', 'good'],
+  ['CLIENT', 'GETNAME'],
+  ['CLIENT', 'ID', 'x'],
+  ['COMMAND', 'NOPE'],
+  ['COMMAND', 'INFO', 'nope'],
+  ['COMMAND', 'GETKEYS', 'PING'],
+  ['COMMAND', 'GETKEYS', 'NOPE', 'x'],
+  ['COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'b', '2'],
+  ['SCAN', 'x'],
+  ['SCAN', '0', 'COUNT', '0'],
+  ['SCAN', '0', 'COUNT', 'x'],
+  ['SCAN', '0', 'MATCH'],
+  ['SCAN', '0', 'BOGUS', 'x'],
+  ['FLUSHALL', 'later'],
+  ['FLUSHALL', 'ASYNC', 'SYNC'],
+  ['FLUSHDB'],
+  ['DBSIZE'],
+  ['SCAN', '0'],
+  ['SET', 'x'.repeat(10), 'y'],
+  ['SCAN', '0', 'MATCH', 'x*'],
+  ['SCAN', '0', 'MATCH', 'z*'],
+  ['QUIT'],
+];
+
+let redis: ChildProcess | undefined;
+let redisPort = 0;
+let mlcache: TestServer | undefined;
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+const available = await new Promise<boolean>((resolve) => {
+  const child = spawn('redis-server', ['--version']);
+  child.on('error', () => resolve(false));
+  child.on('exit', (code) => resolve(code === 0));
+});
+if (!available)
+  console.warn(
+    'redis-server not installed: skipping the differential test (apt-get install -y redis-server)',
+  );
+
+async function replies(port: number): Promise<string[]> {
+  const client = await RawClient.connect(port);
+  client.send(encodePipeline(SCRIPT));
+  await client.closesWithin(10_000);
+  const { values, consumed } = parseReplies(Buffer.from(client.text, 'latin1'));
+  expect(consumed).toBe(client.bytesReceived);
+  return values.map((value) =>
+    JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+  );
+}
+
+describe.skipIf(!available)('mlcache against redis-server', () => {
+  beforeAll(async () => {
+    redisPort = await freePort();
+    redis = spawn('redis-server', [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
+    for (let i = 0; i < 100; i++) {
+      const up = await RawClient.connect(redisPort).then(
+        (client) => (client.destroy(), true),
+        () => false,
+      );
+      if (up) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    mlcache = await startTestServer();
+  });
+
+  afterAll(async () => {
+    redis?.kill();
+    await mlcache?.close();
+  });
+
+  it('sends the same bytes for every command of the script', async () => {
+    const expected = await replies(redisPort);
+    const actual = await replies(mlcache!.port);
+    expect(actual).toHaveLength(SCRIPT.length);
+    const differences = SCRIPT.map((command, i) => ({
+      command: command.join(' ').slice(0, 60),
+      redis: expected[i],
+      mlcache: actual[i],
+    })).filter((row) => row.redis !== row.mlcache);
+    expect(differences).toEqual([]);
+  });
+});
