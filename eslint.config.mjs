@@ -127,6 +127,7 @@ export default tseslint.config(
     // Composition roots, config loaders, CLIs, scripts and tests may read the environment and print.
     files: [
       '**/main.ts',
+      '**/*-main.ts',
       '**/config/load.ts',
       '**/cli/**',
       'cli/**',

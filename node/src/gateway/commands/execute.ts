@@ -1,0 +1,139 @@
+import type { CommandArgs } from '../../protocol/resp/command-args.ts';
+import type { CommandEntry } from '../../server/resp/command-registry.ts';
+import { ERRORS, unknownCommand, unknownSubcommand, wrongArity } from '../../server/resp/errors.ts';
+import { GATEWAY_ERRORS } from '../errors.ts';
+import { replyError } from '../front/gateway-client.ts';
+import type { GatewayClient } from '../front/gateway-client.ts';
+import type { GatewayContext } from '../front/gateway-context.ts';
+import type { RawRequest } from '../front/request-bytes.ts';
+import { allOk, broadcast, sumIntegers } from '../routing/broadcast.ts';
+import { forwardKey, forwardKeys } from '../routing/forward.ts';
+import { routeScan } from '../routing/scan.ts';
+import type { Route } from './gateway-command-table.ts';
+import { routeInfo } from './info-command.ts';
+
+/**
+ * Runs one decoded client command: takes its reply slot, then checks in Redis's order (unknown
+ * command, unknown subcommand, arity, authentication) with Redis's error texts, and routes it.
+ */
+export function executeCommand(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  args: CommandArgs,
+  time: number,
+): void {
+  const stats = ctx.server.stats;
+  stats.totalCommands++;
+  const tag = client.reserve(time);
+  const { registry, routes } = ctx.commands;
+  let entry = registry.lookup(args);
+  if (entry === undefined) {
+    return replyError(client, tag, unknownCommand(args.latin1(0), restOf(args)));
+  }
+  const route = routes.get(entry) as Route;
+  if (entry.subcommands !== undefined && args.count >= 2) {
+    const sub = entry.subcommands.get(args.lower(1));
+    if (sub === undefined) {
+      entry.calls++;
+      entry.errors++;
+      return replyError(client, tag, unknownSubcommand(args.latin1(1), entry.spec.name));
+    }
+    entry = sub;
+  }
+  entry.calls++;
+  const session = client.session;
+  session.lastCommand = entry.fullName;
+  if (!entry.acceptsArgCount(args.count) || (route === 'local' && entry.handler === undefined)) {
+    entry.errors++;
+    return replyError(client, tag, wrongArity(entry.fullName));
+  }
+  if (!session.authenticated && !entry.noauth) {
+    entry.errors++;
+    return replyError(client, tag, ERRORS.NOAUTH);
+  }
+  routeCommand(ctx, client, entry, route, args, tag, 1, undefined, time);
+}
+
+/**
+ * Sends a checked command where its route says, answering slot `tag`. Also the entry point of a
+ * retry after MOVED, with the request's bytes in `raw` and `attempts` > 1.
+ */
+export function routeCommand(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  entry: CommandEntry,
+  route: Route,
+  args: CommandArgs,
+  tag: number,
+  attempts: number,
+  raw: RawRequest | undefined,
+  time: number,
+): void {
+  switch (route) {
+    case 'key':
+      return forwardKey(ctx, client, entry, args, tag, attempts, raw, time);
+    case 'keys':
+    case 'mget':
+    case 'mset':
+    case 'count':
+      return forwardKeys(ctx, client, entry, args, tag, attempts, raw);
+    case 'local':
+      return runLocal(ctx, client, entry, args, tag);
+    case 'scan':
+      return routeScan(ctx, client, args, tag, attempts);
+    case 'dbsize': {
+      const request = raw ?? client.request();
+      return broadcast(
+        ctx,
+        client,
+        tag,
+        request.buf.subarray(request.start, request.end),
+        sumIntegers,
+      );
+    }
+    case 'flush': {
+      const request = raw ?? client.request();
+      const near = ctx.nearCache;
+      near.clear();
+      return broadcast(
+        ctx,
+        client,
+        tag,
+        request.buf.subarray(request.start, request.end),
+        allOk,
+        () => near.clear(),
+      );
+    }
+    case 'info':
+      return routeInfo(ctx, client, args, tag);
+    default:
+      return replyError(client, tag, GATEWAY_ERRORS.INTERNAL);
+  }
+}
+
+/** Commands the gateway answers itself, with the node's handlers (or its own CONFIG). */
+function runLocal(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  entry: CommandEntry,
+  args: CommandArgs,
+  tag: number,
+): void {
+  const out = ctx.writer;
+  const errorsBefore = out.errors;
+  try {
+    entry.handler?.(client.session, args, out);
+  } catch (error) {
+    out.error(ERRORS.INTERNAL);
+    ctx.logger.error('command failed', { command: entry.fullName, error });
+  }
+  if (out.errors !== errorsBefore) entry.errors++;
+  const reply = out.take();
+  if (reply !== undefined) client.onReply(tag, reply, 0, reply.length);
+}
+
+function restOf(args: CommandArgs): string[] {
+  const rest: string[] = [];
+  for (let i = 1; i < args.count && i < 65; i++) rest.push(args.latin1(i));
+  return rest;
+}

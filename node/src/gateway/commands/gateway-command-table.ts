@@ -1,0 +1,72 @@
+import { CommandRegistry } from '../../server/resp/command-registry.ts';
+import type { CommandEntry } from '../../server/resp/command-registry.ts';
+import type { CommandSpec } from '../../server/resp/command-spec.ts';
+import { COMMAND_TABLE } from '../../server/resp/command-table.ts';
+import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
+
+/**
+ * How the gateway serves a command:
+ *
+ * - `local` — answered by the gateway with the node's own handler (connection, CLIENT, COMMAND)
+ *   or its own (CONFIG);
+ * - `key` — one key at argument 1: forwarded as is to the key's owner;
+ * - `keys` — several keys: forwarded as is when they all live on one node, else CROSSSLOT (a
+ *   command the gateway does not know how to split);
+ * - `mget`, `mset`, `count` (DEL, UNLINK, EXISTS) — split by owner, merged in request order;
+ * - `scan` — walks the nodes one after another behind a composite cursor;
+ * - `dbsize`, `flush` — sent to every node, summed or all-OK;
+ * - `info` — the gateway's sections plus the nodes' figures added up.
+ */
+export type Route =
+  'local' | 'key' | 'keys' | 'mget' | 'mset' | 'count' | 'scan' | 'dbsize' | 'flush' | 'info';
+
+/** Commands whose handling is not derived from their key positions. */
+const SPECIAL: Readonly<Record<string, Route>> = {
+  mget: 'mget',
+  mset: 'mset',
+  del: 'count',
+  unlink: 'count',
+  exists: 'count',
+  scan: 'scan',
+  dbsize: 'dbsize',
+  flushdb: 'flush',
+  flushall: 'flush',
+  info: 'info',
+  config: 'local',
+};
+
+/** The gateway's commands: the node's table, with routes; what cannot be routed is left out. */
+export interface GatewayCommands {
+  readonly registry: CommandRegistry;
+  /** The route of each top-level entry (subcommands run their container's route). */
+  readonly routes: ReadonlyMap<CommandEntry, Route>;
+}
+
+/** Derives the gateway's table from the node's, so that a command added there is routed here. */
+export function createGatewayCommands(
+  table: readonly CommandSpec[] = COMMAND_TABLE,
+): GatewayCommands {
+  const specs: CommandSpec[] = [];
+  const routeOf = new Map<string, Route>();
+  for (const spec of table) {
+    const route = routeFor(spec);
+    if (route === undefined) continue;
+    specs.push(spec.name === 'config' ? GATEWAY_CONFIG_COMMAND : spec);
+    routeOf.set(spec.name, route);
+  }
+  const registry = new CommandRegistry(specs);
+  const routes = new Map<CommandEntry, Route>();
+  for (const entry of registry.commands()) routes.set(entry, routeOf.get(entry.spec.name) as Route);
+  return { registry, routes };
+}
+
+function routeFor(spec: CommandSpec): Route | undefined {
+  if (Object.hasOwn(SPECIAL, spec.name)) return SPECIAL[spec.name];
+  if (spec.group === 'connection' || spec.name === 'client' || spec.name === 'command') {
+    return 'local';
+  }
+  if (spec.firstKey === 1 && spec.lastKey === 1) return 'key';
+  if (spec.firstKey > 0) return 'keys';
+  // A keyless server command the gateway does not know how to spread over nodes.
+  return undefined;
+}

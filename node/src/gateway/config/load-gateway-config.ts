@@ -1,0 +1,190 @@
+import type { LogLevel } from '../../util/logger.ts';
+import { findGatewayOption, GATEWAY_OPTIONS } from './gateway-options.ts';
+import type { GatewayOptionKey, GatewayOptionValues } from './gateway-options.ts';
+
+/** The gateway's validated configuration, as gateway-main.ts wires it. */
+export interface GatewayConfig {
+  readonly port: number;
+  readonly bind: string;
+  readonly adminPort: number;
+  /** The ring file, or null. */
+  readonly ring: string | null;
+  /** The static ring's node addresses (empty unless --nodes). */
+  readonly nodes: readonly string[];
+  readonly ringPollMs: number;
+  /** The client password, or null for none. */
+  readonly requirepass: string | null;
+  /** The password for the nodes, or null for none. */
+  readonly nodePassword: string | null;
+  readonly connectionsPerNode: number;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly maxQueue: number;
+  readonly maxRedirects: number;
+  readonly nearCacheTtlMs: number;
+  readonly nearCacheKeys: number;
+  readonly maxInflight: number;
+  readonly maxClients: number;
+  readonly gatewayName: string;
+  readonly logLevel: LogLevel;
+}
+
+/** What the loader reads from the outside world; the composition root passes the real ones. */
+export interface GatewayLoadInputs {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly hostname: string;
+  /** Reads a UTF-8 file; throws (with a Node `code`) when it cannot. */
+  readonly readFile: (path: string) => string;
+}
+
+export type GatewayLoadResult =
+  | { readonly kind: 'config'; readonly config: GatewayConfig }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'invalid'; readonly problems: readonly string[] };
+
+/** Builds the configuration from flags and environment; every problem is reported at once. */
+export function loadGatewayConfig(inputs: GatewayLoadInputs): GatewayLoadResult {
+  const problems: string[] = [];
+  const raw = new Map<GatewayOptionKey, { text: string; origin: string }>();
+  for (const spec of GATEWAY_OPTIONS) {
+    const text = inputs.env[spec.env];
+    if (text !== undefined) raw.set(spec.key, { text, origin: ` (from ${spec.env})` });
+  }
+  const argv = inputs.argv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') return { kind: 'help' };
+    if (!arg.startsWith('--')) {
+      problems.push(`'${arg}': unexpected argument (options start with --)`);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const spec = findGatewayOption(name);
+    let text: string | undefined;
+    if (eq !== -1) text = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) text = argv[++i];
+    if (spec === undefined) problems.push(`--${name}: unknown option (see --help)`);
+    else if (text === undefined) problems.push(`--${name}: needs a value`);
+    else raw.set(spec.key, { text, origin: '' });
+  }
+
+  const values: Partial<Record<GatewayOptionKey, unknown>> = {};
+  for (const spec of GATEWAY_OPTIONS) {
+    const given = raw.get(spec.key) ?? { text: spec.defaultText, origin: ' (default)' };
+    const parsed = spec.parse(given.text);
+    if (parsed.ok) values[spec.key] = parsed.value;
+    else problems.push(`--${spec.flag}: ${parsed.problem}${given.origin}`);
+  }
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  const v = values as GatewayOptionValues;
+
+  if (v.ring !== '' && v.nodes.length > 0)
+    problems.push('--ring, --nodes: give one or the other, not both');
+  const requirepass = secret(inputs, v.requirepass, v.requirepassFile, 'requirepass', problems);
+  const nodePassword = secret(
+    inputs,
+    v.nodePassword,
+    v.nodePasswordFile,
+    'node-password',
+    problems,
+  );
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  return {
+    kind: 'config',
+    config: {
+      port: v.port,
+      bind: v.bind,
+      adminPort: v.adminPort,
+      ring: v.ring === '' ? null : v.ring,
+      nodes: v.nodes,
+      ringPollMs: v.ringPollInterval,
+      requirepass,
+      nodePassword,
+      connectionsPerNode: v.connectionsPerNode,
+      connectTimeoutMs: v.connectTimeout,
+      commandTimeoutMs: v.commandTimeout,
+      maxQueue: v.maxQueue,
+      maxRedirects: v.maxRedirects,
+      nearCacheTtlMs: v.nearCacheTtl,
+      nearCacheKeys: v.nearCacheKeys,
+      maxInflight: v.maxInflight,
+      maxClients: v.maxClients,
+      gatewayName: v.gatewayName === '' ? inputs.hostname : v.gatewayName,
+      logLevel: v.logLevel,
+    },
+  };
+}
+
+/** A password given directly or in a file (not both); null for none. */
+function secret(
+  inputs: GatewayLoadInputs,
+  value: string,
+  file: string,
+  flag: string,
+  problems: string[],
+): string | null {
+  if (value !== '' && file !== '') {
+    problems.push(`--${flag}, --${flag}-file: give one or the other, not both`);
+    return null;
+  }
+  if (file === '') return value === '' ? null : value;
+  try {
+    // A Secret written with `echo` or an editor ends with a newline that is not part of it.
+    const content = inputs.readFile(file).replace(/\r?\n$/, '');
+    if (content === '') problems.push(`--${flag}-file: '${file}' is empty`);
+    return content;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    problems.push(
+      `--${flag}-file: cannot read '${file}'${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
+    return null;
+  }
+}
+
+/** The configuration with passwords replaced by a marker, for logs. */
+export function redactGatewayConfig(config: GatewayConfig): Record<string, unknown> {
+  return {
+    ...config,
+    requirepass: config.requirepass === null ? null : '(set)',
+    nodePassword: config.nodePassword === null ? null : '(set)',
+  };
+}
+
+/** The text of `mlcache gateway --help`, built from the option table. */
+export function gatewayHelpText(): string {
+  const heads = GATEWAY_OPTIONS.map((spec) => `--${spec.flag} ${spec.valueName}`);
+  const width = Math.max(...heads.map((head) => head.length));
+  const rows = GATEWAY_OPTIONS.map((spec, index) => {
+    const shown = spec.defaultText === '' ? '' : `, default ${spec.defaultText}`;
+    return `  ${(heads[index] ?? '').padEnd(width)}  (${spec.env}${shown})\n${wrap(spec.doc, '      ')}`;
+  });
+  return [
+    'Usage: mlcache gateway [options]',
+    '',
+    'Routes Redis clients to the owners of their keys across a cluster of mlcache nodes.',
+    '',
+    'Options (environment variable, default):',
+    ...rows,
+    '',
+    'On start the gateway prints one JSON line on stdout with the actual ports:',
+    '  {"event":"listening","gateway":"...","bind":"...","resp":6379,"admin":9380,"pid":...}',
+    'Logs go to stderr, one JSON object per line. See docs/gateway.md.',
+  ].join('\n');
+}
+
+function wrap(text: string, indent: string, columns = 80): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > columns) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, indent + line].join('\n');
+}

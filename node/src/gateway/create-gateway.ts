@@ -1,0 +1,236 @@
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { RingNode } from '../cluster/ring.ts';
+import { ReplyWriter } from '../protocol/resp/reply-writer.ts';
+import { CommandStats } from '../server/resp/command-stats.ts';
+import type { ServerContext } from '../server/resp/server-context.ts';
+import type { Session } from '../server/resp/session.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Logger } from '../util/logger.ts';
+import { createGatewayAdminApp } from './admin/gateway-admin-app.ts';
+import { createGatewayCommands } from './commands/gateway-command-table.ts';
+import { FlushScheduler } from './front/flush-scheduler.ts';
+import type { GatewayContext, GatewayCounters } from './front/gateway-context.ts';
+import { createGatewayListener } from './front/gateway-listener.ts';
+import { NO_KEYSPACE } from './front/no-keyspace.ts';
+import { createGatewayMetrics } from './metrics/gateway-metrics.ts';
+import { NearCache } from './near-cache/near-cache.ts';
+import { RingFile } from './ring/ring-file.ts';
+import { RingHolder } from './ring/ring-holder.ts';
+import { staticRing } from './ring/static-ring.ts';
+import { Router } from './routing/router.ts';
+import { NodeLink } from './upstream/node-link.ts';
+import { NodePool } from './upstream/node-pool.ts';
+import { OutBuffer } from './upstream/out-buffer.ts';
+
+/** Everything a gateway is built from; the composition root reads it from flags. */
+export interface GatewayOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The prom-client registry the gateway's metrics go to (never the global one). */
+  readonly registry: Registry;
+  /** Shown in INFO, CLIENT lists and as the `gateway` label of every metric. */
+  readonly name: string;
+  /** Where the ring comes from: a document file (watched), or a fixed list of node addresses. */
+  readonly ring:
+    | { readonly file: string; readonly pollMs: number }
+    | { readonly nodes: readonly string[] }
+    | undefined;
+  /** The password clients must give (AUTH); undefined for none. */
+  readonly requirePass?: string | undefined;
+  /** The password the gateway gives the nodes; undefined when they need none. */
+  readonly nodePassword?: string | undefined;
+  /** Connections to each node. @default 2 */
+  readonly connectionsPerNode?: number;
+  /** @default 1000 */
+  readonly connectTimeoutMs?: number;
+  /** A node that answers nothing for this long while requests wait is reconnected. @default 5000 */
+  readonly commandTimeoutMs?: number;
+  /** Requests queued per connection while it first connects. @default 1024 */
+  readonly maxQueue?: number;
+  /** MOVED retries per request. @default 2 */
+  readonly maxRedirects?: number;
+  /** @default 200 */
+  readonly nearCacheTtlMs?: number;
+  /** @default 128 */
+  readonly nearCacheKeys?: number;
+  /** Popularity window of the near cache, in ms (tests shorten it). @default 1000 */
+  readonly nearCacheWindowMs?: number;
+  /** Commands one client may have waiting for replies. @default 4096 */
+  readonly maxInflight?: number;
+  /** Reply bytes one client may have waiting in its socket. @default 1 MiB */
+  readonly maxPendingOutput?: number;
+  /** @default 10000 */
+  readonly maxClients?: number;
+  /** Longest value a client may send (proto-max-bulk-len). @default 512 MiB */
+  readonly maxValueSize?: number;
+  /** How long close() lets clients and nodes finish. @default 5000 */
+  readonly closeTimeoutMs?: number;
+  /** Register prom-client's process metrics too. @default true */
+  readonly processMetrics?: boolean;
+}
+
+export interface Gateway {
+  /** Loads the ring and starts watching it and the nodes (before or after listen). */
+  start(): Promise<void>;
+  /** Starts the RESP port. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** The admin HTTP app (the caller listens with it). */
+  readonly admin: Express;
+  readonly ring: RingHolder;
+  readonly router: Router;
+  readonly context: GatewayContext;
+  /** Why the gateway should not get traffic yet, or undefined when it is ready. */
+  notReady(): string | undefined;
+  /** Stops: clients get what they are owed, node connections drain and close. */
+  close(): Promise<void>;
+}
+
+const MIB = 1024 * 1024;
+const WATCHDOG_MS = 250;
+
+/** Builds a gateway. Nothing is shared between two gateways. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { clock, logger } = options;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+  const scheduler = new FlushScheduler();
+  const out = new OutBuffer();
+  const commands = createGatewayCommands();
+  let address: AddressInfo | undefined;
+  const server: ServerContext = {
+    store: NO_KEYSPACE,
+    clock,
+    settings: {
+      requirePass: options.requirePass === '' ? undefined : options.requirePass,
+      nodeName: options.name,
+      policyName: 'none',
+      maxValueSize: options.maxValueSize ?? 512 * MIB,
+      durability: 'none',
+      redisVersion: '7.2.0',
+      mlcacheVersion: '0.1.0',
+      maxClients: options.maxClients ?? 10_000,
+    },
+    registry: commands.registry,
+    stats: new CommandStats(commands.registry),
+    sessions: new Map<number, Session>(),
+    startedAt: clock.now(),
+    port: () => address?.port ?? 0,
+    logger: logger.child({ component: 'resp' }),
+  };
+
+  const linkLogger = logger.child({ component: 'node-link' });
+  const openPool = (node: RingNode): NodePool => {
+    const size = options.connectionsPerNode ?? 2;
+    const links = Array.from(
+      { length: size },
+      () =>
+        new NodeLink({
+          nodeId: node.id,
+          address: node.address,
+          password: options.nodePassword === '' ? undefined : options.nodePassword,
+          connectTimeoutMs: options.connectTimeoutMs ?? 1000,
+          commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+          maxQueue: options.maxQueue ?? 1024,
+          backoffMinMs: 100,
+          backoffMaxMs: 5000,
+          scheduler,
+          out,
+          clock,
+          logger: linkLogger,
+        }),
+    );
+    return new NodePool(node.id, node.address, links);
+  };
+  const router = new Router({ openPool, closeGraceMs: closeTimeoutMs, logger });
+  const ring = new RingHolder((next) => router.apply(next), logger.child({ component: 'ring' }));
+  const source = options.ring;
+  const ringFile =
+    source !== undefined && 'file' in source
+      ? new RingFile({ path: source.file, holder: ring, pollMs: source.pollMs, logger })
+      : undefined;
+
+  const counters: GatewayCounters = { movedRetries: 0, movedGivenUp: 0, fanOuts: 0 };
+  const nearCache = new NearCache({
+    ttlMs: options.nearCacheTtlMs ?? 200,
+    maxKeys: options.nearCacheKeys ?? 128,
+    ...(options.nearCacheWindowMs === undefined ? {} : { windowMs: options.nearCacheWindowMs }),
+  });
+  const context: GatewayContext = {
+    server,
+    commands,
+    router,
+    nearCache,
+    scheduler,
+    out,
+    writer: new ReplyWriter(),
+    clock,
+    logger,
+    counters,
+    limits: {
+      maxInflight: options.maxInflight ?? 4096,
+      maxPendingOutput: options.maxPendingOutput ?? MIB,
+    },
+    maxRedirects: options.maxRedirects ?? 2,
+    refreshRing: () => ringFile?.refresh() ?? Promise.resolve(),
+  };
+  createGatewayMetrics({
+    registry: options.registry,
+    gateway: options.name,
+    commands: server.stats,
+    counters,
+    nearCache,
+    ring,
+    pools: () => router.pools,
+    processMetrics: options.processMetrics ?? true,
+  });
+  const listener = createGatewayListener(context, (bound) => {
+    address = bound;
+  });
+
+  let stopping = false;
+  let watchdog: NodeJS.Timeout | undefined;
+  const notReady = (): string | undefined => {
+    if (stopping) return 'stopping';
+    if (ring.ring === undefined) return 'no ring loaded yet';
+    const waiting = router.pools.filter((pool) => !pool.attempted).map((pool) => pool.nodeId);
+    return waiting.length === 0 ? undefined : `connecting to ${waiting.join(', ')}`;
+  };
+  const admin = createGatewayAdminApp({
+    metricsRegistry: options.registry,
+    notReady,
+    ring,
+    logger: logger.child({ component: 'admin' }),
+  });
+
+  return {
+    admin,
+    ring,
+    router,
+    context,
+    notReady,
+    listen: (port, host) => listener.listen(port, host),
+    start: async () => {
+      if (source !== undefined && 'nodes' in source) {
+        const built = staticRing(source.nodes);
+        if (!built.ok) throw new TypeError(`--nodes: ${built.problems.join('; ')}`);
+        ring.offer(built.ring, '--nodes');
+      } else if (ringFile !== undefined) {
+        await ringFile.load();
+        ringFile.start();
+      }
+      watchdog = setInterval(() => {
+        const now = clock.monotonic();
+        for (const pool of router.pools) pool.checkProgress(now);
+      }, WATCHDOG_MS);
+      watchdog.unref();
+    },
+    close: async () => {
+      stopping = true;
+      ringFile?.close();
+      if (watchdog !== undefined) clearInterval(watchdog);
+      await listener.close(closeTimeoutMs);
+      await router.close();
+    },
+  };
+}

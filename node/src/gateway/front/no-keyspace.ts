@@ -1,0 +1,36 @@
+import type { RespStore } from '../../server/resp/server-context.ts';
+
+/**
+ * The store behind the gateway's own sessions: the gateway holds no keys. The node's connection,
+ * CLIENT and COMMAND handlers run on the gateway unchanged and never touch a store; keyed commands
+ * are routed to nodes before any handler could reach this. It answers "empty" rather than
+ * throwing so that a future handler that peeks at the store fails soft.
+ */
+export const NO_KEYSPACE: RespStore = {
+  get: () => undefined,
+  peek: () => undefined,
+  has: () => false,
+  set: () => ({ status: 'NOT_APPLIED', previous: undefined }),
+  delete: () => false,
+  expireAtOf: () => -2,
+  setExpireAt: () => false,
+  incrBy: () => ({ status: 'NOT_APPLIED' }),
+  append: () => ({ status: 'NOT_APPLIED' }),
+  size: () => 0,
+  clear: () => {},
+  scan: () => ({ cursor: 0, keys: [] }),
+  expireStep: () => 0,
+  stats: () => ({
+    hits: 0,
+    misses: 0,
+    evictedCapacity: 0,
+    evictedExpired: 0,
+    items: 0,
+    itemsWithTtl: 0,
+    bytesUsed: 0,
+    bytesCapacity: 0,
+    policy: 'none',
+  }),
+  durable: () => undefined,
+  writable: true,
+};

@@ -1,0 +1,85 @@
+import { GATEWAY_ERRORS } from '../errors.ts';
+import { replyError } from '../front/gateway-client.ts';
+import type { GatewayClient } from '../front/gateway-client.ts';
+import type { GatewayContext } from '../front/gateway-context.ts';
+import type { NodePool } from '../upstream/node-pool.ts';
+import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
+import { integerBytes, integerReply, isError, isOk, OK_REPLY } from './merge-replies.ts';
+
+/** Turns every node's reply (in pool order) into the client's reply. */
+export type Combine = (replies: readonly Buffer[], pools: readonly NodePool[]) => Buffer;
+
+/**
+ * Sends one request to every node of the ring and answers once all have replied (an unreachable
+ * node answers at once with its CLUSTERDOWN error, so this never waits on a dead node for long).
+ */
+export function broadcast(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  tag: number,
+  request: Buffer,
+  combine: Combine,
+  onDone?: () => void,
+): void {
+  const pools = ctx.router.pools;
+  if (pools.length === 0) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
+  const gather = new Gather(client, tag, pools, combine, onDone);
+  pools.forEach((pool, index) => {
+    pool.pick(client.id).send(gather, index, request, 0, request.length, 1);
+  });
+}
+
+class Gather implements ReplySink {
+  readonly #client: ReplySink;
+  readonly #tag: number;
+  readonly #pools: readonly NodePool[];
+  readonly #combine: Combine;
+  readonly #onDone: (() => void) | undefined;
+  readonly #replies: Buffer[];
+  #remaining: number;
+
+  constructor(
+    client: ReplySink,
+    tag: number,
+    pools: readonly NodePool[],
+    combine: Combine,
+    onDone: (() => void) | undefined,
+  ) {
+    this.#client = client;
+    this.#tag = tag;
+    this.#pools = pools;
+    this.#combine = combine;
+    this.#onDone = onDone;
+    this.#replies = new Array<Buffer>(pools.length);
+    this.#remaining = pools.length;
+  }
+
+  onReply(index: number, bytes: Buffer, start: number, end: number): void {
+    this.#replies[index] = bytes.subarray(start, end);
+    if (--this.#remaining !== 0) return;
+    this.#onDone?.();
+    const reply = this.#combine(this.#replies, this.#pools);
+    this.#client.onReply(this.#tag, reply, 0, reply.length);
+  }
+
+  onMoved(index: number, moved: MovedReply): void {
+    const reply = Buffer.from(`-${moved.text}\r\n`, 'latin1');
+    this.onReply(index, reply, 0, reply.length);
+  }
+}
+
+/** DBSIZE: the sum of the nodes' counts; any node's error fails it (a partial count would lie). */
+export const sumIntegers: Combine = (replies) => {
+  let sum = 0;
+  for (const reply of replies) {
+    if (isError(reply, 0)) return reply;
+    sum += integerReply(reply, 0, reply.length) ?? 0;
+  }
+  return integerBytes(sum);
+};
+
+/** FLUSHALL, FLUSHDB: OK when every node said OK, else the first error. */
+export const allOk: Combine = (replies) => {
+  for (const reply of replies) if (!isOk(reply, 0, reply.length)) return reply;
+  return OK_REPLY;
+};

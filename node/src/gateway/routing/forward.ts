@@ -1,0 +1,147 @@
+import type { CommandArgs } from '../../protocol/resp/command-args.ts';
+import type { CommandEntry } from '../../server/resp/command-registry.ts';
+import { wrongArity } from '../../server/resp/errors.ts';
+import { GATEWAY_ERRORS } from '../errors.ts';
+import { replyError } from '../front/gateway-client.ts';
+import type { GatewayClient } from '../front/gateway-client.ts';
+import type { GatewayContext } from '../front/gateway-context.ts';
+import type { RawRequest } from '../front/request-bytes.ts';
+import { FillSink, WriteSink } from '../near-cache/near-cache-sinks.ts';
+import type { ReplySink } from '../upstream/reply-sink.ts';
+import { FanOut } from './fan-out.ts';
+import { keyShardAt } from './key-shard.ts';
+import type { MergeKind } from './multi-key-merge.ts';
+
+/**
+ * A command with one key at argument 1: forwarded as the client sent it to the key's owner, the
+ * reply copied back as the node sent it. GETs of hot keys may be answered by the near cache, and
+ * writes to keys it tracks invalidate them.
+ */
+export function forwardKey(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  entry: CommandEntry,
+  args: CommandArgs,
+  tag: number,
+  attempts: number,
+  raw: RawRequest | undefined,
+  time: number,
+): void {
+  const router = ctx.router;
+  const near = ctx.nearCache;
+  let sink: ReplySink = client;
+  if (near.enabled) {
+    if (entry.fullName === 'get') {
+      // Without hot keys, an unsampled GET costs a counter: no key string, no lookup.
+      const sampled = near.sample(time);
+      if (sampled || near.tracking) {
+        const key = args.latin1(1);
+        const cached = near.size === 0 ? undefined : near.lookup(key, time);
+        if (cached !== undefined) return client.onReply(tag, cached, 0, cached.length);
+        const token = near.noteMiss(key, sampled);
+        if (token !== 0) sink = new FillSink(near, ctx.clock, client, key, token);
+      }
+    } else if (entry.write && near.tracking) {
+      const key = args.latin1(1);
+      if (near.beginWrite(key)) sink = new WriteSink(near, client, [key]);
+    }
+  }
+  const shard = keyShardAt(
+    args.buffer,
+    args.starts[1] as number,
+    args.ends[1] as number,
+    router.shardMask,
+  );
+  const pool = router.poolOf(shard);
+  if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
+  const request = raw ?? client.request();
+  pool.pick(client.id).send(sink, tag, request.buf, request.start, request.end, attempts);
+}
+
+/** Merge kinds of the commands the gateway splits. */
+const MERGES: Readonly<Record<string, MergeKind>> = {
+  mget: 'mget',
+  mset: 'mset',
+  del: 'count',
+  unlink: 'count',
+  exists: 'count',
+};
+
+/**
+ * A command with several keys. When they all live on one node it is forwarded as is (hash tags
+ * make that the rule for related keys); otherwise MGET, MSET, DEL, UNLINK and EXISTS are split by
+ * owner (FanOut), and any other multi-key command is refused with CROSSSLOT, as Redis Cluster does.
+ */
+export function forwardKeys(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  entry: CommandEntry,
+  args: CommandArgs,
+  tag: number,
+  attempts: number,
+  raw: RawRequest | undefined,
+): void {
+  const router = ctx.router;
+  const spec = entry.spec;
+  const step = Math.max(1, spec.step);
+  const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
+  if (spec.name === 'mset' && args.count % 2 === 0)
+    return replyError(client, tag, wrongArity('mset'));
+  const count = Math.floor((last - spec.firstKey) / step) + 1;
+  const owners = new Int32Array(count);
+  let single = true;
+  for (let i = 0; i < count; i++) {
+    const at = spec.firstKey + i * step;
+    const shard = keyShardAt(
+      args.buffer,
+      args.starts[at] as number,
+      args.ends[at] as number,
+      router.shardMask,
+    );
+    const owner = router.ownerIndexOf(shard);
+    if (owner < 0) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
+    owners[i] = owner;
+    if (owner !== owners[0]) single = false;
+  }
+  const near = ctx.nearCache;
+  const tracked: string[] = [];
+  if (entry.write && near.enabled && near.tracking) {
+    for (let i = 0; i < count; i++) {
+      const key = args.latin1(spec.firstKey + i * step);
+      if (near.beginWrite(key)) tracked.push(key);
+    }
+  }
+  const endWrites =
+    tracked.length === 0 ? undefined : () => tracked.forEach((key) => near.endWrite(key));
+  if (single) {
+    const sink = tracked.length === 0 ? client : new WriteSink(near, client, tracked);
+    const request = raw ?? client.request();
+    const pool = router.pools[owners[0] as number];
+    if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
+    return pool.pick(client.id).send(sink, tag, request.buf, request.start, request.end, attempts);
+  }
+  const kind = MERGES[spec.name];
+  if (kind === undefined) {
+    endWrites?.();
+    return replyError(client, tag, GATEWAY_ERRORS.CROSSSLOT);
+  }
+  const keys: Buffer[] = [];
+  const values: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = spec.firstKey + i * step;
+    keys.push(args.copy(at));
+    if (kind === 'mset') values.push(args.copy(at + 1));
+  }
+  const name = spec.name.toUpperCase();
+  const fanOut = new FanOut(
+    ctx,
+    client,
+    tag,
+    kind,
+    name,
+    keys,
+    kind === 'mset' ? values : undefined,
+    endWrites,
+  );
+  fanOut.start(owners, attempts);
+}
