@@ -68,6 +68,32 @@ const zones = [
     target: ['./node/src/core', './node/src/policy', './node/src/protocol', './node/src/cluster'],
     from: ['./node/src/gateway', './node/src/cluster-runtime'],
   },
+  // The local-cluster orchestrator drives processes over HTTP; it shares only the pure ring and the
+  // runtime's definition of a finished copy. Nothing in node/src imports it.
+  {
+    target: node('cluster-local'),
+    from: './node/src',
+    except: ['./cluster-local', './cluster', './util', './cluster-runtime/migration-completion.ts'],
+  },
+  {
+    target: [
+      'util',
+      'policy',
+      'protocol',
+      'core',
+      'config',
+      'cluster',
+      'persistence',
+      'metrics',
+      'server',
+      'admin',
+      'gateway',
+      'cluster-runtime',
+      'main.ts',
+      'gateway-main.ts',
+    ].map(node),
+    from: node('cluster-local'),
+  },
   // Nothing imports a composition root.
   { target: './node/src', from: ['./node/src/main.ts', './node/src/gateway-main.ts'] },
   {

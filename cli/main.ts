@@ -17,9 +17,17 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
     summary: 'route Redis clients to the owners of their keys across a cluster of nodes',
     load: () => import('../node/src/gateway-main.ts'),
   },
+  cluster: {
+    summary: 'run a local cluster of nodes and a gateway: up, scale, move, rebalance, status, down',
+    load: () => import('../node/src/cluster-local/main.ts'),
+  },
   sim: {
     summary: 'replay traces through eviction policies and report miss ratios',
     load: () => import('../ml-scorer/src/cli/simulate.ts'),
+  },
+  train: {
+    summary: 'train an eviction model on a trace (ML+LRU online learning) and write it as ONNX',
+    load: () => import('../ml-scorer/src/cli/train.ts'),
   },
 };
 
