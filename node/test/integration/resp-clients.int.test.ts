@@ -36,19 +36,26 @@ function ioredis(port: number, options: ClientOptions = {}): Redis {
 }
 
 /**
- * node-redis 6 defaults to RESP3 (HELLO 3) and does not fall back when the server answers
- * NOPROTO, so clients of this RESP2-only server must ask for RESP2.
+ * A node-redis 6 client with its default options but the socket's: RESP3 (it sends HELLO 3, with
+ * AUTH and SETNAME when given, and does not fall back to RESP2), unless `RESP: 2` is passed.
  */
-async function nodeRedis(port: number, password?: string) {
+async function nodeRedis(
+  port: number,
+  options: { password?: string; name?: string; RESP?: 2 | 3 } = {},
+) {
   const client = createClient({
     socket: { port, host: '127.0.0.1', reconnectStrategy: false },
-    ...(password === undefined ? {} : { password }),
-    RESP: 2,
+    ...options,
   });
   client.on('error', () => {});
   await client.connect();
   cleanups.push(() => client.quit());
   return client;
+}
+
+/** The protocol the server says it speaks, from a CLIENT INFO line. */
+function respOf(clientInfo: string): string | undefined {
+  return / resp=(\d) /.exec(clientInfo)?.[1];
 }
 
 const run = promisify(execFile);
@@ -58,9 +65,15 @@ const redisCli = await run('redis-cli', ['--version']).then(
 );
 
 describe('ioredis', () => {
-  it('connects (ready check through INFO), reads and writes', async () => {
+  // ioredis 6 sends HELLO 3 by default (falling back to RESP2 on NOPROTO) and maps RESP3 replies
+  // to its RESP2 shapes: its default connection now speaks RESP3, and `protocol: 2` RESP2.
+  it.each([
+    ['default options (RESP3)', {}, '3'],
+    ['protocol: 2', { protocol: 2 as const }, '2'],
+  ])('connects (ready check through INFO), reads and writes, %s', async (_name, options, resp) => {
     const { port } = await start();
-    const client = ioredis(port);
+    const client = ioredis(port, options);
+    expect(respOf(await client.client('INFO'))).toBe(resp);
     expect(await client.set('greeting', 'hello', 'EX', 100)).toBe('OK');
     expect(await client.get('greeting')).toBe('hello');
     expect(await client.ttl('greeting')).toBe(100);
@@ -100,10 +113,15 @@ describe('ioredis', () => {
     const { port } = await start({ requirePass: 'pw' });
     const client = ioredis(port, { password: 'pw' });
     expect(await client.ping()).toBe('PONG');
-    const anonymous = ioredis(port, { enableReadyCheck: false, lazyConnect: true });
+    const anonymous = ioredis(port, { enableReadyCheck: false, lazyConnect: true, protocol: 2 });
     await anonymous.connect();
     await expect(anonymous.get('k')).rejects.toThrow('NOAUTH Authentication required.');
-    const wrong = ioredis(port, { enableReadyCheck: false, lazyConnect: true });
+    // In RESP3 the handshake itself is refused, as by redis-server: HELLO 3 without AUTH.
+    const resp3 = ioredis(port, { enableReadyCheck: false, lazyConnect: true });
+    resp3.on('error', () => {});
+    await expect(resp3.connect()).rejects.toThrow();
+    await expect(resp3.get('k')).rejects.toThrow();
+    const wrong = ioredis(port, { enableReadyCheck: false, lazyConnect: true, protocol: 2 });
     await wrong.connect();
     await expect(wrong.auth('nope')).rejects.toThrow(
       'WRONGPASS invalid username-password pair or user is disabled.',
@@ -132,28 +150,61 @@ describe('ioredis', () => {
   });
 });
 
-describe('node-redis', () => {
-  it('refuses the RESP3 handshake it sends by default (NOPROTO)', async () => {
+describe('node-redis with its default options (RESP3)', () => {
+  it('negotiates RESP3 with HELLO 3', async () => {
     const { port } = await start();
-    const client = createClient({ socket: { port, host: '127.0.0.1', reconnectStrategy: false } });
-    client.on('error', () => {});
-    await expect(client.connect()).rejects.toThrow('NOPROTO unsupported protocol version');
-    cleanups.push(() => Promise.resolve(client.destroy()));
+    const client = await nodeRedis(port, { name: 'app' });
+    const id = await client.clientId();
+    const info = await client.clientInfo();
+    expect(info).toMatchObject({ id, name: 'app', resp: 3, libName: 'node-redis' });
+    expect(await client.hello()).toMatchObject({ server: 'redis', proto: 3, id, modules: [] });
   });
 
-  it('connects, reads, writes and expires', async () => {
+  it('reads, writes, expires and counts', async () => {
     const { port } = await start();
     const client = await nodeRedis(port);
     expect(await client.set('k', 'v', { EX: 50 })).toBe('OK');
     expect(await client.get('k')).toBe('v');
+    expect(await client.get('missing')).toBeNull();
     expect(await client.ttl('k')).toBe(50);
+    expect(await client.expire('k', 100)).toBe(1);
+    expect(await client.ttl('k')).toBe(100);
+    expect(await client.ttl('missing')).toBe(-2);
     expect(await client.exists(['k', 'nope'])).toBe(1);
     expect(await client.incr('counter')).toBe(1);
-    expect(await client.getDel('k')).toBe('v');
-    expect(await client.dbSize()).toBe(1);
+    expect(await client.incrBy('counter', 9)).toBe(10);
+    expect(await client.mGet(['k', 'missing', 'counter'])).toEqual(['v', null, '10']);
+    expect(await client.set('k', 'w', { NX: true })).toBeNull();
+    expect(await client.set('k', 'w', { GET: true })).toBe('v');
+    expect(await client.getDel('k')).toBe('w');
+    expect(await client.getDel('k')).toBeNull();
+    expect(await client.getEx('missing', { EX: 10 })).toBeNull();
+    expect(await client.del(['counter', 'missing'])).toBe(1);
+    expect(await client.dbSize()).toBe(0);
   });
 
-  it('pipelines 10,000 commands with multi-less execAsPipeline', async () => {
+  it('iterates with scanIterator', async () => {
+    const { port } = await start();
+    const client = await nodeRedis(port);
+    await client.mSet(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`s:${i}`, '1'])));
+    await client.set('other', '1');
+    const keys: string[] = [];
+    for await (const page of client.scanIterator({ MATCH: 's:*', COUNT: 50 })) keys.push(...page);
+    expect(new Set(keys).size).toBe(300);
+  });
+
+  it('reads CONFIG GET as a map and INFO as text', async () => {
+    const { port } = await start({ storeOptions: { maxMemory: 1 << 20 } });
+    const client = await nodeRedis(port);
+    expect(await client.configGet('maxmemory')).toEqual({ maxmemory: String(1 << 20) });
+    expect(await client.configGet(['save', 'appendonly'])).toEqual({ save: '', appendonly: 'no' });
+    expect(await client.configGet('nothing')).toEqual({});
+    const info = await client.info();
+    expect(info).toMatch(/^# Server\r\nredis_version:7\.2\.0\r\n/);
+    expect(await client.info('keyspace')).toBe('# Keyspace\r\n');
+  });
+
+  it('pipelines 10,000 commands with multi-less execAsPipeline, and in parallel', async () => {
     const { port } = await start();
     const client = await nodeRedis(port);
     const batch = client.multi();
@@ -161,13 +212,46 @@ describe('node-redis', () => {
     const replies = await batch.execAsPipeline();
     expect(replies).toHaveLength(10_000);
     expect(replies.at(-1)).toBe(10_000);
+    const mixed = await client
+      .multi()
+      .set('a', '1')
+      .get('a')
+      .get('missing')
+      .mGet(['a', 'missing'])
+      .configGet('save')
+      .execAsPipeline();
+    expect(mixed).toEqual(['OK', '1', null, ['1', null], { save: '' }]);
+    const parallel = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => (i % 2 ? client.get('a') : client.get('missing'))),
+    );
+    expect(parallel.filter((reply) => reply === null)).toHaveLength(500);
   });
 
-  it('authenticates with a password', async () => {
+  it('authenticates with a password through HELLO 3 AUTH', async () => {
     const { port } = await start({ requirePass: 'secret' });
-    const client = await nodeRedis(port, 'secret');
+    const client = await nodeRedis(port, { password: 'secret' });
     expect(await client.ping()).toBe('PONG');
-    await expect(nodeRedis(port, 'wrong')).rejects.toThrow(/WRONGPASS/);
+    expect(await client.get('missing')).toBeNull();
+    await expect(nodeRedis(port, { password: 'wrong' })).rejects.toThrow(/WRONGPASS/);
+    await expect(nodeRedis(port)).rejects.toThrow(/NOAUTH HELLO must be called/);
+  });
+});
+
+describe('node-redis with RESP: 2', () => {
+  it('reads, writes, pipelines and authenticates in RESP2', async () => {
+    const { port } = await start({ requirePass: 'secret' });
+    const client = await nodeRedis(port, { password: 'secret', RESP: 2 });
+    expect((await client.clientInfo()).resp).toBe(2);
+    expect(await client.set('k', 'v', { EX: 50 })).toBe('OK');
+    expect(await client.get('k')).toBe('v');
+    expect(await client.get('missing')).toBeNull();
+    expect(await client.mGet(['k', 'missing'])).toEqual(['v', null]);
+    expect(await client.ttl('k')).toBe(50);
+    expect(await client.configGet('save')).toEqual({ save: '' });
+    expect(await client.info('keyspace')).toMatch(/^# Keyspace\r\n/);
+    const replies = await client.multi().incr('n').incr('n').get('n').execAsPipeline();
+    expect(replies).toEqual([1, 2, '2']);
+    await expect(nodeRedis(port, { password: 'wrong', RESP: 2 })).rejects.toThrow(/WRONGPASS/);
   });
 });
 

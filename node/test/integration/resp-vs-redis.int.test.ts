@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
-import { parseReplies } from '../../src/protocol/resp/reply-parser.ts';
+import { parseReply } from '../../src/protocol/resp/reply-parser.ts';
 import { RawClient, startTestServer } from '../../src/server/resp/testing/start-test-server.ts';
 import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
 
@@ -163,6 +163,94 @@ const SCRIPT: readonly (readonly string[])[] = [
   ['QUIT'],
 ];
 
+/**
+ * The RESP3 script: one pipeline that switches to RESP3 with HELLO 3 part-way, back to RESP2
+ * and to RESP3 again, so that it also checks that the switch takes effect at the next command.
+ * Each reply's bytes are compared, except where the `compare` says otherwise:
+ *
+ * - `hello`: HELLO's map, with the `version` and `id` values masked (7.0.15 and 7.2.0; client ids
+ *   differ), everything else byte for byte;
+ * - `type`: the reply's type byte only, for text whose content differs (INFO, CLIENT INFO).
+ */
+interface Resp3Step {
+  readonly args: readonly string[];
+  readonly compare?: 'hello' | 'type';
+}
+
+const RESP3_SCRIPT: readonly Resp3Step[] = [
+  { args: ['GET', 'missing'] },
+  { args: ['HELLO', '3'], compare: 'hello' },
+  { args: ['GET', 'missing'] },
+  { args: ['MGET', 'missing', 'missing2'] },
+  { args: ['SET', 'k', 'v'] },
+  { args: ['GET', 'k'] },
+  { args: ['MGET', 'k', 'missing', 'k'] },
+  { args: ['MGET'] },
+  { args: ['GETDEL', 'missing'] },
+  { args: ['GETEX', 'missing'] },
+  { args: ['GETEX', 'missing', 'EX', '10'] },
+  { args: ['SET', 'n', 'v', 'XX'] },
+  { args: ['SET', 'n', 'v', 'XX', 'GET'] },
+  { args: ['SET', 'k', 'v2', 'NX', 'GET'] },
+  { args: ['SET', 'k', 'v2', 'NX'] },
+  { args: ['SET', 'fresh', 'v', 'NX', 'GET'] },
+  { args: ['SET', 'k', 'v3', 'GET'] },
+  { args: ['GETDEL', 'k'] },
+  { args: ['GETDEL', 'k'] },
+  { args: ['INCR', 'c'] },
+  { args: ['INCRBY', 'c', 'x'] },
+  { args: ['EXPIRE', 'c', '100'] },
+  { args: ['TTL', 'c'] },
+  { args: ['TTL', 'missing'] },
+  { args: ['EXISTS', 'c', 'missing'] },
+  { args: ['TYPE', 'c'] },
+  { args: ['PING'] },
+  { args: ['PING', 'x'] },
+  { args: ['ECHO', 'y'] },
+  { args: ['CONFIG', 'GET', 'save'] },
+  { args: ['CONFIG', 'GET', 'appendonly'] },
+  { args: ['CONFIG', 'GET', 'timeout'] },
+  { args: ['CONFIG', 'GET', 'proto-max-bulk-len'] },
+  { args: ['CONFIG', 'GET', 'cluster-enabled'] },
+  { args: ['CONFIG', 'GET', 'nothing-like-this'] },
+  { args: ['CONFIG', 'GET'] },
+  { args: ['CLIENT', 'GETNAME'] },
+  { args: ['CLIENT', 'SETNAME', 'worker'] },
+  { args: ['CLIENT', 'GETNAME'] },
+  { args: ['CLIENT', 'ID', 'x'] },
+  { args: ['CLIENT', 'INFO'], compare: 'type' },
+  { args: ['INFO'], compare: 'type' },
+  { args: ['INFO', 'keyspace'] },
+  { args: ['INFO', 'nonsense'] },
+  { args: ['COMMAND', 'INFO', 'nope'] },
+  { args: ['COMMAND', 'INFO', 'nope', 'nope2'] },
+  { args: ['COMMAND', 'DOCS', 'nope'] },
+  { args: ['COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'b', '2'] },
+  { args: ['HELLO'], compare: 'hello' },
+  { args: ['HELLO', '4'] },
+  { args: ['HELLO', '1'] },
+  { args: ['HELLO', 'x'] },
+  { args: ['HELLO', '3', 'FOO'] },
+  { args: ['HELLO', '3', 'AUTH', 'default'] },
+  { args: ['HELLO', '3', 'SETNAME', 'bad name'] },
+  { args: ['HELLO', '3', 'AUTH', 'alice', 'pw'] },
+  { args: ['HELLO', '3', 'AUTH', 'default', 'anything', 'SETNAME', 'named'], compare: 'hello' },
+  { args: ['CLIENT', 'GETNAME'] },
+  { args: ['HELLO', '2'], compare: 'hello' },
+  { args: ['GET', 'missing'] },
+  { args: ['MGET', 'missing'] },
+  { args: ['CONFIG', 'GET', 'save'] },
+  { args: ['COMMAND', 'INFO', 'nope'] },
+  { args: ['HELLO', '3'], compare: 'hello' },
+  { args: ['GET', 'missing'] },
+  { args: ['FLUSHALL'] },
+  { args: ['SCAN', '0'] },
+  { args: ['SET', 'x'.repeat(10), 'y'] },
+  { args: ['SCAN', '0', 'MATCH', 'x*'] },
+  { args: ['NOPE'] },
+  { args: ['QUIT'] },
+];
+
 let redis: ChildProcess | undefined;
 let redisPort = 0;
 let mlcache: TestServer | undefined;
@@ -185,15 +273,44 @@ if (!available)
     'redis-server not installed: skipping the differential test (apt-get install -y redis-server)',
   );
 
+/** Each reply of the script as its bytes (latin1). */
 async function replies(port: number): Promise<string[]> {
   const client = await RawClient.connect(port);
   client.send(encodePipeline(SCRIPT));
   await client.closesWithin(10_000);
-  const { values, consumed } = parseReplies(Buffer.from(client.text, 'latin1'));
-  expect(consumed).toBe(client.bytesReceived);
-  return values.map((value) =>
-    JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+  return split(Buffer.from(client.text, 'latin1'));
+}
+
+/** Cuts a stream of replies into each reply's bytes (latin1). */
+function split(bytes: Buffer): string[] {
+  const replies: string[] = [];
+  for (let offset = 0; offset < bytes.length;) {
+    const parsed = parseReply(bytes, offset);
+    if (parsed === undefined) throw new Error(`incomplete reply at ${offset}`);
+    replies.push(bytes.toString('latin1', offset, parsed.next));
+    offset = parsed.next;
+  }
+  return replies;
+}
+
+/** Each reply of the RESP3 script as its bytes (latin1), prepared for comparison. */
+async function resp3Replies(port: number): Promise<string[]> {
+  const client = await RawClient.connect(port);
+  client.send(encodePipeline(RESP3_SCRIPT.map((step) => step.args)));
+  await client.closesWithin(10_000);
+  return split(Buffer.from(client.text, 'latin1')).map((reply, i) =>
+    comparable(reply, RESP3_SCRIPT[i]?.compare),
   );
+}
+
+function comparable(reply: string, compare: Resp3Step['compare']): string {
+  if (compare === 'type') return reply.slice(0, 1);
+  if (compare === 'hello') {
+    return reply
+      .replace(/(\$7\r\nversion\r\n)\$\d+\r\n[^\r]*\r\n/, '$1<version>')
+      .replace(/(\$2\r\nid\r\n):\d+\r\n/, '$1<id>');
+  }
+  return reply;
 }
 
 describe.skipIf(!available)('mlcache against redis-server', () => {
@@ -235,5 +352,26 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
       mlcache: actual[i],
     })).filter((row) => row.redis !== row.mlcache);
     expect(differences).toEqual([]);
+  });
+
+  it('sends the same bytes in RESP3 after HELLO 3, and switches protocol mid-pipeline', async () => {
+    const expected = await resp3Replies(redisPort);
+    const actual = await resp3Replies(mlcache!.port);
+    expect(expected).toHaveLength(RESP3_SCRIPT.length);
+    expect(actual).toHaveLength(RESP3_SCRIPT.length);
+    const differences = RESP3_SCRIPT.map((step, i) => ({
+      command: step.args.join(' ').slice(0, 60),
+      redis: expected[i],
+      mlcache: actual[i],
+    })).filter((row) => row.redis !== row.mlcache);
+    expect(differences).toEqual([]);
+    // The RESP3 types themselves, so that the script cannot pass by both sides staying on RESP2.
+    const at = (command: string) =>
+      actual[RESP3_SCRIPT.findIndex((step) => step.args.join(' ') === command)];
+    expect(at('HELLO 3')?.startsWith('%7\r\n')).toBe(true);
+    expect(at('MGET k missing k')).toBe('*3\r\n$1\r\nv\r\n_\r\n$1\r\nv\r\n');
+    expect(at('CONFIG GET save')).toBe('%1\r\n$4\r\nsave\r\n$0\r\n\r\n');
+    expect(at('INFO')).toBe('=');
+    expect(at('HELLO 2')?.startsWith('*14\r\n')).toBe(true);
   });
 });

@@ -13,6 +13,8 @@ export const REPLIES = {
   PONG: Buffer.from('+PONG\r\n'),
   NULL_BULK: Buffer.from('$-1\r\n'),
   NULL_ARRAY: Buffer.from('*-1\r\n'),
+  /** RESP3's one null, for a missing string and a missing array alike. */
+  NULL: Buffer.from('_\r\n'),
   EMPTY_ARRAY: Buffer.from('*0\r\n'),
   EMPTY_BULK: Buffer.from('$0\r\n\r\n'),
   ZERO: Buffer.from(':0\r\n'),
@@ -23,10 +25,11 @@ export const REPLIES = {
 
 const DEFAULT_SLAB_SIZE = 64 * 1024;
 const MINUS = 0x2d;
+const COLON = 0x3a;
 const ZERO = 0x30;
 
 /**
- * Encodes RESP2 replies into a growable output buffer, so that the replies to a whole pipeline
+ * Encodes RESP2 or RESP3 replies into a growable output buffer, so that the replies to a whole pipeline
  * leave in one `socket.write`. Bytes accumulate in a slab; `take()` hands out what was written
  * since the last take as a view of the slab (no copy) and the next replies continue after it.
  * When the slab is full a new one is started; the old one lives on only as long as the views the
@@ -34,10 +37,20 @@ const ZERO = 0x30;
  * connection in turn, since each batch is written and taken synchronously.
  *
  * Integers and lengths are written digit by digit, without building strings.
+ *
+ * **Protocol.** `resp3` selects how the replies whose encoding differs between RESP2 and RESP3
+ * are written: nulls (`nullBulk`, `nullArray`), maps (`mapHeader`), sets (`setHeader`) and
+ * verbatim text (`verbatim`). Everything else is the same bytes in both. Since one writer serves
+ * every connection, whoever runs a connection's command sets the flag from its session first
+ * (`dispatch` does, from `Session.resp3`); HELLO changes it for its own reply. Commands must
+ * write every null, map and set through these methods, never as raw RESP2 bytes, so that a
+ * RESP3 connection gets RESP3.
  */
 export class ReplyWriter {
   /** Error replies written so far (command statistics read the difference around a call). */
   errors = 0;
+  /** Write RESP3 (`_` nulls, `%` maps, `~` sets, `=` verbatim strings) instead of RESP2. */
+  resp3 = false;
 
   readonly #slabSize: number;
   #slab: FastBuffer;
@@ -92,12 +105,14 @@ export class ReplyWriter {
     this.raw(REPLIES.OK);
   }
 
+  /** A missing string: `$-1` in RESP2, `_` in RESP3. */
   nullBulk(): void {
-    this.raw(REPLIES.NULL_BULK);
+    this.raw(this.resp3 ? REPLIES.NULL : REPLIES.NULL_BULK);
   }
 
+  /** A missing array: `*-1` in RESP2, `_` in RESP3. */
   nullArray(): void {
-    this.raw(REPLIES.NULL_ARRAY);
+    this.raw(this.resp3 ? REPLIES.NULL : REPLIES.NULL_ARRAY);
   }
 
   /** `+text` — text must be ASCII without CR or LF. */
@@ -139,6 +154,51 @@ export class ReplyWriter {
     this.#ensure(24);
     this.#slab[this.#pos++] = RESP_TYPES.ARRAY;
     this.#decimal(count);
+    this.#crlf();
+  }
+
+  /**
+   * Header of a map of `pairs` key/value pairs, which follow as 2 × pairs calls: `%pairs` in
+   * RESP3, a flat array `*2·pairs` of keys and values in RESP2 (as Redis sends it).
+   */
+  mapHeader(pairs: number): void {
+    this.#ensure(24);
+    if (this.resp3) {
+      this.#slab[this.#pos++] = RESP_TYPES.MAP;
+      this.#decimal(pairs);
+    } else {
+      this.#slab[this.#pos++] = RESP_TYPES.ARRAY;
+      this.#decimal(2 * pairs);
+    }
+    this.#crlf();
+  }
+
+  /** Header of a set of `count` elements: `~count` in RESP3, an array `*count` in RESP2. */
+  setHeader(count: number): void {
+    this.#ensure(24);
+    this.#slab[this.#pos++] = this.resp3 ? RESP_TYPES.SET : RESP_TYPES.ARRAY;
+    this.#decimal(count);
+    this.#crlf();
+  }
+
+  /**
+   * Text meant for humans (INFO, CLIENT LIST), encoded as UTF-8: a verbatim string
+   * `=n\r\ntxt:text` in RESP3, as Redis sends it, and a plain bulk string in RESP2. `format` is
+   * the verbatim string's three-letter format (`txt` or `mkd`).
+   */
+  verbatim(text: string, format = 'txt'): void {
+    if (!this.resp3) return this.bulkUtf8(text);
+    if (format.length !== 3)
+      throw new RangeError(`verbatim format must be 3 characters: ${format}`);
+    const length = Buffer.byteLength(text, 'utf8');
+    this.#ensure(24);
+    this.#slab[this.#pos++] = RESP_TYPES.VERBATIM_STRING;
+    this.#decimal(length + 4);
+    this.#crlf();
+    this.#ensure(length + 6);
+    this.#pos += this.#slab.latin1Write(format, this.#pos, 3);
+    this.#slab[this.#pos++] = COLON;
+    this.#pos += this.#slab.utf8Write(text, this.#pos, length);
     this.#crlf();
   }
 

@@ -1,6 +1,8 @@
 /**
- * RESP2 wire constants shared by the request decoder, the reply writer and the test encoder.
+ * RESP wire constants shared by the request decoder, the reply writer and the test encoder.
  * Byte values are named after the character they stand for, as node-redis's RESP_TYPES are.
+ * Requests are always RESP2 arrays; the RESP3 types below only appear in replies, on a
+ * connection that switched with `HELLO 3`.
  */
 export const RESP_TYPES = {
   /** `*` array header */
@@ -13,6 +15,26 @@ export const RESP_TYPES = {
   ERROR: 0x2d,
   /** `:` integer */
   INTEGER: 0x3a,
+  /** RESP3 `_` null (RESP2 has a null bulk string and a null array instead) */
+  NULL: 0x5f,
+  /** RESP3 `%` map header: the count is of key/value pairs */
+  MAP: 0x25,
+  /** RESP3 `~` set header */
+  SET: 0x7e,
+  /** RESP3 `=` verbatim string: a bulk string whose first 4 bytes are a format such as `txt:` */
+  VERBATIM_STRING: 0x3d,
+  /** RESP3 `#` boolean (`#t` or `#f`) */
+  BOOLEAN: 0x23,
+  /** RESP3 `,` double */
+  DOUBLE: 0x2c,
+  /** RESP3 `(` big number */
+  BIG_NUMBER: 0x28,
+  /** RESP3 `!` bulk error */
+  BLOB_ERROR: 0x21,
+  /** RESP3 `>` push (out-of-band data) */
+  PUSH: 0x3e,
+  /** RESP3 `|` attribute map, which precedes a reply */
+  ATTRIBUTE: 0x7c,
 } as const;
 
 export const CR = 0x0d;

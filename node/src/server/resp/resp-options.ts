@@ -84,5 +84,6 @@ function resolveSettings(options: RespServerOptions): RespSettings {
     redisVersion: REDIS_VERSION,
     mlcacheVersion: MLCACHE_VERSION,
     maxClients,
+    resp3: true,
   };
 }

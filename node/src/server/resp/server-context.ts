@@ -33,6 +33,12 @@ export interface RespSettings {
   readonly mlcacheVersion: string;
   /** Connections beyond this are refused (maxclients). */
   readonly maxClients: number;
+  /**
+   * Whether HELLO 3 may switch a connection to RESP3. The front end that runs the commands must
+   * then keep the reply writer's `resp3` in step with `Session.resp3` (dispatch does). Absent or
+   * false: RESP2 only, and HELLO 3 answers NOPROTO.
+   */
+  readonly resp3?: boolean;
 }
 
 /** What every command can reach besides its own session: one per server, never module-global. */

@@ -8,9 +8,9 @@ export interface PeerInfo {
 }
 
 /**
- * One client's state: identity and name (CLIENT), authentication, library info (CLIENT SETINFO),
- * and what CLIENT LIST shows. Commands receive it as their context; it holds no socket, so the
- * same commands run in socket-free tests.
+ * One client's state: identity and name (CLIENT), authentication, protocol (HELLO), library info
+ * (CLIENT SETINFO), and what CLIENT LIST shows. Commands receive it as their context; it holds no
+ * socket, so the same commands run in socket-free tests.
  */
 export class Session {
   readonly id: number;
@@ -19,6 +19,11 @@ export class Session {
   readonly store: RespStore;
   readonly peer: PeerInfo;
   authenticated: boolean;
+  /**
+   * True once `HELLO 3` switched the connection to RESP3 (`HELLO 2` switches back). The
+   * dispatcher copies it into the reply writer before each command (ReplyWriter.resp3).
+   */
+  resp3 = false;
   name = '';
   libName = '';
   libVersion = '';

@@ -34,7 +34,7 @@ export const CLIENT_COMMAND: CommandSpec = {
     }),
     sub('setinfo', 4, 'Sets information specific to the client or connection.', '7.2.0', setInfo),
     sub('info', 2, 'Returns information about the connection.', '6.2.0', (session, _args, out) =>
-      out.bulkUtf8(`${describeClient(session)}\n`),
+      out.verbatim(`${describeClient(session)}\n`),
     ),
     sub('list', -2, 'Lists open connections.', '2.4.0', list),
     sub(
@@ -82,12 +82,17 @@ export function setClientName(
   out: ReplyWriter,
 ): boolean {
   const name = args.latin1(at);
-  if (!isPrintableWord(name)) {
+  if (!isValidClientName(name)) {
     out.error(ERRORS.CLIENT_NAME);
     return false;
   }
   session.name = name;
   return true;
+}
+
+/** Redis's rule for client names (CLIENT SETNAME, HELLO SETNAME); empty clears the name. */
+export function isValidClientName(name: string): boolean {
+  return isPrintableWord(name);
 }
 
 function setInfo(session: Session, args: CommandArgs, out: ReplyWriter): void {
@@ -131,7 +136,7 @@ function list(session: Session, args: CommandArgs, out: ReplyWriter): void {
       if (ids === undefined || ids.has(other.id)) text += `${describeClient(other)}\n`;
     }
   }
-  out.bulkUtf8(text);
+  out.verbatim(text);
 }
 
 /** One CLIENT LIST line, with Redis 7.2's fields (buffer sizes that do not apply are 0). */
@@ -143,7 +148,7 @@ export function describeClient(session: Session): string {
     `id=${session.id} addr=${session.peer.remote} laddr=${session.peer.local} fd=-1 ` +
     `name=${session.name} age=${age} idle=${idle} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 ` +
     'qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 ' +
-    `events=r cmd=${session.lastCommand} user=default redir=-1 resp=2 ` +
+    `events=r cmd=${session.lastCommand} user=default redir=-1 resp=${session.resp3 ? 3 : 2} ` +
     `lib-name=${session.libName} lib-ver=${session.libVersion}`
   );
 }

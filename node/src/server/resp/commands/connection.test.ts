@@ -47,9 +47,9 @@ describe('connection commands', () => {
     expect(h.runAs(other, 'GET', 'k')).toBe('v');
   });
 
-  it('HELLO answers RESP2 and refuses RESP3', () => {
+  it('HELLO answers in RESP2 without a version or with 2, and refuses versions but 2 and 3', () => {
     const h = new CommandHarness();
-    expect(h.run('HELLO', '3')).toEqual({ error: 'NOPROTO unsupported protocol version' });
+    expect(h.run('HELLO', '4')).toEqual({ error: 'NOPROTO unsupported protocol version' });
     expect(h.run('HELLO', '1')).toEqual({ error: 'NOPROTO unsupported protocol version' });
     expect(h.run('HELLO', 'x')).toEqual({
       error: 'ERR Protocol version is not an integer or out of range',

@@ -6,10 +6,7 @@ import { NO_KEYS } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, wrongArity } from '../errors.ts';
 import type { Session } from '../session.ts';
-import { setClientName } from './client.ts';
-
-/** The only protocol version spoken: RESP2. HELLO 3 is refused, so clients stay on RESP2. */
-const PROTOCOL_VERSION = 2;
+import { isValidClientName } from './client.ts';
 
 /** Connection commands: PING, ECHO, AUTH, HELLO, SELECT, QUIT. */
 export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
@@ -116,23 +113,33 @@ function checkCredentials(
   return timingSafeEqual(expected, given);
 }
 
-/** HELLO [protover [AUTH username password] [SETNAME name]], RESP2 only. */
+/**
+ * HELLO [protover [AUTH username password] [SETNAME name]], as Redis 7.2: the version is checked
+ * first (2, or 3 where the server speaks RESP3), options are parsed and the name validated in
+ * order, then AUTH is tried, then the client must be authenticated; only then are the name and
+ * the protocol changed, so a HELLO that fails changes nothing. Without a version the connection
+ * keeps its protocol. The reply is a map in the protocol switched to.
+ */
 function hello(session: Session, args: CommandArgs, out: ReplyWriter): void {
   let at = 1;
+  let resp3 = session.resp3;
   if (args.count >= 2) {
     const version = args.integer(at++);
     if (Number.isNaN(version)) return out.error(ERRORS.PROTOCOL_VERSION);
-    if (version !== PROTOCOL_VERSION) return out.error(ERRORS.NOPROTO);
+    if (version !== 2 && (version !== 3 || session.server.settings.resp3 !== true))
+      return out.error(ERRORS.NOPROTO);
+    resp3 = version === 3;
   }
   let credentials: { username: string; password: Buffer } | undefined;
-  let name: number | undefined;
+  let name: string | undefined;
   for (; at < args.count; at++) {
     const more = args.count - 1 - at;
     if (args.is(at, 'auth') && more >= 2) {
       credentials = { username: args.latin1(at + 1), password: args.view(at + 2) };
       at += 2;
     } else if (args.is(at, 'setname') && more >= 1) {
-      name = ++at;
+      name = args.latin1(++at);
+      if (!isValidClientName(name)) return out.error(ERRORS.CLIENT_NAME);
     } else {
       return out.error(`ERR Syntax error in HELLO option '${args.latin1(at)}'`);
     }
@@ -150,16 +157,18 @@ function hello(session: Session, args: CommandArgs, out: ReplyWriter): void {
     session.authenticated = true;
   }
   if (!session.authenticated) return out.error(ERRORS.HELLO_NOAUTH);
-  if (name !== undefined && !setClientName(session, args, name, out)) return;
+  if (name !== undefined) session.name = name;
+  session.resp3 = resp3;
+  out.resp3 = resp3;
   const settings = session.server.settings;
-  // RESP2 has no maps: the map comes as a flat array of keys and values, as Redis sends it.
-  out.arrayHeader(14);
+  // In RESP2 the map comes as a flat array of keys and values, as Redis sends it.
+  out.mapHeader(7);
   out.bulkLatin1('server');
   out.bulkLatin1('redis');
   out.bulkLatin1('version');
   out.bulkLatin1(settings.redisVersion);
   out.bulkLatin1('proto');
-  out.integer(PROTOCOL_VERSION);
+  out.integer(resp3 ? 3 : 2);
   out.bulkLatin1('id');
   out.integer(session.id);
   out.bulkLatin1('mode');

@@ -75,23 +75,28 @@ function sub(
   return { name, arity, flags: FLAGS, ...NO_KEYS, group: 'server', summary, since, handler };
 }
 
-/** Redis 7's 10-element command info: name, arity, flags, keys, ACL categories, tips, key specs, subcommands. */
+/**
+ * Redis 7's 10-element command info: name, arity, flags, keys, ACL categories, tips, key specs,
+ * subcommands. In RESP3 flags, categories, tips and key specs are sets, and so is an empty list
+ * of subcommands (`~0`, a quirk of Redis 7 kept for identical bytes); subcommands are an array.
+ */
 function writeInfo(out: ReplyWriter, entry: CommandEntry): void {
   const spec = entry.spec;
   out.arrayHeader(10);
   out.bulkLatin1(entry.fullName);
   out.integer(spec.arity);
-  out.arrayHeader(spec.flags.length);
+  out.setHeader(spec.flags.length);
   for (const flag of spec.flags) out.simple(flag === 'noauth' ? 'no_auth' : flag);
   out.integer(spec.firstKey);
   out.integer(spec.lastKey);
   out.integer(spec.step);
   const categories = aclCategories(spec);
-  out.arrayHeader(categories.length);
+  out.setHeader(categories.length);
   for (const category of categories) out.simple(category);
-  out.arrayHeader(0); // tips
-  out.arrayHeader(0); // key specifications: clients fall back to first/last/step
+  out.setHeader(0); // tips
+  out.setHeader(0); // key specifications: clients fall back to first/last/step
   const subs = entry.subcommands ? [...entry.subcommands.values()] : [];
+  if (subs.length === 0) return out.setHeader(0);
   out.arrayHeader(subs.length);
   for (const subEntry of subs) writeInfo(out, subEntry);
 }
@@ -119,7 +124,8 @@ function info(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const entries = named(session, args);
   out.arrayHeader(entries.length);
   for (const entry of entries) {
-    if (entry === undefined) out.nullArray();
+    // Redis's addReplyNull: `$-1` in RESP2 (not a null array), `_` in RESP3.
+    if (entry === undefined) out.nullBulk();
     else writeInfo(out, entry);
   }
 }
@@ -127,7 +133,7 @@ function info(session: Session, args: CommandArgs, out: ReplyWriter): void {
 /** COMMAND DOCS: a map (flattened to an array in RESP2) of name to its summary, since and group. */
 function docs(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const entries = named(session, args).filter((entry) => entry !== undefined);
-  out.arrayHeader(entries.length * 2);
+  out.mapHeader(entries.length);
   for (const entry of entries) {
     out.bulkLatin1(entry.fullName);
     writeDoc(out, entry);
@@ -136,7 +142,7 @@ function docs(session: Session, args: CommandArgs, out: ReplyWriter): void {
 
 function writeDoc(out: ReplyWriter, entry: CommandEntry): void {
   const subs = entry.subcommands ? [...entry.subcommands.values()] : [];
-  out.arrayHeader(subs.length > 0 ? 8 : 6);
+  out.mapHeader(subs.length > 0 ? 4 : 3);
   out.bulkLatin1('summary');
   out.bulkUtf8(entry.spec.summary);
   out.bulkLatin1('since');
@@ -145,7 +151,7 @@ function writeDoc(out: ReplyWriter, entry: CommandEntry): void {
   out.bulkLatin1(entry.spec.group);
   if (subs.length === 0) return;
   out.bulkLatin1('subcommands');
-  out.arrayHeader(subs.length * 2);
+  out.mapHeader(subs.length);
   for (const subEntry of subs) {
     out.bulkLatin1(subEntry.fullName);
     writeDoc(out, subEntry);

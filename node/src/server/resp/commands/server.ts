@@ -22,7 +22,8 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
     handler: (session, args, out) => {
       const sections: string[] = [];
       for (let i = 1; i < args.count; i++) sections.push(args.lower(i));
-      out.bulkUtf8(renderInfo(session.server, sections));
+      // A verbatim string in RESP3, as Redis 7 sends it; a bulk string in RESP2.
+      out.verbatim(renderInfo(session.server, sections));
     },
   },
   {
@@ -74,7 +75,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-/** CONFIG GET pattern [pattern ...]: matching parameters once each, as name/value pairs. */
+/** CONFIG GET pattern [pattern ...]: matching parameters once each, as a map of name to value. */
 function configGet(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const matched: string[] = [];
   for (const name of Object.keys(CONFIG_PARAMS)) {
@@ -86,7 +87,7 @@ function configGet(session: Session, args: CommandArgs, out: ReplyWriter): void 
       }
     }
   }
-  out.arrayHeader(matched.length * 2);
+  out.mapHeader(matched.length);
   for (const name of matched) {
     out.bulkLatin1(name);
     out.bulkUtf8((CONFIG_PARAMS[name] as (typeof CONFIG_PARAMS)[string]).get(session.server));
