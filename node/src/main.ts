@@ -4,10 +4,12 @@
  *
  * Start-up, in order:
  *   config (flags > MLCACHE_* env > --config file > defaults; every problem listed, exit 2)
- *   -> logger, clock, Registry -> persistence (open) -> store -> RESP server, metrics
+ *   -> logger, clock, Registry -> persistence (open) -> store (+ cluster runtime with --ring)
+ *   -> RESP server, metrics
  *   -> admin port (so that /healthz answers and /readyz says 503 during a long reload)
- *   -> reload the data directory into the store -> RESP and gRPC ports -> ready
- *   -> active expiry every 100 ms -> the `listening` line.
+ *   -> reload the data directory into the store (migration records to the cluster runtime)
+ *   -> with --ring: the ring file is read and applied (migrations resume)
+ *   -> RESP and gRPC ports -> ready -> active expiry every 100 ms -> the `listening` line.
  *
  * The listening line (stable; tests and tools parse it to learn the ports picked for port 0):
  * exactly one line on stdout, a JSON object with these keys in this order, printed once every
@@ -30,10 +32,15 @@ import { listenHttp } from './admin/http-listener.ts';
 import { Readiness } from './admin/readiness.ts';
 import { helpText } from './config/help.ts';
 import { formatProblems, loadConfig } from './config/load.ts';
+import { shardOf } from './cluster/shard-of.ts';
+import { ClusterRuntime } from './cluster-runtime/cluster-runtime.ts';
+import { isReservedKey } from './cluster-runtime/reserved-keys.ts';
 import { redactConfig } from './config/node-config.ts';
 import type { NodeConfig } from './config/node-config.ts';
+import { createNullPersistence } from './core/persistence.ts';
 import type { PersistedEntry } from './core/persistence.ts';
 import { Store } from './core/store.ts';
+import { createClusterMetrics } from './metrics/cluster-metrics.ts';
 import { createNodeMetrics } from './metrics/create-node-metrics.ts';
 import { createNodeStats } from './metrics/node-stats.ts';
 import { openRocksPersistence } from './persistence/rocks-persistence.ts';
@@ -154,6 +161,8 @@ async function start(
     persistence = opened;
   }
 
+  // The cluster runtime needs the store and the store its removal hook: the hook is bound late.
+  let cluster: ClusterRuntime | undefined;
   const store = new Store({
     clock,
     policy: config.policy,
@@ -161,7 +170,23 @@ async function start(
     maxValueSize: config.maxValueSize,
     maxKeySize: config.maxKeySize,
     ...(persistence ? { persistence } : {}),
+    ...(config.ring === null ? {} : { onRemove: (key, reason) => cluster?.onRemove(key, reason) }),
   });
+  if (config.ring !== null) {
+    const runtime = new ClusterRuntime({
+      nodeId: config.nodeId,
+      store,
+      persistence: persistence ?? createNullPersistence(),
+      clock,
+      logger: logger.child({ component: 'cluster' }),
+      password: config.requirepass ?? undefined,
+      migrationRate: config.migrationRate,
+      ringFile: config.ring,
+    });
+    // Closed before persistence (it writes through it), after the ports (closed earlier).
+    closers.push({ name: 'cluster', close: () => runtime.close() });
+    cluster = runtime;
+  }
 
   const resp = createRespServer({
     store,
@@ -172,6 +197,7 @@ async function start(
     maxValueSize: config.maxValueSize,
     durability: config.durability,
     logger: logger.child({ component: 'resp' }),
+    router: cluster?.router,
   });
   createNodeMetrics({
     registry,
@@ -181,6 +207,14 @@ async function start(
     commands: resp.stats,
     ...(persistence ? { persistence } : {}),
   });
+  if (cluster !== undefined) {
+    createClusterMetrics({
+      registry,
+      node: config.nodeName,
+      policy: config.policy,
+      source: cluster,
+    });
+  }
   const stats = createNodeStats({
     node: config.nodeName,
     durability: config.durability,
@@ -200,6 +234,7 @@ async function start(
         stats,
         config: redactConfig(config),
         logger,
+        cluster,
       }),
       config.bind,
       config.adminPort,
@@ -210,13 +245,21 @@ async function start(
 
   if (persistence) {
     let skipped = 0;
+    // Migration records of an earlier run in a cluster, on a node now standalone: not cache keys.
+    const stale: string[] = [];
     // restore() refuses entries that no longer fit (a smaller --maxmemory or --max-value-size).
     const visit = (entry: PersistedEntry): void => {
+      if (cluster !== undefined ? cluster.reloaded(entry) : isReservedKey(entry.key)) {
+        if (cluster === undefined) stale.push(entry.key);
+        return;
+      }
       if (!store.restore(entry.key, entry.value, entry.expireAt)) skipped++;
     };
     await step('reload', persistence.load(visit));
     if (skipped > 0) logger.warn('reload skipped entries that do not fit', { skipped });
+    for (const key of stale) persistence.delete(key);
   }
+  if (cluster !== undefined) await step('ring', cluster.start());
   if (stopped.aborted) return undefined;
 
   const respAddress = await step('resp port', resp.listen(config.port, config.bind));
@@ -232,6 +275,8 @@ async function start(
         requirepass: config.requirepass,
         maxMessageBytes: config.maxValueSize + config.maxKeySize + 64 * 1024,
         logger: logger.child({ component: 'grpc' }),
+        cluster: cluster?.grpc,
+        keyShard: (key, count) => shardOf(key, count),
       },
       config.bind,
       config.grpcPort,

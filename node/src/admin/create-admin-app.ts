@@ -3,6 +3,8 @@ import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { NodeStats } from '../metrics/node-stats.ts';
 import type { Logger } from '../util/logger.ts';
+import { addClusterRoutes } from './cluster-routes.ts';
+import type { ClusterAdmin } from './cluster-routes.ts';
 import { errorBody, internalError, notFound } from './http-errors.ts';
 import type { ReadinessState } from './readiness.ts';
 
@@ -19,6 +21,8 @@ export interface AdminAppDeps {
   /** The configuration with secrets redacted, shown under `config` in /v1/stats. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
+  /** A cluster node's ring, migrations and load (cluster-routes.ts); absent when standalone. */
+  readonly cluster?: ClusterAdmin | undefined;
 }
 
 export function createAdminApp(deps: AdminAppDeps): Express {
@@ -45,6 +49,8 @@ export function createAdminApp(deps: AdminAppDeps): Express {
   app.get('/v1/stats', (_req, res) => {
     res.json({ ...deps.stats(), config: deps.config });
   });
+
+  addClusterRoutes(app, deps.cluster);
 
   app.use(notFound);
   app.use(internalError(deps.logger));

@@ -9,6 +9,10 @@ export const ADMIN_ERRORS = {
   ADMIN_E_NOT_FOUND: { status: 404, message: 'no such endpoint' },
   ADMIN_E_NOT_READY: { status: 503, message: 'not ready' },
   ADMIN_E_INTERNAL: { status: 500, message: 'internal error' },
+  ADMIN_E_NOT_CLUSTERED: { status: 404, message: 'not a cluster node' },
+  ADMIN_E_NO_RING: { status: 404, message: 'no ring yet' },
+  ADMIN_E_RING_INVALID: { status: 400, message: 'invalid ring document' },
+  ADMIN_E_RING_REFUSED: { status: 409, message: 'ring refused' },
 } as const;
 
 export type AdminErrorCode = keyof typeof ADMIN_ERRORS;

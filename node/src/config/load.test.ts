@@ -47,7 +47,19 @@ describe('loadConfig', () => {
       nodeName: 'pod-0',
       logLevel: 'info',
       configFile: null,
+      ring: null,
+      nodeId: 'pod-0',
+      migrationRate: 64 * 1024 * 1024,
     });
+  });
+
+  it('reads the cluster flags; the node id defaults to the node name', () => {
+    const cluster = loadConfig(
+      inputs({ argv: ['--ring', '/etc/mlcache/ring.json', '--node-name', 'n1'] }),
+    );
+    expect(config(cluster)).toMatchObject({ ring: '/etc/mlcache/ring.json', nodeId: 'n1' });
+    const named = loadConfig(inputs({ argv: ['--node-id', 'a-1', '--migration-rate', '0'] }));
+    expect(config(named)).toMatchObject({ nodeId: 'a-1', migrationRate: 0 });
   });
 
   it('reads flags in both forms, the --host alias and units', () => {

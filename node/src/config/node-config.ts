@@ -21,6 +21,12 @@ export interface NodeConfig {
   readonly logLevel: LogLevel;
   /** The config file that was read, or null. */
   readonly configFile: string | null;
+  /** The ring file (--ring), or null for a standalone node. */
+  readonly ring: string | null;
+  /** This node's id in the ring (--node-id, default the node name). */
+  readonly nodeId: string;
+  /** Migration pull bandwidth in bytes per second; 0 means unlimited. */
+  readonly migrationRate: number;
 }
 
 /**
@@ -68,6 +74,10 @@ export function resolveConfig(
     nodeName: values.nodeName === '' ? hostname : values.nodeName,
     logLevel: values.logLevel,
     configFile: values.config === '' ? null : values.config,
+    ring: values.ring === '' ? null : values.ring,
+    nodeId:
+      values.nodeId !== '' ? values.nodeId : values.nodeName === '' ? hostname : values.nodeName,
+    migrationRate: values.migrationRate,
   };
 }
 

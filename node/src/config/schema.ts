@@ -35,6 +35,9 @@ export interface OptionValues {
   nodeName: string;
   logLevel: LogLevel;
   config: string;
+  ring: string;
+  nodeId: string;
+  migrationRate: number;
 }
 
 export type OptionKey = keyof OptionValues;
@@ -172,6 +175,27 @@ export const OPTIONS: readonly AnyOption[] = [
     defaultText: 'info',
     doc: `JSON log lines on stderr at or above: ${LOG_LEVELS.join(', ')}.`,
     parse: oneOf(LOG_LEVELS),
+  }),
+  option('ring', 'ring', {
+    valueName: 'FILE',
+    defaultText: '',
+    doc:
+      'Ring file (JSON; a mounted ConfigMap): makes the node a cluster member that serves only the ' +
+      'shards the ring gives it (MOVED for others) and pulls shards migrating to it. The file is ' +
+      'watched; PUT /v1/ring on the admin port also takes rings. Without it the node is standalone.',
+    parse: text,
+  }),
+  option('nodeId', 'node-id', {
+    valueName: 'ID',
+    defaultText: '',
+    doc: "This node's id in the ring. Default: the node name.",
+    parse: optionalWord,
+  }),
+  option('migrationRate', 'migration-rate', {
+    valueName: 'SIZE',
+    defaultText: '64mb',
+    doc: 'Bytes per second a node may pull when shards migrate to it (all sources together); 0 means unlimited.',
+    parse: bytes(0),
   }),
   option('config', 'config', {
     valueName: 'FILE',

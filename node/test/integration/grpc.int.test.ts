@@ -233,7 +233,12 @@ describe('gRPC Cache service', () => {
     const entries = all.flat();
     expect(entries.map((e) => e.key.toString()).sort()).toEqual(keys);
     const seven = entries.find((e) => e.key.toString() === 'k07');
-    expect(seven).toEqual({ key: b('k07'), value: b('v7'), expire_at_ms: clock.now() + 60_000 });
+    expect(seven).toEqual({
+      key: b('k07'),
+      value: b('v7'),
+      expire_at_ms: clock.now() + 60_000,
+      deleted: false,
+    });
 
     const range = (await scan({ start_key: b('k10'), end_key: b('k20') })).flat();
     expect(range.map((e) => e.key.toString()).sort()).toEqual(keys.slice(10, 20));

@@ -1,42 +1,62 @@
 import { credentials, Metadata } from '@grpc/grpc-js';
-import type { Client, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
+import type { CallOptions, Client, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { loadCacheService } from './load-proto.ts';
-import type { Entry, GetResponse, StatsResponse } from './messages.ts';
+import type { FetchKeysResponse, GetResponse, ScanResponse, StatsResponse } from './messages.ts';
 
 /**
- * A promise-based client of `mlcache.v1.Cache`, for tools, tests and (later) shard migration,
- * which reads one node with Scan and writes another with MultiSet. Requests are plain objects in
- * the proto's field names; see cache.proto for their meaning.
+ * A promise-based client of `mlcache.v1.Cache`, for tools, tests and shard migration (a new owner
+ * pulls a shard from its old owner with Scan and FetchKeys). Requests are plain objects in the
+ * proto's field names; see cache.proto for their meaning.
  */
 export interface CacheClient {
   get(request: { key: Buffer }): Promise<GetResponse>;
   set(request: object): Promise<{ applied: boolean }>;
   delete(request: { keys: Buffer[] }): Promise<{ deleted: number }>;
   multiGet(request: { keys: Buffer[] }): Promise<{ results: GetResponse[] }>;
-  multiSet(request: { items: object[] }): Promise<{ applied: boolean[] }>;
+  multiSet(request: object): Promise<{ applied: boolean[] }>;
   stats(): Promise<StatsResponse>;
+  /** Migration: what the node holds of `keys`; rejects after `deadlineMs` (default 5 s). */
+  fetchKeys(
+    request: { keys: Buffer[]; shard_count: number; ring_epoch: number },
+    options?: { deadlineMs?: number },
+  ): Promise<FetchKeysResponse>;
   /** The raw stream of batches; iterate it with `for await`, stop early with `cancel()`. */
-  scan(request: object): ClientReadableStream<{ entries: Entry[] }>;
+  scan(request: object): ClientReadableStream<ScanResponse>;
   close(): void;
 }
 
 type Callback = (error: ServiceError | null, response: unknown) => void;
 type RawClient = Client & {
-  [method: string]: (request: object, metadata: Metadata, callback: Callback) => void;
+  [method: string]: (
+    request: object,
+    metadata: Metadata,
+    options: CallOptions,
+    callback: Callback,
+  ) => void;
 } & {
-  Scan(request: object, metadata: Metadata): ClientReadableStream<{ entries: Entry[] }>;
+  Scan(request: object, metadata: Metadata): ClientReadableStream<ScanResponse>;
 };
+
+const DEFAULT_DEADLINE_MS = 5000;
 
 /** Connects (lazily, on the first call) to `host:port`, without TLS. */
 export function createCacheClient(
   address: string,
-  options: { password?: string } = {},
+  options: {
+    password?: string | undefined;
+    /** Largest message accepted from the node; -1 for no limit. @default grpc-js's 4 MiB */
+    maxReceiveMessageBytes?: number;
+  } = {},
 ): CacheClient {
   const { grpcPackage } = loadCacheService();
   const Cache = (
     grpcPackage.mlcache as unknown as { v1: { Cache: new (...args: unknown[]) => RawClient } }
   ).v1.Cache;
-  const raw = new Cache(address, credentials.createInsecure());
+  const channelOptions =
+    options.maxReceiveMessageBytes === undefined
+      ? {}
+      : { 'grpc.max_receive_message_length': options.maxReceiveMessageBytes };
+  const raw = new Cache(address, credentials.createInsecure(), channelOptions);
   const metadata = (): Metadata => {
     const result = new Metadata();
     if (options.password !== undefined) result.set('authorization', `Bearer ${options.password}`);
@@ -44,12 +64,19 @@ export function createCacheClient(
   };
   const call =
     <T>(method: string) =>
-    (request: object = {}): Promise<T> =>
+    (request: object = {}, callOptions: { deadlineMs?: number } = {}): Promise<T> =>
       new Promise((resolve, reject) => {
-        raw[method]!(request, metadata(), (error, response) =>
+        const deadline =
+          callOptions.deadlineMs === undefined
+            ? {}
+            : {
+                deadline: Date.now() + callOptions.deadlineMs,
+              };
+        raw[method]!(request, metadata(), deadline, (error, response) =>
           error ? reject(error) : resolve(response as T),
         );
       });
+  const fetch = call<FetchKeysResponse>('FetchKeys');
   return {
     get: call('Get'),
     set: call('Set'),
@@ -57,6 +84,8 @@ export function createCacheClient(
     multiGet: call('MultiGet'),
     multiSet: call('MultiSet'),
     stats: call('Stats'),
+    fetchKeys: (request, fetchOptions = {}) =>
+      fetch(request, { deadlineMs: fetchOptions.deadlineMs ?? DEFAULT_DEADLINE_MS }),
     scan: (request) => raw.Scan(request, metadata()),
     close: () => raw.close(),
   };

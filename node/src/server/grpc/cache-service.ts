@@ -6,7 +6,10 @@ import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
 import { unary } from './call-handlers.ts';
 import type { AuthCheck } from './call-handlers.ts';
+import type { GrpcClusterPort, KeyShard, KeyUse } from './cluster-port.ts';
+import { fetchKeys } from './fetch-keys.ts';
 import type {
+  FetchKeysRequest,
   GetResponse,
   KeyRequest,
   KeysRequest,
@@ -24,7 +27,14 @@ export interface CacheServiceDeps {
   readonly stats: () => NodeStats;
   readonly auth: AuthCheck;
   readonly logger: Logger;
+  /** The cluster layer (nodes started with --ring); absent for a standalone node. */
+  readonly cluster?: GrpcClusterPort | undefined;
+  /** key → shard, for Scan's shard filter and FetchKeys. */
+  readonly keyShard?: KeyShard | undefined;
 }
+
+/** Admission rounds before a call gives up with TRYAGAIN (each round may wait for a fault-in). */
+const ADMIT_ROUNDS = 3;
 
 const EMPTY = Buffer.alloc(0);
 const MISSING: GetResponse = { found: false, value: EMPTY, expire_at_ms: 0 };
@@ -62,27 +72,82 @@ export function createCacheService(deps: CacheServiceDeps): UntypedServiceImplem
     }
   };
 
+  const admit = createAdmission(deps.cluster);
+  const setUse = (item: SetRequest): KeyUse =>
+    item.nx || item.xx || (item.expiry === 'expire_at_ms' && (item.expire_at_ms ?? 0) !== 0)
+      ? 'read'
+      : 'blind';
+
   return {
-    Get: unary(auth, logger, (request: KeyRequest) => get(request.key)),
-    MultiGet: unary(auth, logger, (request: KeysRequest) => ({ results: request.keys.map(get) })),
+    Get: unary(auth, logger, async (request: KeyRequest) => {
+      await admit([request.key], 'read');
+      return get(request.key);
+    }),
+    MultiGet: unary(auth, logger, async (request: KeysRequest) => {
+      await admit(request.keys, 'read');
+      return { results: request.keys.map(get) };
+    }),
     Set: unary(auth, logger, async (request: SetRequest) => {
+      await admit([request.key], setUse(request));
       const applied = set(request, 'set');
       await durable();
       return { applied };
     }),
     MultiSet: unary(auth, logger, async (request: MultiSetRequest) => {
-      const applied = request.items.map((item, index) => set(item, `items[${index}]`));
+      const items = request.items;
+      await admit(
+        items.map((item) => item.key),
+        items.every((item) => setUse(item) === 'blind') ? 'blind' : 'read',
+      );
+      const applied = items.map((item, index) => set(item, `items[${index}]`));
       await durable();
       return { applied };
     }),
     Delete: unary(auth, logger, async (request: KeysRequest) => {
+      await admit(request.keys, 'read');
       let deleted = 0;
       for (const key of request.keys) if (store.delete(keyOf(key))) deleted++;
       await durable();
       return { deleted };
     }),
     Stats: unary(auth, logger, () => statsMessage(deps.stats())),
-    Scan: createScanHandler({ store, auth, logger }),
+    Scan: createScanHandler({
+      store,
+      auth,
+      logger,
+      keyShard: deps.keyShard,
+      cluster: deps.cluster,
+    }),
+    FetchKeys: unary(auth, logger, (request: FetchKeysRequest) =>
+      fetchKeys(request, { store, cluster: deps.cluster, keyShard: deps.keyShard }),
+    ),
+  };
+}
+
+/**
+ * Client calls in a cluster: the keys must be served here. A shard migrating in may first fetch
+ * the keys from their old owner; since the ring may change meanwhile, the cluster layer is asked
+ * again after each wait, a few times at most. Without a cluster layer every key is served here.
+ */
+function createAdmission(
+  cluster: GrpcClusterPort | undefined,
+): (keys: readonly Buffer[], use: KeyUse) => Promise<void> {
+  if (cluster === undefined) return () => Promise.resolve();
+  return async (keys, use) => {
+    const names = keys.map(keyOf);
+    for (let round = 0; round < ADMIT_ROUNDS; round++) {
+      let admission = cluster.admit(names, use);
+      if (admission instanceof Promise) {
+        admission = await admission;
+        if (admission === undefined) continue;
+      }
+      if (admission === undefined) return;
+      throw GrpcCallError.fromRefusal(admission);
+    }
+    throw GrpcCallError.fromRefusal({
+      reason: 'TRYAGAIN',
+      message: 'the keys are migrating; try again',
+    });
   };
 }
 

@@ -4,6 +4,7 @@ import type { NodeStats } from '../../metrics/node-stats.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
 import { createAuthCheck } from './auth.ts';
+import type { GrpcClusterPort, KeyShard } from './cluster-port.ts';
 import { createCacheService } from './cache-service.ts';
 import { loadCacheService } from './load-proto.ts';
 
@@ -16,6 +17,10 @@ export interface GrpcServerOptions {
   /** The largest request accepted: room for one value of --max-value-size and its key. */
   readonly maxMessageBytes: number;
   readonly logger: Logger;
+  /** The cluster layer, for a node started with --ring. */
+  readonly cluster?: GrpcClusterPort | undefined;
+  /** key → shard (Scan's shard filter, FetchKeys). */
+  readonly keyShard?: KeyShard | undefined;
 }
 
 /** A listening gRPC server. */
@@ -49,6 +54,8 @@ export async function listenGrpc(
       stats: options.stats,
       auth: createAuthCheck(options.requirepass),
       logger: options.logger,
+      cluster: options.cluster,
+      keyShard: options.keyShard,
     }),
   );
   const bound = await new Promise<number>((resolve, reject) => {

@@ -38,7 +38,7 @@ export interface Entry {
   readonly expire_at_ms: number;
 }
 
-export interface ScanRequest {
+export interface ScanRequest extends ShardScanFields {
   readonly start_key: Buffer;
   readonly end_key: Buffer;
   readonly batch_size: number;
@@ -61,4 +61,41 @@ export interface StatsResponse {
   readonly durability: string;
   readonly persistence_state: string;
   readonly persistence_backlog: number;
+}
+
+export interface ShardScanFields {
+  readonly shards: readonly number[];
+  readonly shard_count: number;
+  readonly ring_epoch: number;
+  readonly include_tombstones: boolean;
+}
+
+/** A migration scan's entry may be a tombstone. */
+export interface MigrationEntry extends Entry {
+  readonly deleted: boolean;
+}
+
+export interface ScanResponse {
+  readonly entries: readonly MigrationEntry[];
+  readonly partial_shards: readonly number[];
+  readonly done: boolean;
+}
+
+export type Presence =
+  'PRESENCE_UNKNOWN' | 'PRESENCE_FOUND' | 'PRESENCE_DELETED' | 'PRESENCE_ABSENT';
+
+export interface FetchKeysRequest {
+  readonly keys: readonly Buffer[];
+  readonly shard_count: number;
+  readonly ring_epoch: number;
+}
+
+export interface FetchedKey {
+  readonly presence: Presence;
+  readonly value: Buffer;
+  readonly expire_at_ms: number;
+}
+
+export interface FetchKeysResponse {
+  readonly results: readonly FetchedKey[];
 }

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { OP_STATUS } from '../../core/status.ts';
-import { GRPC_STATUS, GrpcCallError, STATUS_TRAILER } from './status-map.ts';
+import { GRPC_STATUS, GrpcCallError, MOVED_TRAILER, STATUS_TRAILER } from './status-map.ts';
 
 describe('GRPC_STATUS', () => {
   it('maps every store status, answers to null and failures to codes', () => {
@@ -22,5 +22,21 @@ describe('GrpcCallError', () => {
     expect(sent?.details).toBe('set: OOM');
     expect(sent?.metadata?.get(STATUS_TRAILER)).toEqual(['OOM']);
     expect(GrpcCallError.fromOpStatus('NOT_FOUND', 'get')).toBeUndefined();
+  });
+});
+
+describe('GrpcCallError.fromRefusal', () => {
+  it('maps cluster refusals, with the owner in the mlcache-moved trailer for MOVED', () => {
+    const moved = GrpcCallError.fromRefusal({
+      reason: 'MOVED',
+      message: 'MOVED 7 10.0.0.2:6379',
+      moved: '7 10.0.0.2:7379',
+    }).toServiceError();
+    expect(moved.code).toBe(status.FAILED_PRECONDITION);
+    expect(moved.metadata?.get(STATUS_TRAILER)).toEqual(['MOVED']);
+    expect(moved.metadata?.get(MOVED_TRAILER)).toEqual(['7 10.0.0.2:7379']);
+    const again = GrpcCallError.fromRefusal({ reason: 'TRYAGAIN', message: 'later' });
+    expect(again.code).toBe(status.UNAVAILABLE);
+    expect(again.toServiceError().metadata?.get(MOVED_TRAILER)).toEqual([]);
   });
 });

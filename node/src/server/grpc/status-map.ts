@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { OpStatus } from '../../core/status.ts';
+import type { ClusterRefusal } from './cluster-port.ts';
 
 /**
  * Store outcomes to gRPC status codes, in one table. `null` marks outcomes that are answers, not
@@ -22,17 +23,46 @@ export const GRPC_STATUS: Readonly<Record<OpStatus, status | null>> = {
 /** The trailer that names the store status behind a failure (OOM, TOO_LARGE, ...). */
 export const STATUS_TRAILER = 'mlcache-status';
 
+/** The trailer of a MOVED refusal: `<shard> <owner's gRPC host:port>`. */
+export const MOVED_TRAILER = 'mlcache-moved';
+
+/** Cluster refusals to gRPC status codes: MOVED and RING_BEHIND say "not here", the rest "not now". */
+export const REFUSAL_STATUS: Readonly<Record<ClusterRefusal['reason'], status>> = {
+  MOVED: status.FAILED_PRECONDITION,
+  RING_BEHIND: status.FAILED_PRECONDITION,
+  TRYAGAIN: status.UNAVAILABLE,
+  CLUSTERDOWN: status.UNAVAILABLE,
+  BAD_REQUEST: status.INVALID_ARGUMENT,
+};
+
 /** A failure to send back to the client as a gRPC status. */
 export class GrpcCallError extends Error {
   readonly code: status;
   /** The store status behind the failure, or a name of our own (BAD_REQUEST, NO_AUTH). */
   readonly reason: string;
 
-  constructor(code: status, reason: string, message: string, options?: ErrorOptions) {
+  /** More trailers to send besides mlcache-status (mlcache-moved). */
+  readonly trailers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: status,
+    reason: string,
+    message: string,
+    options?: ErrorOptions & { trailers?: Readonly<Record<string, string>> },
+  ) {
     super(message, options);
     this.name = 'GrpcCallError';
     this.code = code;
     this.reason = reason;
+    this.trailers = options?.trailers ?? {};
+  }
+
+  /** The failure for a refusal of the cluster layer. */
+  static fromRefusal(refusal: ClusterRefusal): GrpcCallError {
+    const trailers = refusal.moved === undefined ? {} : { [MOVED_TRAILER]: refusal.moved };
+    return new GrpcCallError(REFUSAL_STATUS[refusal.reason], refusal.reason, refusal.message, {
+      trailers,
+    });
   }
 
   /** A failure for a store status that is one (see GRPC_STATUS); undefined for answers. */
@@ -49,6 +79,7 @@ export class GrpcCallError extends Error {
   toServiceError(): Partial<ServiceError> {
     const metadata = new Metadata();
     metadata.set(STATUS_TRAILER, this.reason);
+    for (const [name, value] of Object.entries(this.trailers)) metadata.set(name, value);
     return { code: this.code, details: this.message, metadata };
   }
 }

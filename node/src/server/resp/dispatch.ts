@@ -21,6 +21,8 @@ export function dispatch(
   const server = session.server;
   const stats = server.stats;
   const errorsBefore = out.errors;
+  // The writer is shared by every connection: it speaks this session's protocol from here on.
+  out.resp3 = session.resp3;
   stats.totalCommands++;
 
   let entry = server.registry.lookup(args);

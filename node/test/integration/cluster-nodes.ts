@@ -1,0 +1,190 @@
+/**
+ * Helpers for the cluster integration tests (cluster-*.int.test.ts): real `mlcache node`
+ * processes on 127.0.0.1 with port 0, rings written the way a ConfigMap volume updates them
+ * (a new file renamed over the old one), keys chosen to land in given shards, and the admin API.
+ */
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Redis } from 'ioredis';
+
+import type { Ring, RingNode } from '../../src/cluster/ring.ts';
+import { createRing, serializeRingDocument } from '../../src/cluster/ring-document.ts';
+import { shardOf } from '../../src/cluster/shard-of.ts';
+import { LOCAL_NODE_ARGS, startNode } from './start-node.ts';
+import type { RunningNode } from './start-node.ts';
+
+export const SHARDS = 4096;
+
+/** Runs `cleanup` functions in reverse order; tests push to it. */
+export class Cleanups {
+  readonly #list: (() => unknown)[] = [];
+  add(cleanup: () => unknown): void {
+    this.#list.push(cleanup);
+  }
+  async run(): Promise<void> {
+    for (const cleanup of this.#list.splice(0).reverse()) await cleanup();
+  }
+}
+
+export function tempDir(cleanups: Cleanups, name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mlcache-${name}-`));
+  cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface ClusterNodeOptions {
+  readonly id: string;
+  readonly ringFile: string;
+  readonly dataDir?: string;
+  readonly migrationRate?: string;
+  readonly extra?: readonly string[];
+}
+
+export async function startClusterNode(
+  cleanups: Cleanups,
+  options: ClusterNodeOptions,
+): Promise<RunningNode> {
+  const args = [
+    ...LOCAL_NODE_ARGS,
+    '--node-name',
+    options.id,
+    '--ring',
+    options.ringFile,
+    '--migration-rate',
+    options.migrationRate ?? '0',
+    ...(options.dataDir === undefined
+      ? []
+      : ['--data-dir', options.dataDir, '--durability', 'sync']),
+    ...(options.extra ?? []),
+  ];
+  const node = await startNode(args);
+  cleanups.add(() => node.stop());
+  return node;
+}
+
+/** The ring entry of a running node (its real ports). */
+export function ringNodeOf(id: string, node: RunningNode | undefined): RingNode {
+  const port = (p: number | undefined): number => p ?? 1;
+  return {
+    id,
+    address: `127.0.0.1:${port(node?.listening.resp)}`,
+    grpcAddress: `127.0.0.1:${port(node?.listening.grpc)}`,
+    adminAddress: `127.0.0.1:${port(node?.listening.admin)}`,
+    weight: 1,
+    state: 'active',
+  };
+}
+
+export function buildRing(fields: Parameters<typeof createRing>[0]): Ring {
+  const result = createRing(fields);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.ring;
+}
+
+/** Writes a ring file as a ConfigMap volume does: a complete new file renamed into place. */
+export function writeRingFile(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
+
+export function writeRing(path: string, ring: Ring): void {
+  writeRingFile(path, serializeRingDocument(ring));
+}
+
+/** A hash tag whose keys all land in `shard`. */
+export function tagOf(shard: number): string {
+  for (let i = 0; ; i++) if (shardOf(`t${i}`, SHARDS) === shard) return `t${i}`;
+}
+
+/** `n` keys of `shard`: `{tag}:prefix:i`. */
+export function keysOf(shard: number, n: number, prefix = 'k'): string[] {
+  const tag = tagOf(shard);
+  return Array.from({ length: n }, (_, i) => `{${tag}}:${prefix}:${i}`);
+}
+
+export function redis(cleanups: Cleanups, node: RunningNode): Redis {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port: node.listening.resp,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+  });
+  client.on('error', () => {});
+  cleanups.add(() => client.disconnect());
+  return client;
+}
+
+export async function adminGet(
+  node: RunningNode,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`http://127.0.0.1:${node.listening.admin}${path}`);
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // metrics are text
+  }
+  return { status: response.status, body };
+}
+
+export async function putRing(
+  node: RunningNode,
+  text: string,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`http://127.0.0.1:${node.listening.admin}/v1/ring`, {
+    method: 'PUT',
+    body: text,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The node's ring epoch, or null. */
+export async function ringEpoch(node: RunningNode): Promise<number | null> {
+  const { status, body } = await adminGet(node, '/v1/ring');
+  return status === 200 ? (body as { epoch: number }).epoch : null;
+}
+
+/** One sample of a metric from /metrics (the sum of the series matching `labels`). */
+export async function metric(node: RunningNode, name: string, labels = ''): Promise<number> {
+  const { body } = await adminGet(node, '/metrics');
+  let total = 0;
+  for (const line of String(body).split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (labels !== '' && !line.includes(labels)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface MigrationRow {
+  readonly shard: number;
+  readonly from: string;
+  readonly to: string;
+  readonly startedEpoch: number;
+  readonly state: string;
+  readonly keys: number;
+  readonly bytes: number;
+}
+
+export async function migrationsOfNode(node: RunningNode): Promise<MigrationRow[]> {
+  const { body } = await adminGet(node, '/v1/migrations');
+  return (body as { migrations: MigrationRow[] }).migrations;
+}
