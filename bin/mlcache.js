@@ -13,10 +13,14 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   const local = join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(local)) {
-    process.stderr.write(`mlcache needs Node 24 or newer (found ${process.version}); run 'npm install' first.\n`);
+    process.stderr.write(
+      `mlcache needs Node 24 or newer (found ${process.version}); run 'npm install' first.\n`,
+    );
     process.exit(1);
   }
-  const result = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const result = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 } else {
   const { main } = await import('../cli/main.ts');

@@ -244,19 +244,24 @@ async function start(
   closers.unshift({ name: 'admin', close: () => admin.close() });
 
   if (persistence) {
-    let skipped = 0;
-    // Migration records of an earlier run in a cluster, on a node now standalone: not cache keys.
+    // Keys to remove from disk after the reload: migration records of an earlier run in a cluster
+    // on a node now standalone (not cache keys), and entries restore() refused because they no
+    // longer fit (a smaller --maxmemory or --max-value-size). Dropping the latter is what an
+    // eviction would do; keeping them would make disk and memory disagree on every later start.
     const stale: string[] = [];
-    // restore() refuses entries that no longer fit (a smaller --maxmemory or --max-value-size).
+    let skipped = 0;
     const visit = (entry: PersistedEntry): void => {
       if (cluster !== undefined ? cluster.reloaded(entry) : isReservedKey(entry.key)) {
         if (cluster === undefined) stale.push(entry.key);
         return;
       }
-      if (!store.restore(entry.key, entry.value, entry.expireAt)) skipped++;
+      if (!store.restore(entry.key, entry.value, entry.expireAt)) {
+        skipped++;
+        stale.push(entry.key);
+      }
     };
     await step('reload', persistence.load(visit));
-    if (skipped > 0) logger.warn('reload skipped entries that do not fit', { skipped });
+    if (skipped > 0) logger.warn('reload dropped entries that no longer fit', { skipped });
     for (const key of stale) persistence.delete(key);
   }
   if (cluster !== undefined) await step('ring', cluster.start());
