@@ -2,6 +2,7 @@ import type { PolicyFactory } from '../../../node/src/policy/eviction-policy.ts'
 import { findPolicy, policyNames } from '../../../node/src/policy/registry.ts';
 import { createBeladySizePolicy } from './belady-size.ts';
 import { createBeladyPolicy } from './belady.ts';
+import { LEARNED_POLICIES } from './learned-policies.ts';
 
 /**
  * The policies `mlcache sim` can run: every online policy of the node's registry (the very code
@@ -20,7 +21,7 @@ const NOT_EVICTING = new Set(['noeviction']);
 
 /** Every name `--policies` accepts. */
 export function simPolicyNames(): string[] {
-  return [...policyNames(), ...Object.keys(ORACLES)];
+  return [...policyNames(), ...Object.keys(LEARNED_POLICIES), ...Object.keys(ORACLES)];
 }
 
 /** The default `--policies`: every evicting registry policy, then Belady. */
@@ -36,5 +37,6 @@ export function isOracleName(name: string): boolean {
 /** The factory for a policy name in the given mode; undefined for unknown names. */
 export function resolvePolicy(name: string, ignoreSize: boolean): PolicyFactory | undefined {
   if (Object.hasOwn(ORACLES, name)) return ORACLES[name]!(ignoreSize);
+  if (Object.hasOwn(LEARNED_POLICIES, name)) return LEARNED_POLICIES[name];
   return findPolicy(name);
 }

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../node/src/util/clock.ts';
+import { createMlHybridPolicy } from '../../../node/src/policy/ml-hybrid.ts';
+import { replay } from '../../../node/src/policy/test-replay.ts';
+import { mixedWorkload } from './mixed-workload.ts';
+import { createWorkerTrainer } from './worker-trainer.ts';
+
+describe('the worker trainer behind the policy’s trainer port (the node’s set-up)', () => {
+  it('trains in a worker thread while the policy keeps evicting, then installs the model', async () => {
+    const trainer = createWorkerTrainer();
+    const policy = createMlHybridPolicy({
+      base: 'lru',
+      capacity: 1000,
+      trainer,
+      clock: new ManualClock(),
+      params: { firstTrainAt: 2048 },
+    });
+    const { keys } = mixedWorkload({ requests: 60_000, seed: 8 });
+    // Dense key ids for the replay helper.
+    const ids = new Map<number, number>();
+    const dense = Array.from(keys, (k) => ids.get(k) ?? (ids.set(k, ids.size), ids.size - 1));
+    replay(dense.slice(0, 30_000), ids.size, policy, { capacity: 1000 });
+    expect(policy.stats().trainings).toBe(1);
+    expect(policy.stats().modelVersion).toBe(0); // still training: evictions went to the base
+    for (let i = 0; i < 200 && policy.stats().modelVersion === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(policy.stats().modelVersion).toBe(1);
+    // A fresh cache on the same policy (FLUSHALL): the model stays.
+    policy.clear();
+    replay(dense.slice(30_000), ids.size, policy, { capacity: 1000 });
+    expect(policy.stats().modelEvictions).toBeGreaterThan(0);
+    trainer.close();
+  }, 30_000);
+});

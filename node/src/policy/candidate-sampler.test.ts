@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../util/random.ts';
+import { CandidateSampler } from './candidate-sampler.ts';
+import { createLruPolicy } from './lru.ts';
+
+const shares = (tail: number, recent: number, random: number, recentWindow = 1000) => ({
+  tail,
+  recent,
+  random,
+  recentWindow,
+  tailScan: tail,
+});
+
+/** An LRU and a sampler fed the same inserts, slots 0 … n-1 in order. */
+function setup(n: number) {
+  const lru = createLruPolicy({ capacity: n });
+  const sampler = new CandidateSampler(createRandom(7));
+  for (let slot = 0; slot < n; slot++) {
+    lru.onInsert(slot, 1000 + slot, 1);
+    sampler.onInsert(slot);
+  }
+  return { lru, sampler };
+}
+
+describe('CandidateSampler', () => {
+  it('lists the base policy’s preferred victims first, in its order', () => {
+    const { lru, sampler } = setup(50);
+    const out = new Int32Array(16);
+    const n = sampler.sample(lru, out, shares(4, 0, 0));
+    expect(Array.from(out.subarray(0, n))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('never lists a slot twice, even when every source proposes the same few', () => {
+    const { lru, sampler } = setup(5);
+    const out = new Int32Array(30);
+    for (let round = 0; round < 200; round++) {
+      const n = sampler.sample(lru, out, shares(5, 10, 15));
+      const listed = Array.from(out.subarray(0, n));
+      expect(new Set(listed).size).toBe(n);
+      expect(n).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('takes recent candidates only among recent inserts that were not hit since', () => {
+    const { lru, sampler } = setup(100);
+    // The newest 10 inserts are slots 90..99; 95..99 get hit.
+    for (let slot = 95; slot < 100; slot++) sampler.onHit(slot);
+    const out = new Int32Array(8);
+    for (let round = 0; round < 100; round++) {
+      const n = sampler.sample(lru, out, shares(0, 4, 0, 10));
+      for (const slot of out.subarray(0, n)) {
+        expect(slot).toBeGreaterThanOrEqual(90);
+        expect(slot).toBeLessThan(95);
+      }
+    }
+  });
+
+  it('samples only residents: removed slots and stale ring entries are never listed', () => {
+    const { lru, sampler } = setup(64);
+    for (let slot = 0; slot < 64; slot += 2) {
+      lru.onRemove(slot);
+      sampler.onRemove(slot);
+    }
+    const out = new Int32Array(12);
+    for (let round = 0; round < 300; round++) {
+      const n = sampler.sample(lru, out, shares(4, 4, 4, 64));
+      for (const slot of out.subarray(0, n)) {
+        expect(slot % 2).toBe(1);
+        expect(sampler.isResident(slot)).toBe(true);
+      }
+    }
+    expect(sampler.residentCount).toBe(32);
+  });
+
+  it('draws random residents from the whole cache', () => {
+    const { lru, sampler } = setup(40);
+    const seen = new Set<number>();
+    const out = new Int32Array(4);
+    for (let round = 0; round < 400; round++) {
+      const n = sampler.sample(lru, out, shares(0, 0, 4));
+      for (const slot of out.subarray(0, n)) seen.add(slot);
+    }
+    expect(seen.size).toBe(40);
+  });
+
+  it('skips what the caller excludes, walking deeper into the base’s tail', () => {
+    const { lru, sampler } = setup(30);
+    const out = new Int32Array(4);
+    const n = sampler.sample(lru, out, { ...shares(2, 0, 0), tailScan: 10 }, (s) => s < 3);
+    expect(Array.from(out.subarray(0, n))).toEqual([3, 4]);
+  });
+
+  it('forgets everything on clear()', () => {
+    const { lru, sampler } = setup(10);
+    sampler.clear();
+    lru.clear();
+    expect(sampler.residentCount).toBe(0);
+    expect(sampler.randomResident()).toBe(-1);
+    expect(sampler.sample(lru, new Int32Array(8), shares(2, 2, 2))).toBe(0);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The learned policy's knobs (ml-hybrid.ts). Defaults were tuned on two traces only, arc_OLTP
+ * and c2k_web07 (docs/learned-eviction.md says how). Counts of requests are on the policy's
+ * logical clock.
+ */
+
+/** The base policy a learned policy overrules. */
+export type MlBase = 'lru' | 'lfu';
+
+export interface MlHybridParams {
+  /** Fresh candidates per eviction among recent insertions not hit since. */
+  readonly recent: number;
+  /** Fresh uniformly random resident candidates per eviction. */
+  readonly random: number;
+  /** The recent insertions sampled from, as a fraction of the resident entries. */
+  readonly recentFraction: number;
+  /**
+   * The base's victim is replaced by the pool's best only if that scores higher by this much
+   * (log units: 1 ≈ a predicted next access 2.7× farther). 0 trusts the model fully.
+   */
+  readonly challengeMargin: number;
+  /**
+   * Each shadow fallback raises the margin by this much; each model that lives out its time
+   * without one lowers it by a quarter of this, down to `challengeMargin`.
+   */
+  readonly fallbackMarginStep: number;
+  /** Scored candidates kept between evictions (victim-buffer.ts). */
+  readonly poolSize: number;
+  /** Rank by predicted gap × size (object miss ratio under a byte budget) rather than gap. */
+  readonly sizeAware: boolean;
+
+  /** With a model, every n-th request samples a random resident's row for training. */
+  readonly sampleEvery: number;
+  /** Rows logged from a scored batch (or, before a model, from each eviction's candidates). */
+  readonly logPerBatch: number;
+  /** Rows are logged from every n-th scored batch. */
+  readonly logEvery: number;
+  /** Label cap = capFactor × the memory window (residents / misses per request). */
+  readonly capFactor: number;
+  /** Samples awaiting their label at most. */
+  readonly maxPending: number;
+  /** Newest resolved rows trained on (sliding window). */
+  readonly windowRows: number;
+  /** Every n-th resolved row is held out for validation instead. */
+  readonly validationEvery: number;
+  /** Held-out rows kept (newest). */
+  readonly validationRows: number;
+  /** Resolved labels before the first model is trained. */
+  readonly firstTrainAt: number;
+  /** New resolved labels between trainings, once the doubling phase is over. */
+  readonly retrainEvery: number;
+  /** Random pairs compared when validating a model. */
+  readonly validationPairs: number;
+  /** A new model must beat the current one (and the base) by this much pair accuracy. */
+  readonly minGain: number;
+
+  /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
+  readonly deadline: number;
+  /** Failed or late batches in a row that open the breaker. */
+  readonly breakerFailures: number;
+  /** Open breaker's cooldown: ms with an injected clock, else requests. */
+  readonly breakerCooldown: number;
+  /** Shadow windows in a row the model may trail its base before the policy falls back. */
+  readonly shadowSustain: number;
+  /** The shadow's lowest key sampling rate, in percent. */
+  readonly shadowMinPercent: number;
+  /** The shadow aims to hold at least this many entries. */
+  readonly shadowMinEntries: number;
+  /** Trailing by less than this (plus the noise) is not trailing. */
+  readonly shadowMargin: number;
+  /** Removed keys whose history the features remember. 0: 2 × capacity, at most 2^17. */
+  readonly ghostCapacity: number;
+}
+
+export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze({
+  recent: 1,
+  random: 2,
+  recentFraction: 0.1,
+  challengeMargin: 0.3,
+  fallbackMarginStep: 0.5,
+  poolSize: 16,
+  sizeAware: true,
+  sampleEvery: 8,
+  logPerBatch: 1,
+  logEvery: 2,
+  capFactor: 2,
+  maxPending: 1 << 14,
+  windowRows: 1 << 15,
+  validationEvery: 8,
+  validationRows: 4096,
+  firstTrainAt: 1024,
+  retrainEvery: 1 << 16,
+  validationPairs: 20_000,
+  minGain: 0,
+  deadline: 1 << 16,
+  breakerFailures: 3,
+  breakerCooldown: 100_000,
+  shadowSustain: 2,
+  shadowMinPercent: 5,
+  shadowMinEntries: 1024,
+  shadowMargin: 0.005,
+  ghostCapacity: 0,
+});
+
+const COUNTS: readonly (keyof MlHybridParams)[] = [
+  'recent',
+  'random',
+  'poolSize',
+  'sampleEvery',
+  'logPerBatch',
+  'logEvery',
+  'maxPending',
+  'windowRows',
+  'validationEvery',
+  'validationRows',
+  'firstTrainAt',
+  'retrainEvery',
+  'validationPairs',
+  'breakerFailures',
+  'shadowSustain',
+  'shadowMinEntries',
+  'ghostCapacity',
+];
+const AT_LEAST_ONE: readonly (keyof MlHybridParams)[] = [
+  'poolSize',
+  'sampleEvery',
+  'logEvery',
+  'maxPending',
+  'windowRows',
+  'validationRows',
+];
+const POSITIVE: readonly (keyof MlHybridParams)[] = [
+  'recentFraction',
+  'capFactor',
+  'deadline',
+  'breakerCooldown',
+  'shadowMinPercent',
+];
+const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
+  'challengeMargin',
+  'fallbackMarginStep',
+  'minGain',
+  'shadowMargin',
+];
+
+/** Fills in defaults and rejects values that cannot work (RangeError naming the knob). */
+export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): MlHybridParams {
+  const p: MlHybridParams = { ...DEFAULT_ML_HYBRID_PARAMS, ...overrides };
+  const fail = (name: keyof MlHybridParams): never => {
+    throw new RangeError(`invalid ML hybrid parameter ${name}: ${String(p[name])}`);
+  };
+  for (const name of COUNTS) {
+    const v = p[name] as number;
+    if (!(Number.isInteger(v) && v >= 0)) fail(name);
+  }
+  for (const name of AT_LEAST_ONE) if (!((p[name] as number) >= 1)) fail(name);
+  for (const name of POSITIVE) if (!((p[name] as number) > 0)) fail(name);
+  for (const name of NON_NEGATIVE) if (!((p[name] as number) >= 0)) fail(name);
+  if (p.recent + p.random < 1) fail('random');
+  return p;
+}

@@ -1,0 +1,87 @@
+/**
+ * The learned policy's counters as plain numbers, for metrics (the node exports them later) and
+ * for the simulator's reports. Counts are totals since the policy was built.
+ */
+export interface MlHybridStats {
+  /** Requests seen: the logical clock. */
+  requests: number;
+  /** Evictions the model chose, and evictions left to the base policy. */
+  modelEvictions: number;
+  baseEvictions: number;
+  /** Evictions where the model was asked and confirmed the base's own victim. */
+  modelKeptBase: number;
+  /** Scored candidate batches. */
+  batches: number;
+  /** Evictions (or batches, for scorerError and deadline) that fell back to the base, by reason. */
+  fallbacks: {
+    noModel: number;
+    breakerOpen: number;
+    scorerError: number;
+    deadline: number;
+    shadow: number;
+  };
+  /** 0 closed, 1 open, 2 half-open. */
+  breakerState: number;
+  breakerOpens: number;
+  /** Models installed so far (0: none yet), and requests since the current one arrived. */
+  modelVersion: number;
+  modelAge: number;
+  modelsRefusedVersion: number;
+  modelsRefusedValidation: number;
+  /** Pair accuracy on held-out rows at the last validation: the new model, the current, the base. */
+  lastValidation: number;
+  lastValidationCurrent: number;
+  lastValidationBase: number;
+  trainings: number;
+  trainingFailures: number;
+  /** Training time by the injected clock (0 without one). */
+  lastTrainingMs: number;
+  totalTrainingMs: number;
+  labelsResolved: number;
+  labelsPending: number;
+  labelCap: number;
+  /** The margin the model must beat the base's victim by now (raised by shadow fallbacks). */
+  challengeMargin: number;
+  /** Times the shadow comparison made the policy fall back, and whether it is falling back now. */
+  shadowFallbacks: number;
+  shadowFallbackActive: number;
+  shadowPercent: number;
+  shadowWindows: number;
+  /** Hit ratios on the shadow's sampled keys: the live policy's and the shadow base's. */
+  shadowLiveHitRatio: number;
+  shadowBaseHitRatio: number;
+}
+
+export function emptyStats(): MlHybridStats {
+  return {
+    requests: 0,
+    modelEvictions: 0,
+    baseEvictions: 0,
+    modelKeptBase: 0,
+    batches: 0,
+    fallbacks: { noModel: 0, breakerOpen: 0, scorerError: 0, deadline: 0, shadow: 0 },
+    breakerState: 0,
+    breakerOpens: 0,
+    modelVersion: 0,
+    modelAge: 0,
+    modelsRefusedVersion: 0,
+    modelsRefusedValidation: 0,
+    lastValidation: 0,
+    lastValidationCurrent: 0,
+    lastValidationBase: 0,
+    trainings: 0,
+    trainingFailures: 0,
+    lastTrainingMs: 0,
+    totalTrainingMs: 0,
+    labelsResolved: 0,
+    labelsPending: 0,
+    labelCap: 0,
+    challengeMargin: 0,
+    shadowFallbacks: 0,
+    shadowFallbackActive: 0,
+    shadowPercent: 0,
+    shadowWindows: 0,
+    shadowLiveHitRatio: 0,
+    shadowBaseHitRatio: 0,
+  };
+}

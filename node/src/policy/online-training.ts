@@ -1,0 +1,123 @@
+/**
+ * The learned policy's training loop (research note §4.6): labels from the past only
+ * (online-labeler.ts), retraining through the trainer port on a schedule, and the gate before a
+ * new model is installed (model-gate.ts). The policy decides what to sample; this decides when
+ * to train and whether to keep the result.
+ *
+ * Schedule: the first model after `firstTrainAt` labels, then each time the labels have doubled,
+ * then every `retrainEvery` labels: early models come quickly and each sees twice the data of the
+ * one before. A trainer that returns a model installs it before the next request (the simulator:
+ * reproducible); one that returns a Promise installs it when it settles (the node: a worker
+ * thread trains while the policy keeps serving with its current model). One job at a time.
+ */
+import type { Clock } from '../util/clock.ts';
+import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from './features.ts';
+import type { MlHybridParams } from './ml-hybrid-params.ts';
+import type { MlBase } from './ml-hybrid-params.ts';
+import type { MlHybridStats } from './ml-hybrid-stats.ts';
+import { judgeModel } from './model-gate.ts';
+import { OnlineLabeler } from './online-labeler.ts';
+import type { Scorer, TrainerPort } from './scorer-port.ts';
+import type { TreeEnsemble } from './tree-model.ts';
+import { FlatEnsemble } from './tree-model.ts';
+
+export interface OnlineTrainingOptions {
+  readonly trainer: TrainerPort;
+  readonly kind: MlBase;
+  readonly seed: number;
+  readonly params: MlHybridParams;
+  /** Counters shared with the policy. */
+  readonly stats: MlHybridStats;
+  /** Measures training time when given. */
+  readonly clock?: Clock;
+  /** The model in use now (what a new one must beat). */
+  readonly current: () => Scorer | null;
+  /** Installs a model that passed the gate. */
+  readonly install: (scorer: Scorer, model: TreeEnsemble) => void;
+}
+
+export class OnlineTraining {
+  readonly labeler: OnlineLabeler;
+  readonly #options: OnlineTrainingOptions;
+  #busy = false;
+  #trainedAtLabel = 0;
+
+  constructor(options: OnlineTrainingOptions) {
+    const p = options.params;
+    this.#options = options;
+    this.labeler = new OnlineLabeler({
+      nFeatures: FEATURE_COUNT,
+      maxPending: p.maxPending,
+      windowRows: p.windowRows,
+      validationRows: p.validationRows,
+      validationEvery: p.validationEvery,
+    });
+  }
+
+  /** A request for `keyId` at time `t`: resolves labels, and trains when one is due. */
+  request(keyId: number, t: number): void {
+    const labeler = this.labeler;
+    labeler.advance(t);
+    labeler.access(keyId, t);
+    if (this.#busy) return;
+    const p = this.#options.params;
+    const due = Math.min(p.retrainEvery, Math.max(p.firstTrainAt, this.#trainedAtLabel));
+    if (labeler.resolved - this.#trainedAtLabel >= due) this.#train();
+  }
+
+  #train(): void {
+    const o = this.#options;
+    const window = this.labeler.training;
+    this.#trainedAtLabel = this.labeler.resolved;
+    if (window.size < 256) return;
+    const { rows, labels } = window.snapshot();
+    const job = { rows, labels, nFeatures: FEATURE_COUNT, seed: o.seed * 7919 + o.stats.trainings };
+    this.#busy = true;
+    o.stats.trainings++;
+    const started = o.clock?.monotonic() ?? 0;
+    const done = (model: TreeEnsemble): void => {
+      this.#busy = false;
+      o.stats.lastTrainingMs = (o.clock?.monotonic() ?? 0) - started;
+      o.stats.totalTrainingMs += o.stats.lastTrainingMs;
+      this.#offer(model);
+    };
+    const failed = (): void => {
+      this.#busy = false;
+      o.stats.trainingFailures++;
+    };
+    let result: TreeEnsemble | Promise<TreeEnsemble>;
+    try {
+      result = o.trainer.train(job);
+    } catch {
+      failed();
+      return;
+    }
+    if (result instanceof Promise) result.then(done, failed);
+    else done(result);
+  }
+
+  /** A freshly trained model: refused for another schema, installed only if it passes the gate. */
+  #offer(model: TreeEnsemble): void {
+    const o = this.#options;
+    if (
+      model.featureSchemaVersion !== FEATURE_SCHEMA_VERSION ||
+      model.nFeatures !== FEATURE_COUNT
+    ) {
+      o.stats.modelsRefusedVersion++;
+      return;
+    }
+    const candidate = new FlatEnsemble(model);
+    const verdict = judgeModel(candidate, o.current(), this.labeler.validation, {
+      kind: o.kind,
+      pairs: o.params.validationPairs,
+      seed: o.seed + o.stats.trainings,
+      minGain: o.params.minGain,
+      minRows: 64,
+    });
+    o.stats.lastValidation = verdict.challenger;
+    o.stats.lastValidationCurrent = verdict.current;
+    o.stats.lastValidationBase = verdict.base;
+    if (verdict.accept) o.install(candidate, model);
+    else o.stats.modelsRefusedValidation++;
+  }
+}

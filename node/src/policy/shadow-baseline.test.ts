@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../util/random.ts';
+import { createLruPolicy } from './lru.ts';
+import { ShadowBaseline } from './shadow-baseline.ts';
+
+function shadow(capacity: number, minEntries = 64) {
+  return new ShadowBaseline({
+    createBase: (c) => createLruPolicy({ capacity: c }),
+    capacity,
+    seed: 1,
+    minEntries,
+    minPercent: 5,
+    minWindow: 500,
+    windowFactor: 2,
+  });
+}
+
+describe('ShadowBaseline', () => {
+  it('does nothing until started, then samples a hashed share of the keys', () => {
+    const s = shadow(10_000, 1000);
+    expect(s.sampled(42)).toBe(false);
+    s.start(10_000); // 1000 entries of 10 000: 10%
+    expect(s.percent).toBe(10);
+    let sampled = 0;
+    for (let k = 0; k < 100_000; k++) if (s.sampled(k)) sampled++;
+    expect(sampled / 100_000).toBeGreaterThan(0.09);
+    expect(sampled / 100_000).toBeLessThan(0.11);
+    // The same key is always in or out.
+    expect(s.sampled(7)).toBe(s.sampled(7));
+  });
+
+  it('shadows a small cache whole', () => {
+    const s = shadow(50, 1024);
+    s.start(50);
+    expect(s.percent).toBe(100);
+  });
+
+  it('counts trailing windows when the live cache hits less than its base would', () => {
+    const s = shadow(100, 100);
+    s.start(100);
+    const random = createRandom(3);
+    // A skewed stream: the shadow LRU of 100 entries hits often; the "live" cache never hits.
+    for (let i = 0; i < 5_000; i++) {
+      const key = Math.floor(300 * random.next() ** 3);
+      s.observe(key, 1, false);
+    }
+    expect(s.windows).toBeGreaterThanOrEqual(2);
+    expect(s.trailing).toBeGreaterThanOrEqual(2);
+    expect(s.lastVerdict).toBe(-1);
+    expect(s.shadowHitRatio).toBeGreaterThan(0.3);
+    expect(s.liveHitRatio).toBe(0);
+    s.resetVerdict();
+    expect(s.trailing).toBe(0);
+  });
+
+  it('does not count a live cache that does as well as its base', () => {
+    const s = shadow(100, 100);
+    s.start(100);
+    const live = createLruPolicy({ capacity: 100 });
+    const resident = new Map<number, number>();
+    const keys: number[] = [];
+    const random = createRandom(4);
+    for (let i = 0; i < 5_000; i++) {
+      const key = Math.floor(300 * random.next() ** 3);
+      const slot = resident.get(key);
+      const hit = slot !== undefined;
+      if (hit) live.onAccess(slot);
+      else {
+        let at = keys.length;
+        if (resident.size === 100) {
+          at = live.evict();
+          resident.delete(keys[at]!);
+        }
+        keys[at] = key;
+        resident.set(key, at);
+        live.onInsert(at, key, 1);
+      }
+      s.observe(key, 1, hit);
+    }
+    expect(s.trailing).toBe(0);
+    expect(s.liveHitRatio).toBeCloseTo(s.shadowHitRatio, 5);
+  });
+});

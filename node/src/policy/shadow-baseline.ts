@@ -1,0 +1,225 @@
+/**
+ * A shadow of the base policy on a hashed sample of the keys (SHARDS-style spatial sampling,
+ * research note §4.7): keys whose hash mod 100 is below `percent` are replayed through a
+ * metadata-only cache of the base policy with capacity × percent / 100. On the same sampled
+ * requests the live policy's hits are counted too, so both hit ratios estimate the full caches'
+ * on the same keys. The comparison is paired (McNemar's test): since the last `resetVerdict`
+ * (a new model, or a fallback) it counts the sampled requests only the shadow hit (b) and only
+ * the live cache hit (c); at the end of each window the live policy trails if
+ * b − c > margin × n + 2 √(b + c), i.e. by more than the margin and two standard errors of the
+ * paired difference. Pairing makes this far more sensitive than comparing two hit ratios: most
+ * requests hit or miss in both. `trailing` counts such windows in a row; the learned policy
+ * falls back to its base after a few.
+ *
+ * The sampling rate is fixed when the cache first fills (`start`), once the number of resident
+ * entries is known: small caches are shadowed whole (percent 100), large ones at `minPercent`,
+ * so that the shadow always holds about `minEntries` entries or more.
+ */
+import type { EvictionPolicy } from './eviction-policy.ts';
+import { hashKeyId } from './key-hash.ts';
+
+export interface ShadowBaselineOptions {
+  /** Builds the base policy for the shadow's (scaled) capacity. */
+  readonly createBase: (capacity: number) => EvictionPolicy;
+  /** The live cache's capacity, in its unit. */
+  readonly capacity: number;
+  readonly seed: number;
+  /** The shadow aims to hold at least this many entries. @default 1024 */
+  readonly minEntries?: number;
+  /** Lowest sampling rate, in percent. @default 5 */
+  readonly minPercent?: number;
+  /** Sampled requests per comparison window, at least. @default 1000 */
+  readonly minWindow?: number;
+  /** Windows of the shadow's size, as a multiple of its entries. @default 2 */
+  readonly windowFactor?: number;
+  /** The live hit ratio may trail by this much before it counts (plus the noise). @default 0.005 */
+  readonly margin?: number;
+}
+
+export class ShadowBaseline {
+  readonly #options: ShadowBaselineOptions;
+  readonly #seed: number;
+  #percent = 0;
+  #policy: EvictionPolicy | null = null;
+  #capacity = 0;
+  readonly #slotOf = new Map<number, number>();
+  #keyOf: number[] = [];
+  #sizeOf: number[] = [];
+  #free: number[] = [];
+  #used = 0;
+  #window = 0;
+  #n = 0;
+  /** Since the last resetVerdict: requests, only-shadow hits, only-live hits. */
+  #pairs = 0;
+  #onlyShadow = 0;
+  #onlyLive = 0;
+  /** In the current window: hits of each, for the per-window ratios. */
+  #liveHits = 0;
+  #shadowHits = 0;
+  #trailing = 0;
+  #windows = 0;
+  #lastLive = 0;
+  #lastVerdict = 0;
+  #lastShadow = 0;
+  #totalRequests = 0;
+  #totalLiveHits = 0;
+  #totalShadowHits = 0;
+
+  constructor(options: ShadowBaselineOptions) {
+    this.#options = options;
+    this.#seed = (options.seed * 0x9e3779b1) ^ 0x5ad0;
+  }
+
+  /** Whether the shadow runs (after `start`). */
+  get started(): boolean {
+    return this.#policy !== null;
+  }
+
+  /** The sampling rate in percent (0 before `start`). */
+  get percent(): number {
+    return this.#percent;
+  }
+
+  /** Consecutive windows in which the live policy trailed the shadow. */
+  get trailing(): number {
+    return this.#trailing;
+  }
+
+  /** Completed comparison windows. */
+  get windows(): number {
+    return this.#windows;
+  }
+
+  /** Hit ratios of the last completed window. */
+  get lastLiveHitRatio(): number {
+    return this.#lastLive;
+  }
+
+  /**
+   * The last window's verdict: -1 when the live policy trailed the shadow by more than the
+   * margin and noise, 1 when it led by as much, 0 in between.
+   */
+  get lastVerdict(): number {
+    return this.#lastVerdict;
+  }
+
+  get lastShadowHitRatio(): number {
+    return this.#lastShadow;
+  }
+
+  /** Hit ratios over every sampled request since `start`. */
+  get liveHitRatio(): number {
+    return this.#totalRequests === 0 ? 0 : this.#totalLiveHits / this.#totalRequests;
+  }
+
+  get shadowHitRatio(): number {
+    return this.#totalRequests === 0 ? 0 : this.#totalShadowHits / this.#totalRequests;
+  }
+
+  /** Starts shadowing, sized for a live cache holding `residents` entries. */
+  start(residents: number): void {
+    if (this.#policy !== null) return;
+    const o = this.#options;
+    const minEntries = o.minEntries ?? 1024;
+    const minPercent = o.minPercent ?? 5;
+    const want = Math.ceil((100 * minEntries) / Math.max(1, residents));
+    this.#percent = Math.min(100, Math.max(minPercent, want));
+    this.#capacity = Math.max(1, Math.floor((o.capacity * this.#percent) / 100));
+    this.#policy = o.createBase(this.#capacity);
+    const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
+    this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+  }
+
+  /** Whether requests for `keyId` are shadowed. */
+  sampled(keyId: number): boolean {
+    return this.#policy !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
+  }
+
+  /**
+   * A sampled request: the live cache hit or missed it; the shadow replays it. Call only when
+   * `sampled(keyId)`.
+   */
+  observe(keyId: number, size: number, liveHit: boolean): void {
+    const shadowHit = this.#request(keyId, size);
+    this.#n++;
+    this.#totalRequests++;
+    if (liveHit) {
+      this.#liveHits++;
+      this.#totalLiveHits++;
+    }
+    if (shadowHit) {
+      this.#shadowHits++;
+      this.#totalShadowHits++;
+    }
+    this.#pairs++;
+    if (shadowHit !== liveHit) {
+      if (shadowHit) this.#onlyShadow++;
+      else this.#onlyLive++;
+    }
+    if (this.#n >= this.#window) this.#closeWindow();
+  }
+
+  /** Starts the comparison afresh (a new model; a fallback). */
+  resetVerdict(): void {
+    this.#n = 0;
+    this.#liveHits = 0;
+    this.#shadowHits = 0;
+    this.#pairs = 0;
+    this.#onlyShadow = 0;
+    this.#onlyLive = 0;
+    this.#trailing = 0;
+  }
+
+  #closeWindow(): void {
+    const n = this.#n;
+    const live = this.#liveHits / n;
+    const shadow = this.#shadowHits / n;
+    const margin = (this.#options.margin ?? 0.005) * this.#pairs;
+    const noise = 2 * Math.sqrt(this.#onlyShadow + this.#onlyLive);
+    const lead = this.#onlyLive - this.#onlyShadow;
+    this.#lastVerdict = -lead > margin + noise ? -1 : lead > margin + noise ? 1 : 0;
+    if (this.#lastVerdict < 0) this.#trailing++;
+    else this.#trailing = 0;
+    this.#windows++;
+    this.#lastLive = live;
+    this.#lastShadow = shadow;
+    this.#n = 0;
+    this.#liveHits = 0;
+    this.#shadowHits = 0;
+  }
+
+  /** Replays one request through the shadow cache; returns whether it hit. */
+  #request(keyId: number, size: number): boolean {
+    const policy = this.#policy!;
+    const slot = this.#slotOf.get(keyId);
+    if (slot !== undefined) {
+      if (this.#sizeOf[slot] === size) {
+        policy.onAccess(slot);
+        return true;
+      }
+      policy.onRemove(slot);
+      this.#drop(slot);
+    }
+    policy.onMiss(keyId);
+    if (size > this.#capacity) return false;
+    while (this.#used + size > this.#capacity) {
+      const victim = policy.evict();
+      if (victim < 0) return false;
+      this.#drop(victim);
+    }
+    const free = this.#free.pop();
+    const at = free ?? this.#keyOf.length;
+    this.#keyOf[at] = keyId;
+    this.#sizeOf[at] = size;
+    this.#slotOf.set(keyId, at);
+    this.#used += size;
+    policy.onInsert(at, keyId, size);
+    return slot !== undefined;
+  }
+
+  #drop(slot: number): void {
+    this.#slotOf.delete(this.#keyOf[slot]!);
+    this.#used -= this.#sizeOf[slot]!;
+    this.#free.push(slot);
+  }
+}

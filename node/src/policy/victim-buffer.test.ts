@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { VictimBuffer } from './victim-buffer.ts';
+
+describe('VictimBuffer', () => {
+  it('hands out the highest score first', () => {
+    const versions = new Uint32Array(10);
+    const pool = new VictimBuffer(8);
+    pool.add(1, 2.0, versions);
+    pool.add(2, 6.0, versions);
+    pool.add(3, 5.0, versions);
+    pool.add(4, 1.0, versions);
+    expect([
+      pool.pop(versions),
+      pool.pop(versions),
+      pool.pop(versions),
+      pool.pop(versions),
+    ]).toEqual([2, 3, 1, 4]);
+    expect(pool.pop(versions)).toBe(-1);
+  });
+
+  it('gives its best only if it beats the floor (the challenged base victim)', () => {
+    const versions = new Uint32Array(10);
+    const pool = new VictimBuffer(4);
+    pool.add(1, 3, versions);
+    pool.add(2, 4, versions);
+    expect(pool.takeAbove(4, versions)).toBe(-1);
+    expect(pool.size).toBe(2);
+    expect(pool.takeAbove(3.5, versions)).toBe(2);
+    expect(pool.takeAbove(3.5, versions)).toBe(-1);
+  });
+
+  it('drops an entry whose slot was touched after it was scored', () => {
+    const versions = new Uint32Array(10);
+    const pool = new VictimBuffer(4);
+    pool.add(1, 9, versions);
+    pool.add(2, 5, versions);
+    versions[1]!++; // slot 1 was hit: its score is stale
+    expect(pool.has(1, versions)).toBe(false);
+    expect(pool.has(2, versions)).toBe(true);
+    expect(pool.pop(versions)).toBe(2);
+    expect(pool.pop(versions)).toBe(-1);
+    expect(pool.size).toBe(0);
+  });
+
+  it('keeps the highest scores when full; a stale entry is displaced first', () => {
+    const versions = new Uint32Array(10);
+    const pool = new VictimBuffer(2);
+    pool.add(1, 3, versions);
+    pool.add(2, 4, versions);
+    expect(pool.add(3, 1, versions)).toBe(3); // lower than everything held: not kept
+    expect(pool.add(4, 3.5, versions)).toBe(1); // displaces slot 1 (score 3)
+    versions[2]!++;
+    expect(pool.add(5, 0.5, versions)).toBe(-1); // takes stale slot 2's place
+    expect([pool.pop(versions), pool.pop(versions), pool.pop(versions)]).toEqual([4, 5, -1]);
+  });
+
+  it('empties on clear()', () => {
+    const versions = new Uint32Array(4);
+    const pool = new VictimBuffer(4);
+    pool.add(0, 1, versions);
+    pool.clear();
+    expect(pool.pop(versions)).toBe(-1);
+  });
+});

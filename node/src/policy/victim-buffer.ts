@@ -1,0 +1,115 @@
+/**
+ * A small pool of scored eviction candidates, so that inference is amortised over evictions
+ * (research note §4.5, after 3L-Cache's heap of predictions). Each eviction scores a few fresh
+ * candidates and adds them here; the victim is the pool's highest score. Candidates that lose
+ * stay for later evictions, so every victim is the best of many scored candidates while each
+ * eviction scores only a few. When the pool is full, a new candidate displaces the lowest score
+ * (the entry most worth keeping) if it scores higher.
+ *
+ * Each entry remembers the slot's version when it was scored. The policy bumps a slot's version
+ * whenever the slot is touched (hit, overwrite, removal, reuse), so an entry whose version no
+ * longer matches is stale (the key was just read, or left) and is dropped: O(1) invalidation
+ * without searching. The pool is tiny (16–32), so a linear scan beats a heap; removal swaps the
+ * last entry in, so the order of entries (and which of two equal scores wins) is arbitrary but
+ * deterministic.
+ */
+export class VictimBuffer {
+  readonly #slots: Int32Array;
+  readonly #versions: Uint32Array;
+  readonly #scores: Float64Array;
+  #size = 0;
+
+  constructor(capacity: number) {
+    const n = Math.max(1, Math.floor(capacity));
+    this.#slots = new Int32Array(n);
+    this.#versions = new Uint32Array(n);
+    this.#scores = new Float64Array(n);
+  }
+
+  get capacity(): number {
+    return this.#slots.length;
+  }
+
+  /** Entries held (some may be stale). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether `slot` is held with its current version (a linear scan; for tests and checks). */
+  has(slot: number, versions: Uint32Array): boolean {
+    for (let i = 0; i < this.#size; i++) {
+      if (this.#slots[i] === slot && this.#versions[i] === versions[slot]) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Adds `slot` (at its current version) with `score`. Returns the slot it displaced, `slot`
+   * itself if it scored too low to be kept, or -1 if nothing left the pool.
+   */
+  add(slot: number, score: number, versions: Uint32Array): number {
+    let at = this.#size;
+    let displaced = -1;
+    if (at === this.#slots.length) {
+      at = this.#weakest(versions);
+      const held = this.#slots[at]!;
+      if (this.#versions[at] === versions[held]) {
+        if (!(score > this.#scores[at]!)) return slot;
+        displaced = held;
+      }
+    } else {
+      this.#size++;
+    }
+    this.#slots[at] = slot;
+    this.#versions[at] = versions[slot]!;
+    this.#scores[at] = score;
+    return displaced;
+  }
+
+  /**
+   * Removes and returns the valid entry with the highest score if that score exceeds `floor`;
+   * otherwise -1 (and the pool keeps it). Stale entries met on the way are dropped.
+   */
+  takeAbove(floor: number, versions: Uint32Array): number {
+    let best = -1;
+    for (let i = 0; i < this.#size; i++) {
+      if (this.#versions[i] !== versions[this.#slots[i]!]) {
+        this.#removeAt(i--);
+        continue;
+      }
+      if (best < 0 || this.#scores[i]! > this.#scores[best]!) best = i;
+    }
+    if (best < 0 || !(this.#scores[best]! > floor)) return -1;
+    const slot = this.#slots[best]!;
+    this.#removeAt(best);
+    return slot;
+  }
+
+  /** Removes and returns the valid entry with the highest score, or -1. */
+  pop(versions: Uint32Array): number {
+    return this.takeAbove(Number.NEGATIVE_INFINITY, versions);
+  }
+
+  /** Empties the pool, telling `onDrop` (if given) each slot it held. */
+  clear(onDrop?: (slot: number) => void): void {
+    if (onDrop !== undefined) for (let i = 0; i < this.#size; i++) onDrop(this.#slots[i]!);
+    this.#size = 0;
+  }
+
+  /** A stale entry if there is one, else the lowest score. */
+  #weakest(versions: Uint32Array): number {
+    let weakest = 0;
+    for (let i = 0; i < this.#size; i++) {
+      if (this.#versions[i] !== versions[this.#slots[i]!]) return i;
+      if (this.#scores[i]! < this.#scores[weakest]!) weakest = i;
+    }
+    return weakest;
+  }
+
+  #removeAt(i: number): void {
+    const last = --this.#size;
+    this.#slots[i] = this.#slots[last]!;
+    this.#versions[i] = this.#versions[last]!;
+    this.#scores[i] = this.#scores[last]!;
+  }
+}
