@@ -110,6 +110,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       redisVersion: '7.2.0',
       mlcacheVersion: '0.1.0',
       maxClients: options.maxClients ?? 10_000,
+      // HELLO 3 is accepted: local replies follow Session.resp3 (runLocal sets the writer's
+      // flag), forwarded ones come over RESP3 node connections (NodePool).
+      resp3: true,
     },
     registry: commands.registry,
     stats: new CommandStats(commands.registry),
@@ -120,15 +123,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const linkLogger = logger.child({ component: 'node-link' });
-  const openPool = (node: RingNode): NodePool => {
-    const size = options.connectionsPerNode ?? 2;
-    const links = Array.from(
+  const size = options.connectionsPerNode ?? 2;
+  const openLinks = (node: RingNode, resp3: boolean): NodeLink[] =>
+    Array.from(
       { length: size },
       () =>
         new NodeLink({
           nodeId: node.id,
           address: node.address,
           password: options.nodePassword === '' ? undefined : options.nodePassword,
+          resp3,
           connectTimeoutMs: options.connectTimeoutMs ?? 1000,
           commandTimeoutMs: options.commandTimeoutMs ?? 5000,
           maxQueue: options.maxQueue ?? 1024,
@@ -140,8 +144,9 @@ export function createGateway(options: GatewayOptions): Gateway {
           logger: linkLogger,
         }),
     );
-    return new NodePool(node.id, node.address, links);
-  };
+  // RESP3 connections open with the first RESP3 client: RESP2-only traffic never pays for them.
+  const openPool = (node: RingNode): NodePool =>
+    new NodePool(node.id, node.address, openLinks(node, false), () => openLinks(node, true));
   const router = new Router({ openPool, closeGraceMs: closeTimeoutMs, logger });
   const ring = new RingHolder((next) => router.apply(next), logger.child({ component: 'ring' }));
   const source = options.ring;

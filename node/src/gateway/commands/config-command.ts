@@ -48,7 +48,8 @@ export const GATEWAY_CONFIG_COMMAND: CommandSpec = {
             if (globMatch(args.latin1(i), name, true)) return true;
           return false;
         });
-        out.arrayHeader(matched.length * 2);
+        // A map in RESP3, a flat array of names and values in RESP2, as Redis sends it.
+        out.mapHeader(matched.length);
         for (const name of matched) {
           out.bulkLatin1(name);
           out.bulkUtf8((PARAMS[name] as (server: ServerContext) => string)(session.server));

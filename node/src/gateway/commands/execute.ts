@@ -121,6 +121,9 @@ function runLocal(
 ): void {
   const out = ctx.writer;
   const errorsBefore = out.errors;
+  // The writer is shared by every client: it speaks this client's protocol (HELLO switches it
+  // for its own reply and the session for what follows).
+  out.resp3 = client.session.resp3;
   try {
     entry.handler?.(client.session, args, out);
   } catch (error) {

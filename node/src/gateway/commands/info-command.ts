@@ -22,10 +22,15 @@ export function routeInfo(
   const requested: string[] = [];
   for (let i = 1; i < args.count; i++) requested.push(args.lower(i));
   const sections = infoSections(requested);
+  // The protocol when INFO was asked: a HELLO pipelined after it must not change its reply.
+  const resp3 = client.resp3;
   const answer = (figures: readonly (NodeFigures | undefined)[]): Buffer => {
     const text = renderGatewayInfo(gatewayInfo(ctx, figures), sections);
-    const length = Buffer.byteLength(text);
-    return Buffer.from(`$${length}\r\n${text}\r\n`);
+    // A verbatim string in RESP3, as Redis sends INFO; a bulk string in RESP2.
+    const out = ctx.writer;
+    out.resp3 = resp3;
+    out.verbatim(text);
+    return out.take() as Buffer;
   };
   if (!needsNodes(sections) || ctx.router.pools.length === 0) {
     const reply = answer([]);

@@ -17,6 +17,7 @@ import type { RawRequest } from './request-bytes.ts';
 /** Why reading is paused; it resumes when no reason is left. */
 const PAUSED_FOR_INFLIGHT = 1;
 const PAUSED_FOR_OUTPUT = 2;
+const PAUSED_FOR_PROTOCOL = 4;
 const MINUS = 0x2d;
 
 /**
@@ -26,10 +27,17 @@ const MINUS = 0x2d;
  *
  * Back-pressure: while too many commands wait for replies, or too many reply bytes wait in the
  * socket, it stops decoding and reading; it resumes once they drain.
+ *
+ * Protocol: a client's commands go over node connections of its protocol (RESP2 or RESP3). When
+ * HELLO switches it while earlier commands are still out, the next ones would take other
+ * connections and could overtake them at the node; so it stops decoding until every earlier
+ * reply has been written.
  */
 export class ClientConnection implements ReplySink, Flushable {
   readonly session: Session;
   scheduled = false;
+  /** See GatewayClient.resp3: set from the session before each command runs. */
+  resp3 = false;
   /** Where the request being executed lies (filled on demand by `request`). */
   readonly #raw: RawRequest = { buf: Buffer.alloc(0), start: 0, end: 0 };
   readonly #socket: Socket;
@@ -135,6 +143,7 @@ export class ClientConnection implements ReplySink, Flushable {
       if (socket.writableLength > ctx.limits.maxPendingOutput) this.#pause(PAUSED_FOR_OUTPUT);
     }
     if (this.#queue.length <= ctx.limits.maxInflight >> 1) this.#resume(PAUSED_FOR_INFLIGHT);
+    if (this.#queue.length === 0) this.#resume(PAUSED_FOR_PROTOCOL);
     if (this.#closing) this.#endIfDone();
   }
 
@@ -157,9 +166,13 @@ export class ClientConnection implements ReplySink, Flushable {
       session.lastActiveAt = time;
       while (this.#pausedFor === 0 && !this.#closing) {
         if (decoder.next() === NEED_MORE) break;
+        const resp3 = session.resp3;
+        this.resp3 = resp3;
         executeCommand(ctx, this, decoder.args, time);
         // AUTH and HELLO lift Redis's limits on unauthenticated requests for what follows.
         decoder.unauthenticated = !session.authenticated;
+        // The HELLO's reply is in the queue; anything before it may still be at a node.
+        if (session.resp3 !== resp3 && this.#queue.length > 1) this.#pause(PAUSED_FOR_PROTOCOL);
         if (session.closeRequested) this.#closing = true;
         if (this.#queue.length >= maxInflight) this.#pause(PAUSED_FOR_INFLIGHT);
       }

@@ -7,6 +7,13 @@ export interface GatewayClient extends ReplySink {
   /** The session id; also picks the client's connection in each node's pool. */
   readonly id: number;
   readonly session: Session;
+  /**
+   * The protocol of the commands this client has out at the nodes, which picks the node
+   * connections (RESP2 or RESP3) its commands and their MOVED retries take. It is the session's
+   * protocol, except after a HELLO that switched it while earlier commands were still out: those
+   * finish first (see ClientConnection).
+   */
+  readonly resp3: boolean;
   /** Takes the reply slot of a new request read at `time`; returns its tag. */
   reserve(time: number): number;
   /** The bytes of the request being executed, as received when possible. */

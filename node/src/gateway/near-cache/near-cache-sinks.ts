@@ -1,8 +1,8 @@
+import { REPLIES } from '../../protocol/resp/reply-writer.ts';
+import { RESP_TYPES } from '../../protocol/resp/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
 import type { NearCache } from './near-cache.ts';
-
-const DOLLAR = 0x24;
 
 /** A hot key's GET on its way to the node: keeps the reply in the near cache, then passes it on. */
 export class FillSink implements ReplySink {
@@ -21,10 +21,14 @@ export class FillSink implements ReplySink {
   }
 
   onReply(tag: number, bytes: Buffer, start: number, end: number): void {
-    // Only bulk replies (a value or nil) are cached; errors are not.
-    if (bytes[start] === DOLLAR) {
+    // Only bulk replies (a value or nil) are cached; errors are not. A RESP3 nil is kept as
+    // RESP2's, which lookup turns back into RESP3 for RESP3 clients.
+    const type = bytes[start];
+    if (type === RESP_TYPES.BULK_STRING) {
       const copy = Buffer.from(bytes.subarray(start, end));
       this.#cache.fill(this.#key, this.#token, copy, this.#clock.monotonic());
+    } else if (type === RESP_TYPES.NULL) {
+      this.#cache.fill(this.#key, this.#token, REPLIES.NULL_BULK, this.#clock.monotonic());
     }
     this.#client.onReply(tag, bytes, start, end);
   }

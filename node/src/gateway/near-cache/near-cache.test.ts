@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NearCache } from './near-cache.ts';
+import { FillSink } from './near-cache-sinks.ts';
+import type { ReplySink } from '../upstream/reply-sink.ts';
 
 const reply = (text: string): Buffer => Buffer.from(`$${text.length}\r\n${text}\r\n`);
 
@@ -99,6 +101,29 @@ describe('NearCache', () => {
     cache.fill('k', token, reply('v'), 300);
     cache.clear();
     expect(cache.lookup('k', 310)).toBeUndefined();
+  });
+
+  it("keeps RESP2 bytes and answers a RESP3 client's nil as RESP3", () => {
+    const cache = make();
+    const replies: string[] = [];
+    const client: ReplySink = {
+      onReply: (_tag, bytes, start, end) => replies.push(bytes.toString('latin1', start, end)),
+      onMoved: () => {},
+    };
+    const clock = { now: () => 100, monotonic: () => 100 };
+    const fill = (key: string, bytes: Buffer): void => {
+      const sink = new FillSink(cache, clock, client, key, get(cache, key, 100) as number);
+      sink.onReply(0, bytes, 0, bytes.length);
+    };
+    getTimes(cache, 'nil', 5, 0);
+    getTimes(cache, 'v', 5, 0);
+    // Filled by RESP3 clients' GETs: the nil is kept as RESP2's, the value as it came.
+    fill('nil', Buffer.from('_\r\n'));
+    fill('v', reply('x'));
+    expect(replies).toEqual(['_\r\n', '$1\r\nx\r\n']);
+    expect(cache.lookup('nil', 110)?.toString()).toBe('$-1\r\n');
+    expect(cache.lookup('nil', 110, true)?.toString()).toBe('_\r\n');
+    expect(cache.lookup('v', 110, true)?.toString()).toBe('$1\r\nx\r\n');
   });
 
   it('is disabled by a zero TTL or key count', () => {

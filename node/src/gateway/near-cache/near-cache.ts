@@ -1,4 +1,5 @@
 import { TopKeys } from '../../cluster/top-keys.ts';
+import { REPLIES } from '../../protocol/resp/reply-writer.ts';
 
 export interface NearCacheOptions {
   /** How long a cached GET reply is served, in ms; 0 disables the cache. */
@@ -15,8 +16,13 @@ export interface NearCacheOptions {
   readonly sampleEvery?: number;
 }
 
+const MINUS = 0x2d;
+
 interface Entry {
-  /** The GET reply as the node sent it (`$n\r\n...\r\n` or `$-1\r\n`), or undefined while filling. */
+  /**
+   * The GET reply in RESP2 (`$n\r\n...\r\n` or `$-1\r\n`: a value is the same bytes in RESP3,
+   * only the null differs), or undefined while filling.
+   */
   reply: Buffer | undefined;
   /** Monotonic ms after which the reply is not served. */
   expiresAt: number;
@@ -111,13 +117,14 @@ export class NearCache {
     return (++this.#sampleCounter & this.#sampleMask) === 0;
   }
 
-  /** The cached GET reply for `key` if fresh (counts a hit). */
-  lookup(key: string, now: number): Buffer | undefined {
+  /** The cached GET reply for `key` if fresh (counts a hit), in RESP3 when `resp3`. */
+  lookup(key: string, now: number, resp3 = false): Buffer | undefined {
     const entry = this.#entries.get(key);
     if (entry !== undefined && entry.reply !== undefined && now < entry.expiresAt) {
       entry.reads++;
       this.hits++;
-      return entry.reply;
+      const reply = entry.reply;
+      return resp3 && reply[1] === MINUS ? REPLIES.NULL : reply;
     }
     return undefined;
   }
@@ -141,7 +148,10 @@ export class NearCache {
     return entry.token;
   }
 
-  /** Keeps the reply of the GET started with `token`, unless a write came in between. */
+  /**
+   * Keeps the reply of the GET started with `token` (a RESP2 bulk reply, see Entry), unless a
+   * write came in between.
+   */
   fill(key: string, token: number, reply: Buffer, now: number): void {
     const entry = this.#entries.get(key);
     if (entry === undefined || entry.token !== token || entry.writes > 0) return;

@@ -24,8 +24,11 @@ export function broadcast(
   const pools = ctx.router.pools;
   if (pools.length === 0) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
   const gather = new Gather(client, tag, pools, combine, onDone);
+  // The client's own connections: its earlier writes arrive first, and replies are in its
+  // protocol (INFO's verbatim text in RESP3, see bulkText).
+  const resp3 = client.resp3;
   pools.forEach((pool, index) => {
-    pool.pick(client.id).send(gather, index, request, 0, request.length, 1);
+    pool.pick(client.id, resp3).send(gather, index, request, 0, request.length, 1);
   });
 }
 

@@ -1,4 +1,5 @@
 import { GATEWAY_ERRORS, tooManyRedirects } from '../errors.ts';
+import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import { encodeParts } from '../front/request-bytes.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
@@ -20,6 +21,11 @@ export class FanOut implements ReplySink {
   readonly #ctx: GatewayContext;
   readonly #client: ReplySink;
   readonly #clientId: number;
+  /**
+   * The client's protocol when it sent the command: every part goes over connections of that
+   * protocol, so MGET's values (nulls included) are already in it and are merged unchanged.
+   */
+  readonly #resp3: boolean;
   readonly #tag: number;
   readonly #name: string;
   readonly #keys: readonly Buffer[];
@@ -33,7 +39,7 @@ export class FanOut implements ReplySink {
 
   constructor(
     ctx: GatewayContext,
-    client: ReplySink & { readonly id: number },
+    client: GatewayClient,
     tag: number,
     kind: MergeKind,
     name: string,
@@ -44,6 +50,7 @@ export class FanOut implements ReplySink {
     this.#ctx = ctx;
     this.#client = client;
     this.#clientId = client.id;
+    this.#resp3 = client.resp3;
     this.#tag = tag;
     this.#name = name;
     this.#keys = keys;
@@ -123,7 +130,7 @@ export class FanOut implements ReplySink {
       this.#partDone();
       return;
     }
-    pool.pick(this.#clientId).send(this, part, request, 0, request.length, attempts);
+    pool.pick(this.#clientId, this.#resp3).send(this, part, request, 0, request.length, attempts);
   }
 
   #fail(text: string): void {

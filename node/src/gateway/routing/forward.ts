@@ -36,7 +36,7 @@ export function forwardKey(
       const sampled = near.sample(time);
       if (sampled || near.tracking) {
         const key = args.latin1(1);
-        const cached = near.size === 0 ? undefined : near.lookup(key, time);
+        const cached = near.size === 0 ? undefined : near.lookup(key, time, client.resp3);
         if (cached !== undefined) return client.onReply(tag, cached, 0, cached.length);
         const token = near.noteMiss(key, sampled);
         if (token !== 0) sink = new FillSink(near, ctx.clock, client, key, token);
@@ -55,7 +55,9 @@ export function forwardKey(
   const pool = router.poolOf(shard);
   if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
   const request = raw ?? client.request();
-  pool.pick(client.id).send(sink, tag, request.buf, request.start, request.end, attempts);
+  pool
+    .pick(client.id, client.resp3)
+    .send(sink, tag, request.buf, request.start, request.end, attempts);
 }
 
 /** Merge kinds of the commands the gateway splits. */
@@ -118,7 +120,9 @@ export function forwardKeys(
     const request = raw ?? client.request();
     const pool = router.pools[owners[0] as number];
     if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
-    return pool.pick(client.id).send(sink, tag, request.buf, request.start, request.end, attempts);
+    return pool
+      .pick(client.id, client.resp3)
+      .send(sink, tag, request.buf, request.start, request.end, attempts);
   }
   const kind = MERGES[spec.name];
   if (kind === undefined) {

@@ -2,16 +2,22 @@ import { ReplyFramer } from '../upstream/reply-framer.ts';
 
 /**
  * Reading and writing the few replies the gateway merges (fan-out parts, DBSIZE, SCAN), on the
- * raw bytes: only the parts that change are decoded.
+ * raw bytes: only the parts that change are decoded. The replies come in the protocol of the
+ * client they are for (RESP2 or RESP3 node connections); the shapes merged here are the same
+ * bytes in both, except nulls (copied as they are) and INFO's text (see bulkText).
  */
 
 const COLON = 0x3a;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const STAR = 0x2a;
+const DOLLAR = 0x24;
+const EQUALS = 0x3d;
+const BANG = 0x21;
 
+/** An error reply: `-...` or RESP3's bulk error `!n` (which nodes do not send, but may). */
 export function isError(bytes: Buffer, start: number): boolean {
-  return bytes[start] === MINUS;
+  return bytes[start] === MINUS || bytes[start] === BANG;
 }
 
 export function isOk(bytes: Buffer, start: number, end: number): boolean {
@@ -57,12 +63,17 @@ export function integerBytes(value: number): Buffer {
 
 export const OK_REPLY = Buffer.from('+OK\r\n');
 
-/** The content of a bulk string reply `$n\r\n...\r\n` as latin1 text, or undefined. */
+/**
+ * The content of a bulk string reply `$n\r\n...\r\n` as latin1 text, or of a RESP3 verbatim
+ * string `=n\r\ntxt:...\r\n` without its format (INFO on a RESP3 connection); else undefined.
+ */
 export function bulkText(bytes: Buffer, start: number, end: number): string | undefined {
-  if (bytes[start] !== 0x24) return undefined;
+  const type = bytes[start];
+  if (type !== DOLLAR && type !== EQUALS) return undefined;
   const headerEnd = bytes.indexOf(0x0d, start);
-  if (headerEnd < 0 || headerEnd + 2 > end - 2) return undefined;
-  return bytes.toString('latin1', headerEnd + 2, end - 2);
+  const from = headerEnd + 2 + (type === EQUALS ? 4 : 0);
+  if (headerEnd < 0 || from > end - 2) return undefined;
+  return bytes.toString('latin1', from, end - 2);
 }
 
 /** The error line of an error reply, without `-` and CRLF. */

@@ -43,6 +43,17 @@ describe('MultiKeyMerge', () => {
     );
   });
 
+  it("merges RESP3 parts (the client's protocol) as they are, nulls included", () => {
+    const merge = new MultiKeyMerge('mget', 3);
+    add(merge, [1], '*1\r\n_\r\n');
+    add(merge, [0, 2], '*2\r\n$1\r\na\r\n_\r\n');
+    expect(merge.result().toString()).toBe('*3\r\n$1\r\na\r\n_\r\n_\r\n');
+    const failed = new MultiKeyMerge('count', 2);
+    add(failed, [0], '!5\r\nERR x\r\n');
+    add(failed, [1], ':1\r\n');
+    expect(failed.result().toString()).toBe('!5\r\nERR x\r\n');
+  });
+
   it('sums counts, needs every OK, and keeps the first error', () => {
     const count = new MultiKeyMerge('count', 3);
     add(count, [0, 2], ':2\r\n');

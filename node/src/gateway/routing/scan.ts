@@ -32,7 +32,7 @@ export function routeScan(
   if (pool === undefined) return client.onReply(tag, DONE, 0, DONE.length);
   const request = encodeArgs(args, 1, Buffer.from(String(position.nodeCursor), 'latin1'));
   const sink = new ScanPage(client, position.nodeIndex, pools.length);
-  pool.pick(client.id).send(sink, tag, request, 0, request.length, attempts);
+  pool.pick(client.id, client.resp3).send(sink, tag, request, 0, request.length, attempts);
 }
 
 /** Rewrites a node's `[cursor, keys]` page into the client's composite cursor. */

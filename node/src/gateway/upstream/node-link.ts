@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { encodeCommand } from '../../protocol/resp/encoder.ts';
+import { RESP_TYPES } from '../../protocol/resp/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
 import { nodeUnreachable, queueFull } from '../errors.ts';
@@ -25,6 +26,11 @@ export interface NodeLinkOptions {
   readonly address: string;
   /** Sent with AUTH right after connecting, when the nodes require a password. */
   readonly password: string | undefined;
+  /**
+   * Speak RESP3 to the node (HELLO 3 right after connecting, with the password if any), so that
+   * its replies are already in the protocol of the RESP3 clients whose commands use this link.
+   */
+  readonly resp3?: boolean;
   readonly connectTimeoutMs: number;
   /** Most requests queued while connecting; more fail at once. */
   readonly maxQueue: number;
@@ -42,7 +48,8 @@ export interface NodeLinkOptions {
 /**
  * One persistent, pipelined RESP connection to a node. Requests are written in batches (one
  * write per event-loop iteration, see FlushScheduler) and replies are matched to them in order:
- * the node answers each connection's commands in the order it received them.
+ * the node answers each connection's commands in the order it received them. A RESP3 link sends
+ * HELLO 3 first; its replies (and only they) may hold RESP3 types.
  */
 export class NodeLink implements Flushable {
   readonly nodeId: string;
@@ -187,29 +194,36 @@ export class NodeLink implements Flushable {
     this.#state = 'up';
     this.attempted = true;
     this.#backoffMs = this.#options.backoffMinMs;
-    if (this.#options.password !== undefined) this.#sendAuth(this.#options.password);
+    this.#sendHandshake();
     if (wasDown) this.#options.logger.info('node reachable again', this.#fields());
     if (this.#fifo.length > 0) this.#options.scheduler.schedule(this);
   }
 
-  /** AUTH goes first on the connection; its reply is checked here, not sent to any client. */
-  #sendAuth(password: string): void {
-    const request = encodeCommand(['AUTH', password]);
-    // Put AUTH ahead of the requests queued while connecting.
-    const queued: [ReplySink, number, Buffer, number, number, number][] = [];
-    while (this.#fifo.length > 0) {
-      const f = this.#fifo;
-      queued.push([f.headSink, f.headTag, f.headBuf, f.headStart, f.headEnd, f.headAttempts]);
-      f.shift();
+  /**
+   * AUTH (RESP2 link with a password) or HELLO 3 [AUTH] (RESP3 link) goes first on the
+   * connection; its reply is checked here, not sent to any client.
+   */
+  #sendHandshake(): void {
+    const { password, resp3 } = this.#options;
+    let request: Buffer;
+    if (resp3 === true) {
+      const auth = password === undefined ? [] : ['AUTH', 'default', password];
+      request = encodeCommand(['HELLO', '3', ...auth]);
+    } else if (password !== undefined) {
+      request = encodeCommand(['AUTH', password]);
+    } else {
+      return;
     }
-    this.#fifo.push(this.#authSink, 0, request, 0, request.length, 1);
-    for (const entry of queued) this.#fifo.push(...entry);
+    // Ahead of the requests queued while connecting (none was written yet).
+    this.#fifo.pushFront(this.#handshakeSink, 0, request, 0, request.length, 1);
   }
 
-  readonly #authSink: ReplySink = {
+  readonly #handshakeSink: ReplySink = {
     onReply: (_tag, bytes, start, end) => {
       if (bytes[start] !== 0x2d) return;
-      this.#options.logger.error('node refused the gateway password', {
+      const refused = this.#options.resp3 === true ? 'the RESP3 handshake' : 'the gateway password';
+      // A node without RESP3 keeps the link in RESP2: its replies still parse as RESP3.
+      this.#options.logger.error(`node refused ${refused}`, {
         ...this.#fields(),
         reply: bytes.toString('latin1', start + 1, end - 2),
       });
@@ -224,6 +238,8 @@ export class NodeLink implements Flushable {
     try {
       framer.feed(chunk);
       while (framer.next()) {
+        // Out-of-band RESP3 data answers no request; nodes send none (no Pub/Sub, no tracking).
+        if (framer.buffer[framer.start] === RESP_TYPES.PUSH) continue;
         if (!fifo.headSent) throw new TypeError('a reply arrived for no request');
         const sink = fifo.headSink;
         const tag = fifo.headTag;

@@ -16,6 +16,24 @@ const REPLIES = [
   '*2\r\n$1\r\n0\r\n*3\r\n$1\r\nx\r\n*1\r\n:1\r\n*0\r\n',
   '$6\r\na\r\nb\r\n\r\n',
   '*1\r\n*1\r\n*1\r\n+deep\r\n',
+  // RESP3 (a connection that sent HELLO 3)
+  '_\r\n',
+  '*3\r\n$1\r\na\r\n_\r\n$1\r\nb\r\n',
+  '%2\r\n$4\r\nsave\r\n$0\r\n\r\n$4\r\nport\r\n:6379\r\n',
+  '%0\r\n',
+  '~2\r\n+a\r\n+b\r\n',
+  '=9\r\ntxt:a\r\nbc\r\n',
+  ',3.25\r\n',
+  ',-inf\r\n',
+  '#t\r\n',
+  '(3492890328409238509324850943850943825024385\r\n',
+  '!11\r\nERR no\r\nway\r\n',
+  '>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n',
+  '%1\r\n$1\r\nm\r\n%1\r\n$1\r\nk\r\n~1\r\n_\r\n',
+  // An attribute is framed with the reply it precedes, at the top level or inside an aggregate.
+  '|1\r\n+ttl\r\n:3\r\n$1\r\nv\r\n',
+  '*2\r\n|1\r\n+a\r\n*1\r\n:1\r\n:2\r\n:3\r\n',
+  '|0\r\n_\r\n',
 ];
 
 /** Feeds `chunks` and collects every reply as text (copied at once, then checked again later). */
@@ -82,5 +100,13 @@ describe('ReplyFramer', () => {
     const framer = new ReplyFramer();
     framer.feed(Buffer.from('?what\r\n'));
     expect(() => framer.next()).toThrow(TypeError);
+  });
+
+  it('refuses streamed RESP3 aggregates and strings, which it could not frame', () => {
+    for (const bytes of ['*?\r\n:1\r\n.\r\n', '$?\r\n;2\r\nab\r\n;0\r\n']) {
+      const framer = new ReplyFramer();
+      framer.feed(Buffer.from(bytes));
+      expect(() => framer.next()).toThrow(TypeError);
+    }
   });
 });

@@ -1,9 +1,14 @@
 import { CR, RESP_TYPES } from '../../protocol/resp/types.ts';
 
 /**
- * Finds where each RESP2 reply of a node's reply stream ends, without decoding it: the gateway
- * copies reply bytes to clients as they are, so all it needs is the boundaries (the node's
+ * Finds where each RESP2 or RESP3 reply of a node's reply stream ends, without decoding it: the
+ * gateway copies reply bytes to clients as they are, so all it needs is the boundaries (the node's
  * `parseReply` builds values and is meant for tests and the rare replies the gateway must read).
+ *
+ * RESP3: `_ , # (` are one line like `+ - :`; `= !` carry a length like `$`; `% ~ >` are
+ * aggregates like `*` (a map counts two elements per entry); an attribute `|` precedes the reply
+ * it annotates and is framed with it. Streamed aggregates and strings (`?` lengths) are refused:
+ * Redis does not send them and neither do the nodes.
  *
  * Usage: `feed(chunk)`, then `next()` until it returns false; after each true, the reply is
  * `buffer[start, end)`. The bytes handed out are never written again: a reply that lies in one
@@ -58,7 +63,7 @@ export class ReplyFramer {
 
   /**
    * Advances to the next complete reply (true, see buffer/start/end) or returns false when more
-   * bytes are needed. Throws a TypeError on bytes that are not RESP2 (a desynchronised stream).
+   * bytes are needed. Throws a TypeError on bytes that are not RESP (a desynchronised stream).
    */
   next(): boolean {
     const buf = this.#buf;
@@ -79,26 +84,30 @@ export class ReplyFramer {
       const lineEnd = findCr(buf, pos + 1, len);
       if (lineEnd < 0 || lineEnd + 1 >= len) break;
       let next = lineEnd + 2;
-      if (type === RESP_TYPES.BULK_STRING) {
-        const length = readInt(buf, pos + 1, lineEnd);
+      const kind = KIND[type] as number;
+      if (kind === BLOB) {
+        const length = readLength(buf, pos + 1, lineEnd);
         if (length >= 0) {
           next += length + 2;
           if (next > len) break;
         }
-      } else if (type === RESP_TYPES.ARRAY) {
-        const count = readInt(buf, pos + 1, lineEnd);
-        if (count > 0) {
+      } else if (kind >= AGGREGATE) {
+        const count = readLength(buf, pos + 1, lineEnd);
+        const elements = kind === AGGREGATE ? count : 2 * count;
+        if (kind === ATTRIBUTE) {
+          // Not an element of its parent: the reply it annotates follows and counts instead.
           pos = next;
-          remaining[remaining.length - 1]! -= 1;
-          remaining.push(count);
+          if (elements > 0) remaining.push(elements);
           continue;
         }
-      } else if (
-        type !== RESP_TYPES.SIMPLE_STRING &&
-        type !== RESP_TYPES.ERROR &&
-        type !== RESP_TYPES.INTEGER
-      ) {
-        throw new TypeError(`not a RESP2 reply: type byte ${type}`);
+        if (elements > 0) {
+          pos = next;
+          remaining[remaining.length - 1]! -= 1;
+          remaining.push(elements);
+          continue;
+        }
+      } else if (kind !== LINE) {
+        throw new TypeError(`not a RESP reply: type byte ${type}`);
       }
       pos = next;
       // One element done; close every array it completes (an array counts in its parent as
@@ -164,16 +173,47 @@ export class ReplyFramer {
 const EMPTY = Buffer.alloc(0);
 const CARRY_MIN = 4096;
 const MINUS = 0x2d;
+const QUESTION = 0x3f;
+
+/** How a reply element is framed, by its type byte (0: not a RESP type). */
+const LINE = 1;
+const BLOB = 2;
+const AGGREGATE = 3;
+const MAP = 4;
+const ATTRIBUTE = 5;
+const KIND = new Uint8Array(256);
+for (const type of [
+  RESP_TYPES.SIMPLE_STRING,
+  RESP_TYPES.ERROR,
+  RESP_TYPES.INTEGER,
+  RESP_TYPES.NULL,
+  RESP_TYPES.DOUBLE,
+  RESP_TYPES.BOOLEAN,
+  RESP_TYPES.BIG_NUMBER,
+]) {
+  KIND[type] = LINE;
+}
+for (const type of [RESP_TYPES.BULK_STRING, RESP_TYPES.VERBATIM_STRING, RESP_TYPES.BLOB_ERROR]) {
+  KIND[type] = BLOB;
+}
+for (const type of [RESP_TYPES.ARRAY, RESP_TYPES.SET, RESP_TYPES.PUSH]) KIND[type] = AGGREGATE;
+KIND[RESP_TYPES.MAP] = MAP;
+KIND[RESP_TYPES.ATTRIBUTE] = ATTRIBUTE;
 
 function findCr(buf: Buffer, from: number, end: number): number {
   for (let i = from; i < end; i++) if (buf[i] === CR) return i;
   return -1;
 }
 
-/** A header's integer (`-1` for null bulks and arrays); nodes write canonical decimals. */
-function readInt(buf: Buffer, start: number, end: number): number {
+/**
+ * A header's length or count (`-1` for RESP2's null bulks and arrays); nodes write canonical
+ * decimals. A streamed length (`?`) would be misread as a number, so it is refused.
+ */
+function readLength(buf: Buffer, start: number, end: number): number {
   let i = start;
-  const negative = buf[i] === MINUS;
+  const first = buf[i];
+  if (first === QUESTION) throw new TypeError('streamed RESP3 replies are not supported');
+  const negative = first === MINUS;
   if (negative) i++;
   let value = 0;
   for (; i < end; i++) value = value * 10 + ((buf[i] as number) - 0x30);

@@ -50,6 +50,30 @@ export class RequestFifo {
     this.#tail++;
   }
 
+  /**
+   * Queues a request ahead of all others (a connection's handshake, before the requests queued
+   * while it connected). Only while nothing was written: the head is then unsent too.
+   */
+  pushFront(
+    sink: ReplySink,
+    tag: number,
+    buf: Buffer,
+    start: number,
+    end: number,
+    attempts: number,
+  ): void {
+    if (this.#head !== this.#unsent) throw new RangeError('pushFront after requests were sent');
+    if (this.#tail - this.#head > this.#mask) this.#grow();
+    const at = --this.#head & this.#mask;
+    this.#unsent = this.#head;
+    this.#sinks[at] = sink;
+    this.#tags[at] = tag;
+    this.#bufs[at] = buf;
+    this.#starts[at] = start;
+    this.#ends[at] = end;
+    this.#attempts[at] = attempts;
+  }
+
   /** Calls `write` for each unsent request in order and marks them sent. */
   drainUnsent(write: (buf: Buffer, start: number, end: number) => void): void {
     const mask = this.#mask;
