@@ -15,14 +15,20 @@
  * Options: --rounds N (3), --requests N (100000; x8 with -P 16), --keys N (100000),
  *          --near-cache-keys N (the gateway's default), --markdown (print the table as Markdown).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeCommand } from '../src/protocol/resp/encoder.ts';
+import {
+  ROOT,
+  ensureTools,
+  loadKeys,
+  medians,
+  runRedisBenchmark,
+  startListening,
+  stopChild,
+} from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,8 +44,6 @@ const REQUESTS = Number(values.requests);
 const KEYS = Number(values.keys);
 const VALUE_SIZE = 100;
 const CLIENTS = 50;
-const ROOT = join(import.meta.dirname, '../..');
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 interface Running {
   readonly port: number;
@@ -56,69 +60,15 @@ interface Sample {
   readonly gatewayCpu: number;
 }
 
-function ensureTools(): void {
-  if (spawnSync('which', ['redis-benchmark']).status === 0) return;
-  console.log('installing redis-tools (redis-benchmark is missing)');
-  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', 'redis-tools'], { stdio: 'inherit' });
-}
-
 /** Starts an mlcache subcommand and resolves with its `listening` line. */
-function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/mlcache.js'), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line === undefined) return;
-      const parsed = JSON.parse(line) as { resp: number; pid: number };
-      resolve({ port: parsed.resp, pid: parsed.pid, child });
-    });
-    child.once('exit', (code) => reject(new Error(`mlcache ${args[0]} exited with ${code}`)));
-  });
+async function start(args: string[]): Promise<Running> {
+  const cli = [join(ROOT, 'bin/mlcache.js'), ...args];
+  const { child, line } = await startListening(cli, `mlcache ${args[0]}`);
+  return { port: line.resp!, pid: line.pid!, child };
 }
 
 function stop(running: Running): Promise<void> {
-  return new Promise((resolve) => {
-    if (running.child.exitCode !== null) return resolve();
-    running.child.once('exit', () => resolve());
-    running.child.kill('SIGTERM');
-  });
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-/** Writes `count` SETs key:%012d -> 100 bytes, pipelined in windows, and waits for the replies. */
-async function load(port: number, count: number): Promise<void> {
-  const value = Buffer.alloc(VALUE_SIZE, 'x');
-  const socket = connect(port, '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  let replies = 0;
-  const done = new Promise<void>((resolve) => {
-    socket.on('data', (chunk: Buffer) => {
-      for (const byte of chunk) if (byte === 0x0a) replies++;
-      if (replies >= count) resolve();
-    });
-  });
-  const WINDOW = 1000;
-  for (let sent = 0; sent < count; sent += WINDOW) {
-    const batch: Buffer[] = [];
-    for (let i = sent; i < Math.min(count, sent + WINDOW); i++) {
-      batch.push(encodeCommand(['SET', `key:${String(i).padStart(12, '0')}`, value]));
-    }
-    if (!socket.write(Buffer.concat(batch)))
-      await new Promise((resolve) => socket.once('drain', resolve));
-    while (replies < sent - 20 * WINDOW) await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  await done;
-  socket.destroy();
+  return stopChild(running.child);
 }
 
 function benchmark(
@@ -129,55 +79,19 @@ function benchmark(
   gateway?: Running,
 ): Sample {
   const requests = pipeline > 1 ? REQUESTS * 8 : REQUESTS;
-  const args = [
-    '-p',
-    String(port),
-    '-t',
-    test,
-    '-c',
-    String(CLIENTS),
-    '-d',
-    String(VALUE_SIZE),
-  ].concat(['-r', String(KEYS), '-n', String(requests), '-P', String(pipeline), '--csv']);
-  const nodeBefore = cpuSeconds(node.pid);
-  const gatewayBefore = gateway ? cpuSeconds(gateway.pid) : 0;
-  const output = execFileSync('redis-benchmark', args, {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).toString();
-  const nodeCpu = cpuSeconds(node.pid) - nodeBefore;
-  const gatewayCpu = gateway ? cpuSeconds(gateway.pid) - gatewayBefore : 0;
-  const row = output
-    .trim()
-    .split('\n')
-    .at(-1)!
-    .split(',')
-    .map((cell) => Number(cell.replaceAll('"', '')));
+  const run = { port, test, clients: CLIENTS, valueSize: VALUE_SIZE, keyspace: KEYS, requests };
+  const pids = gateway ? [node.pid, gateway.pid] : [node.pid];
+  const { rps, p50, p99, cpuSeconds } = runRedisBenchmark({ ...run, pipeline }, pids);
   return {
-    rps: row[1]!,
-    p50: row[4]!,
-    p99: row[6]!,
-    nodeCpu: (nodeCpu * 1e6) / requests,
-    gatewayCpu: (gatewayCpu * 1e6) / requests,
+    rps,
+    p50,
+    p99,
+    nodeCpu: (cpuSeconds[0]! * 1e6) / requests,
+    gatewayCpu: ((cpuSeconds[1] ?? 0) * 1e6) / requests,
   };
 }
 
-const median = (numbers: number[]): number => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
-function summarize(samples: Sample[]): Sample {
-  return {
-    rps: median(samples.map((s) => s.rps)),
-    p50: median(samples.map((s) => s.p50)),
-    p99: median(samples.map((s) => s.p99)),
-    nodeCpu: median(samples.map((s) => s.nodeCpu)),
-    gatewayCpu: median(samples.map((s) => s.gatewayCpu)),
-  };
-}
-
-ensureTools();
+ensureTools(['redis-benchmark'], ['redis-tools']);
 const started: Running[] = [];
 process.on('SIGINT', () => void Promise.all(started.map(stop)).then(() => process.exit(130)));
 const lines: string[] = [];
@@ -210,7 +124,7 @@ try {
     ...nearCache,
   ]);
   started.push(gateway);
-  await load(node.port, KEYS);
+  await loadKeys(node.port, KEYS, VALUE_SIZE);
   print('');
   print(
     '| test | direct ops/s | gateway ops/s | ratio | direct p50/p99 ms | gateway p50/p99 ms | Δp50 ms ' +
@@ -234,8 +148,8 @@ try {
           runDirect();
         }
       }
-      const a = summarize(direct);
-      const b = summarize(through);
+      const a = medians(direct);
+      const b = medians(through);
       const ratio = b.rps / a.rps;
       const delta = b.p50 - a.p50;
       if (ratio < 0.5 || delta > 1) failed = true;

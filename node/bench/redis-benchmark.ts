@@ -15,14 +15,21 @@
  *          (add `front-end` for the RESP front end over a store that holds nothing: the cost of
  *          the protocol, dispatch and sockets alone), --keys N (1000000), --markdown.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeCommand } from '../src/protocol/resp/encoder.ts';
+import {
+  ensureTools,
+  loadKeys,
+  medians,
+  runRedisBenchmark,
+  startListening,
+  stopChild,
+} from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,8 +47,6 @@ const MODES = String(values.durability).split(',');
 const VALUE_SIZE = 100;
 const CLIENTS = 50;
 const MAXMEMORY = '1gb';
-const ROOT = join(import.meta.dirname, '../..');
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 interface Running {
   readonly name: string;
@@ -56,16 +61,6 @@ interface Sample {
   readonly p50: number;
   readonly p99: number;
   readonly cpuUsPerOp: number;
-}
-
-function ensureTools(): void {
-  const missing = ['redis-server', 'redis-benchmark'].filter(
-    (tool) => spawnSync('which', [tool]).status !== 0,
-  );
-  if (missing.length === 0) return;
-  console.log(`installing redis-server and redis-tools (missing: ${missing.join(', ')})`);
-  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', 'redis-server', 'redis-tools'], { stdio: 'inherit' });
 }
 
 async function freePort(): Promise<number> {
@@ -90,15 +85,6 @@ async function waitForPing(port: number): Promise<void> {
   throw new Error(`nothing answers PING on port ${port}`);
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-}
-
 async function startRedis(): Promise<Running> {
   const port = await freePort();
   const child = spawn(
@@ -118,24 +104,8 @@ async function startRedis(): Promise<Running> {
     port,
     pid: child.pid!,
     how: `redis-server ${version}`,
-    stop: stopper(child),
+    stop: () => stopChild(child),
   };
-}
-
-/** Starts a process that prints the node's `listening` JSON line; resolves with it. */
-function startListening(
-  args: string[],
-): Promise<{ child: ChildProcess; line: Record<string, number> }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line) resolve({ child, line: JSON.parse(line) as Record<string, number> });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
 }
 
 async function startMlcache(durability: string, dataDir: string): Promise<Running> {
@@ -145,7 +115,13 @@ async function startMlcache(durability: string, dataDir: string): Promise<Runnin
     const { child } = await startListening(['node/bench/resp-server-standalone.ts', ...flags]);
     await waitForPing(port);
     const how = 'resp-server-standalone.ts --store constant';
-    return { name: 'mlcache front end only', port, pid: child.pid!, how, stop: stopper(child) };
+    return {
+      name: 'mlcache front end only',
+      port,
+      pid: child.pid!,
+      how,
+      stop: () => stopChild(child),
+    };
   }
   const flags = [
     '--port',
@@ -179,22 +155,22 @@ async function startMlcache(durability: string, dataDir: string): Promise<Runnin
         port,
         pid: line.pid ?? child.pid!,
         how: 'mlcache node (CLI)',
-        stop: stopper(child),
+        stop: () => stopChild(child),
       };
     }
-    await stopper(child)();
+    await stopChild(child);
   } catch {
     // The node's CLI cannot serve RESP (yet): fall back to the standalone front end.
   }
   const { child } = await startListening(['node/bench/resp-server-standalone.ts', ...flags]);
   await waitForPing(port);
-  return { name, port, pid: child.pid!, how: 'resp-server-standalone.ts', stop: stopper(child) };
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return {
+    name,
+    port,
+    pid: child.pid!,
+    how: 'resp-server-standalone.ts',
+    stop: () => stopChild(child),
+  };
 }
 
 function rssBytes(pid: number): number {
@@ -202,74 +178,23 @@ function rssBytes(pid: number): number {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
-/** Writes `count` SETs key:%012d -> 100 bytes, pipelined in windows, and waits for every reply. */
-async function load(port: number, count: number): Promise<void> {
-  const value = Buffer.alloc(VALUE_SIZE, 'x');
-  const socket = connect(port, '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  let replies = 0;
-  const done = new Promise<void>((resolve) => {
-    socket.on('data', (chunk: Buffer) => {
-      for (const byte of chunk) if (byte === 0x0a) replies++;
-      if (replies >= count) resolve();
-    });
-  });
-  const WINDOW = 1000;
-  for (let sent = 0; sent < count; sent += WINDOW) {
-    const batch: Buffer[] = [];
-    for (let i = sent; i < Math.min(count, sent + WINDOW); i++) {
-      batch.push(encodeCommand(['SET', `key:${String(i).padStart(12, '0')}`, value]));
-    }
-    if (!socket.write(Buffer.concat(batch)))
-      await new Promise((resolve) => socket.once('drain', resolve));
-    while (replies < sent - 20 * WINDOW) await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  await done;
-  socket.destroy();
-}
-
 function benchmark(server: Running, test: 'set' | 'get', pipeline: number): Sample {
   const requests = pipeline > 1 ? REQUESTS * 8 : REQUESTS;
-  const args = [
-    '-p',
-    String(server.port),
-    '-t',
+  const run = {
+    port: server.port,
     test,
-    '-c',
-    String(CLIENTS),
-    '-d',
-    String(VALUE_SIZE),
-  ].concat(['-r', '1000000', '-n', String(requests), '-P', String(pipeline), '--csv']);
-  const before = cpuSeconds(server.pid);
-  const output = execFileSync('redis-benchmark', args, {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).toString();
-  const cpu = cpuSeconds(server.pid) - before;
-  const row = output
-    .trim()
-    .split('\n')
-    .at(-1)!
-    .split(',')
-    .map((cell) => Number(cell.replaceAll('"', '')));
-  return { rps: row[1]!, p50: row[4]!, p99: row[6]!, cpuUsPerOp: (cpu * 1e6) / requests };
-}
-
-const median = (numbers: number[]): number => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
-function summarize(samples: Sample[]): Sample {
-  return {
-    rps: median(samples.map((s) => s.rps)),
-    p50: median(samples.map((s) => s.p50)),
-    p99: median(samples.map((s) => s.p99)),
-    cpuUsPerOp: median(samples.map((s) => s.cpuUsPerOp)),
+    clients: CLIENTS,
+    valueSize: VALUE_SIZE,
+    requests,
+    pipeline,
   };
+  const { rps, p50, p99, cpuSeconds } = runRedisBenchmark({ ...run, keyspace: 1000000 }, [
+    server.pid,
+  ]);
+  return { rps, p50, p99, cpuUsPerOp: (cpuSeconds[0]! * 1e6) / requests };
 }
 
-ensureTools();
+ensureTools(['redis-server', 'redis-benchmark'], ['redis-server', 'redis-tools']);
 const started: Running[] = [];
 const stopAll = async (): Promise<void> => {
   await Promise.all(started.splice(0).map((server) => server.stop()));
@@ -292,7 +217,7 @@ try {
   const redis = await startRedis();
   started.push(redis);
   const redisRss = rssBytes(redis.pid);
-  await load(redis.port, KEYS);
+  await loadKeys(redis.port, KEYS, VALUE_SIZE);
   const redisPerKey = (rssBytes(redis.pid) - redisRss) / KEYS;
 
   for (const mode of MODES) {
@@ -300,7 +225,7 @@ try {
     const mlcache = await startMlcache(mode, dataDir);
     started.push(mlcache);
     const rss = rssBytes(mlcache.pid);
-    await load(mlcache.port, KEYS);
+    await loadKeys(mlcache.port, KEYS, VALUE_SIZE);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const perKey = (rssBytes(mlcache.pid) - rss) / KEYS;
     print('');
@@ -328,8 +253,8 @@ try {
             theirs.push(benchmark(redis, test, pipeline));
           }
         }
-        const a = summarize(theirs);
-        const b = summarize(ours);
+        const a = medians(theirs);
+        const b = medians(ours);
         print(
           `| ${test.toUpperCase()} -P ${pipeline} | ${a.rps.toFixed(0)} | ${b.rps.toFixed(0)} | ${(b.rps / a.rps).toFixed(2)} ` +
             `| ${a.p50.toFixed(3)} / ${a.p99.toFixed(3)} | ${b.p50.toFixed(3)} / ${b.p99.toFixed(3)} | ${(b.p99 / a.p99).toFixed(2)} ` +

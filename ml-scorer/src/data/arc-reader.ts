@@ -1,9 +1,7 @@
-import type { LineParser } from './line-batches.ts';
+import { IndexedLineParser } from './indexed-line-parser.ts';
 import { lineBatches } from './line-batches.ts';
 import type { RequestBatch } from './request-batch.ts';
-import { BatchBuilder } from './request-batch.ts';
 import { latin1 } from './text-fields.ts';
-import { TraceFormatError } from './trace-error.ts';
 
 /** The ARC traces address 512-byte disk blocks. */
 export const ARC_BLOCK_SIZE = 512;
@@ -21,16 +19,7 @@ export function readArcTrace(
   return lineBatches(chunks, new ArcLineParser(source, batchSize), batchSize);
 }
 
-class ArcLineParser implements LineParser {
-  readonly builder: BatchBuilder;
-  readonly #source: string;
-  #index = 0;
-
-  constructor(source: string, batchSize: number) {
-    this.#source = source;
-    this.builder = new BatchBuilder(batchSize, false);
-  }
-
+class ArcLineParser extends IndexedLineParser {
   line(bytes: Uint8Array, start: number, end: number, lineNo: number): void {
     const text = latin1(bytes, start, end).trim();
     if (text === '') return;
@@ -43,14 +32,10 @@ class ArcLineParser implements LineParser {
       !Number.isSafeInteger(count) ||
       count < 0
     ) {
-      throw new TraceFormatError(
-        this.#source,
-        `expected 'start count ...' with integers, found '${text}'`,
-        lineNo,
-      );
+      throw this.formatError(`expected 'start count ...' with integers, found '${text}'`, lineNo);
     }
     for (let block = first; block < first + count; block++) {
-      this.builder.push(this.#index++, block, ARC_BLOCK_SIZE, 0);
+      this.request(block, ARC_BLOCK_SIZE);
     }
   }
 }

@@ -1,9 +1,7 @@
-import type { LineParser } from './line-batches.ts';
+import { IndexedLineParser } from './indexed-line-parser.ts';
 import { lineBatches } from './line-batches.ts';
 import type { RequestBatch } from './request-batch.ts';
-import { BatchBuilder } from './request-batch.ts';
 import { isIntegerText, latin1, parseKeyField } from './text-fields.ts';
-import { TraceFormatError } from './trace-error.ts';
 
 /**
  * The LIRS paper's format: one block number a line. A line holding `*` is a checkpoint marker
@@ -18,16 +16,7 @@ export function readLirsTrace(
   return lineBatches(chunks, new LirsLineParser(source, batchSize), batchSize);
 }
 
-class LirsLineParser implements LineParser {
-  readonly builder: BatchBuilder;
-  readonly #source: string;
-  #index = 0;
-
-  constructor(source: string, batchSize: number) {
-    this.#source = source;
-    this.builder = new BatchBuilder(batchSize, false);
-  }
-
+class LirsLineParser extends IndexedLineParser {
   line(bytes: Uint8Array, start: number, end: number, lineNo: number): void {
     let s = start;
     let e = end;
@@ -35,13 +24,12 @@ class LirsLineParser implements LineParser {
     while (e > s && isSpace(bytes[e - 1]!)) e--;
     if (e === s || (e - s === 1 && bytes[s] === 0x2a) /* '*' */) return;
     if (!isIntegerText(bytes, s, e)) {
-      throw new TraceFormatError(
-        this.#source,
+      throw this.formatError(
         `expected a block number or '*', found '${latin1(bytes, s, e)}'`,
         lineNo,
       );
     }
-    this.builder.push(this.#index++, parseKeyField(bytes, s, e), 1, 0);
+    this.request(parseKeyField(bytes, s, e), 1);
   }
 }
 

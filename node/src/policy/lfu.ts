@@ -1,5 +1,5 @@
 import type { EvictionPolicy, PolicyOptions } from './eviction-policy.ts';
-import { SlotLists } from './slot-lists.ts';
+import { LinkedSlots } from './linked-slots.ts';
 import { growFloat64, growInt32, grownSize } from './typed-arrays.ts';
 
 /** LFU's knobs beyond the common ones; the defaults suit a node, tests shrink them. */
@@ -58,7 +58,7 @@ class LfuPolicy implements EvictionPolicy {
   readonly #minAgingPeriod: number;
 
   /** Slots by bucket: list id = bucket id. */
-  #lists = new SlotLists();
+  #lists = new LinkedSlots();
   /** Per slot: the logical time of its last touch, for LRU order within a bucket. */
   #stamp = new Float64Array(1024);
   #clock = 0;

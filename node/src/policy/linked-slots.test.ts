@@ -56,4 +56,19 @@ describe('LinkedSlots', () => {
     lists.clear();
     expect(lists.ownerOf(2)).toBe(-1);
   });
+
+  it('adds lists past the initial count on demand and inserts before a slot', () => {
+    const lists = new LinkedSlots(1);
+    expect([lists.first(40), lists.last(40), lists.isEmpty(40)]).toEqual([-1, -1, true]);
+    lists.pushBack(40, 7);
+    lists.pushBack(40, 9);
+    lists.insertBefore(40, 8, 9);
+    lists.insertBefore(40, 6, 7);
+    const forward: number[] = [];
+    for (let s = lists.first(40); s !== -1; s = lists.next(s)) forward.push(s);
+    expect(forward).toEqual([6, 7, 8, 9]);
+    expect([lists.last(40), lists.prev(8), lists.ownerOf(8)]).toEqual([9, 7, 40]);
+    lists.clear();
+    expect([lists.first(40), lists.ownerOf(8)]).toEqual([-1, -1]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { EvictionPolicy, PolicyOptions } from './eviction-policy.ts';
-import { SlotLists } from './slot-lists.ts';
+import { LinkedSlots } from './linked-slots.ts';
 
 /** The single recency list; its first slot is the least recently used. */
 const RECENCY = 0;
@@ -14,7 +14,7 @@ export function createLruPolicy(_options: PolicyOptions): EvictionPolicy {
 
 class LruPolicy implements EvictionPolicy {
   readonly name = 'lru';
-  #lists = new SlotLists();
+  #lists = new LinkedSlots(1);
 
   onMiss(_keyId: number): void {}
 
@@ -26,7 +26,7 @@ class LruPolicy implements EvictionPolicy {
   }
 
   onAccess(slot: number): void {
-    if (this.#lists.ownerOf(slot) === RECENCY) this.#lists.moveToBack(slot);
+    if (this.#lists.ownerOf(slot) === RECENCY) this.#lists.moveToBack(slot, RECENCY);
   }
 
   onUpdate(slot: number, _size: number): void {

@@ -6,35 +6,36 @@
  * stalls the pull to check fault-ins one by one, and a dead source.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { Ring } from '../../src/cluster/ring.ts';
-import { completeMigrations, planOverrideChange } from '../../src/cluster/ring-change.ts';
+import { completeMigrations } from '../../src/cluster/ring-change.ts';
 import { serializeRingDocument } from '../../src/cluster/ring-document.ts';
-import { ownerOf } from '../../src/cluster/ring-owners.ts';
 import { completedMigrations } from '../../src/cluster-runtime/migration-completion.ts';
 import type { RunningNode } from './start-node.ts';
 import type { MigrationRow } from './cluster-nodes.ts';
 import {
   adminGet,
+  applyRing,
   buildRing,
-  Cleanups,
+  cleanupsAfterEach,
   keysOf,
+  killNode,
   metric,
   migrationsOfNode,
   putRing,
   redis,
   ringEpoch,
   ringNodeOf,
-  SHARDS,
+  shardsOf,
   startClusterNode,
   tempDir,
   waitUntil,
+  withShardsMoved,
   writeRing,
 } from './cluster-nodes.ts';
 
-const cleanups = new Cleanups();
-afterEach(() => cleanups.run());
+const cleanups = cleanupsAfterEach();
 
 async function twoNodes(bRate: string) {
   const ringFile = join(tempDir(cleanups, 'ring'), 'ring.json');
@@ -43,24 +44,15 @@ async function twoNodes(bRate: string) {
     startClusterNode(cleanups, { id: 'b', ringFile, migrationRate: bRate }),
   ]);
   const ring1 = buildRing({ epoch: 1, nodes: [ringNodeOf('a', a), ringNodeOf('b', b)] });
-  writeRing(ringFile, ring1);
-  await waitUntil(
-    'both nodes have ring 1',
-    async () => (await ringEpoch(a)) === 1 && (await ringEpoch(b)) === 1,
-  );
-  const shards = [...Array(SHARDS).keys()].filter((s) => ownerOf(ring1, s) === 'a').slice(0, 3);
+  await applyRing(ringFile, ring1, [a, b]);
+  const shards = shardsOf(ring1, 'a').slice(0, 3);
   return { ringFile, a, b, ring1, shards };
 }
 
 async function moveShards(ringFile: string, ring: Ring, shards: number[], nodes: RunningNode[]) {
-  const change = planOverrideChange(ring, { set: new Map(shards.map((s) => [s, 'b'])) });
-  if (!change.ok) throw new Error(change.problems.join('\n'));
-  writeRing(ringFile, change.change.ring);
-  const epoch = change.change.ring.epoch;
-  for (const node of nodes) {
-    await waitUntil(`ring ${epoch} applied`, async () => (await ringEpoch(node)) === epoch);
-  }
-  return change.change.ring;
+  const ring2 = withShardsMoved(ring, shards, 'b');
+  await applyRing(ringFile, ring2, nodes);
+  return ring2;
 }
 
 const value = (key: string, version: string): string => `${key}|${version}|${'x'.repeat(240)}`;
@@ -202,9 +194,8 @@ describe('live shard migration', () => {
     await load.exec();
 
     // Only b is told (PUT /v1/ring): its pull finds a's ring behind and pushes its ring to a.
-    const change = planOverrideChange(ring1, { set: new Map([[shard, 'b']]) });
-    if (!change.ok) throw new Error(change.problems.join('\n'));
-    expect((await putRing(b, serializeRingDocument(change.change.ring))).status).toBe(200);
+    const ring2 = withShardsMoved(ring1, [shard], 'b');
+    expect((await putRing(b, serializeRingDocument(ring2))).status).toBe(200);
     await waitUntil('a got ring 2 from b', async () => (await ringEpoch(a)) === 2);
     const onB = redis(cleanups, b);
     await onB.connect();
@@ -226,8 +217,7 @@ describe('live shard migration', () => {
     expect(await metric(b, 'mlcache_node_migration_fault_ins_total', 'result="absent"')).toBe(1);
 
     // The source dies: keys it alone holds cannot be answered, and the client is told so.
-    a.child.kill('SIGKILL');
-    await a.stop();
+    await killNode(a);
     await expect(onB.get(plain.at(-3)!)).rejects.toThrow(
       `TRYAGAIN shard ${shard} is migrating and its source is unreachable`,
     );

@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Redis } from 'ioredis';
+import { afterEach } from 'vitest';
 
 import type { Ring, RingNode } from '../../src/cluster/ring.ts';
+import { planOverrideChange } from '../../src/cluster/ring-change.ts';
 import { createRing, serializeRingDocument } from '../../src/cluster/ring-document.ts';
+import { ownerOf } from '../../src/cluster/ring-owners.ts';
 import { shardOf } from '../../src/cluster/shard-of.ts';
 import { LOCAL_NODE_ARGS, startNode } from './start-node.ts';
 import type { RunningNode } from './start-node.ts';
@@ -26,6 +29,13 @@ export class Cleanups {
   async run(): Promise<void> {
     for (const cleanup of this.#list.splice(0).reverse()) await cleanup();
   }
+}
+
+/** A `Cleanups` run after each test; call it at the top level of a test file. */
+export function cleanupsAfterEach(): Cleanups {
+  const cleanups = new Cleanups();
+  afterEach(() => cleanups.run());
+  return cleanups;
 }
 
 export function tempDir(cleanups: Cleanups, name: string): string {
@@ -64,6 +74,12 @@ export async function startClusterNode(
   return node;
 }
 
+/** SIGKILLs `node` (no clean shutdown) and waits until it has exited. */
+export async function killNode(node: RunningNode): Promise<void> {
+  node.child.kill('SIGKILL');
+  await node.stop();
+}
+
 /** The ring entry of a running node (its real ports). */
 export function ringNodeOf(id: string, node: RunningNode | undefined): RingNode {
   const port = (p: number | undefined): number => p ?? 1;
@@ -92,6 +108,31 @@ export function writeRingFile(path: string, text: string): void {
 
 export function writeRing(path: string, ring: Ring): void {
   writeRingFile(path, serializeRingDocument(ring));
+}
+
+/** Writes `ring` to `ringFile` and waits until every node in `nodes` has applied it. */
+export async function applyRing(
+  ringFile: string,
+  ring: Ring,
+  nodes: readonly RunningNode[],
+): Promise<void> {
+  writeRing(ringFile, ring);
+  await waitUntil(`ring ${ring.epoch} applied`, async () => {
+    for (const node of nodes) if ((await ringEpoch(node)) !== ring.epoch) return false;
+    return true;
+  });
+}
+
+/** The shards that `ring` gives to node `id`, in order. */
+export function shardsOf(ring: Ring, id: string): number[] {
+  return [...Array(SHARDS).keys()].filter((s) => ownerOf(ring, s) === id);
+}
+
+/** The next ring after `ring`, with `shards` overridden to node `to`; throws if that is refused. */
+export function withShardsMoved(ring: Ring, shards: readonly number[], to: string): Ring {
+  const change = planOverrideChange(ring, { set: new Map(shards.map((s) => [s, to])) });
+  if (!change.ok) throw new Error(change.problems.join('\n'));
+  return change.change.ring;
 }
 
 /** A hash tag whose keys all land in `shard`. */

@@ -7,22 +7,22 @@
 import { status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ownerOf } from '../../src/cluster/ring-owners.ts';
 import { serializeRingDocument } from '../../src/cluster/ring-document.ts';
 import { createCacheClient } from '../../src/server/grpc/cache-client.ts';
 import {
   adminGet,
+  applyRing,
   buildRing,
-  Cleanups,
+  cleanupsAfterEach,
   keysOf,
   metric,
   putRing,
   redis,
   ringEpoch,
   ringNodeOf,
-  SHARDS,
+  shardsOf,
   startClusterNode,
   tempDir,
   waitUntil,
@@ -30,8 +30,7 @@ import {
   writeRingFile,
 } from './cluster-nodes.ts';
 
-const cleanups = new Cleanups();
-afterEach(() => cleanups.run());
+const cleanups = cleanupsAfterEach();
 
 describe('a cluster node', () => {
   it('serves its shards, answers MOVED for others, and follows its ring file', async () => {
@@ -48,11 +47,10 @@ describe('a cluster node', () => {
 
     const nodes = [ringNodeOf('a', node), ringNodeOf('b', undefined)];
     const ring1 = buildRing({ epoch: 1, nodes });
-    writeRing(ringFile, ring1);
-    await waitUntil('the node applied ring 1', async () => (await ringEpoch(node)) === 1);
+    await applyRing(ringFile, ring1, [node]);
 
-    const mine = [...Array(SHARDS).keys()].find((s) => ownerOf(ring1, s) === 'a')!;
-    const theirs = [...Array(SHARDS).keys()].find((s) => ownerOf(ring1, s) === 'b')!;
+    const mine = shardsOf(ring1, 'a')[0]!;
+    const theirs = shardsOf(ring1, 'b')[0]!;
     const [own] = keysOf(mine, 1) as [string];
     const [foreign] = keysOf(theirs, 1) as [string];
     expect(await client.set(own, 'v')).toBe('OK');

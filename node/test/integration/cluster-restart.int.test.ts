@@ -5,29 +5,28 @@
  * (its tombstones and writes survive: deleted keys stay deleted, newer values stay).
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { planOverrideChange } from '../../src/cluster/ring-change.ts';
-import { ownerOf } from '../../src/cluster/ring-owners.ts';
 import type { RunningNode } from './start-node.ts';
 import {
+  applyRing,
   buildRing,
-  Cleanups,
+  cleanupsAfterEach,
   keysOf,
+  killNode,
   metric,
   migrationsOfNode,
   redis,
   ringEpoch,
   ringNodeOf,
-  SHARDS,
+  shardsOf,
   startClusterNode,
   tempDir,
   waitUntil,
-  writeRing,
+  withShardsMoved,
 } from './cluster-nodes.ts';
 
-const cleanups = new Cleanups();
-afterEach(() => cleanups.run());
+const cleanups = cleanupsAfterEach();
 
 const value = (key: string, version: string): string => `${key}|${version}|${'x'.repeat(200)}`;
 
@@ -35,11 +34,6 @@ const value = (key: string, version: string): string => `${key}|${version}|${'x'
 function samePorts(node: RunningNode): string[] {
   const { resp, grpc, admin } = node.listening;
   return ['--port', String(resp), '--grpc-port', String(grpc), '--admin-port', String(admin)];
-}
-
-async function kill(node: RunningNode): Promise<void> {
-  node.child.kill('SIGKILL');
-  await node.stop();
 }
 
 describe('a migration across restarts', () => {
@@ -55,9 +49,8 @@ describe('a migration across restarts', () => {
       migrationRate: '20kb',
     });
     const ring1 = buildRing({ epoch: 1, nodes: [ringNodeOf('a', a), ringNodeOf('b', b)] });
-    writeRing(ringFile, ring1);
-    await waitUntil('ring 1', async () => (await ringEpoch(a)) === 1 && (await ringEpoch(b)) === 1);
-    const shard = [...Array(SHARDS).keys()].find((s) => ownerOf(ring1, s) === 'a')!;
+    await applyRing(ringFile, ring1, [a, b]);
+    const shard = shardsOf(ring1, 'a')[0]!;
 
     const keys = keysOf(shard, 1200);
     const expected = new Map<string, string | null>(keys.map((key) => [key, value(key, 'a')]));
@@ -67,10 +60,7 @@ describe('a migration across restarts', () => {
     for (const key of keys) load.set(key, value(key, 'a'));
     await load.exec();
 
-    const change = planOverrideChange(ring1, { set: new Map([[shard, 'b']]) });
-    if (!change.ok) throw new Error(change.problems.join('\n'));
-    writeRing(ringFile, change.change.ring);
-    await waitUntil('ring 2', async () => (await ringEpoch(a)) === 2 && (await ringEpoch(b)) === 2);
+    await applyRing(ringFile, withShardsMoved(ring1, [shard], 'b'), [a, b]);
 
     // On b, before the pull gets there: delete the newest keys, overwrite the next ones.
     const onB = redis(cleanups, b);
@@ -91,8 +81,8 @@ describe('a migration across restarts', () => {
     // Both die, the new owner in the middle of its pull.
     onA.disconnect();
     onB.disconnect();
-    await kill(b);
-    await kill(a);
+    await killNode(b);
+    await killNode(a);
 
     // The new owner comes back first, on its data directory: its reception resumes (no purge,
     // the same tombstones), and its pull fails while the source is down...

@@ -1,0 +1,161 @@
+/**
+ * What the redis-benchmark driven benchmarks share (`redis-benchmark.ts`, `gateway-benchmark.ts`):
+ * installing the tools, starting mlcache processes, loading keys, running redis-benchmark and
+ * reading its CSV, sampling a server's CPU time from /proc, and taking medians.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { encodeCommand } from '../src/protocol/resp/encoder.ts';
+
+/** The repository's root, where the benchmarks start their processes. */
+export const ROOT = join(import.meta.dirname, '../..');
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/** Installs `packages` with apt when one of the `tools` is not on PATH. */
+export function ensureTools(tools: readonly string[], packages: readonly string[]): void {
+  const missing = tools.filter((tool) => spawnSync('which', [tool]).status !== 0);
+  if (missing.length === 0) return;
+  console.log(`installing ${packages.join(' and ')} (missing: ${missing.join(', ')})`);
+  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', ...packages], { stdio: 'inherit' });
+}
+
+/**
+ * Starts `node <args>` in the root, a process that prints the node's `listening` JSON line;
+ * resolves with that line, rejects (naming it `name`) if the process exits first.
+ */
+export function startListening(
+  args: string[],
+  name = args.join(' '),
+): Promise<{ child: ChildProcess; line: Record<string, number> }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line) resolve({ child, line: JSON.parse(line) as Record<string, number> });
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+}
+
+/** Sends SIGTERM to `child` (unless it already exited) and resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** User plus system CPU time of process `pid` so far, in seconds (from /proc/<pid>/stat). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Writes `count` SETs key:%012d -> `valueSize` bytes (the names redis-benchmark -r uses),
+ * pipelined in windows, and waits for every reply.
+ */
+export async function loadKeys(port: number, count: number, valueSize: number): Promise<void> {
+  const value = Buffer.alloc(valueSize, 'x');
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let replies = 0;
+  const done = new Promise<void>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) if (byte === 0x0a) replies++;
+      if (replies >= count) resolve();
+    });
+  });
+  const WINDOW = 1000;
+  for (let sent = 0; sent < count; sent += WINDOW) {
+    const batch: Buffer[] = [];
+    for (let i = sent; i < Math.min(count, sent + WINDOW); i++) {
+      batch.push(encodeCommand(['SET', `key:${String(i).padStart(12, '0')}`, value]));
+    }
+    if (!socket.write(Buffer.concat(batch)))
+      await new Promise((resolve) => socket.once('drain', resolve));
+    while (replies < sent - 20 * WINDOW) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await done;
+  socket.destroy();
+}
+
+/** One redis-benchmark run: `-p port -t test -c clients -d valueSize -r keyspace -n requests -P pipeline`. */
+export interface RedisBenchmarkRun {
+  readonly port: number;
+  readonly test: 'set' | 'get';
+  readonly clients: number;
+  readonly valueSize: number;
+  readonly keyspace: number;
+  readonly requests: number;
+  readonly pipeline: number;
+}
+
+export interface RedisBenchmarkResult {
+  readonly rps: number;
+  /** Latency percentiles in ms, as redis-benchmark reports them. */
+  readonly p50: number;
+  readonly p99: number;
+  /** The CPU seconds each of the sampled processes used during the run, in their order. */
+  readonly cpuSeconds: number[];
+}
+
+/** Runs redis-benchmark (CSV output) and samples the CPU time of the processes `pids`. */
+export function runRedisBenchmark(
+  run: RedisBenchmarkRun,
+  pids: readonly number[],
+): RedisBenchmarkResult {
+  const args = [
+    '-p',
+    String(run.port),
+    '-t',
+    run.test,
+    '-c',
+    String(run.clients),
+    '-d',
+    String(run.valueSize),
+  ].concat([
+    '-r',
+    String(run.keyspace),
+    '-n',
+    String(run.requests),
+    '-P',
+    String(run.pipeline),
+    '--csv',
+  ]);
+  const before = pids.map(cpuSeconds);
+  const output = execFileSync('redis-benchmark', args, {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
+  const used = pids.map((pid, i) => cpuSeconds(pid) - before[i]!);
+  const row = output
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(',')
+    .map((cell) => Number(cell.replaceAll('"', '')));
+  return { rps: row[1]!, p50: row[4]!, p99: row[6]!, cpuSeconds: used };
+}
+
+export function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The median of each field over `samples`, which must not be empty. */
+export function medians<T extends Record<keyof T, number>>(samples: readonly T[]): T {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(samples[0]!)) {
+    out[key] = median(samples.map((sample) => sample[key as keyof T]));
+  }
+  return out as T;
+}
