@@ -1,24 +1,23 @@
 /**
  * What one entry costs against the byte budget: its key and value bytes plus ENTRY_OVERHEAD, the
- * memory Node really spends around them: the Map entry and its share of the hash table, the
- * slot's places in the key, value and typed arrays (store, policy, expiry heap), the key
- * string's header, and the value Buffer's view, ArrayBuffer, backing-store record and malloc
- * header.
+ * memory Node really spends around them: the slot's 32-byte record, its 16-byte index cell at a
+ * load of 3/8 to 3/4 (21 to 43 bytes per entry), the rounding of its arena chunk to a size
+ * class (1/16 of key + value on average), its place in the policy's typed arrays (LRU 12 bytes,
+ * LFU more) and in the expiry heap when it has a TTL, and the allocator's slack. No entry is a
+ * JavaScript object of its own (entry-table.ts), so nothing here depends on V8's object layout.
  *
  * Measured with node/bench/entry-overhead.ts on Node 26.10 (1M entries, 16-byte keys, 100-byte
- * values, each value in its own exact-size Buffer, growth of RSS after a full GC, minus the
- * 116 payload bytes): 475 B with LRU, 470 B with LFU, 499 B with LRU and a TTL on every key.
- * We charge 480.
+ * values, growth of RSS after a full GC, minus the 116 payload bytes): 103 B with LRU, 105 B
+ * after random overwrites, 101 B with values of mixed sizes rewritten at random (chunks moving
+ * between size classes), 87 B per resident entry in a full cache evicting on every insert, 118 B
+ * with LFU, 123 B with LRU and a TTL on every key. We charge 112. The index and the slot records
+ * double in size when they fill, so the real figure swings by about ±20 B with the entry count.
  *
- * Why exact-size Buffers: a value copied with Buffer.allocUnsafe (< 4 KiB) is a slice of a
- * shared 8 KiB pool slab and keeps the whole slab alive. Filled back to back that is cheaper
- * (228 B overhead), but under random overwrites slabs stay pinned by their last survivor (635 B),
- * and when other short-lived pool allocations (replies) separate two stores, every stored value
- * pins a slab of its own (4.7 KB RSS, 8.4 KB heap + ArrayBuffers per entry). So whoever hands a
- * value to the store should copy it into `Buffer.allocUnsafeSlow(length)`; the store does the same
- * for the values it builds (APPEND, INCR).
+ * Values far above 100 bytes waste up to 1/8 of their size to the rounding of their chunk (1/16
+ * on average), which the fixed charge does not follow; values above 16 KiB have a chunk of their
+ * exact size.
  */
-export const ENTRY_OVERHEAD = 480;
+export const ENTRY_OVERHEAD = 112;
 
 /** Bytes charged for an entry with a key of `keyLength` and a value of `valueLength` bytes. */
 export function entryCharge(keyLength: number, valueLength: number): number {

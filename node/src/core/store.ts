@@ -1,11 +1,10 @@
 import type { EvictionPolicy, PolicyFactory } from '../policy/eviction-policy.ts';
 import { createLruPolicy } from '../policy/lru.ts';
 import { findPolicy, policyNames } from '../policy/registry.ts';
-import { growFloat64, growInt32, grownSize } from '../policy/typed-arrays.ts';
 import type { Clock } from '../util/clock.ts';
 import { entryCharge } from './entry-size.ts';
+import { EntryTable, hashBytes } from './entry-table.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
-import { hashKey } from './key-hash.ts';
 import { createNullPersistence, type Persistence } from './persistence.ts';
 import { addInt64, formatInt64, INT64_MAX, INT64_MIN, parseInt64 } from './redis-integer.ts';
 import { OP_STATUS, type OpStatus } from './status.ts';
@@ -47,7 +46,14 @@ const MIB = 1024 * 1024;
 const NONE = -1;
 /** `#makeRoom`'s answer when the entry cannot fit. */
 const NO_ROOM = -2;
-const INITIAL_SLOTS = 1024;
+/** String keys up to this length are encoded into a reused scratch Buffer. */
+const MAX_SCRATCH = 64 * 1024;
+
+/** Buffer methods that Node has had for years but that @types/node does not declare. */
+interface FastBuffer extends Buffer {
+  latin1Write(text: string, offset: number, length: number): number;
+  latin1Slice(start: number, end: number): string;
+}
 
 // Results without a payload are shared constants, so the common paths allocate nothing.
 const SET_OK: SetResult = { status: OP_STATUS.OK, previous: undefined };
@@ -65,9 +71,11 @@ const NUMBER_OOM: NumberResult = { status: OP_STATUS.OOM };
 const NUMBER_PERSISTENCE_FAILED: NumberResult = { status: OP_STATUS.PERSISTENCE_FAILED };
 
 /**
- * The in-memory keyspace: a Map from key to a dense slot, with keys, values and expiry times in
- * arrays indexed by slot (reused through a free-slot stack), an indexed expiry heap, a byte budget
- * enforced through the eviction policy, and every change mirrored to the persistence port.
+ * The in-memory keyspace. Entries live in an EntryTable (entry-table.ts): key and value bytes in
+ * slab-arena chunks, a 32-byte record per dense slot, and an open-addressing hash index, so that
+ * no entry is a JavaScript object of its own. Around it the Store keeps the rules: an indexed
+ * expiry heap, a byte budget enforced through the eviction policy (which orders slots), and every
+ * change mirrored to the persistence port.
  *
  * Expiry: an entry with `expireAt <= now` is gone. Every lookup checks it (lazy expiry) and
  * `expireStep` pops due entries from the heap (active expiry), so an expired key is never
@@ -79,27 +87,32 @@ const NUMBER_PERSISTENCE_FAILED: NumberResult = { status: OP_STATUS.PERSISTENCE_
  * evictions still reach `persistence.delete` then; an adapter that drops them is harmless
  * because reloads skip expired entries.
  *
- * Values are kept as handed over; callers should copy them into exact-size Buffers
- * (`Buffer.allocUnsafeSlow`), not pooled ones, or the byte budget undercounts (entry-size.ts).
+ * Values are copied into the arena: the store never keeps the caller's Buffer, but hands it to
+ * persistence, so callers still hand over Buffers they do not reuse. Reads through the CacheStore
+ * API return copies. The RESP hot path uses the additive byte-level methods `getView` (the value
+ * read in place, no allocation) and `setFrom` (key and value taken from the request bytes, no
+ * allocation without persistence).
  */
 export class Store implements CacheStore {
   readonly #clock: Clock;
   readonly #policy: EvictionPolicy;
   readonly #persistence: Persistence;
+  /**
+   * False when no persistence port was given: puts and deletes would go nowhere, so they are
+   * skipped, and with them building the key strings and value copies they take.
+   */
+  readonly #mirror: boolean;
   readonly #onRemove: ((key: string, reason: RemovalReason) => void) | undefined;
   readonly #maxValueSize: number;
   readonly #maxKeySize: number;
   #maxMemory: number;
 
-  readonly #index = new Map<string, number>();
-  /** Per slot: the key and value, undefined while the slot is free. */
-  #keys: (string | undefined)[] = [];
-  #values: (Buffer | undefined)[] = [];
-  /** Per slot: absolute expiry in ms, 0 for none. */
-  #expireAt = new Float64Array(INITIAL_SLOTS);
-  #heap = new ExpiryHeap();
-  #freeSlots = new Int32Array(INITIAL_SLOTS);
-  #freeCount = 0;
+  readonly #table = new EntryTable();
+  readonly #heap = new ExpiryHeap();
+  /** Where string keys are written as bytes for a lookup (see #encode). */
+  #scratch = Buffer.allocUnsafeSlow(256) as FastBuffer;
+  #viewStart = 0;
+  #viewEnd = 0;
 
   #bytesUsed = 0;
   #hits = 0;
@@ -123,36 +136,59 @@ export class Store implements CacheStore {
     this.#maxValueSize = maxValueSize;
     this.#maxKeySize = maxKeySize;
     this.#persistence = options.persistence ?? createNullPersistence();
+    this.#mirror = options.persistence !== undefined;
     this.#onRemove = options.onRemove;
     this.#policy = resolvePolicy(options.policy, maxMemory, options.seed ?? 1);
   }
 
   get(key: string): Buffer | undefined {
-    const slot = this.#find(key);
-    if (slot === NONE) {
-      this.#misses++;
-      this.#policy.onMiss(hashKey(key));
-      return undefined;
-    }
-    this.#hits++;
-    this.#policy.onAccess(slot);
-    return this.#values[slot];
+    const slot = this.#read(this.#encode(key), 0, key.length);
+    return slot === NONE ? undefined : this.#table.valueCopy(slot);
+  }
+
+  /**
+   * GET on the key `key[start, end)` without allocating: counts a hit or a miss and updates the
+   * policy like `get`, and returns the arena page that holds the value, which is
+   * `[viewStart, viewEnd)` of it; undefined when absent. The view is valid only until the next
+   * call into the store: copy it out at once (the RESP writer does).
+   */
+  getView(key: Buffer, start: number, end: number): Buffer | undefined {
+    const slot = this.#read(key, start, end);
+    if (slot === NONE) return undefined;
+    const table = this.#table;
+    const valueStart = table.valueStart(slot);
+    this.#viewStart = valueStart;
+    this.#viewEnd = valueStart + table.valueLength(slot);
+    return table.page(slot);
+  }
+
+  /** Where the value that the last `getView` returned starts in its page. */
+  get viewStart(): number {
+    return this.#viewStart;
+  }
+
+  /** Where that value ends. */
+  get viewEnd(): number {
+    return this.#viewEnd;
   }
 
   peek(key: string): Buffer | undefined {
-    const slot = this.#find(key);
-    return slot === NONE ? undefined : this.#values[slot];
+    const slot = this.#lookup(key);
+    return slot === NONE ? undefined : this.#table.valueCopy(slot);
   }
 
   has(key: string): boolean {
-    return this.#find(key) !== NONE;
+    return this.#lookup(key) !== NONE;
   }
 
   set(key: string, value: Buffer, options?: SetOptions): SetResult {
-    if (key.length > this.#maxKeySize || value.length > this.#maxValueSize) return SET_TOO_LARGE;
+    const keyLength = key.length;
+    if (keyLength > this.#maxKeySize || value.length > this.#maxValueSize) return SET_TOO_LARGE;
     if (!this.#persistence.writable) return SET_PERSISTENCE_FAILED;
-    const slot = this.#find(key);
-    const previous = slot === NONE ? undefined : this.#values[slot];
+    const bytes = this.#encode(key);
+    const hash = hashBytes(bytes, 0, keyLength);
+    const slot = this.#find(bytes, 0, keyLength, hash);
+    const previous = slot === NONE ? undefined : this.#table.valueCopy(slot);
     let expireAt = 0;
     if (options !== undefined) {
       if (slot === NONE ? options.ifPresent === true : options.ifAbsent === true) {
@@ -161,7 +197,7 @@ export class Store implements CacheStore {
           : { status: OP_STATUS.NOT_APPLIED, previous };
       }
       if (options.keepTtl === true) {
-        if (slot !== NONE) expireAt = this.#expireAt[slot] as number;
+        if (slot !== NONE) expireAt = this.#table.expireAt(slot);
       } else if (options.expireAt !== undefined && options.expireAt !== 0) {
         expireAt = checkTime(options.expireAt);
         if (expireAt <= this.#clock.now()) {
@@ -171,93 +207,136 @@ export class Store implements CacheStore {
         }
       }
     }
-    const status = this.#write(slot, key, value, expireAt, true);
+    const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, value.length, expireAt);
+    if (status === OP_STATUS.OK && this.#mirror) this.#persistence.put(key, value, expireAt);
     if (previous === undefined) return status === OP_STATUS.OK ? SET_OK : SET_OOM;
     return { status, previous };
   }
 
+  /**
+   * A plain SET (no options: the TTL is cleared) of the key `key[keyStart, keyEnd)` to the value
+   * `value[valueStart, valueEnd)`, both read in place (request bytes) and copied into the store.
+   * Allocates nothing unless persistence needs the key and value as objects of their own.
+   */
+  setFrom(
+    key: Buffer,
+    keyStart: number,
+    keyEnd: number,
+    value: Buffer,
+    valueStart: number,
+    valueEnd: number,
+  ): OpStatus {
+    if (keyEnd - keyStart > this.#maxKeySize || valueEnd - valueStart > this.#maxValueSize) {
+      return OP_STATUS.TOO_LARGE;
+    }
+    if (!this.#persistence.writable) return OP_STATUS.PERSISTENCE_FAILED;
+    const hash = hashBytes(key, keyStart, keyEnd);
+    const slot = this.#find(key, keyStart, keyEnd, hash);
+    const status = this.#write(slot, key, keyStart, keyEnd, hash, value, valueStart, valueEnd, 0);
+    if (status === OP_STATUS.OK && this.#mirror) {
+      const copy = Buffer.allocUnsafe(valueEnd - valueStart);
+      value.copy(copy, 0, valueStart, valueEnd);
+      this.#persistence.put((key as FastBuffer).latin1Slice(keyStart, keyEnd), copy, 0);
+    }
+    return status;
+  }
+
   delete(key: string): boolean {
-    const slot = this.#find(key);
+    const slot = this.#lookup(key);
     if (slot === NONE) return false;
     this.#remove(slot, 'deleted', true);
     return true;
   }
 
   expireAtOf(key: string): number {
-    const slot = this.#find(key);
+    const slot = this.#lookup(key);
     if (slot === NONE) return -2;
-    const expireAt = this.#expireAt[slot] as number;
+    const expireAt = this.#table.expireAt(slot);
     return expireAt === 0 ? -1 : expireAt;
   }
 
   setExpireAt(key: string, expireAt: number): boolean {
     checkTime(expireAt);
-    const slot = this.#find(key);
+    const slot = this.#lookup(key);
     if (slot === NONE) return false;
     if (expireAt !== 0 && expireAt <= this.#clock.now()) {
       this.#remove(slot, 'deleted', true);
       return true;
     }
-    if (expireAt === this.#expireAt[slot]) return true;
+    if (expireAt === this.#table.expireAt(slot)) return true;
     this.#setExpiry(slot, expireAt);
-    this.#persistence.put(key, this.#values[slot] as Buffer, expireAt);
+    if (this.#mirror) this.#persistence.put(key, this.#table.valueCopy(slot), expireAt);
     return true;
   }
 
   /** The result is a number when it is a safe integer, a bigint beyond (up to the int64 range). */
   incrBy(key: string, delta: bigint): NumberResult {
-    if (key.length > this.#maxKeySize) return NUMBER_TOO_LARGE;
+    const keyLength = key.length;
+    if (keyLength > this.#maxKeySize) return NUMBER_TOO_LARGE;
     if (delta > INT64_MAX || delta < INT64_MIN) return NUMBER_NOT_INTEGER;
     if (!this.#persistence.writable) return NUMBER_PERSISTENCE_FAILED;
-    const slot = this.#find(key);
+    const bytes = this.#encode(key);
+    const hash = hashBytes(bytes, 0, keyLength);
+    const slot = this.#find(bytes, 0, keyLength, hash);
+    const table = this.#table;
     let current: number | bigint = 0;
     let expireAt = 0;
     if (slot !== NONE) {
-      const parsed = parseInt64(this.#values[slot] as Buffer);
+      const parsed = parseInt64(
+        table.page(slot).subarray(table.valueStart(slot), table.valueEnd(slot)),
+      );
       if (parsed === undefined) return NUMBER_NOT_INTEGER;
       current = parsed;
-      expireAt = this.#expireAt[slot] as number;
+      expireAt = table.expireAt(slot);
     }
     const next = addInt64(current, delta);
     if (next === undefined) return NUMBER_OVERFLOW;
-    const bytes = formatInt64(next);
-    if (bytes.length > this.#maxValueSize) return NUMBER_TOO_LARGE;
-    const status = this.#write(slot, key, bytes, expireAt, true);
-    return status === OP_STATUS.OK ? { status: OP_STATUS.OK, value: next } : NUMBER_OOM;
+    const value = formatInt64(next);
+    if (value.length > this.#maxValueSize) return NUMBER_TOO_LARGE;
+    const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, value.length, expireAt);
+    if (status !== OP_STATUS.OK) return NUMBER_OOM;
+    if (this.#mirror) this.#persistence.put(key, value, expireAt);
+    return { status: OP_STATUS.OK, value: next };
   }
 
   append(key: string, suffix: Buffer): NumberResult {
-    if (key.length > this.#maxKeySize) return NUMBER_TOO_LARGE;
+    const keyLength = key.length;
+    if (keyLength > this.#maxKeySize) return NUMBER_TOO_LARGE;
     if (!this.#persistence.writable) return NUMBER_PERSISTENCE_FAILED;
-    const slot = this.#find(key);
-    const old = slot === NONE ? undefined : (this.#values[slot] as Buffer);
-    const length = (old === undefined ? 0 : old.length) + suffix.length;
+    const bytes = this.#encode(key);
+    const hash = hashBytes(bytes, 0, keyLength);
+    const slot = this.#find(bytes, 0, keyLength, hash);
+    const table = this.#table;
+    const oldLength = slot === NONE ? 0 : table.valueLength(slot);
+    const length = oldLength + suffix.length;
     if (length > this.#maxValueSize) return NUMBER_TOO_LARGE;
     let value = suffix;
-    if (old !== undefined) {
-      value = Buffer.allocUnsafeSlow(length);
-      old.copy(value, 0);
-      suffix.copy(value, old.length);
+    if (slot !== NONE) {
+      value = Buffer.allocUnsafe(length);
+      table.page(slot).copy(value, 0, table.valueStart(slot), table.valueEnd(slot));
+      suffix.copy(value, oldLength);
     }
-    const expireAt = slot === NONE ? 0 : (this.#expireAt[slot] as number);
-    const status = this.#write(slot, key, value, expireAt, true);
-    return status === OP_STATUS.OK ? { status: OP_STATUS.OK, value: length } : NUMBER_OOM;
+    const expireAt = slot === NONE ? 0 : table.expireAt(slot);
+    const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, length, expireAt);
+    if (status !== OP_STATUS.OK) return NUMBER_OOM;
+    if (this.#mirror) this.#persistence.put(key, value, expireAt);
+    return { status: OP_STATUS.OK, value: length };
   }
 
   size(): number {
-    return this.#index.size;
+    return this.#table.size;
   }
 
   clear(): void {
+    const table = this.#table;
     const hook = this.#onRemove;
-    if (hook !== undefined) for (const key of this.#index.keys()) hook(key, 'flushed');
-    this.#index.clear();
-    this.#keys = [];
-    this.#values = [];
-    this.#expireAt = new Float64Array(INITIAL_SLOTS);
+    if (hook !== undefined) {
+      for (let slot = 0; slot < table.end; slot++) {
+        if (table.isLive(slot)) hook(table.keyString(slot), 'flushed');
+      }
+    }
+    table.clear();
     this.#heap.clear();
-    this.#freeSlots = new Int32Array(INITIAL_SLOTS);
-    this.#freeCount = 0;
     this.#bytesUsed = 0;
     this.#policy.clear();
     this.#persistence.clear();
@@ -273,7 +352,8 @@ export class Store implements CacheStore {
    */
   scan(cursor: number, count: number, match?: (key: string) => boolean): ScanPage {
     const keys: string[] = [];
-    const end = this.#keys.length;
+    const table = this.#table;
+    const end = table.end;
     let slot = Number.isSafeInteger(cursor) && cursor > 0 ? cursor : 0;
     if (slot >= end) return { cursor: 0, keys };
     const wanted = Math.max(1, Math.floor(count) || 1);
@@ -281,14 +361,14 @@ export class Store implements CacheStore {
     const now = this.#clock.now();
     let examined = 0;
     for (; slot < stop && examined < wanted; slot++) {
-      const key = this.#keys[slot];
-      if (key === undefined) continue;
-      const expireAt = this.#expireAt[slot] as number;
+      if (!table.isLive(slot)) continue;
+      const expireAt = table.expireAt(slot);
       if (expireAt !== 0 && expireAt <= now) {
         this.#remove(slot, 'expired', true);
         continue;
       }
       examined++;
+      const key = table.keyString(slot);
       if (match === undefined || match(key)) keys.push(key);
     }
     return { cursor: slot >= end ? 0 : slot, keys };
@@ -311,7 +391,7 @@ export class Store implements CacheStore {
       misses: this.#misses,
       evictedCapacity: this.#evictedCapacity,
       evictedExpired: this.#evictedExpired,
-      items: this.#index.size,
+      items: this.#table.size,
       itemsWithTtl: this.#heap.size,
       bytesUsed: this.#bytesUsed,
       bytesCapacity: this.#maxMemory,
@@ -333,16 +413,26 @@ export class Store implements CacheStore {
     return this.#policy;
   }
 
+  /** Bytes held in arena pages, chunk rounding and free chunks included (diagnostics). */
+  get arenaBytes(): number {
+    return this.#table.arenaBytes;
+  }
+
   /**
    * Loads one entry read back from persistence at start-up, without echoing it back as a `put`.
    * Skips (returns false) entries already expired, too large, or that cannot fit; may evict
    * others to honour the budget, and those evictions do reach `persistence.delete`.
    */
   restore(key: string, value: Buffer, expireAt: number): boolean {
-    if (key.length > this.#maxKeySize || value.length > this.#maxValueSize) return false;
+    const keyLength = key.length;
+    if (keyLength > this.#maxKeySize || value.length > this.#maxValueSize) return false;
     checkTime(expireAt);
     if (expireAt !== 0 && expireAt <= this.#clock.now()) return false;
-    return this.#write(this.#find(key), key, value, expireAt, false) === OP_STATUS.OK;
+    const bytes = this.#encode(key);
+    const hash = hashBytes(bytes, 0, keyLength);
+    const slot = this.#find(bytes, 0, keyLength, hash);
+    const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, value.length, expireAt);
+    return status === OP_STATUS.OK;
   }
 
   /**
@@ -363,11 +453,49 @@ export class Store implements CacheStore {
     return evicted;
   }
 
-  /** The live slot of `key`, or -1; removes the entry first if it has expired (lazy expiry). */
-  #find(key: string): number {
-    const slot = this.#index.get(key);
-    if (slot === undefined) return NONE;
-    const expireAt = this.#expireAt[slot] as number;
+  /**
+   * The bytes of a string key, for the table, which works on bytes: written into a reused
+   * scratch Buffer, except when an onRemove hook is set (the hook may call back into the store
+   * while the caller still needs its key bytes) or the key is long.
+   */
+  #encode(key: string): Buffer {
+    const length = key.length;
+    if (this.#onRemove !== undefined || length > MAX_SCRATCH) return Buffer.from(key, 'latin1');
+    let scratch = this.#scratch;
+    if (length > scratch.length) {
+      scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH, 2 * length)) as FastBuffer;
+      this.#scratch = scratch;
+    }
+    scratch.latin1Write(key, 0, length);
+    return scratch;
+  }
+
+  /** The live slot of a string key, or -1, without counting (lazy expiry applies). */
+  #lookup(key: string): number {
+    const bytes = this.#encode(key);
+    return this.#find(bytes, 0, key.length, hashBytes(bytes, 0, key.length));
+  }
+
+  /** A counted read: the live slot or -1, a hit or a miss, and the policy told. */
+  #read(key: Uint8Array, start: number, end: number): number {
+    const hash = hashBytes(key, start, end);
+    const slot = this.#find(key, start, end, hash);
+    if (slot === NONE) {
+      this.#misses++;
+      this.#policy.onMiss(hash);
+      return NONE;
+    }
+    this.#hits++;
+    this.#policy.onAccess(slot);
+    return slot;
+  }
+
+  /** The live slot of `key[start, end)`, or -1; removes the entry first if it has expired (lazy expiry). */
+  #find(key: Uint8Array, start: number, end: number, hash: number): number {
+    const table = this.#table;
+    const slot = table.find(key, start, end, hash);
+    if (slot === NONE) return NONE;
+    const expireAt = table.expireAt(slot);
     if (expireAt !== 0 && expireAt <= this.#clock.now()) {
       this.#remove(slot, 'expired', true);
       return NONE;
@@ -376,25 +504,40 @@ export class Store implements CacheStore {
   }
 
   /**
-   * Stores `value` under `key` (in `slot`, or a new slot when -1), evicting first if needed.
-   * OOM changes nothing: either the entry alone exceeds the budget, or the policy had no victim.
+   * Stores `value[valueStart, valueEnd)` under `key[keyStart, keyEnd)` (in `slot`, or a new slot
+   * when -1), evicting first if needed. OOM changes nothing: either the entry alone exceeds the
+   * budget, or the policy had no victim. The caller mirrors the change to persistence.
    */
-  #write(slot: number, key: string, value: Buffer, expireAt: number, echo: boolean): OpStatus {
-    const charge = entryCharge(key.length, value.length);
+  #write(
+    slot: number,
+    key: Uint8Array,
+    keyStart: number,
+    keyEnd: number,
+    hash: number,
+    value: Uint8Array,
+    valueStart: number,
+    valueEnd: number,
+    expireAt: number,
+  ): OpStatus {
+    const valueLength = valueEnd - valueStart;
+    const charge = entryCharge(keyEnd - keyStart, valueLength);
     let target = slot;
     if (this.#maxMemory > 0) {
       target = this.#makeRoom(slot, charge);
       if (target === NO_ROOM) return OP_STATUS.OOM;
     }
+    const table = this.#table;
     if (target === NONE) {
-      this.#insert(key, value, expireAt, charge);
+      target = table.insert(key, keyStart, keyEnd, hash, value, valueStart, valueEnd);
+      if (expireAt !== 0) this.#setExpiry(target, expireAt);
+      this.#bytesUsed += charge;
+      this.#policy.onInsert(target, hash, charge);
     } else {
-      this.#bytesUsed += value.length - (this.#values[target] as Buffer).length;
-      this.#values[target] = value;
-      if (expireAt !== this.#expireAt[target]) this.#setExpiry(target, expireAt);
+      this.#bytesUsed += valueLength - table.valueLength(target);
+      table.replaceValue(target, value, valueStart, valueEnd);
+      if (expireAt !== table.expireAt(target)) this.#setExpiry(target, expireAt);
       this.#policy.onUpdate(target, charge);
     }
-    if (echo) this.#persistence.put(key, value, expireAt);
     return OP_STATUS.OK;
   }
 
@@ -420,59 +563,34 @@ export class Store implements CacheStore {
   }
 
   #removeVictim(victim: number): void {
-    if (this.#keys[victim] === undefined) {
+    if (!this.#table.isLive(victim)) {
       throw new Error(`policy ${this.#policy.name} chose slot ${victim}, which holds no entry`);
     }
     this.#remove(victim, 'capacity', false);
   }
 
-  #insert(key: string, value: Buffer, expireAt: number, charge: number): void {
-    let slot: number;
-    if (this.#freeCount > 0) {
-      slot = this.#freeSlots[--this.#freeCount] as number;
-      this.#keys[slot] = key;
-      this.#values[slot] = value;
-    } else {
-      slot = this.#keys.length;
-      this.#keys.push(key);
-      this.#values.push(value);
-      if (slot >= this.#expireAt.length) {
-        this.#expireAt = growFloat64(this.#expireAt, grownSize(this.#expireAt.length, slot));
-      }
-    }
-    if (expireAt !== 0) this.#setExpiry(slot, expireAt);
-    this.#index.set(key, slot);
-    this.#bytesUsed += charge;
-    this.#policy.onInsert(slot, hashKey(key), charge);
-  }
-
   #setExpiry(slot: number, expireAt: number): void {
-    this.#expireAt[slot] = expireAt;
+    this.#table.setExpireAt(slot, expireAt);
     if (expireAt === 0) this.#heap.delete(slot);
     else this.#heap.set(slot, expireAt);
   }
 
   #chargeOf(slot: number): number {
-    return entryCharge((this.#keys[slot] as string).length, (this.#values[slot] as Buffer).length);
+    return entryCharge(this.#table.keyLength(slot), this.#table.valueLength(slot));
   }
 
   /** Takes the entry in `slot` out of every structure and reports it; `forgetInPolicy` is false for victims of `evict()`. */
   #remove(slot: number, reason: RemovalReason, forgetInPolicy: boolean): void {
-    const key = this.#keys[slot] as string;
+    const table = this.#table;
+    const hook = this.#onRemove;
+    const key = this.#mirror || hook !== undefined ? table.keyString(slot) : '';
     this.#bytesUsed -= this.#chargeOf(slot);
-    this.#index.delete(key);
-    this.#keys[slot] = undefined;
-    this.#values[slot] = undefined;
-    if (this.#expireAt[slot] !== 0) this.#setExpiry(slot, 0);
-    if (this.#freeCount === this.#freeSlots.length) {
-      this.#freeSlots = growInt32(this.#freeSlots, this.#freeSlots.length * 2);
-    }
-    this.#freeSlots[this.#freeCount++] = slot;
+    if (table.expireAt(slot) !== 0) this.#heap.delete(slot);
+    table.remove(slot);
     if (forgetInPolicy) this.#policy.onRemove(slot);
     if (reason === 'capacity') this.#evictedCapacity++;
     else if (reason === 'expired') this.#evictedExpired++;
-    this.#persistence.delete(key);
-    const hook = this.#onRemove;
+    if (this.#mirror) this.#persistence.delete(key);
     if (hook !== undefined) hook(key, reason);
   }
 }

@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { Store } from '../../../core/store.ts';
 import type { NumberResult } from '../../../core/store-types.ts';
 import { ALL_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
@@ -18,7 +19,16 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     summary: 'Returns the string value of a key.',
     since: '1.0.0',
     handler: (session, args, out) => {
-      const value = session.store.get(args.latin1(1));
+      const store = session.store;
+      if (store instanceof Store) {
+        // The fast path: the key is looked up from the request bytes and the value copied from
+        // the store's arena into the reply, with no key string and no value Buffer.
+        const page = store.getView(args.buffer, args.starts[1] as number, args.ends[1] as number);
+        if (page === undefined) out.nullBulk();
+        else out.bulk(page, store.viewStart, store.viewEnd);
+        return;
+      }
+      const value = store.get(args.latin1(1));
       if (value === undefined) out.nullBulk();
       else out.bulk(value);
     },
@@ -69,9 +79,18 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     summary: 'Atomically returns the string values of one or more keys.',
     since: '1.0.0',
     handler: (session, args, out) => {
+      const store = session.store;
       out.arrayHeader(args.count - 1);
+      if (store instanceof Store) {
+        for (let i = 1; i < args.count; i++) {
+          const page = store.getView(args.buffer, args.starts[i] as number, args.ends[i] as number);
+          if (page === undefined) out.nullBulk();
+          else out.bulk(page, store.viewStart, store.viewEnd);
+        }
+        return;
+      }
       for (let i = 1; i < args.count; i++) {
-        const value = session.store.get(args.latin1(i));
+        const value = store.get(args.latin1(i));
         if (value === undefined) out.nullBulk();
         else out.bulk(value);
       }
@@ -149,7 +168,20 @@ function set(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const store = session.store;
   if (args.length(2) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
   if (args.count === 3) {
-    // The common case, without an options object.
+    // The common case, without an options object. The Store copies key and value straight from
+    // the request bytes (no key string, no value Buffer).
+    if (store instanceof Store) {
+      const status = store.setFrom(
+        args.buffer,
+        args.starts[1] as number,
+        args.ends[1] as number,
+        args.buffer,
+        args.starts[2] as number,
+        args.ends[2] as number,
+      );
+      if (status === 'OK') return out.ok();
+      return out.error(statusError(status));
+    }
     const result = store.set(args.latin1(1), args.copy(2));
     if (result.status === 'OK') return out.ok();
     return out.error(statusError(result.status));
