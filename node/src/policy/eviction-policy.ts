@@ -52,6 +52,14 @@ export interface EvictionPolicy {
    */
   candidates(out: Int32Array | number[], max: number): number;
 
+  /**
+   * Optional: the entry in `slot` now expires at `expiresAtMs` (ms since the Unix epoch on the
+   * cache's clock), or never when 0. The cache calls it after `onInsert`/`onUpdate` whenever the
+   * entry has an expiry, and whenever EXPIRE/PERSIST/SET change it. Policies that learn from TTLs
+   * (the ML hybrids) implement it; the others ignore expiries.
+   */
+  setExpiry?(slot: number, expiresAtMs: number): void;
+
   /** Forgets every resident entry (FLUSHALL); long-term memory such as sketches may stay. */
   clear(): void;
 }

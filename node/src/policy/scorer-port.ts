@@ -39,3 +39,34 @@ export interface TrainingJob {
 export interface TrainerPort {
   train(job: TrainingJob): TreeEnsemble | Promise<TreeEnsemble>;
 }
+
+/** What a remote scorer answered for one batch. */
+export interface RemoteScores {
+  /** One score per row (same meaning as `Scorer.predict`); empty when `modelVersion` is 0. */
+  readonly scores: Float64Array;
+  /** The scorer's model version; 0 means it has no model yet (the policy uses its base). */
+  readonly modelVersion: number;
+}
+
+/**
+ * A scorer in another process (`--scorer grpc://host:port`, node/proto/scorer.proto). Eviction
+ * cannot wait for a network round trip, so the policy asks ahead: it keeps a pool of candidates
+ * scored earlier, sends a batch whenever none is in flight and the pool runs low, and applies
+ * its own deadline; a late, failed or garbage answer counts towards the circuit breaker and the
+ * eviction at hand is the base policy's.
+ */
+export interface RemoteScorer {
+  readonly featureSchemaVersion: number;
+  readonly nFeatures: number;
+  /** Scores `n` rows (row-major, `n * nFeatures` floats); rejects on any failure. */
+  score(rows: Float32Array, n: number): Promise<RemoteScores>;
+}
+
+/**
+ * Where labelled rows go when the model is trained elsewhere (the scorer service): the policy
+ * hands over each training window instead of training; failures are counted, never retried
+ * inline.
+ */
+export interface SampleSink {
+  submit(job: TrainingJob): Promise<void>;
+}
