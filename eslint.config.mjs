@@ -73,7 +73,7 @@ const zones = [
   {
     target: node('cluster-local'),
     from: './node/src',
-    except: ['./cluster-local', './cluster', './util', './cluster-runtime/migration-completion.ts'],
+    except: ['./cluster-local', './cluster', './util'],
   },
   {
     target: [

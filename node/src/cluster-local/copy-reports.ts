@@ -1,9 +1,9 @@
 import type { Ring } from '../cluster/ring.ts';
-import { completedMigrations } from '../cluster-runtime/migration-completion.ts';
+import { completedMigrations } from '../cluster/migration-completion.ts';
 import type {
   NodeMigrationsReport,
   ReportedMigration,
-} from '../cluster-runtime/migration-completion.ts';
+} from '../cluster/migration-completion.ts';
 import { copyKey } from './convergence.ts';
 
 /**

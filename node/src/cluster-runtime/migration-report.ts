@@ -1,6 +1,6 @@
 import type { ClusterState } from './cluster-state.ts';
 import { ROLE } from './cluster-state.ts';
-import type { ReportedMigration } from './migration-completion.ts';
+import type { ReportedMigration } from '../cluster/migration-completion.ts';
 
 /** One incoming migration on `GET /v1/migrations`. */
 export interface MigrationView extends ReportedMigration {

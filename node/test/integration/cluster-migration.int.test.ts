@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Ring } from '../../src/cluster/ring.ts';
 import { completeMigrations } from '../../src/cluster/ring-change.ts';
 import { serializeRingDocument } from '../../src/cluster/ring-document.ts';
-import { completedMigrations } from '../../src/cluster-runtime/migration-completion.ts';
+import { completedMigrations } from '../../src/cluster/migration-completion.ts';
 import type { RunningNode } from './start-node.ts';
 import type { MigrationRow } from './cluster-nodes.ts';
 import {

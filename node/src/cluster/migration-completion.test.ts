@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planOverrideChange, completeMigrations } from '../cluster/ring-change.ts';
-import { ringNode, ringOf } from '../cluster/test-rings.ts';
-import { ownerOf } from '../cluster/ring-owners.ts';
+import { planOverrideChange, completeMigrations } from './ring-change.ts';
+import { ringNode, ringOf } from './test-rings.ts';
+import { ownerOf } from './ring-owners.ts';
 import { completedMigrations } from './migration-completion.ts';
 
 function ringWithMigrations() {

@@ -1,5 +1,5 @@
-import type { Ring } from '../cluster/ring.ts';
-import type { FinishedCopy } from '../cluster/ring-change.ts';
+import type { Ring } from './ring.ts';
+import type { FinishedCopy } from './ring-change.ts';
 
 /** One migration as a node reports it on `GET /v1/migrations` (the fields the helper needs). */
 export interface ReportedMigration {
