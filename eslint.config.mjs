@@ -68,8 +68,8 @@ const zones = [
     target: ['./node/src/core', './node/src/policy', './node/src/protocol', './node/src/cluster'],
     from: ['./node/src/gateway', './node/src/cluster-runtime'],
   },
-  // The local-cluster orchestrator drives processes over HTTP; it shares only the pure ring and the
-  // runtime's definition of a finished copy. Nothing in node/src imports it.
+  // The local-cluster orchestrator drives processes over HTTP; it shares only the pure ring
+  // (including the definition of a finished copy). Nothing in node/src imports it.
   {
     target: node('cluster-local'),
     from: './node/src',
