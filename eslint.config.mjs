@@ -63,10 +63,16 @@ const zones = [
       './config',
     ],
   },
-  // Nothing imports the gateway or the cluster runtime except composition roots.
+  // The scorer service's client is an adapter of the learned policy's ports (policy/scorer-port.ts).
+  {
+    target: node('scorer-client'),
+    from: './node/src',
+    except: ['./scorer-client', './policy', './util', './config'],
+  },
+  // Nothing imports the gateway, the cluster runtime or the scorer client except composition roots.
   {
     target: ['./node/src/core', './node/src/policy', './node/src/protocol', './node/src/cluster'],
-    from: ['./node/src/gateway', './node/src/cluster-runtime'],
+    from: ['./node/src/gateway', './node/src/cluster-runtime', './node/src/scorer-client'],
   },
   // The local-cluster orchestrator drives processes over HTTP; it shares only the pure ring
   // (including the definition of a finished copy). Nothing in node/src imports it.

@@ -1,0 +1,201 @@
+/**
+ * `mlcache scorer`'s options as one table (the node's config/schema.ts pattern, with its value
+ * parsers): flag, environment variable, default, documentation and parser, so that --help cannot
+ * drift from what the loader accepts. Each option is `--flag value`, `--flag=value` or
+ * `MLCACHE_SCORER_<FLAG>` (upper case, dashes as underscores); the flag wins. Pure: the
+ * composition root passes argv and the environment in. Every problem is reported at once.
+ */
+import { oneOf, port, text, word } from '../../../node/src/config/parsers.ts';
+import type { Parsed, Parser } from '../../../node/src/config/parsers.ts';
+import { LOG_LEVELS } from '../../../node/src/util/logger.ts';
+import type { LogLevel } from '../../../node/src/util/logger.ts';
+
+export interface ScorerConfig {
+  readonly bind: string;
+  readonly port: number;
+  readonly adminPort: number;
+  /** The ONNX model to serve from the start (re-read on SIGHUP), or null. */
+  readonly model: string | null;
+  readonly retrainEvery: number;
+  readonly windowRows: number;
+  readonly seed: number;
+  readonly logLevel: LogLevel;
+}
+
+/** The default ports (the node's are 6379/7379/9379). */
+export const SCORER_DEFAULT_PORTS = { grpc: 7390, admin: 9390 } as const;
+
+type Values = {
+  bind: string;
+  port: number;
+  adminPort: number;
+  model: string;
+  retrainEvery: number;
+  windowRows: number;
+  seed: number;
+  logLevel: LogLevel;
+};
+type Key = keyof Values;
+
+interface Spec<K extends Key = Key> {
+  readonly key: K;
+  readonly flag: string;
+  readonly env: string;
+  readonly valueName: string;
+  readonly defaultText: string;
+  readonly doc: string;
+  readonly parse: Parser<Values[K]>;
+}
+type AnySpec = { [K in Key]: Spec<K> }[Key];
+
+function option<K extends Key>(
+  key: K,
+  flag: string,
+  spec: Omit<Spec<K>, 'key' | 'flag' | 'env'>,
+): Spec<K> {
+  return { key, flag, env: `MLCACHE_SCORER_${flag.toUpperCase().replaceAll('-', '_')}`, ...spec };
+}
+
+/** A whole number in [min, max]. */
+function integer(min: number, max: number): Parser<number> {
+  return (value): Parsed<number> => {
+    const n = /^\d{1,15}$/.test(value.trim()) ? Number(value) : NaN;
+    return n >= min && n <= max
+      ? { ok: true, value: n }
+      : { ok: false, problem: `'${value}' is not a whole number in [${min}, ${max}]` };
+  };
+}
+
+export const SCORER_OPTIONS: readonly AnySpec[] = [
+  option('bind', 'bind', {
+    valueName: 'ADDRESS',
+    defaultText: '127.0.0.1',
+    doc: 'Address both ports listen on (0.0.0.0 in a pod).',
+    parse: word,
+  }),
+  option('port', 'port', {
+    valueName: 'PORT',
+    defaultText: String(SCORER_DEFAULT_PORTS.grpc),
+    doc: 'gRPC port of mlcache.v1.Scorer (node/proto/scorer.proto); 0 picks a free port.',
+    parse: port,
+  }),
+  option('adminPort', 'admin-port', {
+    valueName: 'PORT',
+    defaultText: String(SCORER_DEFAULT_PORTS.admin),
+    doc: 'HTTP port of /metrics, /healthz, /readyz, /v1/status and PUT /v1/model; 0 picks one.',
+    parse: port,
+  }),
+  option('model', 'model', {
+    valueName: 'PATH',
+    defaultText: '',
+    doc:
+      'An ONNX model (e.g. from mlcache train) to serve from the start, as version 1; SIGHUP ' +
+      're-reads it. A model that cannot be used stops the start with exit status 2.',
+    parse: text,
+  }),
+  option('retrainEvery', 'retrain-every', {
+    valueName: 'ROWS',
+    defaultText: '65536',
+    doc: 'Labelled rows received between two trainings (the first comes after 1024 rows).',
+    parse: integer(1, 1e12),
+  }),
+  option('windowRows', 'window-rows', {
+    valueName: 'ROWS',
+    defaultText: '65536',
+    doc: 'Newest labelled rows kept for training (every 8th row received is held out instead).',
+    parse: integer(256, 1 << 24),
+  }),
+  option('seed', 'seed', {
+    valueName: 'N',
+    defaultText: '1',
+    doc: 'Seed of the trainer and the gate, so that a run can be reproduced.',
+    parse: integer(0, 2 ** 31 - 1),
+  }),
+  option('logLevel', 'log-level', {
+    valueName: 'LEVEL',
+    defaultText: 'info',
+    doc: `Least severe log level written to stderr: ${LOG_LEVELS.join(', ')}.`,
+    parse: oneOf(LOG_LEVELS),
+  }),
+];
+
+export type ScorerLoadResult =
+  | { readonly kind: 'config'; readonly config: ScorerConfig }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'invalid'; readonly problems: readonly string[] };
+
+/** Builds the configuration from flags and environment (flags win over MLCACHE_SCORER_*). */
+export function loadScorerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ScorerLoadResult {
+  const problems: string[] = [];
+  const raw = new Map<Key, { text: string; origin: string }>();
+  for (const spec of SCORER_OPTIONS) {
+    const value = env[spec.env];
+    if (value !== undefined) raw.set(spec.key, { text: value, origin: ` (from ${spec.env})` });
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') return { kind: 'help' };
+    if (!arg.startsWith('--')) {
+      problems.push(`'${arg}': unexpected argument (options start with --)`);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const spec = SCORER_OPTIONS.find((candidate) => candidate.flag === name);
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) value = argv[++i];
+    if (spec === undefined) problems.push(`--${name}: unknown option (see --help)`);
+    else if (value === undefined) problems.push(`--${name}: needs a value`);
+    else raw.set(spec.key, { text: value, origin: '' });
+  }
+  const values: Partial<Record<Key, unknown>> = {};
+  for (const spec of SCORER_OPTIONS) {
+    const given = raw.get(spec.key) ?? { text: spec.defaultText, origin: ' (default)' };
+    const parsed = spec.parse(given.text);
+    if (parsed.ok) values[spec.key] = parsed.value;
+    else problems.push(`--${spec.flag}: ${parsed.problem}${given.origin}`);
+  }
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  const v = values as Values;
+  return {
+    kind: 'config',
+    config: {
+      bind: v.bind,
+      port: v.port,
+      adminPort: v.adminPort,
+      model: v.model === '' ? null : v.model,
+      retrainEvery: v.retrainEvery,
+      windowRows: v.windowRows,
+      seed: v.seed,
+      logLevel: v.logLevel,
+    },
+  };
+}
+
+/** The text of `mlcache scorer --help`, built from the option table. */
+export function scorerHelpText(): string {
+  const heads = SCORER_OPTIONS.map((spec) => `--${spec.flag} ${spec.valueName}`);
+  const width = Math.max(...heads.map((head) => head.length));
+  const rows = SCORER_OPTIONS.map((spec, i) => {
+    const shown = spec.defaultText === '' ? '' : `, default ${spec.defaultText}`;
+    return `  ${(heads[i] ?? '').padEnd(width)}  (${spec.env}${shown})\n      ${spec.doc}`;
+  });
+  return [
+    'Usage: mlcache scorer [options]',
+    '',
+    'Runs the scorer service: scores eviction candidates for nodes started with',
+    '--scorer grpc://host:port, collects their labelled samples, retrains in a worker thread,',
+    'and publishes models that pass the gate (docs/scorer.md).',
+    '',
+    'Options (environment variable, default):',
+    ...rows,
+    '',
+    'On start the scorer prints one JSON line on stdout with the actual ports:',
+    '  {"event":"listening","bind":"...","grpc":7390,"admin":9390,"pid":...}',
+    'Logs go to stderr, one JSON object per line. SIGHUP re-reads --model; SIGINT/SIGTERM stop.',
+  ].join('\n');
+}
