@@ -106,6 +106,8 @@ for (const file of files) {
                 baseEvictions: stats.baseEvictions,
                 shadowFallbacks: stats.shadowFallbacks,
                 validationAccuracy: stats.lastValidationCurrent,
+                challengeMargin: stats.challengeMargin,
+                modelDisagreement: stats.lastDisagreement,
               }),
         });
       }

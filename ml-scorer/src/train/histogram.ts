@@ -41,15 +41,81 @@ export function buildHistogram(
   }
 }
 
-/** `target -= minus` over the given features: the sibling's histogram from its parent's. */
+/**
+ * `buildHistogram` on a row-major bin matrix (`rowBins[r * nFeatures + f]`): one row's bins are
+ * read together, and its features' sums are independent, so the loop does not wait on the
+ * previous row's update of the same bin as the column-by-column loop does. Each bin still adds
+ * its rows in the order of `rowIdx`, so the sums are the same, bit for bit.
+ */
+export function buildHistogramRows(
+  hist: Float64Array,
+  rowBins: Uint8Array,
+  nFeatures: number,
+  features: Int32Array,
+  binCounts: Int32Array,
+  rowIdx: Int32Array,
+  start: number,
+  end: number,
+  orderedGrad: Float64Array,
+): void {
+  const nf = features.length;
+  for (let j = 0; j < nf; j++) {
+    // Only the feature's bins in use: the others are never written, so they stay 0.
+    const f = features[j]!;
+    const h = f * FEATURE_STRIDE;
+    hist.fill(0, h, h + 2 * binCounts[f]!);
+  }
+  if (nf === nFeatures) {
+    // Every feature: the offsets are f * FEATURE_STRIDE, no lookup of `features` needed.
+    for (let k = start; k < end; k++) {
+      const g = orderedGrad[k - start]!;
+      const row = rowIdx[k]! * nFeatures;
+      for (let f = 0, h = 0; f < nFeatures; f++, h += FEATURE_STRIDE) {
+        const at = h + (rowBins[row + f]! << 1);
+        hist[at] = hist[at]! + g;
+        hist[at + 1] = hist[at + 1]! + 1;
+      }
+    }
+    return;
+  }
+  for (let k = start; k < end; k++) {
+    const g = orderedGrad[k - start]!;
+    const row = rowIdx[k]! * nFeatures;
+    for (let j = 0; j < nf; j++) {
+      const f = features[j]!;
+      const at = f * FEATURE_STRIDE + (rowBins[row + f]! << 1);
+      hist[at] = hist[at]! + g;
+      hist[at + 1] = hist[at + 1]! + 1;
+    }
+  }
+}
+
+/** The row-major copy of a column-major bin matrix (`bins[f * nRows + r]`). */
+export function rowMajorBins(bins: Uint8Array, nRows: number, nFeatures: number): Uint8Array {
+  const rows = new Uint8Array(nRows * nFeatures);
+  for (let f = 0; f < nFeatures; f++) {
+    const column = f * nRows;
+    for (let r = 0, at = f; r < nRows; r++, at += nFeatures) rows[at] = bins[column + r]!;
+  }
+  return rows;
+}
+
+/**
+ * `target -= minus` over the given features: the sibling's histogram from its parent's. With
+ * `binCounts`, only each feature's bins in use (bins past a feature's count are 0 in both, as
+ * `buildHistogramRows` leaves them).
+ */
 export function subtractHistogram(
   target: Float64Array,
   minus: Float64Array,
   features: Int32Array,
+  binCounts?: Int32Array,
 ): void {
   for (let j = 0; j < features.length; j++) {
-    const h = features[j]! * FEATURE_STRIDE;
-    for (let i = h; i < h + FEATURE_STRIDE; i++) target[i] = target[i]! - minus[i]!;
+    const f = features[j]!;
+    const h = f * FEATURE_STRIDE;
+    const end = h + (binCounts === undefined ? FEATURE_STRIDE : 2 * binCounts[f]!);
+    for (let i = h; i < end; i++) target[i] = target[i]! - minus[i]!;
   }
 }
 
@@ -86,28 +152,44 @@ export function findBestSplit(
   best.leftCount = 0;
   if (count < 2 * minRows) return best;
   const parent = (sumGrad * sumGrad) / (count + lambda);
+  // The best so far in locals (written back once): the scan is the trainer's second hottest loop.
+  let bestGain = 0;
+  let bestFeature = -1;
+  let bestBin = -1;
+  let bestGrad = 0;
+  let bestCount = 0;
   for (let j = 0; j < features.length; j++) {
     const f = features[j]!;
     const h = f * FEATURE_STRIDE;
-    const last = binCounts[f]! - 1;
+    const end = h + 2 * (binCounts[f]! - 1);
     let gl = 0;
     let cl = 0;
-    for (let b = 0; b < last; b++) {
-      gl += hist[h + 2 * b]!;
-      cl += hist[h + 2 * b + 1]!;
+    for (let at = h; at < end; at += 2) {
+      const g = hist[at]!;
+      const c = hist[at + 1]!;
+      // An empty bin (no rows, and exactly 0 left of a subtraction) leaves both sides as they
+      // were at the bin before, whose gain was already weighed: skipping it changes nothing.
+      if (c === 0 && g === 0) continue;
+      gl += g;
+      cl += c;
       if (cl < minRows) continue;
       const cr = count - cl;
       if (cr < minRows) break;
       const gr = sumGrad - gl;
       const gain = (gl * gl) / (cl + lambda) + (gr * gr) / (cr + lambda) - parent;
-      if (gain > best.gain) {
-        best.gain = gain;
-        best.feature = f;
-        best.bin = b;
-        best.leftGrad = gl;
-        best.leftCount = cl;
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestFeature = f;
+        bestBin = (at - h) >> 1;
+        bestGrad = gl;
+        bestCount = cl;
       }
     }
   }
+  best.gain = bestGain;
+  best.feature = bestFeature;
+  best.bin = bestBin;
+  best.leftGrad = bestGrad;
+  best.leftCount = bestCount;
   return best;
 }

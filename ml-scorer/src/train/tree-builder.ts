@@ -5,7 +5,13 @@
  * log2(leaves)/2 times per tree instead of once per level.
  */
 import type { Split } from './histogram.ts';
-import { buildHistogram, findBestSplit, newHistogram, subtractHistogram } from './histogram.ts';
+import {
+  buildHistogramRows,
+  findBestSplit,
+  newHistogram,
+  rowMajorBins,
+  subtractHistogram,
+} from './histogram.ts';
 import type { Tree } from './tree-ensemble.ts';
 
 /** A tree plus the bin of each split, which the booster uses to route rows by their bins. */
@@ -23,6 +29,8 @@ export interface TreeShape {
 /** Scratch buffers reused across the trees of one training run. */
 export class TreeBuilder {
   readonly #bins: Uint8Array;
+  /** The same bins row-major, for building histograms. */
+  readonly #rowBins: Uint8Array;
   readonly #nRows: number;
   readonly #edges: readonly Float32Array[];
   readonly #binCounts: Int32Array;
@@ -41,6 +49,7 @@ export class TreeBuilder {
 
   constructor(bins: Uint8Array, nRows: number, edges: readonly Float32Array[], shape: TreeShape) {
     this.#bins = bins;
+    this.#rowBins = rowMajorBins(bins, nRows, edges.length);
     this.#nRows = nRows;
     this.#edges = edges;
     this.#binCounts = Int32Array.from(edges, (e) => e.length + 1);
@@ -61,10 +70,13 @@ export class TreeBuilder {
 
   /**
    * Grows a tree on the rows `rowIdx[0 … nUsed)` (ascending; permuted in place) with gradients
-   * `grad` (prediction − label), splitting only on `features`.
+   * `grad` (prediction − label), splitting only on the `allowed` features.
    */
-  grow(grad: Float64Array, rowIdx: Int32Array, nUsed: number, features: Int32Array): BinnedTree {
+  grow(grad: Float64Array, rowIdx: Int32Array, nUsed: number, allowed: Int32Array): BinnedTree {
     const { maxLeaves, minRowsPerLeaf: minRows, lambda } = this.#shape;
+    // A feature with a single bin (a constant, such as the size under an object budget) has no
+    // split: its histogram would never be read, so it is not built.
+    const features = allowed.filter((f) => this.#binCounts[f]! > 1);
     const maxNodes = 2 * maxLeaves - 1;
     const feature = new Int32Array(maxNodes).fill(-1);
     const splitBin = new Int32Array(maxNodes).fill(-1);
@@ -128,7 +140,7 @@ export class TreeBuilder {
       histOf[small] = other;
       histOf[large] = parentHist;
       this.#histogram(small, grad, rowIdx, features);
-      subtractHistogram(this.#hists[parentHist]!, this.#hists[other]!, features);
+      subtractHistogram(this.#hists[parentHist]!, this.#hists[other]!, features, this.#binCounts);
       this.#best(pick, features, minRows, lambda);
       this.#best(other, features, minRows, lambda);
     }
@@ -170,7 +182,9 @@ export class TreeBuilder {
     const og = this.#orderedGrad;
     for (let k = s; k < e; k++) og[k - s] = grad[rowIdx[k]!]!;
     const hist = this.#hists[this.#hist[leaf]!]!;
-    buildHistogram(hist, this.#bins, this.#nRows, features, rowIdx, s, e, og);
+    const rowBins = this.#rowBins;
+    const nf = this.#edges.length;
+    buildHistogramRows(hist, rowBins, nf, features, this.#binCounts, rowIdx, s, e, og);
   }
 
   #best(leaf: number, features: Int32Array, minRows: number, lambda: number): void {

@@ -7,9 +7,16 @@ describe('FeatureGhosts', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.record({ key: fc.integer({ min: 0, max: 12 }), back: fc.boolean() }), {
-          maxLength: 100,
-        }),
+        fc.array(
+          fc.record({
+            key: fc.integer({ min: 0, max: 12 }),
+            back: fc.boolean(),
+            byTake: fc.boolean(),
+          }),
+          {
+            maxLength: 100,
+          },
+        ),
         (capacity, events) => {
           const ghosts = new FeatureGhosts(capacity);
           // The model: every claim takes the next ring position; a key is remembered while its
@@ -17,7 +24,15 @@ describe('FeatureGhosts', () => {
           const claims: number[] = [];
           const released = new Set<number>();
           for (const e of events) {
-            if (e.back) {
+            if (e.back && e.byTake) {
+              // take: the row's offset while remembered, then forgotten (its key cleared).
+              const remembered = ghosts.find(e.key);
+              if (remembered >= 0) expect(ghosts.rows[remembered + G_KEY]).toBe(e.key);
+              const offset = ghosts.take(e.key);
+              expect(offset).toBe(remembered);
+              if (offset >= 0) expect(ghosts.rows[offset + G_KEY]).toBeNaN();
+              released.add(e.key);
+            } else if (e.back) {
               ghosts.release(e.key);
               released.add(e.key);
             } else {

@@ -51,16 +51,32 @@ export class FeatureGhosts {
   claim(keyId: number): number {
     if (this.capacity === 0) return -1;
     const index = this.#index;
-    index.delete(keyId);
     const i = this.#head;
     this.#head = i + 1 === this.capacity ? 0 : i + 1;
     const base = i * GHOST_STRIDE;
-    const displaced = this.rows[base + G_KEY]!;
     // Only drop the displaced key if this position is still its live row (it may have been
-    // taken back since, or remembered again at a newer position).
-    if (index.get(displaced) === i) index.delete(displaced);
+    // remembered again at a newer position). A row taken back has NaN for its key: nothing to
+    // drop, and no probe of the index for it.
+    const displaced = this.rows[base + G_KEY]!;
+    if (!Number.isNaN(displaced)) index.deleteIf(displaced, i);
     this.rows[base + G_KEY] = keyId;
+    // An older row of the same key (removed twice without a return) is superseded: the index
+    // now points here, and that row is not dropped when its position comes round.
     index.set(keyId, i);
+    return base;
+  }
+
+  /**
+   * Forgets `keyId` (it became resident again) and returns the offset of its row, whose history
+   * stays readable until its ring position is reused by a later `claim` (its key is set to NaN:
+   * the row is no one's any more); -1 if it is not remembered.
+   */
+  take(keyId: number): number {
+    if (this.capacity === 0) return -1;
+    const i = this.#index.take(keyId);
+    if (i < 0) return -1;
+    const base = i * GHOST_STRIDE;
+    this.rows[base + G_KEY] = Number.NaN;
     return base;
   }
 

@@ -23,8 +23,10 @@ describe('KeyIndex', () => {
       fc.constantFrom(2 ** 53 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 40 * 3),
     );
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('set' as const), key, value: fc.nat(1000) }),
+      fc.record({ kind: fc.constant('set' as const), key, value: fc.nat(3) }),
       fc.record({ kind: fc.constant('delete' as const), key }),
+      fc.record({ kind: fc.constant('take' as const), key }),
+      fc.record({ kind: fc.constant('deleteIf' as const), key, value: fc.nat(3) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
@@ -35,9 +37,15 @@ describe('KeyIndex', () => {
           if (o.kind === 'set') {
             index.set(o.key, o.value);
             model.set(o.key, o.value);
-          } else {
+          } else if (o.kind === 'delete') {
             index.delete(o.key);
             model.delete(o.key);
+          } else if (o.kind === 'take') {
+            expect(index.take(o.key)).toBe(model.get(o.key) ?? -1);
+            model.delete(o.key);
+          } else {
+            index.deleteIf(o.key, o.value);
+            if (model.get(o.key) === o.value) model.delete(o.key);
           }
           expect(index.size).toBe(model.size);
         }

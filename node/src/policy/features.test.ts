@@ -116,6 +116,19 @@ describe('FeatureTracker', () => {
     expect(row(f, 0, 0).ttl_left_ms).toBe(MISSING);
   });
 
+  it('keeps the expiry across reads, and does not carry it over an eviction', () => {
+    const f = new FeatureTracker();
+    f.onInsert(0, 1, 0, 1, NOW + 60_000);
+    f.onAccess(0, 5);
+    expect(row(f, 0, 5, NOW + 1500).ttl_left_ms).toBe(58_500);
+    f.onRemove(0);
+    f.onInsert(4, 1, 9, 1, 0); // back from the ghosts, inserted without a TTL
+    const r = row(f, 4, 9, NOW + 2000);
+    expect([r.ttl_left_ms, r.freq]).toEqual([MISSING, 3]);
+    f.setExpireAt(4, NOW + 2250);
+    expect(row(f, 4, 9, NOW + 2000).ttl_left_ms).toBe(250);
+  });
+
   it('treats an overwrite as an access with a new size and expiry', () => {
     const f = new FeatureTracker();
     f.onInsert(0, 1, 0, 8, 0);

@@ -96,7 +96,7 @@ export class FeatureTracker {
     f64[a + S_EXPIRE] = expireAt;
     f32[b + S_LOG2_SIZE] = size > 1 ? Math.log2(size) : 0;
     const ghosts = this.#ghosts;
-    const g = ghosts.find(keyId);
+    const g = ghosts.take(keyId);
     if (g < 0) {
       f64[a + S_LAST] = t;
       f64[a + S_COUNT] = 1;
@@ -116,7 +116,6 @@ export class FeatureTracker {
     f64[a + S_EDC0 + 2] = rows[g + G_EDC0 + 2]!;
     f32[b + S_GAP1] = rows[g + G_GAP1]!;
     f32[b + S_GAP2] = rows[g + G_GAP2]!;
-    ghosts.release(keyId);
     this.onAccess(slot, t);
   }
 
@@ -145,7 +144,12 @@ export class FeatureTracker {
     this.onAccess(slot, t);
   }
 
-  /** The entry's expiry changed (EXPIRE, PERSIST) without an access to its value. */
+  /**
+   * The entry's expiry changed (EXPIRE, PERSIST, or a SET with a TTL right after its insert or
+   * overwrite) without an access to its value; epoch ms, 0 for none. The ML policy calls this
+   * only when it has a clock to measure the TTL left with (`MlHybridPolicy.setExpiry`), so
+   * without one feature 9 stays MISSING.
+   */
   setExpireAt(slot: number, expireAt: number): void {
     this.#table.f64[slot * F64_STRIDE + S_EXPIRE] = expireAt;
   }

@@ -12,6 +12,11 @@ export interface MlHybridParams {
   readonly recent: number;
   /** Fresh uniformly random resident candidates per eviction. */
   readonly random: number;
+  /**
+   * Fresh candidates per eviction from the base's eviction end beyond its victim (found among
+   * the base's next `4 × tail + 4` victims that are not pooled).
+   */
+  readonly tail: number;
   /** The recent insertions sampled from, as a fraction of the resident entries. */
   readonly recentFraction: number;
   /**
@@ -53,6 +58,15 @@ export interface MlHybridParams {
   readonly validationPairs: number;
   /** A new model must beat the current one (and the base) by this much pair accuracy. */
   readonly minGain: number;
+  /** Offer the mean of each newly trained model and the one trained before it (less variance). */
+  readonly averageModels: boolean;
+  /**
+   * The challenge margin follows the models' noise: this × their disagreement (model-gate.ts),
+   * kept within [`challengeMargin`, `marginCeiling`]. 0: the margin is `challengeMargin`.
+   */
+  readonly marginPerNoise: number;
+  /** The highest margin the noise rule may set. */
+  readonly marginCeiling: number;
 
   /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
   readonly deadline: number;
@@ -70,11 +84,20 @@ export interface MlHybridParams {
   readonly shadowMargin: number;
   /** Removed keys whose history the features remember. 0: 2 × capacity, at most 2^17. */
   readonly ghostCapacity: number;
+
+  /**
+   * Remote scoring: the base's next victims scored in every batch, so that the evictions that
+   * follow find their victim already scored (it must be, for the model to challenge it).
+   */
+  readonly remoteHeads: number;
+  /** Remote scoring: ms to wait before asking again a scorer that had no model. */
+  readonly remoteRetry: number;
 }
 
 export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze({
   recent: 1,
   random: 2,
+  tail: 0,
   recentFraction: 0.1,
   challengeMargin: 0.3,
   fallbackMarginStep: 0.5,
@@ -92,6 +115,9 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   retrainEvery: 1 << 16,
   validationPairs: 20_000,
   minGain: 0,
+  averageModels: false,
+  marginPerNoise: 4,
+  marginCeiling: 2,
   deadline: 1 << 16,
   breakerFailures: 3,
   breakerCooldown: 100_000,
@@ -100,11 +126,14 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   shadowMinEntries: 1024,
   shadowMargin: 0.005,
   ghostCapacity: 0,
+  remoteHeads: 8,
+  remoteRetry: 1000,
 });
 
 const COUNTS: readonly (keyof MlHybridParams)[] = [
   'recent',
   'random',
+  'tail',
   'poolSize',
   'sampleEvery',
   'logPerBatch',
@@ -120,6 +149,7 @@ const COUNTS: readonly (keyof MlHybridParams)[] = [
   'shadowSustain',
   'shadowMinEntries',
   'ghostCapacity',
+  'remoteHeads',
 ];
 const AT_LEAST_ONE: readonly (keyof MlHybridParams)[] = [
   'poolSize',
@@ -128,6 +158,7 @@ const AT_LEAST_ONE: readonly (keyof MlHybridParams)[] = [
   'maxPending',
   'windowRows',
   'validationRows',
+  'remoteHeads',
 ];
 const POSITIVE: readonly (keyof MlHybridParams)[] = [
   'recentFraction',
@@ -135,12 +166,15 @@ const POSITIVE: readonly (keyof MlHybridParams)[] = [
   'deadline',
   'breakerCooldown',
   'shadowMinPercent',
+  'remoteRetry',
 ];
 const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
   'challengeMargin',
   'fallbackMarginStep',
   'minGain',
   'shadowMargin',
+  'marginPerNoise',
+  'marginCeiling',
 ];
 
 /** Fills in defaults and rejects values that cannot work (RangeError naming the knob). */
@@ -156,6 +190,20 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   for (const name of AT_LEAST_ONE) if (!((p[name] as number) >= 1)) fail(name);
   for (const name of POSITIVE) if (!((p[name] as number) > 0)) fail(name);
   for (const name of NON_NEGATIVE) if (!((p[name] as number) >= 0)) fail(name);
-  if (p.recent + p.random < 1) fail('random');
+  if (p.recent + p.random + p.tail < 1) fail('random');
   return p;
+}
+
+/**
+ * The challenge margin a model starts with, given how much the last two trained models
+ * disagreed (`noise`, model-gate.ts `disagreement`): `marginPerNoise × noise` within
+ * [`challengeMargin`, `marginCeiling`]; `challengeMargin` when the rule is off or nothing is
+ * known yet.
+ */
+export function marginForNoise(p: MlHybridParams, noise: number): number {
+  if (!(p.marginPerNoise > 0 && noise > 0)) return p.challengeMargin;
+  return Math.min(
+    Math.max(p.challengeMargin, p.marginCeiling),
+    Math.max(p.challengeMargin, p.marginPerNoise * noise),
+  );
 }

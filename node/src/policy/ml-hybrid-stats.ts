@@ -19,6 +19,8 @@ export interface MlHybridStats {
     scorerError: number;
     deadline: number;
     shadow: number;
+    /** Remote scoring: the base's victim had no score from the remote model yet. */
+    notScored: number;
   };
   /** 0 closed, 1 open, 2 half-open. */
   breakerState: number;
@@ -32,6 +34,8 @@ export interface MlHybridStats {
   lastValidation: number;
   lastValidationCurrent: number;
   lastValidationBase: number;
+  /** At the last validation: how much the new and the current model disagree (model-gate.ts). */
+  lastDisagreement: number;
   trainings: number;
   trainingFailures: number;
   /** Training time by the injected clock (0 without one). */
@@ -50,6 +54,22 @@ export interface MlHybridStats {
   /** Hit ratios on the shadow's sampled keys: the live policy's and the shadow base's. */
   shadowLiveHitRatio: number;
   shadowBaseHitRatio: number;
+  /** Remote scoring: the remote model's version at its last answer (0: none yet). */
+  remoteModelVersion: number;
+  /** Remote scoring: batches sent, usable answers, answers dropped after their deadline. */
+  remoteBatches: number;
+  remoteAnswers: number;
+  remoteLate: number;
+  /** Remote scoring: challenges of a base victim that was not scored, against the typical score. */
+  remoteHeadEstimated: number;
+  /** 1 while a batch awaits its answer. */
+  remoteInFlight: number;
+  /** Remote scoring: round trip of the last usable answer, ms. */
+  remoteLastMs: number;
+  /** Sample sink: training windows handed over, submissions that failed, windows skipped. */
+  sinkSubmitted: number;
+  sinkFailures: number;
+  sinkSkipped: number;
 }
 
 export function emptyStats(): MlHybridStats {
@@ -59,7 +79,14 @@ export function emptyStats(): MlHybridStats {
     baseEvictions: 0,
     modelKeptBase: 0,
     batches: 0,
-    fallbacks: { noModel: 0, breakerOpen: 0, scorerError: 0, deadline: 0, shadow: 0 },
+    fallbacks: {
+      noModel: 0,
+      breakerOpen: 0,
+      scorerError: 0,
+      deadline: 0,
+      shadow: 0,
+      notScored: 0,
+    },
     breakerState: 0,
     breakerOpens: 0,
     modelVersion: 0,
@@ -69,6 +96,7 @@ export function emptyStats(): MlHybridStats {
     lastValidation: 0,
     lastValidationCurrent: 0,
     lastValidationBase: 0,
+    lastDisagreement: 0,
     trainings: 0,
     trainingFailures: 0,
     lastTrainingMs: 0,
@@ -83,5 +111,15 @@ export function emptyStats(): MlHybridStats {
     shadowWindows: 0,
     shadowLiveHitRatio: 0,
     shadowBaseHitRatio: 0,
+    remoteModelVersion: 0,
+    remoteBatches: 0,
+    remoteAnswers: 0,
+    remoteLate: 0,
+    remoteHeadEstimated: 0,
+    remoteInFlight: 0,
+    remoteLastMs: 0,
+    sinkSubmitted: 0,
+    sinkFailures: 0,
+    sinkSkipped: 0,
   };
 }

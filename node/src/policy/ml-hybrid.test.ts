@@ -1,113 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../util/clock.ts';
-import { createRandom } from '../util/random.ts';
-import type { EvictionPolicy } from './eviction-policy.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from './features.ts';
 import type { MlBase, MlHybridOptions } from './ml-hybrid.ts';
 import { createBasePolicy, createMlHybridPolicy } from './ml-hybrid.ts';
 import type { Scorer, TrainerPort } from './scorer-port.ts';
 import { describePolicyContract } from './test-contract.ts';
+import { constantModel, drive, inverted, scorer, sensible, skewed, zipf } from './test-ml-drive.ts';
 import type { TreeEnsemble } from './tree-model.ts';
-
-/** A model of any ranking: `score(row)` is its prediction for one feature row. */
-function scorer(
-  score: (row: Float32Array, at: number) => number,
-  version = FEATURE_SCHEMA_VERSION,
-): Scorer {
-  return {
-    featureSchemaVersion: version,
-    nFeatures: FEATURE_COUNT,
-    treeCount: 1,
-    predict(rows, out, n) {
-      for (let i = 0; i < n; i++) out[i] = score(rows, i * FEATURE_COUNT);
-    },
-  };
-}
-
-/** Ranks like a good model would on a skewed workload: rarely used and long idle first. */
-const sensible = scorer((r, at) => Math.log1p(r[at]!) - Math.log1p(r[at + 1]!));
-/** The opposite: evicts the most recently used, most used entries first. */
-const inverted = scorer((r, at) => -Math.log1p(r[at]!) + Math.log1p(r[at + 1]!));
-
-/** A one-leaf model of a given base score, as a trainer would return it. */
-function constantModel(value: number, version = FEATURE_SCHEMA_VERSION): TreeEnsemble {
-  return { featureSchemaVersion: version, nFeatures: FEATURE_COUNT, baseScore: value, trees: [] };
-}
-
-type Op = { kind: 'get'; key: number; size: number } | { kind: 'del'; key: number };
-
-/**
- * Drives a policy like a cache (GET that inserts on a miss, DEL) and returns the key ids it
- * evicted, in order, and its hit count.
- */
-function drive(policy: EvictionPolicy, ops: readonly Op[], capacity: number) {
-  const slotOf = new Map<number, number>();
-  const keyOf: number[] = [];
-  const sizeOf: number[] = [];
-  const free: number[] = [];
-  let used = 0;
-  let hits = 0;
-  const victims: number[] = [];
-  for (const op of ops) {
-    const slot = slotOf.get(op.key);
-    if (op.kind === 'del') {
-      if (slot === undefined) continue;
-      policy.onRemove(slot);
-      slotOf.delete(op.key);
-      used -= sizeOf[slot]!;
-      free.push(slot);
-      continue;
-    }
-    if (slot !== undefined) {
-      hits++;
-      policy.onAccess(slot);
-      continue;
-    }
-    policy.onMiss(op.key);
-    if (op.size > capacity) continue;
-    while (used + op.size > capacity) {
-      const victim = policy.evict();
-      expect(victim).toBeGreaterThanOrEqual(0);
-      victims.push(keyOf[victim]!);
-      slotOf.delete(keyOf[victim]!);
-      used -= sizeOf[victim]!;
-      free.push(victim);
-    }
-    const at = free.pop() ?? keyOf.length;
-    keyOf[at] = op.key;
-    sizeOf[at] = op.size;
-    slotOf.set(op.key, at);
-    used += op.size;
-    policy.onInsert(at, op.key, op.size);
-  }
-  return { victims, hits };
-}
-
-/** A skewed workload: a Zipf-like hot set, a scan larger than the cache, one-hit wonders. */
-function skewed(n: number, seed: number): Op[] {
-  const random = createRandom(seed);
-  const ops: Op[] = [];
-  let scan = 0;
-  let fresh = 1_000_000;
-  for (let i = 0; i < n; i++) {
-    const u = random.next();
-    if (u < 0.6) ops.push({ kind: 'get', key: Math.floor(400 * random.next() ** 3), size: 1 });
-    else if (u < 0.8) ops.push({ kind: 'get', key: 10_000 + (scan++ % 600), size: 1 });
-    else ops.push({ kind: 'get', key: fresh++, size: 1 });
-  }
-  return ops;
-}
-
-/** A Zipf-like workload over 2000 keys. */
-function zipf(n: number, seed: number): Op[] {
-  const random = createRandom(seed);
-  return Array.from({ length: n }, () => ({
-    kind: 'get' as const,
-    key: Math.floor(2000 * random.next() ** 4),
-    size: 1,
-  }));
-}
 
 const opsArbitrary = fc.array(
   fc.oneof(
@@ -294,6 +194,59 @@ describe('ML hybrid: with a model', () => {
     expect(s.lastValidation).toBe(s.lastValidationCurrent);
   });
 
+  it('sets the challenge margin from how much successive models disagree (marginPerNoise)', () => {
+    // Job 1 ranks the youngest first (refused), job 2 the least used first (installed): the two
+    // disagree, so with the noise rule the installed model starts with a margin above the floor.
+    const run = (marginPerNoise: number) => {
+      let jobs = 0;
+      let atInstall = Number.NaN;
+      const trainer: TrainerPort = {
+        train: () => {
+          if (++jobs === 3) atInstall = policy.stats().lastDisagreement;
+          return jobs === 1 ? ageModel(-1) : frequencyModel(1);
+        },
+      };
+      const policy = createMlHybridPolicy({
+        base: 'lru',
+        capacity: 100,
+        trainer,
+        params: { firstTrainAt: 512, validationEvery: 4, marginPerNoise },
+      });
+      drive(policy, zipf(8_000, 7), 100);
+      expect(policy.stats().modelVersion).toBe(1);
+      return { margin: policy.stats().challengeMargin, noise: atInstall };
+    };
+    const off = run(0);
+    expect(off.noise).toBeGreaterThan(0.1);
+    expect(off.margin).toBe(0.3);
+    const on = run(5);
+    expect(on.margin).toBeCloseTo(Math.min(2, 5 * on.noise), 12);
+    expect(on.margin).toBeGreaterThan(0.3);
+    expect(run(100).margin).toBe(2); // the ceiling
+  });
+
+  it('offers the mean of each new model and the one trained before it (averageModels)', () => {
+    // Job 1 ranks by age, jobs 2 and 3 by use. Alone, the use model replaces the age model and
+    // its copy is refused (no better). With averaging, job 2 offers mean(use, age) and job 3
+    // mean(use, use): both installed, each made of two trees.
+    const run = (averageModels: boolean) => {
+      let jobs = 0;
+      const trainer: TrainerPort = {
+        train: () => (++jobs === 1 ? ageModel(1) : frequencyModel(1)),
+      };
+      const policy = createMlHybridPolicy({
+        base: 'lru',
+        capacity: 100,
+        trainer,
+        params: { firstTrainAt: 512, validationEvery: 4, averageModels },
+      });
+      drive(policy, zipf(8_000, 7), 100);
+      return { version: policy.stats().modelVersion, trees: policy.currentModel()!.trees.length };
+    };
+    expect(run(false)).toEqual({ version: 2, trees: 1 });
+    expect(run(true)).toEqual({ version: 3, trees: 2 });
+  });
+
   it('keeps serving with its current model while an asynchronous training runs', async () => {
     let release: (model: TreeEnsemble) => void = () => {};
     const trainer: TrainerPort = {
@@ -333,6 +286,46 @@ function frequencyModel(sign: number): TreeEnsemble {
         left: Int32Array.of(1, 2, 0, 0, 5, 0, 0),
         right: Int32Array.of(4, 3, 0, 0, 6, 0, 0),
         value: Float32Array.of(0, 0, 3 * sign, 2 * sign, 0, sign, 0),
+      },
+    ],
+  };
+}
+
+/**
+ * A chain of splits on the age at 2, 4, …, 2^16 requests: `sign` 1 scores older entries higher
+ * (by up to 0.4, less than the frequency model's steps), -1 younger ones.
+ */
+function ageModel(sign: number): TreeEnsemble {
+  const steps = 16;
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const value: number[] = [];
+  // Node 2k is the split at 2^(k+1); its left child (2k+1) is a leaf, its right the next split.
+  for (let k = 0; k < steps; k++) {
+    feature.push(0, -1);
+    threshold.push(2 ** (k + 1), 0);
+    left.push(2 * k + 1, 0);
+    right.push(2 * k + 2, 0);
+    value.push(0, (sign * k) / 40);
+  }
+  feature.push(-1);
+  threshold.push(0);
+  left.push(0);
+  right.push(0);
+  value.push((sign * steps) / 40);
+  return {
+    featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+    nFeatures: FEATURE_COUNT,
+    baseScore: 0,
+    trees: [
+      {
+        feature: Int32Array.from(feature),
+        threshold: Float32Array.from(threshold),
+        left: Int32Array.from(left),
+        right: Int32Array.from(right),
+        value: Float32Array.from(value),
       },
     ],
   };

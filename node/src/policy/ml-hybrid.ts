@@ -16,6 +16,8 @@
  * - Guards: with no model, a model of another feature schema, an open circuit breaker (scorer
  *   errors, overrun deadlines), or a model that trails a shadow of the base on sampled keys for
  *   a sustained period (shadow-baseline.ts), every eviction is exactly the base policy's.
+ * - Remote scoring (`remoteScorer`, remote-scoring.ts): batches go to a scorer service ahead of
+ *   need, one in flight, and their answers fill the same pool; evictions never wait for them.
  */
 import type { Clock } from '../util/clock.ts';
 import { createRandom } from '../util/random.ts';
@@ -28,11 +30,13 @@ import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION, FeatureTracker } from './feature
 import { createLfuPolicy } from './lfu.ts';
 import { createLruPolicy } from './lru.ts';
 import type { MlBase, MlHybridParams } from './ml-hybrid-params.ts';
-import { resolveMlHybridParams } from './ml-hybrid-params.ts';
+import { marginForNoise, resolveMlHybridParams } from './ml-hybrid-params.ts';
 import type { MlHybridStats } from './ml-hybrid-stats.ts';
 import { emptyStats } from './ml-hybrid-stats.ts';
 import { OnlineTraining } from './online-training.ts';
-import type { Scorer, TrainerPort } from './scorer-port.ts';
+import { RemoteScoring, systemTimer } from './remote-scoring.ts';
+import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
+import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
 import type { TreeEnsemble } from './tree-model.ts';
 import { FlatEnsemble } from './tree-model.ts';
@@ -53,10 +57,41 @@ export interface MlHybridOptions extends PolicyOptions {
    */
   readonly clock?: Clock;
   readonly params?: Partial<MlHybridParams>;
+  /**
+   * A scorer in another process (`--scorer grpc://host:port`) instead of `scorer`: batches are
+   * scored ahead of need and evictions never wait for them (see `RemoteScorer`). Needs `clock`
+   * (the deadline, `params.deadline`, is in ms). Refused at construction (RangeError) when it
+   * was trained on another feature schema.
+   */
+  readonly remoteScorer?: RemoteScorer;
+  /** With remote scoring: where training windows go instead of `trainer` (central training). */
+  readonly sampleSink?: SampleSink;
+  /** Sees every scored batch when `clock` is given: rows, ms, and whether it was remote. */
+  readonly observer?: ScoringObserver;
+  /** The remote deadline's timer. @default setTimeout, unref'd */
+  readonly setTimer?: SetTimer;
+}
+
+/** Receives each scored batch's size and latency (a node's histogram and batch sizes). */
+export interface ScoringObserver {
+  scoreBatch(rows: number, ms: number, remote: boolean): void;
 }
 
 /** Why an eviction went to the base policy. */
-export type FallbackReason = 'noModel' | 'breakerOpen' | 'scorerError' | 'deadline' | 'shadow';
+export type FallbackReason =
+  'noModel' | 'breakerOpen' | 'scorerError' | 'deadline' | 'shadow' | 'notScored';
+
+/**
+ * Stands for the remote model in `#scorer` while the remote scorer has one: the request path
+ * only asks whether a model exists, and eviction scores through the remote batches, never here.
+ */
+const REMOTE_MODEL: Scorer = Object.freeze({
+  featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+  nFeatures: FEATURE_COUNT,
+  predict(): void {
+    throw new Error('the remote model scores asynchronously');
+  },
+});
 
 export function createMlHybridPolicy(options: MlHybridOptions): MlHybridPolicy {
   return new MlHybridPolicy(options);
@@ -97,6 +132,8 @@ export class MlHybridPolicy implements EvictionPolicy {
    * lowered back, step by step, by models that live out their time without one.
    */
   #margin: number;
+  /** The margin without what shadow fallbacks added. */
+  #marginFloor: number;
 
   #t = 0;
   #used = 0;
@@ -123,6 +160,29 @@ export class MlHybridPolicy implements EvictionPolicy {
   #headVersion = 0;
   #headModel = 0;
   #headScore = 0;
+  readonly #observer: ScoringObserver | undefined;
+  /** Remote scoring (null when scoring locally) and the batch in flight: slots as sent. */
+  readonly #remote: RemoteScoring | null = null;
+  #remoteSlots = new Int32Array(0);
+  #remoteVersions = new Uint32Array(0);
+  #remoteRows = new Float32Array(0);
+  /** Rows of the batch in flight that are the base's next victims (listed first). */
+  #remoteHeadCount = 0;
+  /** The base's next victims as scored by the remote model (slot, version, score). */
+  #heads = new Int32Array(0);
+  #headVersions = new Uint32Array(0);
+  #headScores = new Float64Array(0);
+  #headsHeld = 0;
+  /**
+   * The base victims' typical remote score (a running mean; NaN until one is scored): the floor
+   * when the base's victim at hand was evicted into the batch's round trip unscored.
+   */
+  #headEstimate = Number.NaN;
+  /** No batch before this (monotonic ms): the remote scorer had no model. */
+  #remoteRetryAt = Number.NEGATIVE_INFINITY;
+  readonly #remoteSkip = (slot: number): boolean =>
+    this.#pooledVersion[slot] === this.#version[slot]! + 1 || this.#sentAsHead(slot);
+
   /** Skips pooled slots and the head (a field, so no closure is made per batch). */
   readonly #skip = (slot: number): boolean =>
     slot === this.#head || this.#pooledVersion[slot] === this.#version[slot]! + 1;
@@ -135,6 +195,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     const seed = options.seed ?? 1;
     this.#params = p;
     this.#margin = p.challengeMargin;
+    this.#marginFloor = p.challengeMargin;
     this.name = `ml-${options.base}`;
     this.#capacity = options.capacity;
     this.#clock = options.clock;
@@ -146,13 +207,21 @@ export class MlHybridPolicy implements EvictionPolicy {
         : Math.max(1024, Math.min(2 * options.capacity, 1 << 17));
     this.#features = new FeatureTracker({ ghostCapacity: ghosts });
     this.#sampler = new CandidateSampler(this.#random);
-    const k = 1 + p.recent + p.random;
+    const k = 1 + p.tail + p.recent + p.random;
     this.#candidates = new Int32Array(k);
     this.#rows = new Float32Array(k * FEATURE_COUNT);
     this.#scores = new Float64Array(k);
     this.#pool = new VictimBuffer(p.poolSize);
-    this.#shares = { tail: 0, recent: p.recent, random: p.random, recentWindow: 8, tailScan: 0 };
+    this.#shares = {
+      tail: p.tail,
+      recent: p.recent,
+      random: p.random,
+      recentWindow: 8,
+      tailScan: 4 * p.tail + 4,
+    };
     const clock = this.#clock;
+    this.#observer = options.observer;
+    this.#remote = this.#remoteScoring(options, p);
     this.#breaker = new CircuitBreaker({
       now: clock === undefined ? () => this.#t : () => clock.monotonic(),
       failureThreshold: p.breakerFailures,
@@ -166,11 +235,15 @@ export class MlHybridPolicy implements EvictionPolicy {
       minPercent: p.shadowMinPercent,
       margin: p.shadowMargin,
     });
+    if (options.trainer !== undefined && options.sampleSink !== undefined) {
+      throw new TypeError('give the ML hybrid a trainer or a sample sink, not both');
+    }
     this.#training =
-      options.trainer === undefined
+      options.trainer === undefined && options.sampleSink === undefined
         ? null
         : new OnlineTraining({
-            trainer: options.trainer,
+            ...(options.trainer === undefined ? {} : { trainer: options.trainer }),
+            ...(options.sampleSink === undefined ? {} : { sink: options.sampleSink }),
             kind: options.base,
             seed,
             params: p,
@@ -237,16 +310,30 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#forget(slot);
   }
 
+  /**
+   * The entry in `slot` now expires at `expiresAtMs` (epoch ms on the injected clock; 0: never),
+   * so its feature 9 is the TTL left. Without a clock no TTL can be measured: feature 9 stays
+   * MISSING and this does nothing. It is not a request: the logical clock, the base, the shadow
+   * and the labeler do not see it. The slot's version moves, so that a score computed with the
+   * old TTL (in the pool, or the base's victim's) is not reused.
+   */
+  setExpiry(slot: number, expiresAtMs: number): void {
+    if (this.#clock === undefined || !this.#sampler.isResident(slot)) return;
+    this.#features.setExpireAt(slot, expiresAtMs > 0 ? expiresAtMs : 0);
+    this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
+  }
+
   evict(): number {
     if (this.#sampler.residentCount === 0) return this.#base.evict();
     if (!this.#shadow.started) this.#shadow.start(this.#sampler.residentCount);
+    if (this.#remote !== null) this.#remoteRefill(this.#remote);
     const reason = this.#fallbackReason();
     let victim = -1;
     if (reason === null) {
-      victim = this.#challenge();
+      victim = this.#remote === null ? this.#challenge() : this.#remoteChallenge();
     } else {
       this.#stats.fallbacks[reason]++;
-      if (this.#training !== null) this.#logCandidates();
+      if (this.#training !== null && this.#remote === null) this.#logCandidates();
     }
     if (victim < 0) {
       victim = this.#base.evict();
@@ -312,6 +399,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     s.shadowWindows = this.#shadow.windows;
     s.shadowLiveHitRatio = this.#shadow.liveHitRatio;
     s.shadowBaseHitRatio = this.#shadow.shadowHitRatio;
+    s.remoteBatches = this.#remote?.sent ?? 0;
+    s.remoteLate = this.#remote?.late ?? 0;
+    s.remoteInFlight = this.#remote?.inFlight === true ? 1 : 0;
     return s;
   }
 
@@ -438,7 +528,9 @@ export class MlHybridPolicy implements EvictionPolicy {
       return false;
     }
     this.#logicalWork += n * (scorer.treeCount ?? 1);
-    if (!(this.#now() - started <= p.deadline)) {
+    const elapsed = this.#now() - started;
+    if (this.#clock !== undefined) this.#observer?.scoreBatch(n, elapsed, false);
+    if (!(elapsed <= p.deadline)) {
       this.#breaker.failure();
       this.#stats.fallbacks.deadline++;
       return false;
@@ -489,12 +581,16 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   /** Logs random rows of the batch just gathered as training samples. */
   #logRows(n: number): void {
+    this.#logFrom(this.#candidates, this.#rows, n);
+  }
+
+  #logFrom(slots: Int32Array, rows: Float32Array, n: number): void {
     const labeler = this.#training!.labeler;
     const cap = this.#cap();
     for (let k = 0; k < this.#params.logPerBatch; k++) {
       const i = this.#random.int(n);
-      const keyId = this.#keyOf[this.#candidates[i]!]!;
-      labeler.record(keyId, this.#t, cap, this.#rows, i * FEATURE_COUNT);
+      const keyId = this.#keyOf[slots[i]!]!;
+      labeler.record(keyId, this.#t, cap, rows, i * FEATURE_COUNT);
     }
   }
 
@@ -506,12 +602,189 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (n > 0) this.#logRows(n);
   }
 
+  // ---- remote scoring --------------------------------------------------------------------------
+
+  /** The remote batcher for `options.remoteScorer`, checked; null without one. */
+  #remoteScoring(options: MlHybridOptions, p: MlHybridParams): RemoteScoring | null {
+    const scorer = options.remoteScorer;
+    if (scorer === undefined) return null;
+    if (options.scorer !== undefined) {
+      throw new TypeError('give the ML hybrid a scorer or a remote scorer, not both');
+    }
+    if (options.clock === undefined) {
+      throw new TypeError('remote scoring needs a clock: its deadline is in ms');
+    }
+    if (
+      scorer.featureSchemaVersion !== FEATURE_SCHEMA_VERSION ||
+      scorer.nFeatures !== FEATURE_COUNT
+    ) {
+      throw new RangeError(
+        `remote scorer refused: it expects feature schema ${scorer.featureSchemaVersion} with ` +
+          `${scorer.nFeatures} features; this policy writes schema ${FEATURE_SCHEMA_VERSION} ` +
+          `with ${FEATURE_COUNT}`,
+      );
+    }
+    const k = p.remoteHeads + Math.max(p.poolSize, p.tail + p.recent + p.random);
+    this.#remoteSlots = new Int32Array(k);
+    this.#remoteVersions = new Uint32Array(k);
+    this.#remoteRows = new Float32Array(k * FEATURE_COUNT);
+    this.#heads = new Int32Array(p.remoteHeads);
+    this.#headVersions = new Uint32Array(p.remoteHeads);
+    this.#headScores = new Float64Array(p.remoteHeads);
+    const clock = options.clock;
+    return new RemoteScoring({
+      scorer,
+      clock,
+      setTimer: options.setTimer ?? systemTimer,
+      deadline: p.deadline,
+      onScores: (reply, n, ms) => this.#remoteScores(reply, n, ms),
+      onNoModel: () => this.#remoteNoModel(clock.monotonic() + p.remoteRetry),
+      onFailure: (reason) => this.#remoteFailure(reason),
+    });
+  }
+
+  /**
+   * Sends a batch at an eviction when none is in flight and the breaker allows: the base's next
+   * victims first, then fresh candidates, as many as the pool lacks (at least `recent + random`,
+   * as a local eviction scores: with fewer, the pool's best is worse). So the remote model is
+   * asked about as often as a local one, at most once per round trip.
+   */
+  #remoteRefill(remote: RemoteScoring): void {
+    const now = this.#clock!.monotonic();
+    if (remote.inFlight || now < this.#remoteRetryAt) return;
+    if (!this.#breaker.allow()) return;
+    // Falling back after the shadow: scores are not used until the remote model changes, so
+    // only ask now and then whether it has.
+    if (this.#shadowFallback) this.#remoteRetryAt = now + this.#params.remoteRetry;
+    const p = this.#params;
+    const slots = this.#remoteSlots;
+    const heads = this.#base.candidates(slots, p.remoteHeads);
+    this.#remoteHeadCount = heads;
+    const fresh = Math.max(
+      p.tail + p.recent + p.random,
+      p.poolSize - this.#pool.live(this.#version),
+    );
+    const recent = Math.round((fresh * p.recent) / Math.max(1, p.tail + p.recent + p.random));
+    this.#shares.recentWindow = Math.max(
+      8,
+      Math.round(p.recentFraction * this.#sampler.residentCount),
+    );
+    const shares = { ...this.#shares, tail: 0, recent, random: fresh - recent };
+    const n = heads + this.#sampler.sample(this.#base, slots, shares, this.#remoteSkip, heads);
+    if (n === 0) return;
+    const nowMs = this.#clock!.now();
+    const usage = this.#usage();
+    for (let i = 0; i < n; i++) {
+      this.#remoteVersions[i] = this.#version[slots[i]!]!;
+      this.#features.write(slots[i]!, this.#t, nowMs, usage, this.#remoteRows, i * FEATURE_COUNT);
+    }
+    if (this.#training !== null && (remote.sent + 1) % p.logEvery === 0) {
+      this.#logFrom(slots, this.#remoteRows, n);
+    }
+    remote.send(this.#remoteRows.slice(0, n * FEATURE_COUNT), n);
+  }
+
+  /** Whether `slot` is one of the base's victims in the batch being gathered. */
+  #sentAsHead(slot: number): boolean {
+    for (let i = 0; i < this.#remoteHeadCount; i++) if (this.#remoteSlots[i] === slot) return true;
+    return false;
+  }
+
+  /** Where the base's victim `slot` is among the scored heads (untouched since); else -1. */
+  #remoteHeadAt(slot: number): number {
+    for (let i = 0; i < this.#headsHeld; i++) {
+      if (this.#heads[i] === slot && this.#headVersions[i] === this.#version[slot]) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * The base's victim, challenged by the pool with its remote score; -1 to evict the base's.
+   * When the base's victim was not scored (the victims that were scored with it left during the
+   * round trip), the floor is the typical score of the base's victims instead.
+   */
+  #remoteChallenge(): number {
+    if (this.#base.candidates(this.#one, 1) === 0) return -1;
+    const at = this.#remoteHeadAt(this.#one[0]!);
+    let floor = this.#headEstimate;
+    if (at >= 0) floor = this.#headScores[at]!;
+    else this.#stats.remoteHeadEstimated++;
+    if (Number.isNaN(floor)) {
+      this.#stats.fallbacks.notScored++;
+      return -1;
+    }
+    const victim = this.#pool.takeAbove(floor + this.#margin, this.#version);
+    if (victim < 0) this.#stats.modelKeptBase++;
+    return victim;
+  }
+
+  /** A usable answer: scores of rows whose slot was not touched meanwhile join the pool. */
+  #remoteScores(reply: RemoteScores, n: number, ms: number): void {
+    const s = this.#stats;
+    if (reply.modelVersion !== s.remoteModelVersion || this.#scorer === null) {
+      s.remoteModelVersion = reply.modelVersion;
+      this.#install(REMOTE_MODEL, null);
+      this.#headEstimate = Number.NaN;
+    }
+    this.#breaker.success();
+    s.remoteAnswers++;
+    s.batches++;
+    s.remoteLastMs = ms;
+    this.#observer?.scoreBatch(n, ms, true);
+    const scores = reply.scores;
+    const slots = this.#remoteSlots;
+    const version = this.#version;
+    const pooled = this.#pooledVersion;
+    const sizeAware = this.#params.sizeAware;
+    this.#headsHeld = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
+      // Touched, removed or reused since it was sent; or gone in a clear() (no version bump).
+      if (version[slot] !== this.#remoteVersions[i] || !this.#sampler.isResident(slot)) continue;
+      const size = this.#sizeOf[slot]!;
+      const score = sizeAware && size > 1 ? scores[i]! + Math.log(size) : scores[i]!;
+      if (i < this.#remoteHeadCount) {
+        const h = this.#headsHeld++;
+        this.#heads[h] = slot;
+        this.#headVersions[h] = version[slot]!;
+        this.#headScores[h] = score;
+        const mean = this.#headEstimate;
+        this.#headEstimate = Number.isNaN(mean) ? score : mean + (score - mean) / 16;
+        continue;
+      }
+      const out = this.#pool.add(slot, score, version);
+      if (out !== slot) pooled[slot] = version[slot]! + 1;
+      if (out >= 0) pooled[out] = 0;
+    }
+  }
+
+  /** The remote scorer has no model (yet, or any more): the base evicts; ask again later. */
+  #remoteNoModel(retryAt: number): void {
+    this.#breaker.success();
+    this.#stats.remoteModelVersion = 0;
+    this.#remoteRetryAt = retryAt;
+    if (this.#scorer === null) return;
+    this.#scorer = null;
+    this.#headsHeld = 0;
+    this.#headEstimate = Number.NaN;
+    this.#pool.clear(this.#unpool);
+  }
+
+  #remoteFailure(reason: RemoteFailure): void {
+    this.#breaker.failure();
+    this.#stats.fallbacks[reason]++;
+  }
+
   #install(scorer: Scorer, model: TreeEnsemble | null): void {
+    // The margin is a floor (the models' noise, or the knob) plus what shadow fallbacks added.
+    const p = this.#params;
+    let raised = Math.max(0, this.#margin - this.#marginFloor);
     if (this.#scorer !== null && !this.#shadowFallback) {
       // The model being replaced never lost to the base: trust the next one a little more.
-      const p = this.#params;
-      this.#margin = Math.max(p.challengeMargin, this.#margin - p.fallbackMarginStep / 4);
+      raised = Math.max(0, raised - p.fallbackMarginStep / 4);
     }
+    this.#marginFloor = marginForNoise(p, this.#stats.lastDisagreement);
+    this.#margin = this.#marginFloor + raised;
     this.#scorer = scorer;
     this.#shadow.resetVerdict();
     this.#model = model;

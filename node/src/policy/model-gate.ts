@@ -55,6 +55,33 @@ export function judgeModel(
 }
 
 /**
+ * How much two models trained on successive windows disagree on held-out rows, beyond a common
+ * shift: the robust spread of their score differences. Both estimate the same thing from
+ * different samples, so this is about √2 × the noise of one model's score, in log units (the
+ * policy's challenge margin can follow it). 0 with fewer than 2 rows.
+ */
+export function disagreement(a: Scorer, b: Scorer, validation: RowWindow): number {
+  const n = validation.size;
+  if (n < 2) return 0;
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  a.predict(validation.rows, x, n);
+  b.predict(validation.rows, y, n);
+  for (let i = 0; i < n; i++) x[i] = x[i]! - y[i]!;
+  return robustSpread(x);
+}
+
+/** 1.4826 × the median absolute deviation from the median (σ for normal data); sorts `xs`. */
+export function robustSpread(xs: Float64Array): number {
+  if (xs.length === 0) return 0;
+  xs.sort();
+  const median = xs[xs.length >> 1]!;
+  for (let i = 0; i < xs.length; i++) xs[i] = Math.abs(xs[i]! - median);
+  xs.sort();
+  return 1.4826 * xs[xs.length >> 1]!;
+}
+
+/**
  * The base policy's own preference as a score (higher = evict first): age for LRU; for LFU
  * fewer accesses first, then age (feature 0 = age, 1 = accesses).
  */

@@ -71,8 +71,7 @@ export class RowWindow {
 
   push(source: Float32Array, offset: number, label: number): void {
     const at = this.#written++ % this.capacity;
-    const f = this.#nFeatures;
-    this.rows.set(source.subarray(offset, offset + f), at * f);
+    copyRow(source, offset, this.rows, at * this.#nFeatures, this.#nFeatures);
     this.labels[at] = label;
   }
 
@@ -163,8 +162,7 @@ export class OnlineLabeler {
       return false;
     }
     const at = (this.#head + this.#count++) % this.#capacity;
-    const f = this.#nFeatures;
-    this.#rows.set(source.subarray(offset, offset + f), at * f);
+    copyRow(source, offset, this.#rows, at * this.#nFeatures, this.#nFeatures);
     this.#keys[at] = keyId;
     this.#sampledAt[at] = t;
     this.#caps[at] = cap;
@@ -190,15 +188,15 @@ export class OnlineLabeler {
   /** `keyId` is requested at time `t` (hit or miss): its pending sample learns its gap. */
   access(keyId: number, t: number): void {
     if (this.#filter[this.#slotOf(keyId)] === 0) return;
-    const at = this.#index.get(keyId);
-    if (at >= 0) this.#resolve(at, t, t - this.#sampledAt[at]!);
+    const at = this.#index.take(keyId);
+    if (at >= 0) this.#resolveTaken(at, t, t - this.#sampledAt[at]!);
   }
 
   /** `keyId` left without being evicted (expired or deleted) at time `t`: it is dead. */
   dead(keyId: number, t: number): void {
     if (this.#filter[this.#slotOf(keyId)] === 0) return;
-    const at = this.#index.get(keyId);
-    if (at >= 0) this.#resolve(at, t, Infinity);
+    const at = this.#index.take(keyId);
+    if (at >= 0) this.#resolveTaken(at, t, Infinity);
   }
 
   /** Forgets pending samples and both windows. */
@@ -213,11 +211,16 @@ export class OnlineLabeler {
   }
 
   #resolve(at: number, t: number, gap: number): void {
+    this.#index.delete(this.#keys[at]!);
+    this.#resolveTaken(at, t, gap);
+  }
+
+  /** Resolves the pending sample at ring position `at`, already out of the key index. */
+  #resolveTaken(at: number, t: number, gap: number): void {
     const cap = this.#caps[at]!;
     const label = capLabel(gap, cap);
     const keyId = this.#keys[at]!;
     this.#live[at] = 0;
-    this.#index.delete(keyId);
     this.#filter[this.#slotOf(keyId)]!--;
     const n = ++this.#resolved;
     const target =
@@ -236,4 +239,15 @@ export class OnlineLabeler {
     );
     return (h ^ (h >>> 15)) & this.#filterMask;
   }
+}
+
+/** Copies `n` floats (a feature row) without making a subarray view per call. */
+function copyRow(
+  source: Float32Array,
+  from: number,
+  target: Float32Array,
+  to: number,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++) target[to + i] = source[from + i]!;
 }

@@ -9,20 +9,31 @@
  * one before. A trainer that returns a model installs it before the next request (the simulator:
  * reproducible); one that returns a Promise installs it when it settles (the node: a worker
  * thread trains while the policy keeps serving with its current model). One job at a time.
+ *
+ * With a sample sink instead (remote scoring: the scorer service trains centrally), each due
+ * window is handed to `sink.submit` and nothing is trained or gated here. Submitting never
+ * blocks: a failed submission is counted and not retried (the next window carries newer rows),
+ * and while `MAX_SUBMISSIONS` are pending a due window is skipped and counted.
  */
 import type { Clock } from '../util/clock.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from './features.ts';
 import type { MlHybridParams } from './ml-hybrid-params.ts';
 import type { MlBase } from './ml-hybrid-params.ts';
 import type { MlHybridStats } from './ml-hybrid-stats.ts';
-import { judgeModel } from './model-gate.ts';
+import { disagreement, judgeModel } from './model-gate.ts';
 import { OnlineLabeler } from './online-labeler.ts';
-import type { Scorer, TrainerPort } from './scorer-port.ts';
+import type { SampleSink, Scorer, TrainerPort, TrainingJob } from './scorer-port.ts';
 import type { TreeEnsemble } from './tree-model.ts';
-import { FlatEnsemble } from './tree-model.ts';
+import { averageEnsembles, FlatEnsemble } from './tree-model.ts';
+
+/** Submissions to a sample sink that may be pending at once. */
+export const MAX_SUBMISSIONS = 2;
 
 export interface OnlineTrainingOptions {
-  readonly trainer: TrainerPort;
+  /** Trains here; exactly one of `trainer` and `sink` is given. */
+  readonly trainer?: TrainerPort;
+  /** Hands the windows to a trainer elsewhere. */
+  readonly sink?: SampleSink;
   readonly kind: MlBase;
   readonly seed: number;
   readonly params: MlHybridParams;
@@ -41,6 +52,9 @@ export class OnlineTraining {
   readonly #options: OnlineTrainingOptions;
   #busy = false;
   #trainedAtLabel = 0;
+  #submitting = 0;
+  /** The last model trained here (before any averaging), and its evaluator. */
+  #lastTrained: { model: TreeEnsemble; scorer: FlatEnsemble } | null = null;
 
   constructor(options: OnlineTrainingOptions) {
     const p = options.params;
@@ -72,6 +86,11 @@ export class OnlineTraining {
     if (window.size < 256) return;
     const { rows, labels } = window.snapshot();
     const job = { rows, labels, nFeatures: FEATURE_COUNT, seed: o.seed * 7919 + o.stats.trainings };
+    if (o.sink !== undefined) {
+      this.#submit(o.sink, job);
+      return;
+    }
+    if (o.trainer === undefined) return;
     this.#busy = true;
     o.stats.trainings++;
     const started = o.clock?.monotonic() ?? 0;
@@ -96,6 +115,30 @@ export class OnlineTraining {
     else done(result);
   }
 
+  #submit(sink: SampleSink, job: TrainingJob): void {
+    const stats = this.#options.stats;
+    if (this.#submitting >= MAX_SUBMISSIONS) {
+      stats.sinkSkipped++;
+      return;
+    }
+    this.#submitting++;
+    stats.sinkSubmitted++;
+    const failed = (): void => {
+      this.#submitting--;
+      stats.sinkFailures++;
+    };
+    let sent: Promise<void>;
+    try {
+      sent = Promise.resolve(sink.submit(job));
+    } catch {
+      failed();
+      return;
+    }
+    sent.then(() => {
+      this.#submitting--;
+    }, failed);
+  }
+
   /** A freshly trained model: refused for another schema, installed only if it passes the gate. */
   #offer(model: TreeEnsemble): void {
     const o = this.#options;
@@ -106,7 +149,16 @@ export class OnlineTraining {
       o.stats.modelsRefusedVersion++;
       return;
     }
-    const candidate = new FlatEnsemble(model);
+    const trained = new FlatEnsemble(model);
+    const previous = this.#lastTrained;
+    this.#lastTrained = { model, scorer: trained };
+    if (previous !== null) {
+      o.stats.lastDisagreement = disagreement(trained, previous.scorer, this.labeler.validation);
+    }
+    // With averaging, the challenger is the mean of this model and the one trained before it.
+    const offered =
+      o.params.averageModels && previous !== null ? averageEnsembles(model, previous.model) : model;
+    const candidate = offered === model ? trained : new FlatEnsemble(offered);
     const verdict = judgeModel(candidate, o.current(), this.labeler.validation, {
       kind: o.kind,
       pairs: o.params.validationPairs,
@@ -117,7 +169,7 @@ export class OnlineTraining {
     o.stats.lastValidation = verdict.challenger;
     o.stats.lastValidationCurrent = verdict.current;
     o.stats.lastValidationBase = verdict.base;
-    if (verdict.accept) o.install(candidate, model);
+    if (verdict.accept) o.install(candidate, offered);
     else o.stats.modelsRefusedValidation++;
   }
 }

@@ -17,6 +17,7 @@
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import { hashKeyId } from './key-hash.ts';
+import { KeyTable } from './key-table.ts';
 
 export interface ShadowBaselineOptions {
   /** Builds the base policy for the shadow's (scaled) capacity. */
@@ -42,7 +43,8 @@ export class ShadowBaseline {
   #percent = 0;
   #policy: EvictionPolicy | null = null;
   #capacity = 0;
-  readonly #slotOf = new Map<number, number>();
+  /** The shadow's slot of each key it holds (a typed-array table: no boxing, no GC). */
+  readonly #slotOf = new KeyTable();
   #keyOf: number[] = [];
   #sizeOf: number[] = [];
   #free: number[] = [];
@@ -192,7 +194,7 @@ export class ShadowBaseline {
   #request(keyId: number, size: number): boolean {
     const policy = this.#policy!;
     const slot = this.#slotOf.get(keyId);
-    if (slot !== undefined) {
+    if (slot >= 0) {
       if (this.#sizeOf[slot] === size) {
         policy.onAccess(slot);
         return true;
@@ -214,7 +216,7 @@ export class ShadowBaseline {
     this.#slotOf.set(keyId, at);
     this.#used += size;
     policy.onInsert(at, keyId, size);
-    return slot !== undefined;
+    return slot >= 0;
   }
 
   #drop(slot: number): void {

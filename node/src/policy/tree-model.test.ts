@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TreeEnsemble } from './tree-model.ts';
-import { FlatEnsemble, nodeCount, predict } from './tree-model.ts';
+import { averageEnsembles, FlatEnsemble, nodeCount, predict } from './tree-model.ts';
 
 /** x0 <= 1 ? (x1 <= 5 ? 10 : 20) : 30, plus a stump on x1, base 0.5. */
 const model: TreeEnsemble = {
@@ -47,5 +47,17 @@ describe('tree model', () => {
   it('refuses buffers that do not fit', () => {
     expect(() => predict(model, rows, 3, new Float64Array(4))).toThrow(RangeError);
     expect(() => new FlatEnsemble(model).predict(rows, new Float64Array(2), 4)).toThrow(RangeError);
+  });
+
+  it('averageEnsembles scores the mean of both models, without changing them', () => {
+    const other: TreeEnsemble = { ...model, baseScore: 2.5, trees: [model.trees[1]!] };
+    const mean = averageEnsembles(model, other);
+    const out = new Float64Array(4);
+    new FlatEnsemble(mean).predict(rows, out, 4);
+    const second = [2.5 + 1, 2.5 + 1, 2.5 - 1, 2.5 - 1];
+    expect(Array.from(out)).toEqual(expected.map((x, i) => (x + second[i]!) / 2));
+    expect(mean.trees.length).toBe(3);
+    expect(model.trees[0]!.value[2]).toBe(10);
+    expect(() => averageEnsembles(model, { ...other, nFeatures: 3 })).toThrow(RangeError);
   });
 });

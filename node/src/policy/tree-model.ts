@@ -67,6 +67,24 @@ export function predict(
   }
 }
 
+/**
+ * The mean of two models as one model: both sets of trees, leaf values halved (exact in
+ * float32), the base scores averaged. Averaging models trained on successive windows reduces
+ * the variance between retrainings (bagging over time).
+ */
+export function averageEnsembles(a: TreeEnsemble, b: TreeEnsemble): TreeEnsemble {
+  if (a.nFeatures !== b.nFeatures || a.featureSchemaVersion !== b.featureSchemaVersion) {
+    throw new RangeError('cannot average models of different feature schemas');
+  }
+  const half = (t: Tree): Tree => ({ ...t, value: t.value.map((v) => v / 2) });
+  return {
+    featureSchemaVersion: a.featureSchemaVersion,
+    nFeatures: a.nFeatures,
+    baseScore: Math.fround((a.baseScore + b.baseScore) / 2),
+    trees: [...a.trees.map(half), ...b.trees.map(half)],
+  };
+}
+
 /** Number of nodes over all trees (splits and leaves). */
 export function nodeCount(model: TreeEnsemble): number {
   let n = 0;

@@ -35,6 +35,13 @@ export class VictimBuffer {
     return this.#size;
   }
 
+  /** Entries still valid (not touched or removed since they were scored). */
+  live(versions: Uint32Array): number {
+    let n = 0;
+    for (let i = 0; i < this.#size; i++) if (this.#versions[i] === versions[this.#slots[i]!]) n++;
+    return n;
+  }
+
   /** Whether `slot` is held with its current version (a linear scan; for tests and checks). */
   has(slot: number, versions: Uint32Array): boolean {
     for (let i = 0; i < this.#size; i++) {
