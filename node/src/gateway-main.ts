@@ -104,6 +104,9 @@ async function serve(config: GatewayConfig, logger: Logger, stopped: AbortSignal
     nearCacheKeys: config.nearCacheKeys,
     maxInflight: config.maxInflight,
     maxClients: config.maxClients,
+    mirrors: config.mirrors,
+    primaryName: config.primaryName,
+    mirrorMaxInflight: config.mirrorMaxInflight,
   });
   let admin: Awaited<ReturnType<typeof listenHttp>> | undefined;
   try {

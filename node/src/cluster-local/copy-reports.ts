@@ -1,9 +1,6 @@
 import type { Ring } from '../cluster/ring.ts';
 import { completedMigrations } from '../cluster/migration-completion.ts';
-import type {
-  NodeMigrationsReport,
-  ReportedMigration,
-} from '../cluster/migration-completion.ts';
+import type { NodeMigrationsReport, ReportedMigration } from '../cluster/migration-completion.ts';
 import { copyKey } from './convergence.ts';
 
 /**

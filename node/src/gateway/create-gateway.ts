@@ -15,6 +15,9 @@ import type { GatewayContext, GatewayCounters } from './front/gateway-context.ts
 import { createGatewayListener } from './front/gateway-listener.ts';
 import { NO_KEYSPACE } from './front/no-keyspace.ts';
 import { createGatewayMetrics } from './metrics/gateway-metrics.ts';
+import { Mirrors } from './mirror/mirrors.ts';
+import type { MirrorTarget } from './mirror/mirrors.ts';
+import type { PoolLatency } from './mirror/pool-latency.ts';
 import { NearCache } from './near-cache/near-cache.ts';
 import { RingFile } from './ring/ring-file.ts';
 import { RingHolder } from './ring/ring-holder.ts';
@@ -69,6 +72,16 @@ export interface GatewayOptions {
   readonly closeTimeoutMs?: number;
   /** Register prom-client's process metrics too. @default true */
   readonly processMetrics?: boolean;
+  /**
+   * Mirror mode: nodes that receive a copy of every keyspace request (see mirror/mirrors.ts).
+   * It uses one connection per node and turns the near cache off, so that the primary and every
+   * mirror see the same requests in the same order. @default none
+   */
+  readonly mirrors?: readonly MirrorTarget[];
+  /** The primary pool's name in mirror metrics and /v1/mirror. @default 'primary' */
+  readonly primaryName?: string;
+  /** Requests a mirror may have unanswered before clients are paused. @default 1024 */
+  readonly mirrorMaxInflight?: number;
 }
 
 export interface Gateway {
@@ -81,6 +94,8 @@ export interface Gateway {
   readonly ring: RingHolder;
   readonly router: Router;
   readonly context: GatewayContext;
+  /** Mirror mode's state; undefined when off. */
+  readonly mirrors: Mirrors | undefined;
   /** Why the gateway should not get traffic yet, or undefined when it is ready. */
   notReady(): string | undefined;
   /** Stops: clients get what they are owed, node connections drain and close. */
@@ -123,26 +138,42 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const linkLogger = logger.child({ component: 'node-link' });
-  const size = options.connectionsPerNode ?? 2;
+  const mirrored = (options.mirrors ?? []).length > 0;
+  const size = mirrored ? 1 : (options.connectionsPerNode ?? 2);
+  const openLink = (
+    nodeId: string,
+    address: string,
+    resp3: boolean,
+    latency: PoolLatency | undefined,
+  ): NodeLink =>
+    new NodeLink({
+      nodeId,
+      address,
+      password: options.nodePassword === '' ? undefined : options.nodePassword,
+      resp3,
+      connectTimeoutMs: options.connectTimeoutMs ?? 1000,
+      commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      maxQueue: options.maxQueue ?? 1024,
+      backoffMinMs: 100,
+      backoffMaxMs: 5000,
+      scheduler,
+      out,
+      clock,
+      logger: linkLogger,
+      latency,
+    });
+  const mirrors = mirrored
+    ? new Mirrors({
+        primaryName: options.primaryName ?? 'primary',
+        targets: options.mirrors ?? [],
+        maxInflight: options.mirrorMaxInflight ?? 1024,
+        openLink: (target, latency) =>
+          openLink(`mirror-${target.name}`, target.address, false, latency),
+      })
+    : undefined;
   const openLinks = (node: RingNode, resp3: boolean): NodeLink[] =>
-    Array.from(
-      { length: size },
-      () =>
-        new NodeLink({
-          nodeId: node.id,
-          address: node.address,
-          password: options.nodePassword === '' ? undefined : options.nodePassword,
-          resp3,
-          connectTimeoutMs: options.connectTimeoutMs ?? 1000,
-          commandTimeoutMs: options.commandTimeoutMs ?? 5000,
-          maxQueue: options.maxQueue ?? 1024,
-          backoffMinMs: 100,
-          backoffMaxMs: 5000,
-          scheduler,
-          out,
-          clock,
-          logger: linkLogger,
-        }),
+    Array.from({ length: size }, () =>
+      openLink(node.id, node.address, resp3, mirrors?.primaryLatency),
     );
   // RESP3 connections open with the first RESP3 client: RESP2-only traffic never pays for them.
   const openPool = (node: RingNode): NodePool =>
@@ -157,7 +188,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const counters: GatewayCounters = { movedRetries: 0, movedGivenUp: 0, fanOuts: 0 };
   const nearCache = new NearCache({
-    ttlMs: options.nearCacheTtlMs ?? 200,
+    // A GET answered by the gateway would reach the mirrors but not the primary.
+    ttlMs: mirrored ? 0 : (options.nearCacheTtlMs ?? 200),
     maxKeys: options.nearCacheKeys ?? 128,
     ...(options.nearCacheWindowMs === undefined ? {} : { windowMs: options.nearCacheWindowMs }),
   });
@@ -178,6 +210,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     maxRedirects: options.maxRedirects ?? 2,
     refreshRing: () => ringFile?.refresh() ?? Promise.resolve(),
+    mirrors,
   };
   createGatewayMetrics({
     registry: options.registry,
@@ -187,6 +220,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     nearCache,
     ring,
     pools: () => router.pools,
+    mirrors,
     processMetrics: options.processMetrics ?? true,
   });
   const listener = createGatewayListener(context, (bound) => {
@@ -199,12 +233,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (stopping) return 'stopping';
     if (ring.ring === undefined) return 'no ring loaded yet';
     const waiting = router.pools.filter((pool) => !pool.attempted).map((pool) => pool.nodeId);
+    for (const pool of mirrors?.pools ?? [])
+      if (!pool.attempted) waiting.push(`mirror ${pool.name}`);
     return waiting.length === 0 ? undefined : `connecting to ${waiting.join(', ')}`;
   };
   const admin = createGatewayAdminApp({
     metricsRegistry: options.registry,
     notReady,
     ring,
+    mirrors,
     logger: logger.child({ component: 'admin' }),
   });
 
@@ -213,6 +250,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ring,
     router,
     context,
+    mirrors,
     notReady,
     listen: (port, host) => listener.listen(port, host),
     start: async () => {
@@ -227,6 +265,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       watchdog = setInterval(() => {
         const now = clock.monotonic();
         for (const pool of router.pools) pool.checkProgress(now);
+        mirrors?.checkProgress(now);
       }, WATCHDOG_MS);
       watchdog.unref();
     },
@@ -235,7 +274,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ringFile?.close();
       if (watchdog !== undefined) clearInterval(watchdog);
       await listener.close(closeTimeoutMs);
-      await router.close();
+      await Promise.all([router.close(), mirrors?.close(closeTimeoutMs)]);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { internalError, notFound } from '../../admin/http-errors.ts';
 import { serializeRingDocument } from '../../cluster/ring-document.ts';
 import type { Logger } from '../../util/logger.ts';
+import type { Mirrors } from '../mirror/mirrors.ts';
 import type { RingHolder, RingOutcome } from '../ring/ring-holder.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface GatewayAdminDeps {
   /** Why the gateway is not ready, or undefined when it is. */
   readonly notReady: () => string | undefined;
   readonly ring: RingHolder;
+  /** Mirror mode's pools (GET /v1/mirror); undefined when off. */
+  readonly mirrors?: Mirrors | undefined;
   readonly logger: Logger;
 }
 
@@ -24,6 +27,7 @@ export const GATEWAY_ADMIN_ERRORS = {
   GATEWAY_E_NO_RING: 404,
   GATEWAY_E_RING_INVALID: 400,
   GATEWAY_E_RING_REFUSED: 409,
+  GATEWAY_E_NO_MIRRORS: 404,
 } as const;
 
 type Code = keyof typeof GATEWAY_ADMIN_ERRORS;
@@ -52,6 +56,15 @@ export function createGatewayAdminApp(deps: GatewayAdminDeps): Express {
     const why = deps.notReady();
     if (why === undefined) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'not ready', ...error('GATEWAY_E_NOT_READY', why) });
+  });
+
+  // Mirror mode: per-pool p50/p99 round trips, requests, errors and in-flight counts.
+  app.get('/v1/mirror', (_req, res) => {
+    if (deps.mirrors === undefined) {
+      res.status(404).json(error('GATEWAY_E_NO_MIRRORS', 'mirror mode is off (see --mirror)'));
+      return;
+    }
+    res.json(deps.mirrors.report());
   });
 
   app.get('/v1/ring', (_req, res) => {

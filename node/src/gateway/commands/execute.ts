@@ -51,8 +51,28 @@ export function executeCommand(
     entry.errors++;
     return replyError(client, tag, ERRORS.NOAUTH);
   }
+  const mirrors = ctx.mirrors;
+  if (mirrors !== undefined && MIRRORED.has(route)) {
+    // Mirror mode: the same bytes go to every mirror, in the order they go to the primary.
+    const raw = client.request();
+    mirrors.send(raw.buf, raw.start, raw.end);
+    return routeCommand(ctx, client, entry, route, args, tag, 1, raw, time);
+  }
   routeCommand(ctx, client, entry, route, args, tag, 1, undefined, time);
 }
+
+/**
+ * Routes that reach the keyspace, and so the eviction policy: what mirror mode copies. SCAN,
+ * DBSIZE and INFO read no entry (no policy sees them); local commands never reach a node.
+ */
+const MIRRORED: ReadonlySet<Route> = new Set<Route>([
+  'key',
+  'keys',
+  'mget',
+  'mset',
+  'count',
+  'flush',
+]);
 
 /**
  * Sends a checked command where its route says, answering slot `tag`. Also the entry point of a

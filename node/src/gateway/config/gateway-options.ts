@@ -2,6 +2,7 @@ import { optionalWord, oneOf, port, text, word } from '../../config/parsers.ts';
 import type { Parsed, Parser } from '../../config/parsers.ts';
 import { LOG_LEVELS } from '../../util/logger.ts';
 import type { LogLevel } from '../../util/logger.ts';
+import type { MirrorTarget } from '../mirror/mirrors.ts';
 import { splitAddress } from '../upstream/address.ts';
 
 /**
@@ -32,6 +33,9 @@ export interface GatewayOptionValues {
   maxClients: number;
   gatewayName: string;
   logLevel: LogLevel;
+  mirror: readonly MirrorTarget[];
+  primaryName: string;
+  mirrorMaxInflight: number;
 }
 
 export type GatewayOptionKey = keyof GatewayOptionValues;
@@ -44,6 +48,8 @@ export interface GatewayOptionSpec<K extends GatewayOptionKey = GatewayOptionKey
   readonly defaultText: string;
   readonly doc: string;
   readonly parse: Parser<GatewayOptionValues[K]>;
+  /** The flag may be given several times; the values are joined with commas. */
+  readonly repeatable?: boolean;
 }
 
 type AnyOption = { [K in GatewayOptionKey]: GatewayOptionSpec<K> }[GatewayOptionKey];
@@ -77,6 +83,24 @@ const addressList: Parser<readonly string[]> = (value) => {
   if (bad.length > 0) return fail(`'${bad.join("', '")}' is not host:port`);
   if (new Set(addresses).size !== addresses.length) return fail('an address is listed twice');
   return ok(addresses);
+};
+
+/** `NAME=host:port,...` (repeated --mirror flags are joined with commas); empty means none. */
+const mirrorList: Parser<readonly MirrorTarget[]> = (value) => {
+  if (value.trim() === '') return ok([]);
+  const targets: MirrorTarget[] = [];
+  for (const part of value.split(',').map((item) => item.trim())) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, Math.max(0, eq));
+    const address = part.slice(eq + 1);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,62}$/.test(name) || splitAddress(address) === undefined) {
+      return fail(`'${part}' is not NAME=host:port (NAME: letters, digits, . _ + -)`);
+    }
+    targets.push({ name, address });
+  }
+  if (new Set(targets.map((t) => t.name)).size !== targets.length)
+    return fail('a mirror name is given twice');
+  return ok(targets);
 };
 
 /** The gateway's default ports: the Redis port for clients, the node's admin port plus one. */
@@ -209,6 +233,31 @@ export const GATEWAY_OPTIONS: readonly AnyOption[] = [
     defaultText: '',
     doc: 'Name in metrics labels, logs and INFO. Default: the host name (the pod name).',
     parse: optionalWord,
+  }),
+  option('mirror', 'mirror', {
+    valueName: 'NAME=ADDR',
+    defaultText: '',
+    repeatable: true,
+    doc:
+      'Mirror mode (repeatable): also send every keyspace request, in the same order, to the ' +
+      'standalone node at ADDR (host:port); its replies are discarded, its latency measured per ' +
+      'pool (/metrics, GET /v1/mirror). Uses one connection per node and no near cache.',
+    parse: mirrorList,
+  }),
+  option('primaryName', 'primary-name', {
+    valueName: 'NAME',
+    defaultText: 'primary',
+    doc: "Mirror mode: the primary pool's name in metrics and /v1/mirror.",
+    parse: word,
+  }),
+  option('mirrorMaxInflight', 'mirror-max-inflight', {
+    valueName: 'N',
+    defaultText: '1024',
+    doc:
+      'Mirror mode: requests a mirror may have unanswered. At this bound the gateway stops ' +
+      'reading clients until every mirror is down to half (a slow mirror slows clients down ' +
+      'rather than miss requests; an unreachable one fails fast and slows nothing).',
+    parse: integer(1, 1_000_000),
   }),
   option('logLevel', 'log-level', {
     valueName: 'LEVEL',

@@ -34,6 +34,32 @@ describe('loadGatewayConfig', () => {
     });
   });
 
+  it('reads repeated --mirror flags as mirror mode, and refuses malformed or duplicate ones', () => {
+    const result = load(
+      ['--nodes', 'h:1', '--mirror', 'lfu=h:2', '--mirror=ml-lru=h:3', '--primary-name', 'lru'],
+      { MLCACHE_GATEWAY_MIRROR: 'ignored=h:9', MLCACHE_GATEWAY_MIRROR_MAX_INFLIGHT: '64' },
+    );
+    expect(result.kind).toBe('config');
+    if (result.kind !== 'config') return;
+    expect(result.config).toMatchObject({
+      mirrors: [
+        { name: 'lfu', address: 'h:2' },
+        { name: 'ml-lru', address: 'h:3' },
+      ],
+      primaryName: 'lru',
+      mirrorMaxInflight: 64,
+    });
+    const bad = load(['--mirror', 'a=h:2', '--mirror', 'a=h:3', '--mirror-max-inflight', '0']);
+    expect(bad.kind === 'invalid' ? bad.problems : []).toEqual([
+      expect.stringContaining('--mirror: a mirror name is given twice'),
+      expect.stringContaining('--mirror-max-inflight:'),
+    ]);
+    const malformed = load(['--mirror', 'h:2']);
+    expect(malformed.kind === 'invalid' ? malformed.problems : []).toEqual([
+      expect.stringContaining("'h:2' is not NAME=host:port"),
+    ]);
+  });
+
   it('reads flags over MLCACHE_GATEWAY_* variables, and passwords from files', () => {
     const result = load(
       ['--nodes', 'a:1,b:2', '--near-cache-ttl=0', '--requirepass-file', '/s'],

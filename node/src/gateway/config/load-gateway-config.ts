@@ -1,4 +1,5 @@
 import type { LogLevel } from '../../util/logger.ts';
+import type { MirrorTarget } from '../mirror/mirrors.ts';
 import { findGatewayOption, GATEWAY_OPTIONS } from './gateway-options.ts';
 import type { GatewayOptionKey, GatewayOptionValues } from './gateway-options.ts';
 
@@ -27,6 +28,10 @@ export interface GatewayConfig {
   readonly maxClients: number;
   readonly gatewayName: string;
   readonly logLevel: LogLevel;
+  /** Mirror mode's nodes (empty: off). */
+  readonly mirrors: readonly MirrorTarget[];
+  readonly primaryName: string;
+  readonly mirrorMaxInflight: number;
 }
 
 /** What the loader reads from the outside world; the composition root passes the real ones. */
@@ -67,7 +72,11 @@ export function loadGatewayConfig(inputs: GatewayLoadInputs): GatewayLoadResult 
     else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) text = argv[++i];
     if (spec === undefined) problems.push(`--${name}: unknown option (see --help)`);
     else if (text === undefined) problems.push(`--${name}: needs a value`);
-    else raw.set(spec.key, { text, origin: '' });
+    else {
+      const earlier = raw.get(spec.key);
+      const join = spec.repeatable === true && earlier !== undefined && earlier.origin === '';
+      raw.set(spec.key, { text: join ? `${earlier.text},${text}` : text, origin: '' });
+    }
   }
 
   const values: Partial<Record<GatewayOptionKey, unknown>> = {};
@@ -113,6 +122,9 @@ export function loadGatewayConfig(inputs: GatewayLoadInputs): GatewayLoadResult 
       maxClients: v.maxClients,
       gatewayName: v.gatewayName === '' ? inputs.hostname : v.gatewayName,
       logLevel: v.logLevel,
+      mirrors: v.mirror,
+      primaryName: v.primaryName,
+      mirrorMaxInflight: v.mirrorMaxInflight,
     },
   };
 }

@@ -18,6 +18,7 @@ import type { RawRequest } from './request-bytes.ts';
 const PAUSED_FOR_INFLIGHT = 1;
 const PAUSED_FOR_OUTPUT = 2;
 const PAUSED_FOR_PROTOCOL = 4;
+const PAUSED_FOR_MIRRORS = 8;
 const MINUS = 0x2d;
 
 /**
@@ -26,7 +27,8 @@ const MINUS = 0x2d;
  * or path they come back from. It is the reply sink of the requests it forwards as they are.
  *
  * Back-pressure: while too many commands wait for replies, or too many reply bytes wait in the
- * socket, it stops decoding and reading; it resumes once they drain.
+ * socket, or (mirror mode) a mirror holds its most requests, it stops decoding and reading; it
+ * resumes once they drain.
  *
  * Protocol: a client's commands go over node connections of its protocol (RESP2 or RESP3). When
  * HELLO switches it while earlier commands are still out, the next ones would take other
@@ -156,6 +158,7 @@ export class ClientConnection implements ReplySink, Flushable {
     const session = this.session;
     const decoder = this.#decoder;
     const maxInflight = ctx.limits.maxInflight;
+    const mirrors = ctx.mirrors;
     this.#running = true;
     try {
       if (chunk !== undefined) {
@@ -175,6 +178,10 @@ export class ClientConnection implements ReplySink, Flushable {
         if (session.resp3 !== resp3 && this.#queue.length > 1) this.#pause(PAUSED_FOR_PROTOCOL);
         if (session.closeRequested) this.#closing = true;
         if (this.#queue.length >= maxInflight) this.#pause(PAUSED_FOR_INFLIGHT);
+        if (mirrors !== undefined && mirrors.saturated) {
+          this.#pause(PAUSED_FOR_MIRRORS);
+          mirrors.waitForRoom(this.#resumeForMirrors);
+        }
       }
     } catch (error) {
       this.#answerLocally(error);
@@ -203,6 +210,8 @@ export class ClientConnection implements ReplySink, Flushable {
     const reply = Buffer.from(`-${text}\r\n`, 'latin1');
     this.onReply(this.reserve(ctx.clock.monotonic()), reply, 0, reply.length);
   }
+
+  readonly #resumeForMirrors = (): void => this.#resume(PAUSED_FOR_MIRRORS);
 
   #pause(reason: number): void {
     if (this.#pausedFor === 0) this.#socket.pause();

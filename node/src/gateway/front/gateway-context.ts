@@ -3,6 +3,7 @@ import type { ServerContext } from '../../server/resp/server-context.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { GatewayCommands } from '../commands/gateway-command-table.ts';
+import type { Mirrors } from '../mirror/mirrors.ts';
 import type { NearCache } from '../near-cache/near-cache.ts';
 import type { Router } from '../routing/router.ts';
 import type { OutBuffer } from '../upstream/out-buffer.ts';
@@ -46,4 +47,6 @@ export interface GatewayContext {
   readonly maxRedirects: number;
   /** Re-reads the ring (after a MOVED: the node knows a newer one); resolves when done. */
   readonly refreshRing: () => Promise<void>;
+  /** Mirror mode (`--mirror`): where copies of keyspace requests go; undefined when off. */
+  readonly mirrors?: Mirrors | undefined;
 }

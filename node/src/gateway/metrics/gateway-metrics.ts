@@ -4,6 +4,7 @@ import { histogramSamples, registerCollected } from '../../metrics/collected-met
 import type { Labels, MetricKind, Sample } from '../../metrics/collected-metric.ts';
 import type { CommandStatsSource } from '../../metrics/sources.ts';
 import type { GatewayCounters } from '../front/gateway-context.ts';
+import type { Mirrors } from '../mirror/mirrors.ts';
 import type { NearCache } from '../near-cache/near-cache.ts';
 import type { RingHolder } from '../ring/ring-holder.ts';
 import type { LinkState } from '../upstream/node-link.ts';
@@ -20,6 +21,8 @@ export interface GatewayMetricsOptions {
   readonly ring: RingHolder;
   /** The current pools (the ring's nodes). */
   readonly pools: () => readonly NodePool[];
+  /** Mirror mode's pools; undefined when off (no mirror series then). */
+  readonly mirrors?: Mirrors | undefined;
   /** Also register prom-client's process metrics (prefixed `mlcache_gateway_`). @default true */
   readonly processMetrics?: boolean;
 }
@@ -44,6 +47,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): void {
     ...commandRows(options.commands),
     ...nodeRows(options.pools),
     ...clusterRows(options),
+    ...(options.mirrors === undefined ? [] : mirrorRows(options.mirrors)),
   ];
   for (const [what, type, help, read] of rows) {
     registerCollected(options.registry, {
@@ -201,6 +205,49 @@ function clusterRows(options: GatewayMetricsOptions): Row[] {
       'counter',
       'Ring documents refused, by reason (invalid, unreadable, stale-epoch, conflict-same-epoch, shard-count-changed).',
       (l) => [...ring.rejected].map(([reason, value]) => ({ labels: { ...l, reason }, value })),
+    ],
+  ];
+}
+
+function mirrorRows(mirrors: Mirrors): Row[] {
+  const perMirror = (read: (pool: Mirrors['pools'][number]) => number) => (l: Labels) =>
+    mirrors.pools.map((pool) => ({ labels: { ...l, pool: pool.name }, value: read(pool) }));
+  const name = GATEWAY_METRIC_PREFIX + 'pool_request_duration_seconds';
+  return [
+    [
+      'pool_request_duration_seconds',
+      'histogram',
+      'Mirror mode: round trip of each request to a node (written to its socket to reply read), by pool (the primary and each mirror).',
+      (l) => [
+        ...histogramSamples(name, mirrors.primaryLatency, { ...l, pool: mirrors.primaryName }),
+        ...mirrors.pools.flatMap((pool) =>
+          histogramSamples(name, pool.latency, { ...l, pool: pool.name }),
+        ),
+      ],
+    ],
+    [
+      'mirror_requests_total',
+      'counter',
+      'Mirror mode: requests copied to each mirror.',
+      perMirror((p) => p.sent),
+    ],
+    [
+      'mirror_errors_total',
+      'counter',
+      "Mirror mode: error replies from each mirror, the link's own (mirror unreachable) included.",
+      perMirror((p) => p.errors),
+    ],
+    [
+      'mirror_inflight_requests',
+      'gauge',
+      'Mirror mode: requests sent to each mirror and not yet answered.',
+      perMirror((p) => p.inflight),
+    ],
+    [
+      'mirror_backpressure_pauses_total',
+      'counter',
+      'Mirror mode: times a client was paused because a mirror held its most requests.',
+      (l) => one(l, mirrors.backpressurePauses),
     ],
   ];
 }

@@ -43,6 +43,11 @@ export interface NodeLinkOptions {
   readonly out: OutBuffer;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Where to record each reply's round trip (written to the socket → reply received), in ms;
+   * absent: nothing is measured (the default, so the hot path reads no clock per reply).
+   */
+  readonly latency?: { observeMs(ms: number): void } | undefined;
 }
 
 /**
@@ -117,7 +122,8 @@ export class NodeLink implements Flushable {
     if (this.#state !== 'up' || socket === undefined || this.#fifo.unsentLength === 0) return;
     if (!this.#fifo.headSent) this.#progressAt = this.#options.clock.monotonic();
     const out = this.#options.out;
-    this.#fifo.drainUnsent((buf, start, end) => out.append(buf, start, end));
+    const now = this.#options.latency === undefined ? 0 : this.#options.clock.monotonic();
+    this.#fifo.drainUnsent((buf, start, end) => out.append(buf, start, end), now);
     const bytes = out.take();
     if (bytes !== undefined) socket.write(bytes);
   }
@@ -234,7 +240,9 @@ export class NodeLink implements Flushable {
   #onData(chunk: Buffer): void {
     const fifo = this.#fifo;
     const framer = this.#framer;
-    this.#progressAt = this.#options.clock.monotonic();
+    const now = this.#options.clock.monotonic();
+    const latency = this.#options.latency;
+    this.#progressAt = now;
     try {
       framer.feed(chunk);
       while (framer.next()) {
@@ -244,6 +252,10 @@ export class NodeLink implements Flushable {
         const sink = fifo.headSink;
         const tag = fifo.headTag;
         const { buffer, start, end } = framer;
+        // The handshake (AUTH / HELLO) answers no client: it is not a request's latency.
+        if (latency !== undefined && sink !== this.#handshakeSink) {
+          latency.observeMs(now - fifo.headSentAt);
+        }
         if (isMoved(buffer, start, end)) {
           const moved = parseMoved(buffer, start, end);
           const request = fifo.headBuf;

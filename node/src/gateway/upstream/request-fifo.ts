@@ -16,6 +16,8 @@ export class RequestFifo {
   #starts = new Int32Array(INITIAL_CAPACITY);
   #ends = new Int32Array(INITIAL_CAPACITY);
   #attempts = new Uint8Array(INITIAL_CAPACITY);
+  /** Monotonic ms at which each request was written (latency of timed links). */
+  #sentAt = new Float64Array(INITIAL_CAPACITY);
   #mask = INITIAL_CAPACITY - 1;
   #head = 0;
   #unsent = 0;
@@ -74,11 +76,15 @@ export class RequestFifo {
     this.#attempts[at] = attempts;
   }
 
-  /** Calls `write` for each unsent request in order and marks them sent. */
-  drainUnsent(write: (buf: Buffer, start: number, end: number) => void): void {
+  /**
+   * Calls `write` for each unsent request in order and marks them sent at `now` (monotonic ms;
+   * only links that measure latency pass it).
+   */
+  drainUnsent(write: (buf: Buffer, start: number, end: number) => void, now = 0): void {
     const mask = this.#mask;
     for (let i = this.#unsent; i < this.#tail; i++) {
       const at = i & mask;
+      this.#sentAt[at] = now;
       write(this.#bufs[at] as Buffer, this.#starts[at] as number, this.#ends[at] as number);
     }
     this.#unsent = this.#tail;
@@ -102,6 +108,10 @@ export class RequestFifo {
   }
   get headAttempts(): number {
     return this.#attempts[this.#head & this.#mask] as number;
+  }
+  /** When the oldest entry was written (the `now` given to drainUnsent). */
+  get headSentAt(): number {
+    return this.#sentAt[this.#head & this.#mask] as number;
   }
 
   /** True when the oldest entry was written to the socket (a reply for it may arrive). */
@@ -127,6 +137,7 @@ export class RequestFifo {
     const starts = new Int32Array(capacity);
     const ends = new Int32Array(capacity);
     const attempts = new Uint8Array(capacity);
+    const sentAt = new Float64Array(capacity);
     for (let i = this.#head; i < this.#tail; i++) {
       const from = i & oldMask;
       const to = i & mask;
@@ -136,6 +147,7 @@ export class RequestFifo {
       starts[to] = this.#starts[from] as number;
       ends[to] = this.#ends[from] as number;
       attempts[to] = this.#attempts[from] as number;
+      sentAt[to] = this.#sentAt[from] as number;
     }
     this.#sinks = sinks;
     this.#tags = tags;
@@ -143,6 +155,7 @@ export class RequestFifo {
     this.#starts = starts;
     this.#ends = ends;
     this.#attempts = attempts;
+    this.#sentAt = sentAt;
     this.#mask = mask;
   }
 }
