@@ -73,6 +73,10 @@ bench-sim: ## Simulator replay speed per policy
 simulate: ## Replay the shared traces through every policy (table on the terminal)
 	npx mlcache sim --trace $(TRACES)/csv --sizes 0.01,0.05,0.1 --ignore-size
 
+.PHONY: default-model
+default-model: ## Retrain ml-scorer/models/default.onnx on synthetic workloads (never the shared traces)
+	node hack/train-default-model.ts
+
 .PHONY: eviction-report
 eviction-report: ## Regenerate docs/eviction-results.md and docs/plots/
 	node hack/eviction-report.ts --traces $(TRACES)

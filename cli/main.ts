@@ -10,8 +10,8 @@ export interface Subcommand {
 
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   node: {
-    summary: 'run a cache node (RESP, gRPC and admin ports, RocksDB persistence)',
-    load: () => import('../node/src/main.ts'),
+    summary: 'run a cache node (RESP, gRPC and admin ports, RocksDB persistence, learned eviction)',
+    load: () => import('./node-command.ts'),
   },
   gateway: {
     summary: 'route Redis clients to the owners of their keys across a cluster of nodes',
@@ -21,6 +21,10 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
     summary: 'run a local cluster of nodes and a gateway: up, scale, move, rebalance, status, down',
     load: () => import('../node/src/cluster-local/main.ts'),
   },
+  demo: {
+    summary: 'start scorer, a node per policy and a mirroring gateway here; replay, compare, serve',
+    load: () => import('../node/src/cluster-local/demo/main.ts'),
+  },
   sim: {
     summary: 'replay traces through eviction policies and report miss ratios',
     load: () => import('../ml-scorer/src/cli/simulate.ts'),
@@ -28,6 +32,11 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   train: {
     summary: 'train an eviction model on a trace (ML+LRU online learning) and write it as ONNX',
     load: () => import('../ml-scorer/src/cli/train.ts'),
+  },
+  scorer: {
+    summary:
+      'serve eviction scores to nodes over gRPC, collect their samples, retrain and publish models',
+    load: () => import('../ml-scorer/src/cli/scorer.ts'),
   },
 };
 

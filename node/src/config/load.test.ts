@@ -50,6 +50,9 @@ describe('loadConfig', () => {
       ring: null,
       nodeId: 'pod-0',
       migrationRate: 64 * 1024 * 1024,
+      scorer: 'local',
+      model: 'default',
+      scorerDeadlineMs: 2,
     });
   });
 

@@ -1,4 +1,5 @@
 import type { LogLevel } from '../util/logger.ts';
+import { mlBaseOf } from './schema.ts';
 import type { Durability, OptionValues } from './schema.ts';
 
 /** The node's validated configuration, as `main.ts` wires it. */
@@ -27,6 +28,17 @@ export interface NodeConfig {
   readonly nodeId: string;
   /** Migration pull bandwidth in bytes per second; 0 means unlimited. */
   readonly migrationRate: number;
+  /** Where ml-lru and ml-lfu score: `local`, or `grpc://host:port` (see `scorerTarget`). */
+  readonly scorer: string;
+  /** A local scorer's first model: `default` (the shipped one), `none`, or a file path. */
+  readonly model: string;
+  /** Deadline of one scoring batch, in milliseconds. */
+  readonly scorerDeadlineMs: number;
+}
+
+/** The `host:port` of a `grpc://host:port` scorer, or null for a local one. */
+export function scorerTarget(scorer: string): string | null {
+  return scorer.startsWith('grpc://') ? scorer.slice('grpc://'.length) : null;
 }
 
 /**
@@ -44,6 +56,28 @@ export function crossCheck(values: OptionValues): string[] {
   if (values.dataDir !== '' && values.durability === 'none') {
     // Refused rather than ignored: a data directory that silently stays empty loses data on restart.
     problems.push("--durability: 'none' keeps nothing; drop --data-dir or choose async or sync");
+  }
+  // The learned-policy flags mean nothing to a plain policy: refused rather than ignored, so
+  // that a typo in --policy does not silently run without the model someone asked for.
+  // With a value that did not parse, its own problem says enough.
+  const parsed = [values.policy, values.scorer, values.model, values.scorerDeadline];
+  if (parsed.some((value) => value === undefined)) return problems;
+  if (mlBaseOf(values.policy) === null) {
+    const set = [
+      values.scorer !== 'local' ? '--scorer' : '',
+      values.model !== 'default' ? '--model' : '',
+      values.scorerDeadline !== 2 ? '--scorer-deadline' : '',
+    ].filter((flag) => flag !== '');
+    if (set.length > 0) {
+      problems.push(
+        `${set.join(', ')}: only with --policy ml-lru or ml-lfu, not '${values.policy}'`,
+      );
+    }
+  } else if (scorerTarget(values.scorer) !== null && !['default', 'none'].includes(values.model)) {
+    problems.push(
+      `--model: a model file is for --scorer local; the scorer service at ${values.scorer} ` +
+        'serves its own models',
+    );
   }
   return problems;
 }
@@ -78,6 +112,9 @@ export function resolveConfig(
     nodeId:
       values.nodeId !== '' ? values.nodeId : values.nodeName === '' ? hostname : values.nodeName,
     migrationRate: values.migrationRate,
+    scorer: values.scorer,
+    model: values.model,
+    scorerDeadlineMs: values.scorerDeadline,
   };
 }
 

@@ -48,3 +48,25 @@ export const word: Parser<string> = (value) =>
 
 /** A word without white space, or the empty string for "use the default". */
 export const optionalWord: Parser<string> = (value) => (value === '' ? ok(value) : word(value));
+
+/** A positive duration in milliseconds (fractions allowed: 0.5). */
+export const milliseconds: Parser<number> = (value) => {
+  const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  return n > 0 && n <= 60_000
+    ? ok(n)
+    : fail(`'${value}' is not a duration in milliseconds (a number above 0, at most 60000)`);
+};
+
+/** `local`, or `grpc://HOST:PORT` (an IPv6 host in brackets). */
+export const scorerAddress: Parser<string> = (value) => {
+  if (value === 'local') return ok(value);
+  const match = /^grpc:\/\/([^\s/:[\]]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/.exec(value);
+  const portNumber = Number(match?.[2]);
+  return match !== null && portNumber >= 1 && portNumber <= 65535
+    ? ok(value)
+    : fail(`'${value}' is not local or grpc://HOST:PORT`);
+};
+
+/** `default`, `none`, or a path (non-empty). */
+export const modelSource: Parser<string> = (value) =>
+  value.trim() === '' ? fail('give default, none or a file') : ok(value);

@@ -1,7 +1,17 @@
 import { policyNames } from '../policy/registry.ts';
 import { LOG_LEVELS } from '../util/logger.ts';
 import type { LogLevel } from '../util/logger.ts';
-import { bytes, oneOf, optionalWord, port, text, word } from './parsers.ts';
+import {
+  bytes,
+  milliseconds,
+  modelSource,
+  oneOf,
+  optionalWord,
+  port,
+  scorerAddress,
+  text,
+  word,
+} from './parsers.ts';
 import type { Parser } from './parsers.ts';
 
 /**
@@ -17,6 +27,26 @@ import type { Parser } from './parsers.ts';
 export const DURABILITIES = ['none', 'async', 'sync'] as const;
 /** How writes reach RocksDB: never, in the background, or before the reply. */
 export type Durability = (typeof DURABILITIES)[number];
+
+/**
+ * The learned policies (node/src/policy/ml-hybrid.ts): a base policy whose victims a model may
+ * overrule. They are not in the policy registry because they need ports the node cannot build
+ * itself (a trainer, a model decoder, a scorer client): the `mlcache` CLI composes them.
+ */
+export const ML_POLICIES = ['ml-lru', 'ml-lfu'] as const;
+export type MlPolicyName = (typeof ML_POLICIES)[number];
+
+/** The base policy of a learned policy name, or null for a plain policy. */
+export function mlBaseOf(policy: string): 'lru' | 'lfu' | null {
+  if (policy === 'ml-lru') return 'lru';
+  if (policy === 'ml-lfu') return 'lfu';
+  return null;
+}
+
+/** Every `--policy` name: the registry's plain policies, then the learned ones. */
+export function allPolicyNames(): string[] {
+  return [...policyNames(), ...ML_POLICIES];
+}
 
 /** The values of the table, after parsing and before cross-field resolution. */
 export interface OptionValues {
@@ -38,6 +68,9 @@ export interface OptionValues {
   ring: string;
   nodeId: string;
   migrationRate: number;
+  scorer: string;
+  model: string;
+  scorerDeadline: number;
 }
 
 export type OptionKey = keyof OptionValues;
@@ -118,8 +151,37 @@ export const OPTIONS: readonly AnyOption[] = [
   option('policy', 'policy', {
     valueName: 'NAME',
     defaultText: 'lru',
-    doc: `Eviction policy: ${policyNames().join(', ')}.`,
-    parse: (value) => oneOf(policyNames())(value),
+    doc:
+      `Eviction policy: ${allPolicyNames().join(', ')}. ml-lru and ml-lfu are LRU and LFU whose ` +
+      'victims a learned model may overrule (see --scorer, --model, --scorer-deadline).',
+    parse: (value) => oneOf(allPolicyNames())(value),
+  }),
+  option('scorer', 'scorer', {
+    valueName: 'WHERE',
+    defaultText: 'local',
+    doc:
+      'Where ml-lru and ml-lfu score candidates: local (the model runs in the node and is ' +
+      'retrained online in a worker thread) or grpc://HOST:PORT (a scorer service, which also ' +
+      'trains on the samples the node sends; evictions fall back to the base policy when it is ' +
+      'slow or away).',
+    parse: scorerAddress,
+  }),
+  option('model', 'model', {
+    valueName: 'PATH',
+    defaultText: 'default',
+    doc:
+      'The model a local scorer starts with: default (the shipped ml-scorer/models/default.onnx, ' +
+      'trained on synthetic workloads), none (start without one and learn), or an ONNX file ' +
+      "written by 'mlcache train'. A file that cannot be used stops the node at start.",
+    parse: modelSource,
+  }),
+  option('scorerDeadline', 'scorer-deadline', {
+    valueName: 'MS',
+    defaultText: '2',
+    doc:
+      'Deadline of one scoring batch in milliseconds; a batch that takes longer counts towards ' +
+      "the circuit breaker and that eviction is the base policy's.",
+    parse: milliseconds,
   }),
   option('maxValueSize', 'max-value-size', {
     valueName: 'SIZE',

@@ -96,6 +96,11 @@ const NUMBER_PERSISTENCE_FAILED: NumberResult = { status: OP_STATUS.PERSISTENCE_
 export class Store implements CacheStore {
   readonly #clock: Clock;
   readonly #policy: EvictionPolicy;
+  /**
+   * The policy's optional `setExpiry`, bound once (null when the policy ignores expiries), so
+   * that writes without a TTL never look it up.
+   */
+  readonly #policyExpiry: ((slot: number, expiresAtMs: number) => void) | null;
   readonly #persistence: Persistence;
   /**
    * False when no persistence port was given: puts and deletes would go nowhere, so they are
@@ -139,6 +144,11 @@ export class Store implements CacheStore {
     this.#mirror = options.persistence !== undefined;
     this.#onRemove = options.onRemove;
     this.#policy = resolvePolicy(options.policy, maxMemory, options.seed ?? 1);
+    const policy = this.#policy;
+    this.#policyExpiry =
+      typeof policy.setExpiry === 'function'
+        ? (slot, expiresAtMs) => policy.setExpiry!(slot, expiresAtMs)
+        : null;
   }
 
   get(key: string): Buffer | undefined {
@@ -265,6 +275,7 @@ export class Store implements CacheStore {
     }
     if (expireAt === this.#table.expireAt(slot)) return true;
     this.#setExpiry(slot, expireAt);
+    this.#policyExpiry?.(slot, expireAt);
     if (this.#mirror) this.#persistence.put(key, this.#table.valueCopy(slot), expireAt);
     return true;
   }
@@ -532,11 +543,15 @@ export class Store implements CacheStore {
       if (expireAt !== 0) this.#setExpiry(target, expireAt);
       this.#bytesUsed += charge;
       this.#policy.onInsert(target, hash, charge);
+      if (expireAt !== 0) this.#policyExpiry?.(target, expireAt);
     } else {
       this.#bytesUsed += valueLength - table.valueLength(target);
       table.replaceValue(target, value, valueStart, valueEnd);
-      if (expireAt !== table.expireAt(target)) this.#setExpiry(target, expireAt);
+      // A SET without KEEPTTL clears the TTL: the policy hears of that change too (0 = none).
+      const changed = expireAt !== table.expireAt(target);
+      if (changed) this.#setExpiry(target, expireAt);
       this.#policy.onUpdate(target, charge);
+      if (expireAt !== 0 || changed) this.#policyExpiry?.(target, expireAt);
     }
     return OP_STATUS.OK;
   }

@@ -1,4 +1,5 @@
 import type { StoreStats } from '../core/store-types.ts';
+import type { MlStatsSnapshot } from './ml-metrics.ts';
 import type { CommandStatsSource, PersistenceStatsSource } from './sources.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface NodeStats {
     readonly backlog: number;
     readonly writeErrors: number;
   };
+  /** The learned policy (ml-lru, ml-lfu): model, evictions by decider, fallbacks, breaker. */
+  readonly ml?: MlStatsSnapshot;
 }
 
 export interface NodeStatsOptions {
@@ -41,6 +44,8 @@ export interface NodeStatsOptions {
   readonly state: () => string;
   /** Milliseconds since the node started, read at each snapshot (from the injected clock). */
   readonly uptimeMs: () => number;
+  /** The learned policy's snapshot, when the policy is ml-lru or ml-lfu. */
+  readonly ml?: () => MlStatsSnapshot;
 }
 
 /** Returns a function that takes a fresh snapshot at each call. */
@@ -71,6 +76,7 @@ export function createNodeStats(options: NodeStatsOptions): () => NodeStats {
         backlog: persistence?.backlog ?? 0,
         writeErrors: persistence?.writeErrors ?? 0,
       },
+      ...(options.ml === undefined ? {} : { ml: options.ml() }),
     };
   };
 }

@@ -1,3 +1,4 @@
+import { MlHybridPolicy } from '../../../policy/ml-hybrid.ts';
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import { NO_KEYS } from '../command-spec.ts';
@@ -23,7 +24,9 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
       const sections: string[] = [];
       for (let i = 1; i < args.count; i++) sections.push(args.lower(i));
       // A verbatim string in RESP3, as Redis 7 sends it; a bulk string in RESP2.
-      out.verbatim(renderInfo(session.server, sections));
+      const text = renderInfo(session.server, sections);
+      const ml = mlInfo(session.server.store, sections);
+      out.verbatim(ml === '' ? text : text === '' ? ml : `${text}\r\n${ml}`);
     },
   },
   {
@@ -74,6 +77,46 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
     ],
   },
 ];
+
+/** Sections that include `# ML`: it is part of the default set, as `# Stats` is. */
+const ML_SECTIONS = new Set(['ml', 'default', 'all', 'everything']);
+const BREAKER = ['closed', 'open', 'half-open'] as const;
+
+/**
+ * INFO's `# ML` section for a learned policy (ml-lru, ml-lfu): the model, who decided the
+ * evictions, fallbacks by reason, the breaker and the shadow comparison; '' for other policies
+ * or when not requested.
+ */
+function mlInfo(store: object, sections: readonly string[]): string {
+  const policy = (store as { policy?: unknown }).policy;
+  if (!(policy instanceof MlHybridPolicy)) return '';
+  if (sections.length > 0 && !sections.some((name) => ML_SECTIONS.has(name))) return '';
+  const s = policy.stats();
+  const lines = [
+    `ml_policy:${policy.name}`,
+    `ml_model_version:${s.modelVersion}`,
+    `ml_model_age_requests:${s.modelAge}`,
+    `ml_evictions_model:${s.modelEvictions}`,
+    `ml_evictions_base:${s.baseEvictions}`,
+    `ml_model_kept_base:${s.modelKeptBase}`,
+    `ml_score_batches:${s.batches}`,
+    ...Object.entries(s.fallbacks).map(
+      ([reason, count]) => `ml_fallbacks_${reason.toLowerCase()}:${count}`,
+    ),
+    `ml_breaker_state:${BREAKER[s.breakerState as 0 | 1 | 2] ?? 'closed'}`,
+    `ml_breaker_opens:${s.breakerOpens}`,
+    `ml_trainings:${s.trainings}`,
+    `ml_training_failures:${s.trainingFailures}`,
+    `ml_last_training_ms:${Math.round(s.lastTrainingMs)}`,
+    `ml_models_refused_version:${s.modelsRefusedVersion}`,
+    `ml_models_refused_validation:${s.modelsRefusedValidation}`,
+    `ml_shadow_live_hit_ratio:${s.shadowLiveHitRatio.toFixed(4)}`,
+    `ml_shadow_base_hit_ratio:${s.shadowBaseHitRatio.toFixed(4)}`,
+    `ml_shadow_fallback_active:${s.shadowFallbackActive}`,
+    `ml_challenge_margin:${s.challengeMargin}`,
+  ];
+  return `# ML\r\n${lines.map((line) => `${line}\r\n`).join('')}`;
+}
 
 /** CONFIG GET pattern [pattern ...]: matching parameters once each, as a map of name to value. */
 function configGet(session: Session, args: CommandArgs, out: ReplyWriter): void {

@@ -1,0 +1,223 @@
+/**
+ * What learned eviction costs a node (`npm run bench:ml`): LFU against ML+LFU and LRU against
+ * ML+LRU under constant eviction, with redis-benchmark.
+ *
+ *   1. Installs redis-tools with apt when redis-benchmark is missing.
+ *   2. Starts one `mlcache node` per policy (lfu, ml-lfu, lru, ml-lru; the ML ones with the
+ *      defaults: local scorer, the shipped model, 2 ms deadline) with a --maxmemory of half the
+ *      keyspace's bytes, so that the keyspace redis-benchmark writes (-r) is about twice the
+ *      budget and every SET of a new key evicts, and fills each with the whole keyspace.
+ *   3. Runs redis-benchmark SET and GET (-c 50 -d 100 -r KEYS, without pipelining and with
+ *      -P 16), the policies one after another within each round, and reports per policy the
+ *      median over the rounds of ops/s, p50/p99 latency and the server's CPU µs per operation
+ *      (from /proc/<pid>/stat), the keys it evicted, and the ratios ML/base.
+ *
+ * The machine is shared: compare within a run (the ratios) and CPU µs/op, not ops/s across runs.
+ *
+ * Options: --rounds N (3), --requests N (200000; x8 with -P 16), --keys N (200000),
+ *          --policies lfu,ml-lfu,lru,ml-lru, --markdown.
+ */
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import {
+  ensureTools,
+  loadKeys,
+  medians,
+  runRedisBenchmark,
+  startListening,
+  stopChild,
+} from './bench-support.ts';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    requests: { type: 'string', default: '200000' },
+    keys: { type: 'string', default: '200000' },
+    policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
+    markdown: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const REQUESTS = Number(values.requests);
+const KEYS = Number(values.keys);
+const POLICIES = String(values.policies).split(',');
+const VALUE_SIZE = 100;
+const CLIENTS = 50;
+/** What the store charges an entry of redis-benchmark's: key:%012d, 100 bytes, 112 of overhead. */
+const ENTRY_BYTES = 16 + VALUE_SIZE + 112;
+/** Half the keyspace fits: the keyspace is twice the budget. */
+const MAXMEMORY = Math.floor((KEYS * ENTRY_BYTES) / 2);
+
+interface Server {
+  readonly policy: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly client: Redis;
+  stop(): Promise<void>;
+}
+
+interface Sample {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuUsPerOp: number;
+  readonly evicted: number;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function startNode(policy: string): Promise<Server> {
+  const port = await freePort();
+  const args = ['bin/mlcache.js', 'node', '--bind', '127.0.0.1', '--port', String(port)].concat([
+    '--grpc-port',
+    '0',
+    '--admin-port',
+    '0',
+    '--maxmemory',
+    String(MAXMEMORY),
+    '--policy',
+    policy,
+    '--log-level',
+    'warn',
+  ]);
+  const { child, line } = await startListening(args, `mlcache node --policy ${policy}`);
+  const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+  return {
+    policy,
+    port,
+    pid: line.pid ?? child.pid!,
+    client,
+    stop: async () => {
+      client.disconnect();
+      await stopChild(child);
+    },
+  };
+}
+
+async function evictedKeys(server: Server): Promise<number> {
+  return Number(/evicted_keys:(\d+)/.exec(await server.client.info('stats'))?.[1] ?? NaN);
+}
+
+async function benchmark(server: Server, test: 'set' | 'get', pipeline: number): Promise<Sample> {
+  const requests = pipeline > 1 ? REQUESTS * 8 : REQUESTS;
+  const before = await evictedKeys(server);
+  const { rps, p50, p99, cpuSeconds } = runRedisBenchmark(
+    {
+      port: server.port,
+      test,
+      clients: CLIENTS,
+      valueSize: VALUE_SIZE,
+      keyspace: KEYS,
+      requests,
+      pipeline,
+    },
+    [server.pid],
+  );
+  const evicted = (await evictedKeys(server)) - before;
+  return { rps, p50, p99, cpuUsPerOp: (cpuSeconds[0]! * 1e6) / requests, evicted };
+}
+
+ensureTools(['redis-benchmark'], ['redis-tools']);
+const servers: Server[] = [];
+const stopAll = async (): Promise<void> => {
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+};
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+const TESTS = [
+  { test: 'set', pipeline: 1 },
+  { test: 'get', pipeline: 1 },
+  { test: 'set', pipeline: 16 },
+  { test: 'get', pipeline: 16 },
+] as const;
+type TestName = `${(typeof TESTS)[number]['test']} -P ${number}`;
+const nameOf = (t: (typeof TESTS)[number]): TestName => `${t.test} -P ${t.pipeline}`;
+
+try {
+  for (const policy of POLICIES) {
+    const server = await startNode(policy);
+    servers.push(server);
+    // Fill to the budget and beyond: eviction runs from the first benchmark request on.
+    await loadKeys(server.port, KEYS, VALUE_SIZE);
+  }
+  console.log(
+    `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); keyspace ${KEYS} keys of ` +
+      `${ENTRY_BYTES} B = ${((KEYS * ENTRY_BYTES) / 1e6).toFixed(1)} MB, --maxmemory ` +
+      `${MAXMEMORY} (half); after loading, evicted_keys: ` +
+      (await Promise.all(servers.map(async (s) => `${s.policy} ${await evictedKeys(s)}`))).join(
+        ', ',
+      ),
+  );
+  const samples = new Map<string, Sample[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const t of TESTS) {
+      for (const server of servers) {
+        const sample = await benchmark(server, t.test, t.pipeline);
+        const key = `${server.policy}|${nameOf(t)}`;
+        samples.set(key, [...(samples.get(key) ?? []), sample]);
+        process.stderr.write(
+          `round ${round + 1}/${ROUNDS} ${nameOf(t)} ${server.policy}: ${Math.round(sample.rps)} ops/s, ` +
+            `${sample.cpuUsPerOp.toFixed(2)} CPU µs/op, ${sample.evicted} evicted\n`,
+        );
+      }
+    }
+  }
+  const median = (policy: string, t: (typeof TESTS)[number]): Sample | undefined => {
+    const list = samples.get(`${policy}|${nameOf(t)}`);
+    return list === undefined ? undefined : medians(list);
+  };
+  const rows: string[][] = [];
+  for (const t of TESTS) {
+    for (const policy of POLICIES) {
+      const m = median(policy, t)!;
+      const base = policy.startsWith('ml-') ? median(policy.slice(3), t) : undefined;
+      rows.push([
+        nameOf(t),
+        policy,
+        String(Math.round(m.rps)),
+        m.p50.toFixed(3),
+        m.p99.toFixed(3),
+        m.cpuUsPerOp.toFixed(2),
+        String(Math.round(m.evicted)),
+        base === undefined ? '' : (m.rps / base.rps).toFixed(2),
+        base === undefined ? '' : (m.cpuUsPerOp / base.cpuUsPerOp).toFixed(2),
+      ]);
+    }
+  }
+  const head = [
+    'test',
+    'policy',
+    'ops/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/op',
+    'evicted',
+    'ops/s vs base',
+    'CPU/op vs base',
+  ];
+  if (values.markdown) {
+    console.log(`| ${head.join(' | ')} |`);
+    console.log(`|${head.map(() => '---').join('|')}|`);
+    for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  } else {
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]): string =>
+      cells.map((cell, i) => cell.padStart(widths[i]!)).join('  ');
+    console.log(line(head));
+    for (const row of rows) console.log(line(row));
+  }
+  console.log(
+    `median of ${ROUNDS} rounds; -c ${CLIENTS} -d ${VALUE_SIZE} -r ${KEYS}; ` +
+      `-n ${REQUESTS} (x8 with -P 16); "vs base": ml-lfu/lfu and ml-lru/lru within this run`,
+  );
+} finally {
+  await stopAll();
+}

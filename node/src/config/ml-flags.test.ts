@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { helpText } from './help.ts';
+import { loadConfig } from './load.ts';
+import type { LoadInputs, LoadResult } from './load.ts';
+import type { NodeConfig } from './node-config.ts';
+import { scorerTarget } from './node-config.ts';
+import { milliseconds, modelSource, scorerAddress } from './parsers.ts';
+import { allPolicyNames, mlBaseOf } from './schema.ts';
+
+function load(argv: string[], env: Record<string, string> = {}): LoadResult {
+  const inputs: LoadInputs = {
+    argv,
+    env,
+    hostname: 'pod-0',
+    readFile: () => {
+      throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    },
+  };
+  return loadConfig(inputs);
+}
+
+function config(result: LoadResult): NodeConfig {
+  if (result.kind !== 'config') throw new Error(`expected a config, got ${JSON.stringify(result)}`);
+  return result.config;
+}
+
+function problems(result: LoadResult): readonly string[] {
+  if (result.kind !== 'invalid') throw new Error(`expected problems, got ${result.kind}`);
+  return result.problems;
+}
+
+describe('the learned-policy flags', () => {
+  it('accepts ml-lru and ml-lfu next to the registry policies, with their bases', () => {
+    expect(allPolicyNames()).toEqual(expect.arrayContaining(['lru', 'lfu', 'ml-lru', 'ml-lfu']));
+    expect(config(load(['--policy', 'ml-lfu'])).policy).toBe('ml-lfu');
+    expect([mlBaseOf('ml-lru'), mlBaseOf('ml-lfu'), mlBaseOf('lfu')]).toEqual(['lru', 'lfu', null]);
+  });
+
+  it('defaults to a local scorer, the shipped model and a 2 ms deadline', () => {
+    expect(config(load(['--policy', 'ml-lru']))).toMatchObject({
+      scorer: 'local',
+      model: 'default',
+      scorerDeadlineMs: 2,
+    });
+  });
+
+  it('reads every flag from argv and the environment', () => {
+    const flags = config(
+      load(['--policy', 'ml-lfu', '--scorer', 'grpc://scorer.ns.svc:7400', '--model', 'none'], {
+        MLCACHE_SCORER_DEADLINE: '0.5',
+      }),
+    );
+    expect(flags).toMatchObject({
+      scorer: 'grpc://scorer.ns.svc:7400',
+      model: 'none',
+      scorerDeadlineMs: 0.5,
+    });
+    expect(scorerTarget(flags.scorer)).toBe('scorer.ns.svc:7400');
+    expect(scorerTarget('local')).toBeNull();
+    const file = config(load(['--policy', 'ml-lru', '--model', '/models/m.onnx']));
+    expect(file.model).toBe('/models/m.onnx');
+  });
+
+  it('validates each value', () => {
+    expect(scorerAddress('grpc://127.0.0.1:1')).toEqual({ ok: true, value: 'grpc://127.0.0.1:1' });
+    expect(scorerAddress('grpc://[::1]:7400').ok).toBe(true);
+    for (const bad of [
+      'grpc://host',
+      'grpc://host:0',
+      'grpc://host:70000',
+      'http://h:1',
+      'remote',
+    ]) {
+      expect(scorerAddress(bad).ok, bad).toBe(false);
+    }
+    expect(milliseconds('2')).toEqual({ ok: true, value: 2 });
+    expect(milliseconds('0.25')).toEqual({ ok: true, value: 0.25 });
+    for (const bad of ['0', '-1', 'abc', '', '1e3', '60001']) {
+      expect(milliseconds(bad).ok, bad).toBe(false);
+    }
+    expect(modelSource('').ok).toBe(false);
+    expect(
+      problems(load(['--policy', 'ml-lru', '--scorer', 'grpc://x', '--scorer-deadline', '0'])),
+    ).toEqual([
+      "--scorer: 'grpc://x' is not local or grpc://HOST:PORT",
+      "--scorer-deadline: '0' is not a duration in milliseconds (a number above 0, at most 60000)",
+    ]);
+  });
+
+  it('refuses the ML flags with a plain policy, and a model file with a remote scorer', () => {
+    expect(
+      problems(load(['--policy', 'lfu', '--scorer', 'grpc://h:1', '--model', 'none'])),
+    ).toEqual(["--scorer, --model: only with --policy ml-lru or ml-lfu, not 'lfu'"]);
+    expect(problems(load(['--scorer-deadline', '5']))).toEqual([
+      "--scorer-deadline: only with --policy ml-lru or ml-lfu, not 'lru'",
+    ]);
+    expect(
+      problems(load(['--policy', 'ml-lfu', '--scorer', 'grpc://h:1', '--model', 'm.onnx'])),
+    ).toEqual([
+      '--model: a model file is for --scorer local; the scorer service at grpc://h:1 serves its own models',
+    ]);
+    expect(
+      config(load(['--policy', 'ml-lfu', '--scorer', 'grpc://h:1', '--model', 'none'])).model,
+    ).toBe('none');
+  });
+
+  it('documents the flags in --help', () => {
+    const help = helpText();
+    for (const flag of ['--scorer WHERE', '--model PATH', '--scorer-deadline MS', 'ml-lfu']) {
+      expect(help).toContain(flag);
+    }
+  });
+});

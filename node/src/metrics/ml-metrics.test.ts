@@ -1,0 +1,157 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../util/clock.ts';
+import { createMlMetrics, MlTelemetry, PlainHistogram } from './ml-metrics.ts';
+import type { MlPolicyStats } from './ml-metrics.ts';
+import { createNodeStats } from './node-stats.ts';
+
+function fakeStats(): { -readonly [K in keyof MlPolicyStats]: MlPolicyStats[K] } {
+  return {
+    modelEvictions: 7,
+    baseEvictions: 3,
+    modelKeptBase: 2,
+    batches: 10,
+    fallbacks: { noModel: 0, breakerOpen: 4, scorerError: 2, deadline: 1, shadow: 0 },
+    breakerState: 1, // the policy's "open"
+    breakerOpens: 1,
+    modelVersion: 0,
+    modelAge: 0,
+    modelsRefusedVersion: 1,
+    modelsRefusedValidation: 2,
+    trainings: 3,
+    trainingFailures: 0,
+    lastTrainingMs: 120,
+    totalTrainingMs: 300,
+    shadowLiveHitRatio: 0.5,
+    shadowBaseHitRatio: 0.25,
+    shadowFallbackActive: 0,
+    challengeMargin: 0.3,
+  };
+}
+
+function build(remote = false) {
+  const clock = new ManualClock(1_000_000);
+  const stats = fakeStats();
+  const telemetry = new MlTelemetry({ stats: () => stats, clock, remote });
+  const registry = new Registry();
+  createMlMetrics({ registry, node: 'n1', policy: 'ml-lfu', telemetry });
+  return { clock, stats, telemetry, registry };
+}
+
+const L = 'node="n1",policy="ml-lfu"';
+
+describe('createMlMetrics', () => {
+  it("exports the policy's counters with node and policy labels at scrape time", async () => {
+    const { registry, stats } = build();
+    let text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_evictions_total{${L},decider="model"} 7`);
+    expect(text).toContain(`mlcache_node_ml_evictions_total{${L},decider="base"} 3`);
+    expect(text).toContain(`mlcache_node_ml_fallbacks_total{${L},reason="breakerOpen"} 4`);
+    expect(text).toContain(`mlcache_node_ml_fallbacks_total{${L},reason="scorerError"} 2`);
+    expect(text).toContain(`mlcache_node_ml_fallbacks_total{${L},reason="deadline"} 1`);
+    expect(text).toContain(`mlcache_node_ml_breaker_state{${L}} 2`); // open
+    expect(text).toContain(`mlcache_node_ml_models_refused_total{${L},reason="validation"} 2`);
+    expect(text).toContain(`mlcache_node_ml_shadow_hit_ratio{${L},variant="base"} 0.25`);
+    expect(text).toContain(`mlcache_node_ml_trainings_total{${L}} 3`);
+    expect(text).toContain('# TYPE mlcache_node_ml_score_duration_seconds histogram');
+    stats.breakerState = 2; // half-open
+    stats.modelEvictions = 9;
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_breaker_state{${L}} 1`);
+    expect(text).toContain(`mlcache_node_ml_evictions_total{${L},decider="model"} 9`);
+  });
+
+  it('ages the model by the wall clock from when its version changed', async () => {
+    const { registry, stats, clock, telemetry } = build();
+    expect(await registry.metrics()).toContain(`mlcache_node_ml_model_age_seconds{${L}} 0`);
+    stats.modelVersion = 1;
+    telemetry.poll();
+    clock.advance(30_000);
+    let text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_model_version{${L}} 1`);
+    expect(text).toContain(`mlcache_node_ml_model_age_seconds{${L}} 30`);
+    stats.modelVersion = 2;
+    telemetry.poll();
+    clock.advance(5_000);
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_model_age_seconds{${L}} 5`);
+  });
+
+  it('takes the scorer service model version and install time when one is announced', async () => {
+    const { registry, clock, telemetry } = build(true);
+    telemetry.remoteModel({ version: 4, installedAtMs: clock.now() - 12_000, source: 'trained' });
+    const text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_model_version{${L}} 4`);
+    expect(text).toContain(`mlcache_node_ml_model_age_seconds{${L}} 12`);
+    expect(telemetry.snapshot().remoteModel).toEqual({
+      version: 4,
+      installedAtMs: clock.now() - 12_000,
+      source: 'trained',
+    });
+  });
+
+  it('fills the latency, batch-size and training histograms from the observer', async () => {
+    const { registry, telemetry } = build();
+    telemetry.observer.scoreBatch(3, 0.02, false);
+    telemetry.observer.scoreBatch(64, 3, true);
+    telemetry.trainingDone(250);
+    const text = await registry.metrics();
+    const local = `${L},scorer="local"`;
+    const remote = `${L},scorer="remote"`;
+    expect(text).toContain(
+      `mlcache_node_ml_score_duration_seconds_bucket{${local},le="0.000025"} 1`,
+    );
+    expect(text).toContain(`mlcache_node_ml_score_duration_seconds_count{${local}} 1`);
+    expect(text).toContain(`mlcache_node_ml_score_duration_seconds_bucket{${remote},le="0.002"} 0`);
+    expect(text).toContain(`mlcache_node_ml_score_duration_seconds_bucket{${remote},le="0.005"} 1`);
+    expect(text).toContain(`mlcache_node_ml_score_batch_rows_bucket{${local},le="4"} 1`);
+    expect(text).toContain(`mlcache_node_ml_score_batch_rows_bucket{${remote},le="32"} 0`);
+    expect(text).toContain(`mlcache_node_ml_score_batch_rows_sum{${remote}} 64`);
+    expect(text).toContain(`mlcache_node_ml_training_duration_seconds_bucket{${L},le="0.25"} 1`);
+    expect(text).toContain(`mlcache_node_ml_training_duration_seconds_sum{${L}} 0.25`);
+  });
+});
+
+describe('MlTelemetry.snapshot and /v1/stats', () => {
+  it('puts the learned policy under `ml` in the node stats', () => {
+    const { telemetry } = build();
+    telemetry.observer.scoreBatch(4, 0.5, false);
+    const stats = createNodeStats({
+      node: 'n1',
+      durability: 'none',
+      store: {
+        stats: () => ({
+          hits: 0,
+          misses: 0,
+          evictedCapacity: 10,
+          evictedExpired: 0,
+          items: 0,
+          itemsWithTtl: 0,
+          bytesUsed: 0,
+          bytesCapacity: 0,
+          policy: 'ml-lfu',
+        }),
+      },
+      state: () => 'ready',
+      uptimeMs: () => 0,
+      ml: () => telemetry.snapshot(),
+    })();
+    expect(stats.ml).toMatchObject({
+      modelVersion: 0,
+      evictions: { model: 7, base: 3 },
+      breaker: { state: 'open', opens: 1 },
+      fallbacks: { breakerOpen: 4, scorerError: 2, deadline: 1 },
+      modelsRefused: { version: 1, validation: 2 },
+      shadow: { liveHitRatio: 0.5, baseHitRatio: 0.25, fallbackActive: false },
+      scoring: { batches: 10, meanRows: 4, meanMs: 0.5, remote: false },
+    });
+  });
+
+  it('counts observations into the right bucket (upper bounds inclusive)', () => {
+    const h = new PlainHistogram([1, 2]);
+    for (const v of [0.5, 1, 1.5, 2, 3]) h.observe(v);
+    expect(Array.from(h.counts)).toEqual([2, 2, 1]);
+    expect(h.sum).toBe(8);
+    expect(h.count).toBe(5);
+  });
+});

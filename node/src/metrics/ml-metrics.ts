@@ -1,0 +1,375 @@
+import type { Registry } from 'prom-client';
+import type { Clock } from '../util/clock.ts';
+import { histogramSamples, registerCollected } from './collected-metric.ts';
+import type { Labels, MetricKind, Sample } from './collected-metric.ts';
+import { METRIC_PREFIX } from './create-node-metrics.ts';
+import type { HistogramSource } from './sources.ts';
+
+/**
+ * The learned policy's metrics (ml-lru, ml-lfu), on the node's Registry with the `node` and
+ * `policy` labels. Counters and gauges are read from the policy's plain `stats()` at scrape time;
+ * scoring latency and batch sizes come from the policy's observer, training durations from the
+ * trainer the composition root wraps, and both are kept here as plain bucket arrays, so nothing
+ * calls prom-client per eviction.
+ *
+ * The metrics folder may not import the policy layer, so the policy's counters are described
+ * structurally (`MlPolicyStats`, a subset of node/src/policy/ml-hybrid-stats.ts).
+ */
+export interface MlPolicyStats {
+  readonly modelEvictions: number;
+  readonly baseEvictions: number;
+  readonly modelKeptBase: number;
+  readonly batches: number;
+  readonly fallbacks: Readonly<Record<string, number>>;
+  /** As the policy counts it: 0 closed, 1 open, 2 half-open. */
+  readonly breakerState: number;
+  readonly breakerOpens: number;
+  readonly modelVersion: number;
+  /** Requests since the current model arrived. */
+  readonly modelAge: number;
+  readonly modelsRefusedVersion: number;
+  readonly modelsRefusedValidation: number;
+  readonly trainings: number;
+  readonly trainingFailures: number;
+  readonly lastTrainingMs: number;
+  readonly totalTrainingMs: number;
+  readonly shadowLiveHitRatio: number;
+  readonly shadowBaseHitRatio: number;
+  readonly shadowFallbackActive: number;
+  readonly challengeMargin: number;
+}
+
+/** The breaker as a metric: 0 closed, 1 half-open, 2 open (by how far from normal). */
+const BREAKER_METRIC = [0, 2, 1] as const;
+const BREAKER_NAMES = ['closed', 'open', 'half-open'] as const;
+
+/** The breaker state's name from the policy's number. */
+export function breakerName(state: number): string {
+  return BREAKER_NAMES[state] ?? 'closed';
+}
+
+/** A histogram of plain numbers (`HistogramSource`), observed without allocating. */
+export class PlainHistogram implements HistogramSource {
+  readonly bounds: readonly number[];
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(bounds: readonly number[]) {
+    this.bounds = bounds;
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+  }
+}
+
+const SCORE_SECONDS = [
+  1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2.5e-2, 0.1,
+] as const;
+const BATCH_ROWS = [1, 2, 4, 8, 16, 32, 64, 128, 256] as const;
+const TRAINING_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] as const;
+
+/** A model the scorer service announced (`--scorer grpc://…`). */
+export interface RemoteModelNotice {
+  readonly version: number;
+  readonly installedAtMs: number;
+  readonly source: string;
+}
+
+export interface MlTelemetryOptions {
+  /** The policy's counters (a live view). */
+  readonly stats: () => MlPolicyStats;
+  /** Wall-clock time, for model ages. */
+  readonly clock: Clock;
+  /** True when a scorer service scores (`--scorer grpc://…`). */
+  readonly remote: boolean;
+}
+
+/** A JSON view of the learned policy, for /v1/stats. */
+export interface MlStatsSnapshot {
+  readonly modelVersion: number;
+  /** Seconds since the current model was installed; 0 without one. */
+  readonly modelAgeSeconds: number;
+  readonly modelAgeRequests: number;
+  readonly evictions: { readonly model: number; readonly base: number };
+  readonly modelKeptBase: number;
+  readonly fallbacks: Readonly<Record<string, number>>;
+  readonly breaker: { readonly state: string; readonly opens: number };
+  readonly trainings: number;
+  readonly trainingFailures: number;
+  readonly lastTrainingMs: number;
+  readonly modelsRefused: { readonly version: number; readonly validation: number };
+  readonly shadow: {
+    readonly liveHitRatio: number;
+    readonly baseHitRatio: number;
+    readonly fallbackActive: boolean;
+  };
+  readonly scoring: {
+    readonly batches: number;
+    readonly meanRows: number;
+    readonly meanMs: number;
+    readonly remote: boolean;
+  };
+  /** The last model the scorer service announced, with `--scorer grpc://…`. */
+  readonly remoteModel?: RemoteModelNotice;
+}
+
+/**
+ * What the node learns about its learned policy besides `stats()`: the observer of scored
+ * batches, training durations, and when the model changed (wall clock). One per node.
+ */
+export class MlTelemetry {
+  readonly scoreSeconds = {
+    local: new PlainHistogram(SCORE_SECONDS),
+    remote: new PlainHistogram(SCORE_SECONDS),
+  };
+  readonly batchRows = {
+    local: new PlainHistogram(BATCH_ROWS),
+    remote: new PlainHistogram(BATCH_ROWS),
+  };
+  readonly trainingSeconds = new PlainHistogram(TRAINING_SECONDS);
+  readonly #stats: () => MlPolicyStats;
+  readonly #clock: Clock;
+  readonly #remote: boolean;
+  #seenVersion = 0;
+  #installedAtMs = 0;
+  #remoteModel: RemoteModelNotice | undefined;
+
+  constructor(options: MlTelemetryOptions) {
+    this.#stats = options.stats;
+    this.#clock = options.clock;
+    this.#remote = options.remote;
+  }
+
+  /** The policy's observer: one scored batch of `rows` rows that took `ms`. */
+  readonly observer = {
+    scoreBatch: (rows: number, ms: number, remote: boolean): void => {
+      const at = remote ? 'remote' : 'local';
+      this.scoreSeconds[at].observe(ms / 1000);
+      this.batchRows[at].observe(rows);
+    },
+  };
+
+  /** One training finished (or failed) after `ms`. */
+  trainingDone(ms: number): void {
+    this.trainingSeconds.observe(ms / 1000);
+  }
+
+  /** The scorer service announced a model. */
+  remoteModel(notice: RemoteModelNotice): void {
+    this.#remoteModel = notice;
+  }
+
+  /**
+   * Notes when the policy's model version changes; the node calls it every second and at every
+   * scrape, so ages are right to about a second.
+   */
+  poll(): MlPolicyStats {
+    const stats = this.#stats();
+    if (stats.modelVersion !== this.#seenVersion) {
+      this.#seenVersion = stats.modelVersion;
+      this.#installedAtMs = this.#clock.now();
+    }
+    return stats;
+  }
+
+  /** The model version: the scorer service's when it announced one, else the policy's. */
+  modelVersion(stats: MlPolicyStats): number {
+    return this.#remoteModel?.version ?? stats.modelVersion;
+  }
+
+  /** Seconds since the model in use was installed; 0 without a model. */
+  modelAgeSeconds(stats: MlPolicyStats): number {
+    const notice = this.#remoteModel;
+    if (notice !== undefined) return Math.max(0, (this.#clock.now() - notice.installedAtMs) / 1000);
+    if (stats.modelVersion === 0) return 0;
+    return Math.max(0, (this.#clock.now() - this.#installedAtMs) / 1000);
+  }
+
+  snapshot(): MlStatsSnapshot {
+    const s = this.poll();
+    const at = this.#remote ? 'remote' : 'local';
+    const latency = this.scoreSeconds[at];
+    const rows = this.batchRows[at];
+    return {
+      modelVersion: this.modelVersion(s),
+      modelAgeSeconds: this.modelAgeSeconds(s),
+      modelAgeRequests: s.modelAge,
+      evictions: { model: s.modelEvictions, base: s.baseEvictions },
+      modelKeptBase: s.modelKeptBase,
+      fallbacks: { ...s.fallbacks },
+      breaker: { state: breakerName(s.breakerState), opens: s.breakerOpens },
+      trainings: s.trainings,
+      trainingFailures: s.trainingFailures,
+      lastTrainingMs: s.lastTrainingMs,
+      modelsRefused: { version: s.modelsRefusedVersion, validation: s.modelsRefusedValidation },
+      shadow: {
+        liveHitRatio: s.shadowLiveHitRatio,
+        baseHitRatio: s.shadowBaseHitRatio,
+        fallbackActive: s.shadowFallbackActive !== 0,
+      },
+      scoring: {
+        batches: s.batches,
+        meanRows: rows.count > 0 ? rows.sum / rows.count : 0,
+        meanMs: latency.count > 0 ? (1000 * latency.sum) / latency.count : 0,
+        remote: this.#remote,
+      },
+      ...(this.#remoteModel === undefined ? {} : { remoteModel: this.#remoteModel }),
+    };
+  }
+}
+
+export interface MlMetricsOptions {
+  readonly registry: Registry;
+  readonly node: string;
+  readonly policy: string;
+  readonly telemetry: MlTelemetry;
+}
+
+type Row = readonly [
+  name: string,
+  type: MetricKind,
+  help: string,
+  read: (base: Labels, stats: () => MlPolicyStats) => Sample[],
+];
+
+/** Registers the learned policy's metrics (`mlcache_node_ml_*`) on `options.registry`. */
+export function createMlMetrics(options: MlMetricsOptions): void {
+  const base: Labels = { node: options.node, policy: options.policy };
+  const t = options.telemetry;
+  // stats() is a cheap live view; polling also notes model changes for the age gauge.
+  const stats = (): MlPolicyStats => t.poll();
+  for (const [what, type, help, read] of rows(t)) {
+    registerCollected(options.registry, {
+      name: `${METRIC_PREFIX}ml_${what}`,
+      type,
+      help,
+      read: () => read(base, stats),
+    });
+  }
+}
+
+const one = (labels: Labels, value: number): Sample[] => [{ labels, value }];
+
+function rows(t: MlTelemetry): Row[] {
+  const histogram =
+    (name: string, pick: (at: 'local' | 'remote') => HistogramSource) =>
+    (l: Labels): Sample[] => [
+      ...histogramSamples(`${METRIC_PREFIX}ml_${name}`, pick('local'), { ...l, scorer: 'local' }),
+      ...histogramSamples(`${METRIC_PREFIX}ml_${name}`, pick('remote'), { ...l, scorer: 'remote' }),
+    ];
+  return [
+    [
+      'evictions_total',
+      'counter',
+      'Evictions by who chose the victim: decider="model" (the model overruled the base policy) or "base".',
+      (l, s) => [
+        { labels: { ...l, decider: 'model' }, value: s().modelEvictions },
+        { labels: { ...l, decider: 'base' }, value: s().baseEvictions },
+      ],
+    ],
+    [
+      'model_kept_base_total',
+      'counter',
+      "Evictions where the model was asked and confirmed the base policy's victim.",
+      (l, s) => one(l, s().modelKeptBase),
+    ],
+    [
+      'fallbacks_total',
+      'counter',
+      'Evictions (scorerError, deadline: scoring batches) left to the base policy, by reason.',
+      (l, s) =>
+        Object.entries(s().fallbacks).map(([reason, value]) => ({
+          labels: { ...l, reason },
+          value,
+        })),
+    ],
+    [
+      'breaker_state',
+      'gauge',
+      "The scorer's circuit breaker: 0 closed, 1 half-open, 2 open (evictions use the base).",
+      (l, s) => one(l, BREAKER_METRIC[s().breakerState as 0 | 1 | 2] ?? 0),
+    ],
+    [
+      'breaker_opens_total',
+      'counter',
+      'Times the circuit breaker opened.',
+      (l, s) => one(l, s().breakerOpens),
+    ],
+    [
+      'model_version',
+      'gauge',
+      'Version of the model in use (models installed so far); 0 before the first.',
+      (l, s) => one(l, t.modelVersion(s())),
+    ],
+    [
+      'model_age_seconds',
+      'gauge',
+      'Seconds since the model in use was installed; 0 without a model.',
+      (l, s) => one(l, t.modelAgeSeconds(s())),
+    ],
+    ['trainings_total', 'counter', 'Models trained.', (l, s) => one(l, s().trainings)],
+    [
+      'training_failures_total',
+      'counter',
+      'Trainings that failed.',
+      (l, s) => one(l, s().trainingFailures),
+    ],
+    [
+      'training_duration_seconds',
+      'histogram',
+      'Duration of one training (in a worker thread).',
+      (l) => histogramSamples(`${METRIC_PREFIX}ml_training_duration_seconds`, t.trainingSeconds, l),
+    ],
+    [
+      'models_refused_total',
+      'counter',
+      'Models not installed, by reason: "version" (another feature schema), "validation" (ranked held-out rows worse than the current model or the base).',
+      (l, s) => [
+        { labels: { ...l, reason: 'version' }, value: s().modelsRefusedVersion },
+        { labels: { ...l, reason: 'validation' }, value: s().modelsRefusedValidation },
+      ],
+    ],
+    [
+      'shadow_hit_ratio',
+      'gauge',
+      'Hit ratio on the shadow-sampled keys: variant="live" (this policy) and "base" (a shadow of the base policy).',
+      (l, s) => [
+        { labels: { ...l, variant: 'live' }, value: s().shadowLiveHitRatio },
+        { labels: { ...l, variant: 'base' }, value: s().shadowBaseHitRatio },
+      ],
+    ],
+    [
+      'shadow_fallback_active',
+      'gauge',
+      '1 while the policy falls back to its base because the model trailed the shadow.',
+      (l, s) => one(l, s().shadowFallbackActive),
+    ],
+    [
+      'challenge_margin',
+      'gauge',
+      "How much farther (log units) the model must rank a candidate than the base's victim.",
+      (l, s) => one(l, s().challengeMargin),
+    ],
+    ['score_batches_total', 'counter', 'Candidate batches scored.', (l, s) => one(l, s().batches)],
+    [
+      'score_duration_seconds',
+      'histogram',
+      'Time to score one candidate batch, by scorer (local: in process; remote: the scorer service).',
+      histogram('score_duration_seconds', (at) => t.scoreSeconds[at]),
+    ],
+    [
+      'score_batch_rows',
+      'histogram',
+      'Candidates per scored batch, by scorer.',
+      histogram('score_batch_rows', (at) => t.batchRows[at]),
+    ],
+  ];
+}
