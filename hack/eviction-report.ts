@@ -11,6 +11,11 @@
  * --jobs    worker threads per trace (default: available cores)
  * --only    just these traces (names without extensions), for a quick look; the committed report
  *           covers every trace
+ * --learned the learned policies' results (default docs/data/learned-eval.jsonl): the JSON lines
+ *           of `ml-scorer/bench/ml-eval.ts`, whose ml-lru and ml-lfu rows are shown beside the
+ *           plain policies. They are read, not rerun, because the learned policies take about 15
+ *           CPU minutes for the whole set; rerun ml-eval.ts to refresh them. Cells whose capacity
+ *           differs from this run's are refused (the file is from other traces).
  *
  * For each trace in csv/: 1%, 5% and 10% of the working set, with an object budget for every
  * trace and also a byte budget for traces whose objects differ in size; every evicting policy of
@@ -19,7 +24,7 @@
  * reference/libcachesim.csv. Every number is deterministic (policies are seeded), so a rerun on
  * the same code gives the same file. It takes a minute or two on two cores.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +61,11 @@ interface Row {
   readonly ignoreSize: boolean;
   readonly fraction: number;
   readonly capacity: number;
-  readonly results: ReadonlyMap<string, CellResult>;
+  readonly results: Map<string, CellResult>;
 }
+
+/** The learned policies, whose results come from ml-eval.ts's JSON lines (--learned). */
+const LEARNED = ['ml-lru', 'ml-lfu'];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -69,6 +77,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(root, 'docs') },
     jobs: { type: 'string', default: String(availableParallelism()) },
     only: { type: 'string' },
+    learned: { type: 'string', default: join(root, 'docs', 'data', 'learned-eval.jsonl') },
   },
 });
 const csvDir = join(values.traces, 'csv');
@@ -94,6 +103,10 @@ for (const file of files) {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stderr.write(`${trace.name}: ${cells.length} cells in ${seconds} s\n`);
 }
+
+const learnedNames = existsSync(values.learned) ? addLearned(rows, values.learned) : [];
+/** Every column of the tables: the plain policies, Belady, then the learned policies. */
+const columns = [...policies, ...learnedNames];
 
 mkdirSync(join(values.out, 'plots'), { recursive: true });
 for (const trace of stats) {
@@ -134,6 +147,58 @@ async function traceStats(source: SourceSpec, name: string): Promise<TraceStats>
     uniqueBytes,
     variableSizes: minSize !== maxSize,
   };
+}
+
+/**
+ * Adds the learned policies' results of `file` to the rows of the same cell; returns the learned
+ * policies found. A cell of the file whose capacity differs from the row's is an error: the file
+ * came from other traces or another working-set rule.
+ */
+function addLearned(all: Row[], file: string): string[] {
+  const found = new Set<string>();
+  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  for (const [index, line] of lines.entries()) {
+    const cell = JSON.parse(line) as {
+      trace: string;
+      mode: string;
+      fraction: number;
+      capacity: number;
+      policy: string;
+      requests: number;
+      missRatio: number;
+      byteMissRatio: number;
+    };
+    if (!LEARNED.includes(cell.policy)) continue;
+    const row = all.find(
+      (r) =>
+        r.trace === cell.trace &&
+        r.ignoreSize === (cell.mode === 'object') &&
+        r.fraction === cell.fraction,
+    );
+    if (row === undefined) continue;
+    if (row.capacity !== cell.capacity) {
+      throw new Error(
+        `${file}:${index + 1}: ${cell.trace} ${cell.mode} ${pct(cell.fraction)} has capacity ${cell.capacity}, this run ${row.capacity}`,
+      );
+    }
+    const misses = Math.round(cell.missRatio * cell.requests);
+    row.results.set(cell.policy, {
+      policy: cell.policy,
+      capacity: cell.capacity,
+      sizeFraction: cell.fraction,
+      ignoreSize: row.ignoreSize,
+      requests: cell.requests,
+      hits: cell.requests - misses,
+      misses,
+      byteRequests: 0,
+      byteMisses: 0,
+      missRatio: cell.missRatio,
+      byteMissRatio: cell.byteMissRatio,
+      seconds: 0,
+    });
+    found.add(cell.policy);
+  }
+  return LEARNED.filter((name) => found.has(name));
 }
 
 function cellsFor(trace: TraceStats): CellSpec[] {
@@ -238,6 +303,9 @@ function renderReport(
     "- **Belady** with an object budget is the exact offline optimum for caches that admit every miss (MIN, evicting the object requested farthest in the future); every online policy here is such a cache, so nothing can beat it. With a byte budget it is libCacheSim's size-aware `BeladySize` heuristic (evict the largest size × time-to-next-request among 128 sampled objects; objects never requested again are not admitted): a reference line, not an optimum.",
     '- **Gap closed** = (LRU − X) / (LRU − Belady) on the miss ratio: 0% is LRU, 100% is Belady, negative is worse than LRU.',
     '- **Best online** is picked per cell after the fact, so no single policy achieves that row; it is the bar a learned policy has to clear.',
+    learnedNames.length === 0
+      ? '- The learned policies are not in this report (no --learned results file).'
+      : `- **The learned policies** (${learnedNames.map((p) => `\`${p}\``).join(', ')}) are shown in the last columns, from \`docs/data/learned-eval.jsonl\` (the JSON lines of \`ml-scorer/bench/ml-eval.ts\`, seed 1; each cell starts without a model and learns from its own past only; design and discussion in [learned-eviction.md](learned-eviction.md)). "Best online" is over the plain policies only.`,
     missing.length === 0
       ? ''
       : `- Not in the registry when this report was generated, so not measured: ${missing.map((p) => `\`${p}\``).join(', ')}.`,
@@ -334,10 +402,10 @@ function headline(objRows: readonly Row[], ref: ReferenceResults): string[] {
   const table = markdownTable(
     ['policy', ...FRACTIONS.map((f) => `median gap closed at ${pct(f)}`), 'cells won'],
     [
-      ...online.map((policy) => [
+      ...[...online, ...learnedNames].map((policy) => [
         `\`${policy}\``,
         ...FRACTIONS.map((f) => percent(median(atFraction(f).map((row) => gapOf(row, policy))))),
-        String(wins.get(policy)),
+        wins.has(policy) ? String(wins.get(policy)) : '–',
       ]),
       [
         '**best online, per cell**',
@@ -369,7 +437,7 @@ function headline(objRows: readonly Row[], ref: ReferenceResults): string[] {
 
 function missRatioTable(rows: readonly Row[], ref: ReferenceResults): string {
   return markdownTable(
-    ['trace', 'size', 'cache size', ...policies, 'best online', 'libCacheSim best online'],
+    ['trace', 'size', 'cache size', ...columns, 'best online', 'libCacheSim best online'],
     rows.map((row) => {
       const best = bestOnline(row);
       const lib = libCacheSimBest(ref, row);
@@ -377,7 +445,7 @@ function missRatioTable(rows: readonly Row[], ref: ReferenceResults): string {
         row.trace,
         pct(row.fraction),
         count(row.capacity),
-        ...policies.map((p) => {
+        ...columns.map((p) => {
           const value = ratio(row.results.get(p)!.missRatio);
           return p === best.policy ? `**${value}**` : value;
         }),
@@ -385,25 +453,25 @@ function missRatioTable(rows: readonly Row[], ref: ReferenceResults): string {
         lib === undefined ? '–' : ratio(lib),
       ];
     }),
-    ['l', 'r', 'r', ...policies.map(() => 'r' as const), 'l', 'r'],
+    ['l', 'r', 'r', ...columns.map(() => 'r' as const), 'l', 'r'],
   );
 }
 
 function byteMissTable(rows: readonly Row[]): string {
   return markdownTable(
-    ['trace', 'size', 'cache bytes', ...policies.map((p) => `${p} (bytes)`)],
+    ['trace', 'size', 'cache bytes', ...columns.map((p) => `${p} (bytes)`)],
     rows.map((row) => [
       row.trace,
       pct(row.fraction),
       count(row.capacity),
-      ...policies.map((p) => ratio(row.results.get(p)!.byteMissRatio)),
+      ...columns.map((p) => ratio(row.results.get(p)!.byteMissRatio)),
     ]),
-    ['l', 'r', 'r', ...policies.map(() => 'r' as const)],
+    ['l', 'r', 'r', ...columns.map(() => 'r' as const)],
   );
 }
 
 function gapTable(rows: readonly Row[]): string {
-  const others = online.filter((p) => p !== 'lru');
+  const others = [...online, ...learnedNames].filter((p) => p !== 'lru');
   return markdownTable(
     ['trace', 'size', 'LRU − Belady', ...others, 'best online'],
     rows.map((row) => {
