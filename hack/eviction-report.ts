@@ -156,7 +156,9 @@ async function traceStats(source: SourceSpec, name: string): Promise<TraceStats>
  */
 function addLearned(all: Row[], file: string): string[] {
   const found = new Set<string>();
-  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   for (const [index, line] of lines.entries()) {
     const cell = JSON.parse(line) as {
       trace: string;
