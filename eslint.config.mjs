@@ -15,6 +15,9 @@ const zones = [
   { target: node('core'), from: './node/src', except: ['./core', './policy', './util'] },
   { target: node('config'), from: './node/src', except: ['./config', './util', './policy'] },
   { target: node('cluster'), from: './node/src', except: ['./cluster', './util', './protocol'] },
+  // Process plumbing that knows no store, ring or model (HTTP and gRPC listeners, proto loading,
+  // stop signals), shared by the node's adapters, the composition roots and the scorer service.
+  { target: node('platform'), from: './node/src', except: ['./platform', './util'] },
   // Adapters import the cores they adapt, never each other.
   {
     target: node('persistence'),
@@ -25,12 +28,21 @@ const zones = [
   {
     target: node('server'),
     from: './node/src',
-    except: ['./server', './core', './protocol', './policy', './util', './metrics', './config'],
+    except: [
+      './server',
+      './core',
+      './protocol',
+      './policy',
+      './util',
+      './metrics',
+      './config',
+      './platform',
+    ],
   },
   {
     target: node('admin'),
     from: './node/src',
-    except: ['./admin', './core', './util', './metrics', './config'],
+    except: ['./admin', './core', './util', './metrics', './config', './platform'],
   },
   // The gateway is an adapter in front of nodes: it reuses the RESP building blocks and the ring.
   {
@@ -46,6 +58,7 @@ const zones = [
       './config',
       './util',
       './core',
+      './platform',
     ],
   },
   // Node-side cluster runtime (ring watching, ownership, migration) adapts the pure ring to a node.
@@ -67,7 +80,7 @@ const zones = [
   {
     target: node('scorer-client'),
     from: './node/src',
-    except: ['./scorer-client', './policy', './util', './config'],
+    except: ['./scorer-client', './policy', './util', './config', './platform'],
   },
   // Nothing imports the gateway, the cluster runtime or the scorer client except composition roots.
   {
@@ -95,6 +108,7 @@ const zones = [
       'admin',
       'gateway',
       'cluster-runtime',
+      'platform',
       'main.ts',
       'gateway-main.ts',
     ].map(node),
@@ -110,11 +124,23 @@ const zones = [
   },
   // The node is the leaf package: it never imports the scorer, the operator or the CLI.
   { target: './node', from: ['./ml-scorer', './operator', './cli', './hack'] },
-  // The scorer may use the node's pure policy code only.
+  // The scorer may use the node's pure policy code, and its service (serve/, cli/) the platform
+  // plumbing the node's own ports use.
   {
     target: './ml-scorer',
     from: './node/src',
-    except: ['./policy', './util', './config', './core/store-types.ts', './core/status.ts'],
+    except: [
+      './policy',
+      './util',
+      './config',
+      './platform',
+      './core/store-types.ts',
+      './core/status.ts',
+    ],
+  },
+  {
+    target: ['data', 'sim', 'train', 'export', 'learn'].map((dir) => `./ml-scorer/src/${dir}`),
+    from: node('platform'),
   },
   { target: './ml-scorer', from: ['./operator', './cli', './hack'] },
   // The operator may use the node's configuration schema only.

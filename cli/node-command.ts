@@ -1,13 +1,14 @@
 /**
  * `mlcache node` as the CLI runs it: the node's composition root (node/src/main.ts) with the
  * ports a learned policy needs and the node may not import (docs/architecture.md): the worker
- * trainer and the ONNX decoder from ml-scorer, and the scorer service client.
+ * trainer and the ONNX decoder (files, and the bytes the scorer service publishes) from
+ * ml-scorer, and the scorer service client.
  */
 import { join } from 'node:path';
-import { readOnnxModel } from '../ml-scorer/src/export/onnx-import.ts';
+import { importOnnx, readOnnxModel } from '../ml-scorer/src/export/onnx-import.ts';
 import { createWorkerTrainer } from '../ml-scorer/src/learn/worker-trainer.ts';
 import { run as runNode } from '../node/src/main.ts';
-import type { MlPorts } from '../node/src/main.ts';
+import type { MlPorts } from '../node/src/learned-policy-setup.ts';
 import { createScorerClient } from '../node/src/scorer-client/scorer-client.ts';
 
 /** The model `--model default` loads: trained on synthetic workloads (ml-scorer/models/README.md). */
@@ -21,6 +22,10 @@ export function createMlPorts(defaultModelPath: string = DEFAULT_MODEL_PATH): Ml
       const path = source === 'default' ? defaultModelPath : source;
       const { model, modelId } = await readOnnxModel(path);
       return { model, path, modelId };
+    },
+    decodeModel: (onnx, origin) => {
+      const { model, modelId } = importOnnx(onnx);
+      return { model, path: origin, modelId };
     },
     createScorerClient: (options) => createScorerClient(options),
   };

@@ -21,7 +21,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
-import { listenHttp } from './admin/http-listener.ts';
 import {
   gatewayHelpText,
   loadGatewayConfig,
@@ -29,58 +28,45 @@ import {
 } from './gateway/config/load-gateway-config.ts';
 import type { GatewayConfig } from './gateway/config/load-gateway-config.ts';
 import { createGateway } from './gateway/create-gateway.ts';
+import { listenHttp } from './platform/http-listener.ts';
+import type { HttpListener } from './platform/http-listener.ts';
+import {
+  configOrExitCode,
+  createStderrLogger,
+  describeError,
+  handleStopSignals,
+  printListening,
+} from './platform/lifecycle.ts';
+import type { StopSignals } from './platform/lifecycle.ts';
 import { createSystemClock } from './util/clock.ts';
-import { createLogger } from './util/logger.ts';
 import type { Logger } from './util/logger.ts';
 
 /** Runs a gateway until a signal stops it; resolves to the process exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const loaded = loadGatewayConfig({
-    argv,
-    env: process.env,
-    hostname: hostname(),
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
-  if (loaded.kind === 'help') {
-    process.stdout.write(`${gatewayHelpText()}\n`);
-    return 0;
-  }
-  if (loaded.kind === 'invalid') {
-    process.stderr.write(
-      ['mlcache gateway: invalid configuration:', ...loaded.problems.map((p) => `  ${p}`)].join(
-        '\n',
-      ) + '\n',
-    );
-    return 2;
-  }
+  const loaded = configOrExitCode(
+    'gateway',
+    loadGatewayConfig({
+      argv,
+      env: process.env,
+      hostname: hostname(),
+      readFile: (path) => readFileSync(path, 'utf8'),
+    }),
+    gatewayHelpText,
+  );
+  if ('exitCode' in loaded) return loaded.exitCode;
   const config = loaded.config;
-  const clock = createSystemClock();
-  const logger = createLogger({
-    level: config.logLevel,
-    clock,
-    write: (line) => process.stderr.write(line),
-  }).child({ gateway: config.gatewayName });
-
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.signal.aborted) {
-      logger.warn('second signal, exiting now', { signal });
-      process.exit(1);
-    }
-    logger.info('shutting down', { signal });
-    stop.abort();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const logger = createStderrLogger(config.logLevel, createSystemClock()).child({
+    gateway: config.gatewayName,
+  });
+  const stop = handleStopSignals(logger);
   try {
-    return await serve(config, logger, stop.signal);
+    return await serve(config, logger, stop);
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    stop.dispose();
   }
 }
 
-async function serve(config: GatewayConfig, logger: Logger, stopped: AbortSignal): Promise<number> {
+async function serve(config: GatewayConfig, logger: Logger, stop: StopSignals): Promise<number> {
   const clock = createSystemClock();
   const gateway = createGateway({
     clock,
@@ -108,41 +94,28 @@ async function serve(config: GatewayConfig, logger: Logger, stopped: AbortSignal
     primaryName: config.primaryName,
     mirrorMaxInflight: config.mirrorMaxInflight,
   });
-  let admin: Awaited<ReturnType<typeof listenHttp>> | undefined;
+  let admin: HttpListener | undefined;
   try {
     logger.info('starting', { config: redactGatewayConfig(config) });
     await gateway.start();
     admin = await listenHttp(gateway.admin, config.bind, config.adminPort);
     const resp = await gateway.listen(config.port, config.bind);
-    const listening = {
-      event: 'listening',
+    printListening({
       gateway: config.gatewayName,
       bind: config.bind,
       resp: resp.port,
       admin: admin.port,
-      pid: process.pid,
-    };
-    process.stdout.write(`${JSON.stringify(listening)}\n`);
+    });
     logger.info('ready to accept clients', { resp: resp.port, admin: admin.port });
-    if (!stopped.aborted) {
-      await new Promise((resolve) => stopped.addEventListener('abort', resolve, { once: true }));
-    }
+    await stop.stopped();
     await gateway.close();
     await admin.close();
     return 0;
   } catch (error) {
     logger.error('start-up failed', { error });
-    process.stderr.write(`mlcache gateway: cannot start: ${describe(error)}\n`);
+    process.stderr.write(`mlcache gateway: cannot start: ${describeError(error)}\n`);
     await gateway.close().catch(() => {});
     await admin?.close().catch(() => {});
     return 1;
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && !error.message.includes(code)
-    ? `${error.message} (${code})`
-    : error.message;
 }

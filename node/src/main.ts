@@ -23,6 +23,8 @@
  * the ONNX decoder, the scorer client: docs/architecture.md): the `mlcache` CLI passes them as
  * `MlPorts` (cli/node-command.ts). Without ports every plain policy runs and an ML policy is a
  * configuration error. A model file that cannot be used is one too: exit 2, naming the file.
+ * With `--scorer grpc://` the scorer service trains; by default (`--scorer-rank local`) the node
+ * installs each model the service publishes and scores in process (docs/scorer.md).
  *
  * Shutdown on SIGTERM or SIGINT: /readyz turns 503, the RESP and gRPC ports stop accepting and
  * close their connections, persistence flushes and closes, the admin port closes last, and the
@@ -33,95 +35,43 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { createAdminApp } from './admin/create-admin-app.ts';
-import { listenHttp } from './admin/http-listener.ts';
 import { Readiness } from './admin/readiness.ts';
 import { helpText } from './config/help.ts';
-import { formatProblems, loadConfig } from './config/load.ts';
+import { loadConfig } from './config/load.ts';
 import { shardOf } from './cluster/shard-of.ts';
 import { ClusterRuntime } from './cluster-runtime/cluster-runtime.ts';
 import { isReservedKey } from './cluster-runtime/reserved-keys.ts';
-import { redactConfig, scorerTarget } from './config/node-config.ts';
+import { redactConfig } from './config/node-config.ts';
 import type { NodeConfig } from './config/node-config.ts';
+import { buildMlPolicy, loadStartModel } from './learned-policy-setup.ts';
+import type { Closer, LoadedModel, MlInputs, MlPorts } from './learned-policy-setup.ts';
 import { mlBaseOf } from './config/schema.ts';
+import { createMlMetrics } from './metrics/ml-metrics.ts';
 import { createNullPersistence } from './core/persistence.ts';
 import type { PersistedEntry } from './core/persistence.ts';
 import { Store } from './core/store.ts';
 import { createClusterMetrics } from './metrics/cluster-metrics.ts';
 import { createNodeMetrics } from './metrics/create-node-metrics.ts';
-import { createMlMetrics, MlTelemetry } from './metrics/ml-metrics.ts';
 import { createNodeStats } from './metrics/node-stats.ts';
 import { openRocksPersistence } from './persistence/rocks-persistence.ts';
 import type { RocksPersistence } from './persistence/rocks-persistence.ts';
 import type { EvictionPolicy } from './policy/eviction-policy.ts';
-import { createMlHybridPolicy } from './policy/ml-hybrid.ts';
-import type { MlHybridOptions, MlHybridPolicy } from './policy/ml-hybrid.ts';
-import type { RemoteScorer, SampleSink, TrainerPort, TrainingJob } from './policy/scorer-port.ts';
-import type { TreeEnsemble } from './policy/tree-model.ts';
+import { listenHttp } from './platform/http-listener.ts';
+import {
+  configOrExitCode,
+  createStderrLogger,
+  describeError,
+  formatConfigProblems,
+  handleStopSignals,
+} from './platform/lifecycle.ts';
 import { listenGrpc } from './server/grpc/create-grpc-server.ts';
 import { createRespServer } from './server/resp/create-resp-server.ts';
 import { createSystemClock } from './util/clock.ts';
 import type { Clock } from './util/clock.ts';
-import { createLogger } from './util/logger.ts';
 import type { Logger } from './util/logger.ts';
 
 /** Active expiry: how often it runs, how many keys one step may remove, and its time budget. */
 const EXPIRY = { intervalMs: 100, keysPerStep: 200, budgetMs: 5 } as const;
-
-/**
- * An open circuit breaker retries the scorer after this long (ms on the node's clock): the
- * policy's default is sized for the simulator's logical clock.
- */
-const BREAKER_COOLDOWN_MS = 5_000;
-
-/** A model the scorer service announced (scorer-client.ts). */
-export interface ModelNotice {
-  readonly version: number;
-  readonly onnx: Uint8Array;
-  readonly installedAtMs: number;
-  readonly source: string;
-}
-
-/** A connection to a scorer service (`--scorer grpc://host:port`). */
-export interface ScorerClientPort {
-  readonly scorer: RemoteScorer;
-  readonly sink: SampleSink;
-  onModel(listener: (notice: ModelNotice) => void): void;
-  close(): Promise<void>;
-}
-
-export interface ScorerClientPortOptions {
-  /** `host:port`. */
-  readonly address: string;
-  readonly deadlineMs: number;
-  readonly logger: Logger;
-  readonly node: string;
-  readonly base: 'lru' | 'lfu';
-}
-
-/** A model decoded from a file, for a local scorer. */
-export interface LoadedModel {
-  readonly model: TreeEnsemble;
-  /** The file it came from. */
-  readonly path: string;
-  /** The model's id from its metadata ('' if none). */
-  readonly modelId: string;
-}
-
-/**
- * What the node needs to run ml-lru and ml-lfu and may not import itself: the composition root
- * of the `mlcache` CLI (cli/node-command.ts) binds them to ml-scorer and the scorer client.
- */
-export interface MlPorts {
-  /** A trainer that trains in a worker thread (for `--scorer local`). */
-  createTrainer(): TrainerPort & { close(): void };
-  /**
-   * Reads and decodes a model: `default` (the shipped model) or a file path. Rejects with an
-   * error whose message says what is wrong (and whose `code` is a MODEL_E_* code).
-   */
-  loadModel(source: string): Promise<LoadedModel>;
-  /** Connects to a scorer service (for `--scorer grpc://host:port`). */
-  createScorerClient(options: ScorerClientPortOptions): ScorerClientPort;
-}
 
 /** What the node may be given besides its arguments. */
 export interface NodePorts {
@@ -130,24 +80,21 @@ export interface NodePorts {
 
 /** Runs a node until a signal stops it; resolves to the process exit code. */
 export async function run(argv: string[], ports: NodePorts = {}): Promise<number> {
-  const loaded = loadConfig({
-    argv,
-    env: process.env,
-    hostname: hostname(),
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
-  if (loaded.kind === 'help') {
-    process.stdout.write(`${helpText()}\n`);
-    return 0;
-  }
-  if (loaded.kind === 'invalid') {
-    process.stderr.write(`${formatProblems(loaded.problems)}\n`);
-    return 2;
-  }
+  const loaded = configOrExitCode(
+    'node',
+    loadConfig({
+      argv,
+      env: process.env,
+      hostname: hostname(),
+      readFile: (path) => readFileSync(path, 'utf8'),
+    }),
+    helpText,
+  );
+  if ('exitCode' in loaded) return loaded.exitCode;
   const config = loaded.config;
   if (mlBaseOf(config.policy) !== null && ports.ml === undefined) {
     process.stderr.write(
-      `${formatProblems([
+      `${formatConfigProblems('node', [
         `--policy: '${config.policy}' needs the learned-policy ports (trainer, model decoder, ` +
           "scorer client); start it with 'mlcache node', which provides them",
       ])}\n`,
@@ -158,29 +105,14 @@ export async function run(argv: string[], ports: NodePorts = {}): Promise<number
   if (ports.ml !== undefined && mlBaseOf(config.policy) !== null) {
     const loadedModel = await loadStartModel(config, ports.ml);
     if (typeof loadedModel === 'string') {
-      process.stderr.write(`${formatProblems([loadedModel])}\n`);
+      process.stderr.write(`${formatConfigProblems('node', [loadedModel])}\n`);
       return 2;
     }
     model = loadedModel;
   }
   const clock = createSystemClock();
-  const logger = createLogger({
-    level: config.logLevel,
-    clock,
-    write: (line) => process.stderr.write(line),
-  }).child({ node: config.nodeName });
-
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.signal.aborted) {
-      logger.warn('second signal, exiting now', { signal });
-      process.exit(1);
-    }
-    logger.info('shutting down', { signal });
-    stop.abort();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const logger = createStderrLogger(config.logLevel, clock).child({ node: config.nodeName });
+  const stop = handleStopSignals(logger);
 
   const closers: Closer[] = [];
   try {
@@ -191,147 +123,24 @@ export async function run(argv: string[], ports: NodePorts = {}): Promise<number
       process.stdout.write(`${JSON.stringify(node.listening)}\n`);
       const { event: _event, ...ports } = node.listening;
       logger.info('ready', ports);
-      // A signal may have come while the last listener was starting: abort fires only once.
-      if (!stop.signal.aborted) {
-        await new Promise((resolve) =>
-          stop.signal.addEventListener('abort', resolve, { once: true }),
-        );
-      }
+      // A signal may have come while the last listener was starting: stopped() sees it.
+      await stop.stopped();
       node.readiness.markStopping();
     }
     return await closeAll(closers, logger);
   } catch (error) {
     logger.error('start-up failed', { error });
-    process.stderr.write(`mlcache node: cannot start: ${describe(error)}\n`);
+    process.stderr.write(`mlcache node: cannot start: ${describeError(error)}\n`);
     await closeAll(closers, logger);
     return 1;
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    stop.dispose();
   }
-}
-
-/** Something to undo at shutdown, in reverse order of creation. */
-interface Closer {
-  readonly name: string;
-  close(): Promise<void> | void;
 }
 
 interface RunningNode {
   readonly readiness: Readiness;
   readonly listening: Readonly<Record<string, string | number>>;
-}
-
-/** The ports and the start model a learned policy is built from. */
-interface MlInputs {
-  readonly ports: MlPorts;
-  readonly model?: LoadedModel;
-}
-
-/**
- * The model a local scorer starts with, or undefined for none (`--model none`, or a remote
- * scorer, which serves its own); a string is the configuration problem to report.
- */
-async function loadStartModel(
-  config: NodeConfig,
-  ports: MlPorts,
-): Promise<LoadedModel | string | undefined> {
-  if (config.model === 'none' || scorerTarget(config.scorer) !== null) return undefined;
-  try {
-    return await ports.loadModel(config.model);
-  } catch (error) {
-    const what = config.model === 'default' ? 'the default model' : `'${config.model}'`;
-    return `--model: cannot use ${what}: ${describe(error)}`;
-  }
-}
-
-/** The learned policy and what reports on it, with what to close at shutdown. */
-interface BuiltMlPolicy {
-  readonly policy: MlHybridPolicy;
-  readonly telemetry: MlTelemetry;
-}
-
-/**
- * Builds ml-lru or ml-lfu: a local scorer (the start model in process, retrained in a worker
- * thread) or a remote one (scores and training in the scorer service), the node's clock for
- * deadlines and the breaker, and the telemetry that metrics, /v1/stats and the logs read.
- */
-function buildMlPolicy(
-  config: NodeConfig,
-  ml: MlInputs,
-  clock: Clock,
-  logger: Logger,
-  closers: Closer[],
-): BuiltMlPolicy {
-  const base = mlBaseOf(config.policy)!;
-  const remote = scorerTarget(config.scorer);
-  // The policy is built last (it takes the observer); the telemetry reads it only later.
-  const telemetry = new MlTelemetry({
-    stats: () => policy.stats(),
-    clock,
-    remote: remote !== null,
-  });
-  let scoring: Partial<MlHybridOptions>;
-  if (remote === null) {
-    const trainer = ml.ports.createTrainer();
-    closers.push({ name: 'trainer', close: () => trainer.close() });
-    const timed: TrainerPort = {
-      train: (job: TrainingJob) => {
-        const started = clock.monotonic();
-        const done = (): void => telemetry.trainingDone(clock.monotonic() - started);
-        const result = trainer.train(job);
-        if (result instanceof Promise) void result.then(done, done);
-        else done();
-        return result;
-      },
-    };
-    scoring = { trainer: timed, ...(ml.model === undefined ? {} : { scorer: ml.model.model }) };
-  } else {
-    const client = ml.ports.createScorerClient({
-      address: remote,
-      deadlineMs: config.scorerDeadlineMs,
-      logger: logger.child({ component: 'scorer-client' }),
-      node: config.nodeName,
-      base,
-    });
-    closers.push({ name: 'scorer client', close: () => client.close() });
-    client.onModel((notice) => {
-      telemetry.remoteModel({
-        version: notice.version,
-        installedAtMs: notice.installedAtMs,
-        source: notice.source,
-      });
-      logger.info('scorer service model', { version: notice.version, source: notice.source });
-    });
-    scoring = { remoteScorer: client.scorer, sampleSink: client.sink };
-  }
-  const options: MlHybridOptions = {
-    ...scoring,
-    capacity: config.maxMemory,
-    seed: 1,
-    base,
-    clock,
-    params: { deadline: config.scorerDeadlineMs, breakerCooldown: BREAKER_COOLDOWN_MS },
-    observer: telemetry.observer,
-  };
-  const policy = createMlHybridPolicy(options);
-  if (ml.model !== undefined && policy.stats().modelVersion === 0) {
-    // installModel refused it (another feature schema): the decoder checks, so this is a bug.
-    throw new Error(`the policy refused the model from ${ml.model.path}`);
-  }
-  logger.info('learned policy', {
-    policy: config.policy,
-    scorer: config.scorer,
-    model: remote !== null ? 'remote' : (ml.model?.path ?? 'none'),
-    modelId: ml.model?.modelId ?? '',
-    deadlineMs: config.scorerDeadlineMs,
-  });
-  // Model ages are wall-clock: note version changes every second, not only at scrapes.
-  const poll = setInterval(() => telemetry.poll(), 1000);
-  poll.unref();
-  closers.push({ name: 'ml telemetry', close: () => clearInterval(poll) });
-  telemetry.poll();
-  return { policy, telemetry };
 }
 
 /**
@@ -563,14 +372,6 @@ async function step<T>(what: string, promise: Promise<T>): Promise<T> {
   try {
     return await promise;
   } catch (error) {
-    throw new Error(`${what}: ${describe(error)}`, { cause: error });
+    throw new Error(`${what}: ${describeError(error)}`, { cause: error });
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && !error.message.includes(code)
-    ? `${error.message} (${code})`
-    : error.message;
 }

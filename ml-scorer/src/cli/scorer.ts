@@ -16,8 +16,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Registry } from 'prom-client';
+import {
+  configOrExitCode,
+  createStderrLogger,
+  describeError,
+  handleStopSignals,
+  printListening,
+} from '../../../node/src/platform/lifecycle.ts';
 import { createSystemClock } from '../../../node/src/util/clock.ts';
-import { createLogger } from '../../../node/src/util/logger.ts';
 import type { Logger } from '../../../node/src/util/logger.ts';
 import { createWorkerTrainer } from '../learn/worker-trainer.ts';
 import { ModelError, OnnxScorer } from '../serve/onnx-session.ts';
@@ -28,26 +34,11 @@ import type { RunningScorer } from '../serve/scorer-server.ts';
 
 /** Runs the scorer until a signal stops it; resolves to the process exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const loaded = loadScorerConfig(argv, process.env);
-  if (loaded.kind === 'help') {
-    process.stdout.write(`${scorerHelpText()}\n`);
-    return 0;
-  }
-  if (loaded.kind === 'invalid') {
-    process.stderr.write(
-      ['mlcache scorer: invalid configuration:', ...loaded.problems.map((p) => `  ${p}`)].join(
-        '\n',
-      ) + '\n',
-    );
-    return 2;
-  }
+  const loaded = configOrExitCode('scorer', loadScorerConfig(argv, process.env), scorerHelpText);
+  if ('exitCode' in loaded) return loaded.exitCode;
   const config = loaded.config;
   const clock = createSystemClock();
-  const logger = createLogger({
-    level: config.logLevel,
-    clock,
-    write: (line) => process.stderr.write(line),
-  }).child({ component: 'scorer' });
+  const logger = createStderrLogger(config.logLevel, clock).child({ component: 'scorer' });
 
   let initialModel: { scorer: OnnxScorer; onnx: Uint8Array } | undefined;
   if (config.model !== null) {
@@ -55,28 +46,16 @@ export async function run(argv: string[]): Promise<number> {
       initialModel = await readModel(config.model);
     } catch (error) {
       process.stderr.write(
-        `mlcache scorer: cannot use --model ${config.model}: ${describe(error)}\n`,
+        `mlcache scorer: cannot use --model ${config.model}: ${describeError(error, { withCause: true })}\n`,
       );
       return 2;
     }
   }
 
-  const stop = new AbortController();
   let scorer: RunningScorer | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.signal.aborted) {
-      logger.warn('second signal, exiting now', { signal });
-      process.exit(1);
-    }
-    logger.info('shutting down', { signal });
-    stop.abort();
-  };
-  const onHangup = (): void => {
+  const stop = handleStopSignals(logger, () => {
     if (scorer !== undefined) void reload(config, scorer, logger);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGHUP', onHangup);
+  });
   const trainer = createWorkerTrainer();
   try {
     try {
@@ -96,30 +75,19 @@ export async function run(argv: string[]): Promise<number> {
       });
     } catch (error) {
       logger.error('start-up failed', { error });
-      process.stderr.write(`mlcache scorer: cannot start: ${describe(error)}\n`);
+      process.stderr.write(
+        `mlcache scorer: cannot start: ${describeError(error, { withCause: true })}\n`,
+      );
       await initialModel?.scorer.close();
       return 1;
     }
-    const listening = {
-      event: 'listening',
-      bind: config.bind,
-      grpc: scorer.grpcPort,
-      admin: scorer.adminPort,
-      pid: process.pid,
-    };
-    process.stdout.write(`${JSON.stringify(listening)}\n`);
+    printListening({ bind: config.bind, grpc: scorer.grpcPort, admin: scorer.adminPort });
     logger.info('ready', { grpc: scorer.grpcPort, admin: scorer.adminPort });
-    if (!stop.signal.aborted) {
-      await new Promise((resolve) =>
-        stop.signal.addEventListener('abort', resolve, { once: true }),
-      );
-    }
+    await stop.stopped();
     await scorer.close();
     return 0;
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    process.off('SIGHUP', onHangup);
+    stop.dispose();
   }
 }
 
@@ -150,15 +118,4 @@ async function reload(config: ScorerConfig, scorer: RunningScorer, logger: Logge
       error,
     });
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  const message =
-    typeof code === 'string' && !error.message.includes(code)
-      ? `${error.message} (${code})`
-      : error.message;
-  return message + cause;
 }

@@ -7,6 +7,7 @@
 import express from 'express';
 import type { ErrorRequestHandler, Express } from 'express';
 import type { Registry } from 'prom-client';
+import { createAdminBase } from '../../../node/src/platform/admin-app.ts';
 import type { Logger } from '../../../node/src/util/logger.ts';
 import type { InstalledModel } from './model-slot.ts';
 import { ModelError } from './onnx-session.ts';
@@ -33,17 +34,7 @@ const errorBody = (code: ErrorCode | ModelError['code'], message: string): objec
 });
 
 export function createScorerAdminApp(deps: ScorerAdminDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-
-  app.get('/metrics', async (_req, res) => {
-    const body = await deps.registry.metrics();
-    res.set('Content-Type', deps.registry.contentType).send(body);
-  });
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  const app = createAdminBase(deps.registry);
 
   // Ready once the ports are up: a scorer without a model is useful (it collects samples, and
   // nodes fall back to their base policy on model version 0).

@@ -5,6 +5,9 @@
  * `MLCACHE_SCORER_<FLAG>` (upper case, dashes as underscores); the flag wins. Pure: the
  * composition root passes argv and the environment in. Every problem is reported at once.
  */
+import { formatOptionRows } from '../../../node/src/config/help.ts';
+import type { LoadOutcome } from '../../../node/src/platform/lifecycle.ts';
+import { readOptionTable } from '../../../node/src/platform/option-table.ts';
 import { oneOf, port, text, word } from '../../../node/src/config/parsers.ts';
 import type { Parsed, Parser } from '../../../node/src/config/parsers.ts';
 import { LOG_LEVELS } from '../../../node/src/util/logger.ts';
@@ -119,46 +122,16 @@ export const SCORER_OPTIONS: readonly AnySpec[] = [
   }),
 ];
 
-export type ScorerLoadResult =
-  | { readonly kind: 'config'; readonly config: ScorerConfig }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'invalid'; readonly problems: readonly string[] };
+export type ScorerLoadResult = LoadOutcome<ScorerConfig>;
 
 /** Builds the configuration from flags and environment (flags win over MLCACHE_SCORER_*). */
 export function loadScorerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ScorerLoadResult {
-  const problems: string[] = [];
-  const raw = new Map<Key, { text: string; origin: string }>();
-  for (const spec of SCORER_OPTIONS) {
-    const value = env[spec.env];
-    if (value !== undefined) raw.set(spec.key, { text: value, origin: ` (from ${spec.env})` });
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    if (!arg.startsWith('--')) {
-      problems.push(`'${arg}': unexpected argument (options start with --)`);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = SCORER_OPTIONS.find((candidate) => candidate.flag === name);
-    let value: string | undefined;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) value = argv[++i];
-    if (spec === undefined) problems.push(`--${name}: unknown option (see --help)`);
-    else if (value === undefined) problems.push(`--${name}: needs a value`);
-    else raw.set(spec.key, { text: value, origin: '' });
-  }
-  const values: Partial<Record<Key, unknown>> = {};
-  for (const spec of SCORER_OPTIONS) {
-    const given = raw.get(spec.key) ?? { text: spec.defaultText, origin: ' (default)' };
-    const parsed = spec.parse(given.text);
-    if (parsed.ok) values[spec.key] = parsed.value;
-    else problems.push(`--${spec.flag}: ${parsed.problem}${given.origin}`);
-  }
+  const read = readOptionTable(SCORER_OPTIONS, argv, env);
+  if (read.kind === 'help') return read;
+  const { values, problems } = read;
   if (problems.length > 0) return { kind: 'invalid', problems };
   const v = values as Values;
   return {
@@ -178,12 +151,11 @@ export function loadScorerConfig(
 
 /** The text of `mlcache scorer --help`, built from the option table. */
 export function scorerHelpText(): string {
-  const heads = SCORER_OPTIONS.map((spec) => `--${spec.flag} ${spec.valueName}`);
-  const width = Math.max(...heads.map((head) => head.length));
-  const rows = SCORER_OPTIONS.map((spec, i) => {
-    const shown = spec.defaultText === '' ? '' : `, default ${spec.defaultText}`;
-    return `  ${(heads[i] ?? '').padEnd(width)}  (${spec.env}${shown})\n      ${spec.doc}`;
-  });
+  // Each documentation on one line, however long.
+  const rows = formatOptionRows(
+    SCORER_OPTIONS.map((spec) => ({ ...spec, flags: [spec.flag] })),
+    Infinity,
+  );
   return [
     'Usage: mlcache scorer [options]',
     '',

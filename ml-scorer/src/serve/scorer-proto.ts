@@ -1,18 +1,14 @@
 /**
- * node/proto/scorer.proto, loaded the way the node loads its own API (keepCase, longs as Number,
- * defaults), and the message shapes the service reads and writes in the proto's field names.
+ * node/proto/scorer.proto, loaded the way the node loads its own API (platform/grpc-proto.ts),
+ * and the message shapes the service reads and writes in the proto's field names.
  */
-import { loadPackageDefinition } from '@grpc/grpc-js';
-import type { ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
+import { loadMlcacheService } from '../../../node/src/platform/grpc-proto.ts';
+import type { LoadedService } from '../../../node/src/platform/grpc-proto.ts';
 
 export const SCORER_PROTO_PATH = fileURLToPath(
   new URL('../../../node/proto/scorer.proto', import.meta.url),
 );
-
-/** The trailer naming why a call failed (FEATURE_VERSION, BAD_REQUEST), as on the node's API. */
-export const STATUS_TRAILER = 'mlcache-status';
 
 export interface ScoreRequest {
   feature_schema_version: number;
@@ -61,20 +57,6 @@ export interface ScorerStatusResponse {
 }
 
 /** `mlcache.v1.Scorer`'s service definition, and the package (clients in tests use it). */
-export function loadScorerService(): {
-  service: ServiceDefinition;
-  grpcPackage: ReturnType<typeof loadPackageDefinition>;
-} {
-  const definition = loadSync(SCORER_PROTO_PATH, {
-    keepCase: true,
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const grpcPackage = loadPackageDefinition(definition);
-  const scorer = (
-    grpcPackage.mlcache as unknown as { v1: { Scorer: { service: ServiceDefinition } } }
-  ).v1.Scorer;
-  return { service: scorer.service, grpcPackage };
+export function loadScorerService(): LoadedService {
+  return loadMlcacheService(SCORER_PROTO_PATH, 'Scorer');
 }

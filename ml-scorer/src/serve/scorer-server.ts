@@ -4,10 +4,10 @@
  * logger, the registry, the trainer) is passed in, so that tests run several scorers side by
  * side; ml-scorer/src/cli/scorer.ts is the composition root that passes the real ones.
  */
-import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
+import { bindGrpc, shutdownGrpc } from '../../../node/src/platform/grpc-server.ts';
+import { listenHttp } from '../../../node/src/platform/http-listener.ts';
 import type { TrainingJob } from '../../../node/src/policy/scorer-port.ts';
 import type { TreeEnsemble } from '../../../node/src/policy/tree-model.ts';
 import type { Clock } from '../../../node/src/util/clock.ts';
@@ -116,18 +116,14 @@ export async function startScorer(options: ScorerServerOptions): Promise<Running
       'grpc.keepalive_timeout_ms': 20_000,
     });
     server.addService(loadScorerService().service, service.implementation);
-    const grpcPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(
-        `${formatHost(options.bind)}:${options.port}`,
-        ServerCredentials.createInsecure(),
-        (error, port) => (error ? reject(new Error(`grpc port: ${error.message}`)) : resolve(port)),
-      );
+    const grpcPort = await bindGrpc(server, options.bind, options.port).catch((error: Error) => {
+      throw new Error(`grpc port: ${error.message}`);
     });
     closers.push(() => {
       service.endStreams();
       return shutdownGrpc(server, 5000);
     });
-    const admin = createServer(
+    const admin = await listenHttp(
       createScorerAdminApp({
         registry: options.registry,
         ready: () => ready,
@@ -136,24 +132,18 @@ export async function startScorer(options: ScorerServerOptions): Promise<Running
         config: options.config ?? {},
         logger: logger.child({ component: 'admin' }),
       }),
-    );
-    await new Promise<void>((resolve, reject) => {
-      admin.once('error', (error) => reject(new Error(`admin port: ${error.message}`)));
-      admin.listen(options.adminPort, options.bind, resolve);
+      options.bind,
+      options.adminPort,
+    ).catch((error: Error) => {
+      throw new Error(`admin port: ${error.message}`);
     });
     // Closed last, so that probes see the shutdown.
-    closers.unshift(
-      () =>
-        new Promise<void>((resolve) => {
-          admin.close(() => resolve());
-          admin.closeAllConnections();
-        }),
-    );
+    closers.unshift(() => admin.close().catch(() => {}));
     ready = true;
     return {
       core,
       grpcPort,
-      adminPort: (admin.address() as AddressInfo).port,
+      adminPort: admin.port,
       installModel,
       close: async () => {
         ready = false;
@@ -164,20 +154,4 @@ export async function startScorer(options: ScorerServerOptions): Promise<Running
     await closeAll();
     throw error;
   }
-}
-
-/** Lets running calls finish for up to `graceMs`, then cancels them. */
-function shutdownGrpc(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.forceShutdown(), graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** IPv6 addresses need brackets in a gRPC target. */
-function formatHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -9,7 +9,7 @@
  * | BAD_REQUEST     | INVALID_ARGUMENT    | byte lengths that do not match n, n over the limit, … |
  * | INTERNAL        | INTERNAL            | onnxruntime failed (logged; details not sent)         |
  */
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type {
   ServerUnaryCall,
   ServerWritableStream,
@@ -17,6 +17,7 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from '@grpc/grpc-js';
+import { statusError } from '../../../node/src/platform/grpc-status.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from '../../../node/src/policy/features.ts';
 import type { MlBase } from '../../../node/src/policy/ml-hybrid-params.ts';
 import type { Clock } from '../../../node/src/util/clock.ts';
@@ -41,7 +42,6 @@ import type {
   SubmitSamplesResponse,
   WatchModelRequest,
 } from './scorer-proto.ts';
-import { STATUS_TRAILER } from './scorer-proto.ts';
 
 export interface ScorerServiceOptions {
   readonly core: ScorerCore;
@@ -65,10 +65,8 @@ const REFUSAL_STATUS: Readonly<Record<BatchRefusal, status>> = {
 const BASES: readonly string[] = ['lru', 'lfu'] satisfies MlBase[];
 
 function refusal(reason: BatchRefusal | 'INTERNAL', message: string): Partial<ServiceError> {
-  const metadata = new Metadata();
-  metadata.set(STATUS_TRAILER, reason);
   const code = reason === 'INTERNAL' ? status.INTERNAL : REFUSAL_STATUS[reason];
-  return { code, details: message, metadata };
+  return statusError(code, reason, message);
 }
 
 export function toModelUpdate(model: InstalledModel): ModelUpdate {

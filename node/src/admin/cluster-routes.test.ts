@@ -4,8 +4,8 @@ import { ManualClock } from '../util/clock.ts';
 import { createLogger } from '../util/logger.ts';
 import type { ClusterAdmin, RingOfferResult } from './cluster-routes.ts';
 import { createAdminApp } from './create-admin-app.ts';
-import { listenHttp } from './http-listener.ts';
-import type { HttpListener } from './http-listener.ts';
+import { listenHttp } from '../platform/http-listener.ts';
+import type { HttpListener } from '../platform/http-listener.ts';
 
 const listeners: HttpListener[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
-import express from 'express';
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { NodeStats } from '../metrics/node-stats.ts';
+import { createAdminBase } from '../platform/admin-app.ts';
 import type { Logger } from '../util/logger.ts';
 import { addClusterRoutes } from './cluster-routes.ts';
 import type { ClusterAdmin } from './cluster-routes.ts';
@@ -26,19 +26,7 @@ export interface AdminAppDeps {
 }
 
 export function createAdminApp(deps: AdminAppDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-
-  app.get('/metrics', async (_req, res) => {
-    const body = await deps.metricsRegistry.metrics();
-    res.set('Content-Type', deps.metricsRegistry.contentType).send(body);
-  });
-
-  // Liveness: answering at all is the signal. It must not depend on the store or on RocksDB, or a
-  // slow disk would get a healthy process restarted.
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  const app = createAdminBase(deps.metricsRegistry);
 
   app.get('/readyz', (_req, res) => {
     const state = deps.readiness.state;

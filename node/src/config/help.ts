@@ -2,16 +2,9 @@ import { OPTIONS } from './schema.ts';
 
 /** The text of `mlcache node --help`, built from the option table so that it cannot drift. */
 export function helpText(): string {
-  const heads = OPTIONS.map(
-    (spec) =>
-      [`--${spec.flag}`, ...spec.aliases.map((alias) => `--${alias}`)].join(', ') +
-      ` ${spec.valueName}`,
+  const rows = formatOptionRows(
+    OPTIONS.map((spec) => ({ ...spec, flags: [spec.flag, ...spec.aliases] })),
   );
-  const width = Math.max(...heads.map((head) => head.length));
-  const rows = OPTIONS.map((spec, index) => {
-    const shown = spec.defaultText === '' ? '' : `, default ${spec.defaultText}`;
-    return `  ${(heads[index] ?? '').padEnd(width)}  (${spec.env}${shown})\n${wrap(spec.doc, '      ')}`;
-  });
   return [
     'Usage: mlcache node [options]',
     '',
@@ -30,8 +23,36 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/** Wraps text at word boundaries to fit an 80-column terminal, each line indented. */
-function wrap(text: string, indent: string, columns = 80): string {
+/** One option as a help table shows it. */
+export interface HelpRow {
+  /** The flag and its aliases, without dashes. */
+  readonly flags: readonly string[];
+  readonly valueName: string;
+  readonly env: string;
+  /** '' when there is no default to show. */
+  readonly defaultText: string;
+  readonly doc: string;
+}
+
+/**
+ * The option rows of a --help text (the node's, the gateway's, the scorer's): the flags and value
+ * name in an aligned column, the environment variable and default, then the documentation
+ * indented below, wrapped at `columns`.
+ */
+export function formatOptionRows(options: readonly HelpRow[], columns = 80): string[] {
+  const heads = options.map(
+    (option) => `${option.flags.map((flag) => `--${flag}`).join(', ')} ${option.valueName}`,
+  );
+  const width = Math.max(...heads.map((head) => head.length));
+  return options.map((option, index) => {
+    const shown = option.defaultText === '' ? '' : `, default ${option.defaultText}`;
+    const head = (heads[index] ?? '').padEnd(width);
+    return `  ${head}  (${option.env}${shown})\n${wrap(option.doc, '      ', columns)}`;
+  });
+}
+
+/** Wraps text at word boundaries to fit `columns`, each line indented. */
+function wrap(text: string, indent: string, columns: number): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {

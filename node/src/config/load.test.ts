@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblems, loadConfig } from './load.ts';
+import { loadConfig } from './load.ts';
 import type { LoadInputs, LoadResult } from './load.ts';
 import type { NodeConfig } from './node-config.ts';
 
@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       nodeId: 'pod-0',
       migrationRate: 64 * 1024 * 1024,
       scorer: 'local',
+      scorerRank: 'local',
       model: 'default',
       scorerDeadlineMs: 2,
     });
@@ -171,10 +172,3 @@ describe('loadConfig', () => {
   });
 });
 
-describe('formatProblems', () => {
-  it('prints a heading and one indented line per problem', () => {
-    expect(formatProblems(['--a: x', '--b: y'])).toBe(
-      'mlcache node: invalid configuration:\n  --a: x\n  --b: y',
-    );
-  });
-});

@@ -49,14 +49,6 @@ export function loadConfig(inputs: LoadInputs): LoadResult {
   return { kind: 'config', config: resolveConfig(values, inputs.hostname, password) };
 }
 
-/** Formats problems the way `mlcache node` prints them before exiting with status 2. */
-export function formatProblems(problems: readonly string[]): string {
-  return [
-    'mlcache node: invalid configuration:',
-    ...problems.map((problem) => `  ${problem}`),
-  ].join('\n');
-}
-
 function parseAll(sources: readonly Source[], problems: string[]): OptionValues {
   const values: Partial<Record<OptionKey, unknown>> = {};
   for (const spec of OPTIONS) {

@@ -39,9 +39,42 @@ describe('the learned-policy flags', () => {
   it('defaults to a local scorer, the shipped model and a 2 ms deadline', () => {
     expect(config(load(['--policy', 'ml-lru']))).toMatchObject({
       scorer: 'local',
+      scorerRank: 'local',
       model: 'default',
       scorerDeadlineMs: 2,
     });
+  });
+
+  it('ranks in process with a scorer service by default (2 ms), remotely on request (250 ms)', () => {
+    const grpc = ['--policy', 'ml-lru', '--scorer', 'grpc://h:1'];
+    expect(config(load(grpc))).toMatchObject({ scorerRank: 'local', scorerDeadlineMs: 2 });
+    expect(config(load([...grpc, '--scorer-rank', 'remote']))).toMatchObject({
+      scorerRank: 'remote',
+      scorerDeadlineMs: 250,
+    });
+    expect(config(load(grpc, { MLCACHE_SCORER_RANK: 'remote' })).scorerRank).toBe('remote');
+    expect(
+      config(load([...grpc, '--scorer-rank', 'remote', '--scorer-deadline', '5'])),
+    ).toMatchObject({ scorerRank: 'remote', scorerDeadlineMs: 5 });
+    expect(problems(load([...grpc, '--scorer-rank', 'nearby']))).toEqual([
+      "--scorer-rank: 'nearby' is not one of local, remote",
+    ]);
+    expect(problems(load(['--policy', 'ml-lru', '--scorer-rank', 'remote']))).toEqual([
+      "--scorer-rank: 'remote' needs a scorer service (--scorer grpc://HOST:PORT)",
+    ]);
+    expect(problems(load(['--scorer-rank', 'remote']))).toEqual([
+      "--scorer-rank: only with --policy ml-lru or ml-lfu, not 'lru'",
+    ]);
+  });
+
+  it('reads --scorer-rank from a config file', () => {
+    const result = loadConfig({
+      argv: ['--config', '/etc/mlcache.conf'],
+      env: {},
+      hostname: 'pod-0',
+      readFile: () => 'policy ml-lfu\nscorer grpc://scorer:7390\nscorer-rank remote\n',
+    });
+    expect(config(result)).toMatchObject({ scorerRank: 'remote', scorerDeadlineMs: 250 });
   });
 
   it('reads every flag from argv and the environment', () => {
@@ -106,7 +139,13 @@ describe('the learned-policy flags', () => {
 
   it('documents the flags in --help', () => {
     const help = helpText();
-    for (const flag of ['--scorer WHERE', '--model PATH', '--scorer-deadline MS', 'ml-lfu']) {
+    for (const flag of [
+      '--scorer WHERE',
+      '--scorer-rank WHERE',
+      '--model PATH',
+      '--scorer-deadline MS',
+      'ml-lfu',
+    ]) {
       expect(help).toContain(flag);
     }
   });

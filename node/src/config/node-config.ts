@@ -1,6 +1,6 @@
 import type { LogLevel } from '../util/logger.ts';
-import { mlBaseOf } from './schema.ts';
-import type { Durability, OptionValues } from './schema.ts';
+import { LOCAL_SCORE_DEADLINE_MS, mlBaseOf, REMOTE_SCORE_DEADLINE_MS } from './schema.ts';
+import type { Durability, OptionValues, ScorerRank } from './schema.ts';
 
 /** The node's validated configuration, as `main.ts` wires it. */
 export interface NodeConfig {
@@ -30,15 +30,25 @@ export interface NodeConfig {
   readonly migrationRate: number;
   /** Where ml-lru and ml-lfu score: `local`, or `grpc://host:port` (see `scorerTarget`). */
   readonly scorer: string;
+  /**
+   * With a scorer service: where candidates are ranked, in process with the model it publishes
+   * (`local`) or by the service (`remote`). Always `local` with `--scorer local`.
+   */
+  readonly scorerRank: ScorerRank;
   /** A local scorer's first model: `default` (the shipped one), `none`, or a file path. */
   readonly model: string;
-  /** Deadline of one scoring batch, in milliseconds. */
+  /** Deadline of one scoring batch, in milliseconds (default: 2 in process, 250 remote). */
   readonly scorerDeadlineMs: number;
 }
 
 /** The `host:port` of a `grpc://host:port` scorer, or null for a local one. */
 export function scorerTarget(scorer: string): string | null {
   return scorer.startsWith('grpc://') ? scorer.slice('grpc://'.length) : null;
+}
+
+/** True when a scorer service ranks the candidates (`--scorer grpc://… --scorer-rank remote`). */
+export function rankedRemotely(scorer: string, rank: ScorerRank): boolean {
+  return scorerTarget(scorer) !== null && rank === 'remote';
 }
 
 /**
@@ -60,19 +70,30 @@ export function crossCheck(values: OptionValues): string[] {
   // The learned-policy flags mean nothing to a plain policy: refused rather than ignored, so
   // that a typo in --policy does not silently run without the model someone asked for.
   // With a value that did not parse, its own problem says enough.
-  const parsed = [values.policy, values.scorer, values.model, values.scorerDeadline];
+  const parsed = [
+    values.policy,
+    values.scorer,
+    values.scorerRank,
+    values.model,
+    values.scorerDeadline,
+  ];
   if (parsed.some((value) => value === undefined)) return problems;
   if (mlBaseOf(values.policy) === null) {
     const set = [
       values.scorer !== 'local' ? '--scorer' : '',
+      values.scorerRank !== 'local' ? '--scorer-rank' : '',
       values.model !== 'default' ? '--model' : '',
-      values.scorerDeadline !== 2 ? '--scorer-deadline' : '',
+      values.scorerDeadline !== 0 ? '--scorer-deadline' : '',
     ].filter((flag) => flag !== '');
     if (set.length > 0) {
       problems.push(
         `${set.join(', ')}: only with --policy ml-lru or ml-lfu, not '${values.policy}'`,
       );
     }
+  } else if (scorerTarget(values.scorer) === null && values.scorerRank !== 'local') {
+    problems.push(
+      `--scorer-rank: '${values.scorerRank}' needs a scorer service (--scorer grpc://HOST:PORT)`,
+    );
   } else if (scorerTarget(values.scorer) !== null && !['default', 'none'].includes(values.model)) {
     problems.push(
       `--model: a model file is for --scorer local; the scorer service at ${values.scorer} ` +
@@ -113,8 +134,14 @@ export function resolveConfig(
       values.nodeId !== '' ? values.nodeId : values.nodeName === '' ? hostname : values.nodeName,
     migrationRate: values.migrationRate,
     scorer: values.scorer,
+    scorerRank: values.scorerRank,
     model: values.model,
-    scorerDeadlineMs: values.scorerDeadline,
+    scorerDeadlineMs:
+      values.scorerDeadline > 0
+        ? values.scorerDeadline
+        : rankedRemotely(values.scorer, values.scorerRank)
+          ? REMOTE_SCORE_DEADLINE_MS
+          : LOCAL_SCORE_DEADLINE_MS,
   };
 }
 

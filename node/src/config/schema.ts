@@ -48,6 +48,23 @@ export function allPolicyNames(): string[] {
   return [...policyNames(), ...ML_POLICIES];
 }
 
+export const SCORER_RANKS = ['local', 'remote'] as const;
+/**
+ * Where a node with a scorer service (`--scorer grpc://`) ranks eviction candidates: in process
+ * with the service's published model (`local`), or by asking the service (`remote`).
+ */
+export type ScorerRank = (typeof SCORER_RANKS)[number];
+
+/** Default `--scorer-deadline` (ms) when candidates are scored in process. */
+export const LOCAL_SCORE_DEADLINE_MS = 2;
+/**
+ * Default `--scorer-deadline` (ms) with `--scorer-rank remote`. Ask-ahead batches never block an
+ * eviction, so the deadline only has to catch a hung scorer; answers must not be dropped as late
+ * under load: a round trip measured 60-80 ms on average on a busy 2-core machine during a
+ * pipelined write load (the node's event loop is busy between chunks), and 50 ms missed.
+ */
+export const REMOTE_SCORE_DEADLINE_MS = 250;
+
 /** The values of the table, after parsing and before cross-field resolution. */
 export interface OptionValues {
   port: number;
@@ -69,7 +86,9 @@ export interface OptionValues {
   nodeId: string;
   migrationRate: number;
   scorer: string;
+  scorerRank: ScorerRank;
   model: string;
+  /** 0: not given (the default follows --scorer-rank, see `resolveConfig`). */
   scorerDeadline: number;
 }
 
@@ -160,11 +179,20 @@ export const OPTIONS: readonly AnyOption[] = [
     valueName: 'WHERE',
     defaultText: 'local',
     doc:
-      'Where ml-lru and ml-lfu score candidates: local (the model runs in the node and is ' +
-      'retrained online in a worker thread) or grpc://HOST:PORT (a scorer service, which also ' +
-      'trains on the samples the node sends; evictions fall back to the base policy when it is ' +
-      'slow or away).',
+      'Where ml-lru and ml-lfu get their model: local (the model runs in the node and is ' +
+      'retrained online in a worker thread) or grpc://HOST:PORT (a scorer service, which trains ' +
+      'on the samples every node sends and publishes its models; see --scorer-rank).',
     parse: scorerAddress,
+  }),
+  option('scorerRank', 'scorer-rank', {
+    valueName: 'WHERE',
+    defaultText: 'local',
+    doc:
+      'With --scorer grpc://: local (the node installs each model the service publishes and ' +
+      'scores candidates in process; its samples go to the service) or remote (the node asks ' +
+      'the service to score batches ahead of need; evictions fall back to the base policy when ' +
+      'it is slow or away).',
+    parse: oneOf(SCORER_RANKS),
   }),
   option('model', 'model', {
     valueName: 'PATH',
@@ -177,11 +205,12 @@ export const OPTIONS: readonly AnyOption[] = [
   }),
   option('scorerDeadline', 'scorer-deadline', {
     valueName: 'MS',
-    defaultText: '2',
+    defaultText: '',
     doc:
       'Deadline of one scoring batch in milliseconds; a batch that takes longer counts towards ' +
-      "the circuit breaker and that eviction is the base policy's.",
-    parse: milliseconds,
+      "the circuit breaker and that eviction is the base policy's. Default: " +
+      `${LOCAL_SCORE_DEADLINE_MS} in process, ${REMOTE_SCORE_DEADLINE_MS} with --scorer-rank remote.`,
+    parse: (value) => (value === '' ? { ok: true, value: 0 } : milliseconds(value)),
   }),
   option('maxValueSize', 'max-value-size', {
     valueName: 'SIZE',

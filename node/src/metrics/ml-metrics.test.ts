@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../util/clock.ts';
-import { createMlMetrics, MlTelemetry, PlainHistogram } from './ml-metrics.ts';
+import { createMlMetrics, MlTelemetry, PlainHistogram, pullRefusalOf } from './ml-metrics.ts';
 import type { MlPolicyStats } from './ml-metrics.ts';
 import { createNodeStats } from './node-stats.ts';
 
@@ -109,6 +109,52 @@ describe('createMlMetrics', () => {
     expect(text).toContain(`mlcache_node_ml_score_batch_rows_sum{${remote}} 64`);
     expect(text).toContain(`mlcache_node_ml_training_duration_seconds_bucket{${L},le="0.25"} 1`);
     expect(text).toContain(`mlcache_node_ml_training_duration_seconds_sum{${L}} 0.25`);
+  });
+});
+
+describe('models pulled from the scorer service', () => {
+  it('reports the installed model version and age, installs and refusals by reason', async () => {
+    const clock = new ManualClock(1_000_000);
+    const stats = fakeStats();
+    stats.modelVersion = 5; // the policy's own count: not what a pulling node reports
+    const telemetry = new MlTelemetry({ stats: () => stats, clock, remote: false, pulling: true });
+    const registry = new Registry();
+    createMlMetrics({ registry, node: 'n1', policy: 'ml-lfu', telemetry });
+    let text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_model_version{${L}} 0`);
+    expect(text).toContain(`mlcache_node_ml_models_pulled_total{${L}} 0`);
+    expect(text).toContain(`mlcache_node_ml_models_pull_refused_total{${L},reason="corrupt"} 0`);
+
+    // The service announces v3 but the node has not installed it: the version stays.
+    telemetry.remoteModel({ version: 3, installedAtMs: 990_000, source: 'trained' });
+    telemetry.pulled({ version: 2, installedAtMs: 996_000, source: 'file' });
+    telemetry.pullRefused(pullRefusalOf('MODEL_E_CORRUPT'));
+    telemetry.pullRefused(pullRefusalOf('MODEL_E_FEATURE_VERSION'));
+    telemetry.pullRefused(pullRefusalOf(undefined));
+    clock.advance(2000);
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_model_version{${L}} 2`);
+    expect(text).toContain(`mlcache_node_ml_model_age_seconds{${L}} 6`);
+    expect(text).toContain(`mlcache_node_ml_models_pulled_total{${L}} 1`);
+    expect(text).toContain(`mlcache_node_ml_models_pull_refused_total{${L},reason="corrupt"} 1`);
+    expect(text).toContain(
+      `mlcache_node_ml_models_pull_refused_total{${L},reason="feature_version"} 1`,
+    );
+    expect(text).toContain(`mlcache_node_ml_models_pull_refused_total{${L},reason="other"} 1`);
+    expect(telemetry.snapshot()).toMatchObject({
+      modelVersion: 2,
+      modelAgeSeconds: 6,
+      pulled: {
+        model: { version: 2, source: 'file' },
+        installed: 1,
+        refused: { corrupt: 1, feature_version: 1, signature: 0, other: 1 },
+      },
+    });
+  });
+
+  it('leaves the pull fields out of a node that does not pull', () => {
+    const { telemetry } = build();
+    expect(telemetry.snapshot()).not.toHaveProperty('pulled');
   });
 });
 

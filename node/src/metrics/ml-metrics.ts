@@ -79,8 +79,25 @@ const TRAINING_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] as c
 /** A model the scorer service announced (`--scorer grpc://…`). */
 export interface RemoteModelNotice {
   readonly version: number;
+  /** When the scorer service installed (published) it, epoch ms. */
   readonly installedAtMs: number;
   readonly source: string;
+}
+
+/**
+ * Why a model pulled from the scorer service was not installed: `corrupt` (not a model this
+ * node can decode), `feature_version` (trained on another feature schema), `signature` (other
+ * inputs or outputs), `other`.
+ */
+export const PULL_REFUSALS = ['corrupt', 'feature_version', 'signature', 'other'] as const;
+export type PullRefusal = (typeof PULL_REFUSALS)[number];
+
+/** The refusal reason of a decoder error's `code` (a MODEL_E_* code). */
+export function pullRefusalOf(code: unknown): PullRefusal {
+  if (code === 'MODEL_E_CORRUPT') return 'corrupt';
+  if (code === 'MODEL_E_FEATURE_VERSION') return 'feature_version';
+  if (code === 'MODEL_E_SIGNATURE') return 'signature';
+  return 'other';
 }
 
 export interface MlTelemetryOptions {
@@ -88,8 +105,13 @@ export interface MlTelemetryOptions {
   readonly stats: () => MlPolicyStats;
   /** Wall-clock time, for model ages. */
   readonly clock: Clock;
-  /** True when a scorer service scores (`--scorer grpc://…`). */
+  /** True when a scorer service scores (`--scorer grpc://… --scorer-rank remote`). */
   readonly remote: boolean;
+  /**
+   * True when the node installs the models a scorer service publishes and scores in process
+   * (`--scorer grpc://…`, rank local). @default false
+   */
+  readonly pulling?: boolean;
 }
 
 /** A JSON view of the learned policy, for /v1/stats. */
@@ -119,6 +141,15 @@ export interface MlStatsSnapshot {
   };
   /** The last model the scorer service announced, with `--scorer grpc://…`. */
   readonly remoteModel?: RemoteModelNotice;
+  /**
+   * Models pulled from the scorer service (rank local): the one installed now (absent before
+   * the first), how many were installed, and how many were refused by reason.
+   */
+  readonly pulled?: {
+    readonly model?: RemoteModelNotice;
+    readonly installed: number;
+    readonly refused: Readonly<Record<PullRefusal, number>>;
+  };
 }
 
 /**
@@ -141,11 +172,21 @@ export class MlTelemetry {
   #seenVersion = 0;
   #installedAtMs = 0;
   #remoteModel: RemoteModelNotice | undefined;
+  readonly #pulling: boolean;
+  #pulledModel: RemoteModelNotice | undefined;
+  #pulledInstalled = 0;
+  readonly #pullRefused: Record<PullRefusal, number> = {
+    corrupt: 0,
+    feature_version: 0,
+    signature: 0,
+    other: 0,
+  };
 
   constructor(options: MlTelemetryOptions) {
     this.#stats = options.stats;
     this.#clock = options.clock;
     this.#remote = options.remote;
+    this.#pulling = options.pulling ?? false;
   }
 
   /** The policy's observer: one scored batch of `rows` rows that took `ms`. */
@@ -167,6 +208,27 @@ export class MlTelemetry {
     this.#remoteModel = notice;
   }
 
+  /** A model pulled from the scorer service was installed: it is the model in use now. */
+  pulled(notice: RemoteModelNotice): void {
+    this.#pulledModel = notice;
+    this.#pulledInstalled++;
+  }
+
+  /** A model pulled from the scorer service was refused; the previous one stays. */
+  pullRefused(reason: PullRefusal): void {
+    this.#pullRefused[reason]++;
+  }
+
+  /** Models pulled and installed so far. */
+  get pulledInstalled(): number {
+    return this.#pulledInstalled;
+  }
+
+  /** Pulled models refused so far, by reason (a live view). */
+  get pullRefusals(): Readonly<Record<PullRefusal, number>> {
+    return this.#pullRefused;
+  }
+
   /**
    * Notes when the policy's model version changes; the node calls it every second and at every
    * scrape, so ages are right to about a second.
@@ -180,14 +242,21 @@ export class MlTelemetry {
     return stats;
   }
 
-  /** The model version: the scorer service's when it announced one, else the policy's. */
+  /**
+   * The model version: the scorer service's version of the model in use when it came from the
+   * service (pulled and installed, or announced by a remote scorer), else the policy's count.
+   */
   modelVersion(stats: MlPolicyStats): number {
+    if (this.#pulling) return this.#pulledModel?.version ?? 0;
     return this.#remoteModel?.version ?? stats.modelVersion;
   }
 
-  /** Seconds since the model in use was installed; 0 without a model. */
+  /**
+   * Seconds since the model in use was installed (for a model from the scorer service: since the
+   * service installed it); 0 without a model.
+   */
   modelAgeSeconds(stats: MlPolicyStats): number {
-    const notice = this.#remoteModel;
+    const notice = this.#pulling ? this.#pulledModel : this.#remoteModel;
     if (notice !== undefined) return Math.max(0, (this.#clock.now() - notice.installedAtMs) / 1000);
     if (stats.modelVersion === 0) return 0;
     return Math.max(0, (this.#clock.now() - this.#installedAtMs) / 1000);
@@ -222,6 +291,15 @@ export class MlTelemetry {
         remote: this.#remote,
       },
       ...(this.#remoteModel === undefined ? {} : { remoteModel: this.#remoteModel }),
+      ...(this.#pulling
+        ? {
+            pulled: {
+              ...(this.#pulledModel === undefined ? {} : { model: this.#pulledModel }),
+              installed: this.#pulledInstalled,
+              refused: { ...this.#pullRefused },
+            },
+          }
+        : {}),
     };
   }
 }
@@ -306,7 +384,7 @@ function rows(t: MlTelemetry): Row[] {
     [
       'model_version',
       'gauge',
-      'Version of the model in use (models installed so far); 0 before the first.',
+      "Version of the model in use: the scorer service's version for a model from the service, else models installed so far; 0 before the first.",
       (l, s) => one(l, t.modelVersion(s())),
     ],
     [
@@ -314,6 +392,22 @@ function rows(t: MlTelemetry): Row[] {
       'gauge',
       'Seconds since the model in use was installed; 0 without a model.',
       (l, s) => one(l, t.modelAgeSeconds(s())),
+    ],
+    [
+      'models_pulled_total',
+      'counter',
+      'Models pulled from the scorer service (--scorer grpc://, rank local) and installed.',
+      (l) => one(l, t.pulledInstalled),
+    ],
+    [
+      'models_pull_refused_total',
+      'counter',
+      'Models pulled from the scorer service and refused (the previous model stays), by reason: corrupt, feature_version, signature, other.',
+      (l) =>
+        PULL_REFUSALS.map((reason) => ({
+          labels: { ...l, reason },
+          value: t.pullRefusals[reason],
+        })),
     ],
     ['trainings_total', 'counter', 'Models trained.', (l, s) => one(l, s().trainings)],
     [

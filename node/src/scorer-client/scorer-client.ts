@@ -36,9 +36,15 @@ export interface ScorerClientOptions {
   readonly base: MlBase;
 }
 
-/** A model the scorer installed, as WatchModel delivered it. */
+/**
+ * A model the scorer installed, as WatchModel delivered it. Models of another feature schema are
+ * delivered too (a scorer of another build): the listener refuses them and can count that.
+ */
 export interface ModelNotice {
   readonly version: number;
+  /** The feature schema and row width the scorer says the model was trained on. */
+  readonly featureSchemaVersion: number;
+  readonly nFeatures: number;
   /** The ONNX bytes (ai.onnx.ml TreeEnsembleRegressor), exactly what the scorer serves. */
   readonly onnx: Uint8Array;
   readonly installedAtMs: number;
@@ -191,16 +197,17 @@ export function createScorerClient(options: ScorerClientOptions): ScorerClient {
       update.feature_schema_version !== FEATURE_SCHEMA_VERSION ||
       update.n_features !== FEATURE_COUNT
     ) {
-      // A scorer of another build: its models would be refused at install anyway.
-      logger.warn('model of another feature schema ignored', {
+      // A scorer of another build: delivered all the same, so that the node counts the refusal.
+      logger.warn('model of another feature schema announced', {
         version: update.version,
         featureSchemaVersion: update.feature_schema_version,
         nFeatures: update.n_features,
       });
-      return;
     }
     const notice: ModelNotice = {
       version: update.version,
+      featureSchemaVersion: update.feature_schema_version,
+      nFeatures: update.n_features,
       onnx: new Uint8Array(update.onnx),
       installedAtMs: update.installed_at_ms,
       source: update.source,

@@ -2,10 +2,9 @@
  * node/proto/scorer.proto loaded for a client, with the options every gRPC user of this code base
  * uses (keepCase, longs as Number, defaults), and the message shapes the client reads.
  */
-import { loadPackageDefinition } from '@grpc/grpc-js';
 import type { Client, ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
+import { loadMlcacheService } from '../platform/grpc-proto.ts';
 
 export const SCORER_PROTO_PATH = fileURLToPath(
   new URL('../../proto/scorer.proto', import.meta.url),
@@ -48,13 +47,5 @@ export type ScorerClientConstructor = new (
 ) => Client;
 
 export function loadScorerClientConstructor(): ScorerClientConstructor {
-  const definition = loadSync(SCORER_PROTO_PATH, {
-    keepCase: true,
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const grpcPackage = loadPackageDefinition(definition);
-  return (grpcPackage.mlcache as unknown as { v1: { Scorer: ScorerClientConstructor } }).v1.Scorer;
+  return loadMlcacheService(SCORER_PROTO_PATH, 'Scorer').client;
 }

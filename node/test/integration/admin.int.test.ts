@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdminApp } from '../../src/admin/create-admin-app.ts';
-import { listenHttp } from '../../src/admin/http-listener.ts';
-import type { HttpListener } from '../../src/admin/http-listener.ts';
+import { listenHttp } from '../../src/platform/http-listener.ts';
+import type { HttpListener } from '../../src/platform/http-listener.ts';
 import { Readiness } from '../../src/admin/readiness.ts';
 import type { StoreStats } from '../../src/core/store-types.ts';
 import { createNodeMetrics } from '../../src/metrics/create-node-metrics.ts';

@@ -151,13 +151,18 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
         evictions: { model: number; base: number };
         breaker: { state: string };
       };
-      config: { scorer: string; model: string; scorerDeadlineMs: number };
+      config: { scorer: string; scorerRank: string; model: string; scorerDeadlineMs: number };
     };
     expect(stats.policy).toBe('ml-lfu');
     expect(stats.ml.modelVersion).toBeGreaterThanOrEqual(1);
     expect(stats.ml.evictions.model).toBeGreaterThan(0);
     expect(stats.ml.breaker.state).toBe('closed');
-    expect(stats.config).toMatchObject({ scorer: 'local', model: 'default', scorerDeadlineMs: 2 });
+    expect(stats.config).toMatchObject({
+      scorer: 'local',
+      scorerRank: 'local',
+      model: 'default',
+      scorerDeadlineMs: 2,
+    });
 
     expect((await node.stop()).code).toBe(0);
   });
@@ -189,7 +194,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('keeps serving with base evictions when the scorer service is dead, counting fallbacks, never blocking', async () => {
+  it('keeps serving with base evictions when the scorer service is dead (rank remote), counting fallbacks, never blocking', async () => {
     const dead = await freePort();
     const node = await start([
       '--policy',
@@ -198,6 +203,9 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
       '1mb',
       '--scorer',
       `grpc://127.0.0.1:${dead}`,
+      // Ask-ahead remote ranking, on the in-process deadline: every batch fails or is late.
+      '--scorer-rank',
+      'remote',
       '--scorer-deadline',
       '2',
     ]);
@@ -269,7 +277,7 @@ async function startScorer(args: readonly string[]): Promise<{ grpc: number; adm
   });
 }
 
-describe('mlcache node --scorer grpc:// with a live scorer service', () => {
+describe('mlcache node --scorer grpc:// --scorer-rank remote with a live scorer service', () => {
   it('scores remotely with the service model and reports remote batches and its model version', async () => {
     const modelPath = join(import.meta.dirname, '../../../ml-scorer/models/default.onnx');
     const scorer = await startScorer(['--model', modelPath]);
@@ -282,9 +290,9 @@ describe('mlcache node --scorer grpc:// with a live scorer service', () => {
       `grpc://127.0.0.1:${scorer.grpc}`,
       '--model',
       'none',
-      // A loaded test machine: the first calls also set up the connection.
-      '--scorer-deadline',
-      '100',
+      // The default deadline of remote ranking (250 ms) is checked below.
+      '--scorer-rank',
+      'remote',
     ]);
     const client = redis(node);
     await staleFrequencyTraffic(client);
@@ -311,8 +319,15 @@ describe('mlcache node --scorer grpc:// with a live scorer service', () => {
     ).toBeLessThanOrEqual(evicted);
     const stats = (await (
       await fetch(`http://127.0.0.1:${node.listening.admin}/v1/stats`)
-    ).json()) as { ml: { scoring: { remote: boolean }; remoteModel?: { version: number } } };
+    ).json()) as {
+      ml: { scoring: { remote: boolean }; remoteModel?: { version: number }; pulled?: unknown };
+      config: { scorerRank: string; scorerDeadlineMs: number };
+    };
+    expect(stats.config).toMatchObject({ scorerRank: 'remote', scorerDeadlineMs: 250 });
     expect(stats.ml.scoring.remote).toBe(true);
+    // Nothing pulled: the model stays in the service.
+    expect(stats.ml.pulled).toBeUndefined();
+    expect(series(text, 'mlcache_node_ml_models_pulled_total', {})).toBe(0);
     expect(stats.ml.remoteModel?.version).toBeGreaterThanOrEqual(1);
     expect((await node.stop()).code).toBe(0);
   });
@@ -355,6 +370,17 @@ describe('mlcache node: unusable models and missing ports are configuration erro
     ]);
     expect(exit.code).toBe(2);
     expect(exit.stderr).toContain("--scorer-deadline: 'soon' is not a duration in milliseconds");
+    const rank = await runNode([
+      ...LOCAL_NODE_ARGS,
+      '--policy',
+      'ml-lru',
+      '--scorer-rank',
+      'remote',
+    ]);
+    expect(rank.code).toBe(2);
+    expect(rank.stderr).toContain(
+      "--scorer-rank: 'remote' needs a scorer service (--scorer grpc://HOST:PORT)",
+    );
   });
 
   it("refuses ml policies in node/src/main.ts without the CLI's ports, and still runs plain ones", async () => {

@@ -11,6 +11,7 @@ describe('mlcache demo flags', () => {
       maxmemory: '8mb',
       policies: ['lru', 'lfu', 'ml-lru', 'ml-lfu'],
       scorer: 'grpc',
+      scorerRank: 'local',
       noWait: false,
       port: 6379,
       nodePort: 6380,
@@ -22,6 +23,7 @@ describe('mlcache demo flags', () => {
     const parsed = parseDemoArgs([
       ...['--requests', '500', '--duration', '5s', '--maxmemory=2mb', '--seed', '9', '--no-wait'],
       ...['--scorer', 'local', '--policies', 'lfu,lru', '--port', '0', '--dir', '/tmp/d'],
+      ...['--scorer-rank', 'remote'],
     ]);
     expect(parsed.kind === 'options' && parsed.options).toMatchObject({
       requests: 500,
@@ -30,6 +32,7 @@ describe('mlcache demo flags', () => {
       seed: 9,
       noWait: true,
       scorer: 'local',
+      scorerRank: 'remote',
       policies: ['lfu', 'lru'],
       port: 0,
       dir: '/tmp/d',

@@ -11,6 +11,11 @@ export interface DemoOptions {
   readonly noWait: boolean;
   /** How the ML nodes score: through the scorer service (grpc) or in the node (local). */
   readonly scorer: 'grpc' | 'local';
+  /**
+   * With the scorer service: the ML nodes evaluate its published models in process (local, the
+   * node's default) or ask it to score each batch (remote).
+   */
+  readonly scorerRank: 'local' | 'remote';
   readonly policies: readonly string[];
   /** The gateway's RESP and admin ports. 0: any free one. */
   readonly port: number;
@@ -67,6 +72,12 @@ export const DEMO_FLAGS: readonly FlagSpec[] = [
     valueName: 'grpc|local',
     doc: 'ML nodes score through the scorer service, or in the node itself',
     defaultText: 'grpc',
+  },
+  {
+    name: 'scorer-rank',
+    valueName: 'local|remote',
+    doc: "With the scorer service: ML nodes score with its published model, or ask it (node's --scorer-rank)",
+    defaultText: 'local',
   },
   {
     name: 'policies',
@@ -138,6 +149,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     seed: args.integer('seed', DEMO_DEFAULTS.seed, 0, 2 ** 32 - 1),
     noWait: args.has('no-wait'),
     scorer: args.oneOf('scorer', 'grpc', ['grpc', 'local'] as const),
+    scorerRank: args.oneOf('scorer-rank', 'local', ['local', 'remote'] as const),
     policies,
     port: port('port', DEMO_DEFAULTS.port),
     adminPort: port('admin-port', DEMO_DEFAULTS.adminPort),

@@ -108,9 +108,7 @@ export async function startDemoSystem(options: DemoOptions, io: StartIo): Promis
       String(await pick(offset(options.nodeAdminPort, i), `node ${policy} admin`)),
     ],
     ...['--policy', policy, '--maxmemory', options.maxmemory, '--node-name', `demo-${policy}`],
-    ...(policy.startsWith('ml-')
-      ? ['--scorer', scorer !== undefined ? `grpc://${HOST}:${scorer.grpc}` : 'local']
-      : []),
+    ...(policy.startsWith('ml-') ? learnedArgs(scorer, options.scorerRank) : []),
   ];
   const argsPerNode: string[][] = [];
   for (const [i, policy] of policies.entries()) argsPerNode.push(await nodeArgs(policy, i));
@@ -157,6 +155,22 @@ export async function startDemoSystem(options: DemoOptions, io: StartIo): Promis
   for (const note of notes) io.print(`note: ${note}`);
 
   return { gateway, pools, scorer, learned };
+}
+
+/**
+ * How an ML node gets its model: from the scorer service (`--scorer grpc://`; by default the node
+ * installs each model it publishes and scores in process, `--scorer-rank remote` asks it to score
+ * every batch) or, without the service, its own local scorer.
+ */
+function learnedArgs(
+  scorer: { readonly grpc: number } | undefined,
+  rank: DemoOptions['scorerRank'],
+): string[] {
+  if (scorer === undefined) return ['--scorer', 'local'];
+  return [
+    ...['--scorer', `grpc://${HOST}:${scorer.grpc}`],
+    ...(rank === 'remote' ? ['--scorer-rank', 'remote'] : []),
+  ];
 }
 
 async function waitReady(admins: readonly number[], checkStop: () => void): Promise<void> {

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import { internalError, notFound } from '../../admin/http-errors.ts';
 import { serializeRingDocument } from '../../cluster/ring-document.ts';
+import { createAdminBase } from '../../platform/admin-app.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { Mirrors } from '../mirror/mirrors.ts';
 import type { RingHolder, RingOutcome } from '../ring/ring-holder.ts';
@@ -40,17 +41,7 @@ function error(code: Code, message: string, extra: Record<string, unknown> = {})
 const MAX_RING_BYTES = '8mb';
 
 export function createGatewayAdminApp(deps: GatewayAdminDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-
-  app.get('/metrics', async (_req, res) => {
-    const body = await deps.metricsRegistry.metrics();
-    res.set('Content-Type', deps.metricsRegistry.contentType).send(body);
-  });
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  const app = createAdminBase(deps.metricsRegistry);
 
   app.get('/readyz', (_req, res) => {
     const why = deps.notReady();

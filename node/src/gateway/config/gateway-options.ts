@@ -266,7 +266,3 @@ export const GATEWAY_OPTIONS: readonly AnyOption[] = [
     parse: oneOf(LOG_LEVELS),
   }),
 ];
-
-export function findGatewayOption(flag: string): AnyOption | undefined {
-  return GATEWAY_OPTIONS.find((spec) => spec.flag === flag);
-}

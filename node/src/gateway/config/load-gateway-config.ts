@@ -1,7 +1,10 @@
+import { formatOptionRows } from '../../config/help.ts';
+import type { LoadOutcome } from '../../platform/lifecycle.ts';
+import { readOptionTable } from '../../platform/option-table.ts';
 import type { LogLevel } from '../../util/logger.ts';
 import type { MirrorTarget } from '../mirror/mirrors.ts';
-import { findGatewayOption, GATEWAY_OPTIONS } from './gateway-options.ts';
-import type { GatewayOptionKey, GatewayOptionValues } from './gateway-options.ts';
+import { GATEWAY_OPTIONS } from './gateway-options.ts';
+import type { GatewayOptionValues } from './gateway-options.ts';
 
 /** The gateway's validated configuration, as gateway-main.ts wires it. */
 export interface GatewayConfig {
@@ -43,49 +46,13 @@ export interface GatewayLoadInputs {
   readonly readFile: (path: string) => string;
 }
 
-export type GatewayLoadResult =
-  | { readonly kind: 'config'; readonly config: GatewayConfig }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'invalid'; readonly problems: readonly string[] };
+export type GatewayLoadResult = LoadOutcome<GatewayConfig>;
 
 /** Builds the configuration from flags and environment; every problem is reported at once. */
 export function loadGatewayConfig(inputs: GatewayLoadInputs): GatewayLoadResult {
-  const problems: string[] = [];
-  const raw = new Map<GatewayOptionKey, { text: string; origin: string }>();
-  for (const spec of GATEWAY_OPTIONS) {
-    const text = inputs.env[spec.env];
-    if (text !== undefined) raw.set(spec.key, { text, origin: ` (from ${spec.env})` });
-  }
-  const argv = inputs.argv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    if (!arg.startsWith('--')) {
-      problems.push(`'${arg}': unexpected argument (options start with --)`);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = findGatewayOption(name);
-    let text: string | undefined;
-    if (eq !== -1) text = arg.slice(eq + 1);
-    else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) text = argv[++i];
-    if (spec === undefined) problems.push(`--${name}: unknown option (see --help)`);
-    else if (text === undefined) problems.push(`--${name}: needs a value`);
-    else {
-      const earlier = raw.get(spec.key);
-      const join = spec.repeatable === true && earlier !== undefined && earlier.origin === '';
-      raw.set(spec.key, { text: join ? `${earlier.text},${text}` : text, origin: '' });
-    }
-  }
-
-  const values: Partial<Record<GatewayOptionKey, unknown>> = {};
-  for (const spec of GATEWAY_OPTIONS) {
-    const given = raw.get(spec.key) ?? { text: spec.defaultText, origin: ' (default)' };
-    const parsed = spec.parse(given.text);
-    if (parsed.ok) values[spec.key] = parsed.value;
-    else problems.push(`--${spec.flag}: ${parsed.problem}${given.origin}`);
-  }
+  const read = readOptionTable(GATEWAY_OPTIONS, inputs.argv, inputs.env);
+  if (read.kind === 'help') return read;
+  const { values, problems } = read;
   if (problems.length > 0) return { kind: 'invalid', problems };
   const v = values as GatewayOptionValues;
 
@@ -167,12 +134,7 @@ export function redactGatewayConfig(config: GatewayConfig): Record<string, unkno
 
 /** The text of `mlcache gateway --help`, built from the option table. */
 export function gatewayHelpText(): string {
-  const heads = GATEWAY_OPTIONS.map((spec) => `--${spec.flag} ${spec.valueName}`);
-  const width = Math.max(...heads.map((head) => head.length));
-  const rows = GATEWAY_OPTIONS.map((spec, index) => {
-    const shown = spec.defaultText === '' ? '' : `, default ${spec.defaultText}`;
-    return `  ${(heads[index] ?? '').padEnd(width)}  (${spec.env}${shown})\n${wrap(spec.doc, '      ')}`;
-  });
+  const rows = formatOptionRows(GATEWAY_OPTIONS.map((spec) => ({ ...spec, flags: [spec.flag] })));
   return [
     'Usage: mlcache gateway [options]',
     '',
@@ -185,18 +147,4 @@ export function gatewayHelpText(): string {
     '  {"event":"listening","gateway":"...","bind":"...","resp":6379,"admin":9380,"pid":...}',
     'Logs go to stderr, one JSON object per line. See docs/gateway.md.',
   ].join('\n');
-}
-
-function wrap(text: string, indent: string, columns = 80): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && indent.length + line.length + 1 + word.length > columns) {
-      lines.push(indent + line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  return [...lines, indent + line].join('\n');
 }

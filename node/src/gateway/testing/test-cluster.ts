@@ -10,8 +10,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { listenHttp } from '../../admin/http-listener.ts';
-import type { HttpListener } from '../../admin/http-listener.ts';
+import { listenHttp } from '../../platform/http-listener.ts';
+import type { HttpListener } from '../../platform/http-listener.ts';
 import type { Ring, RingNode } from '../../cluster/ring.ts';
 import { createRing, serializeRingDocument } from '../../cluster/ring-document.ts';
 import { startTestServer } from '../../server/resp/testing/start-test-server.ts';

@@ -48,10 +48,7 @@ export function createCacheClient(
     maxReceiveMessageBytes?: number;
   } = {},
 ): CacheClient {
-  const { grpcPackage } = loadCacheService();
-  const Cache = (
-    grpcPackage.mlcache as unknown as { v1: { Cache: new (...args: unknown[]) => RawClient } }
-  ).v1.Cache;
+  const Cache = loadCacheService().client as unknown as new (...args: unknown[]) => RawClient;
   const channelOptions =
     options.maxReceiveMessageBytes === undefined
       ? {}

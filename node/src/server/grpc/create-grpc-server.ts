@@ -1,6 +1,7 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
 import type { CacheStore } from '../../core/store-types.ts';
 import type { NodeStats } from '../../metrics/node-stats.ts';
+import { bindGrpc, shutdownGrpc } from '../../platform/grpc-server.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
 import { createAuthCheck } from './auth.ts';
@@ -58,27 +59,6 @@ export async function listenGrpc(
       keyShard: options.keyShard,
     }),
   );
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `${formatHost(host)}:${port}`,
-      ServerCredentials.createInsecure(),
-      (error, actual) => (error ? reject(error) : resolve(actual)),
-    );
-  });
-  return { port: bound, close: (graceMs = 5000) => shutdown(server, graceMs) };
-}
-
-function shutdown(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.forceShutdown(), graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** IPv6 addresses need brackets in a gRPC target. */
-function formatHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const bound = await bindGrpc(server, host, port);
+  return { port: bound, close: (graceMs = 5000) => shutdownGrpc(server, graceMs) };
 }

@@ -1,6 +1,7 @@
 /**
- * The shapes of cache.proto's messages as @grpc/proto-loader decodes them with
- * PROTO_LOADER_OPTIONS (snake_case names, numbers for 64-bit fields, defaults filled in).
+ * The shapes of cache.proto's messages as @grpc/proto-loader decodes them with the
+ * PROTO_LOADER_OPTIONS of platform/grpc-proto.ts (snake_case names, numbers for 64-bit fields,
+ * defaults filled in).
  * Kept by hand: the proto is small, and generated code would need a build step.
  */
 export interface KeyRequest {

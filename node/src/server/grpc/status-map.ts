@@ -1,6 +1,7 @@
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { OpStatus } from '../../core/status.ts';
+import { statusError } from '../../platform/grpc-status.ts';
 import type { ClusterRefusal } from './cluster-port.ts';
 
 /**
@@ -21,7 +22,7 @@ export const GRPC_STATUS: Readonly<Record<OpStatus, status | null>> = {
 };
 
 /** The trailer that names the store status behind a failure (OOM, TOO_LARGE, ...). */
-export const STATUS_TRAILER = 'mlcache-status';
+export { STATUS_TRAILER } from '../../platform/grpc-status.ts';
 
 /** The trailer of a MOVED refusal: `<shard> <owner's gRPC host:port>`. */
 export const MOVED_TRAILER = 'mlcache-moved';
@@ -77,9 +78,6 @@ export class GrpcCallError extends Error {
 
   /** The object grpc-js sends as the call's status. */
   toServiceError(): Partial<ServiceError> {
-    const metadata = new Metadata();
-    metadata.set(STATUS_TRAILER, this.reason);
-    for (const [name, value] of Object.entries(this.trailers)) metadata.set(name, value);
-    return { code: this.code, details: this.message, metadata };
+    return statusError(this.code, this.reason, this.message, this.trailers);
   }
 }

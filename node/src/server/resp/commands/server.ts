@@ -2,13 +2,15 @@ import { MlHybridPolicy } from '../../../policy/ml-hybrid.ts';
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import { NO_KEYS } from '../command-spec.ts';
-import type { CommandSpec } from '../command-spec.ts';
+import type { CommandHandler, CommandSpec } from '../command-spec.ts';
 import { CONFIG_PARAMS } from '../config-params.ts';
 import type { ConfigParam } from '../config-params.ts';
 import { globMatch } from '../glob.ts';
 import { renderInfo } from '../info.ts';
 import type { Session } from '../session.ts';
 import { helpReply } from './help.ts';
+
+const CONFIG_FLAGS = ['admin', 'noscript', 'loading', 'stale'] as const;
 
 /** Server commands: INFO and CONFIG. */
 export const SERVER_COMMANDS: readonly CommandSpec[] = [
@@ -29,53 +31,20 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
       out.verbatim(ml === '' ? text : text === '' ? ml : `${text}\r\n${ml}`);
     },
   },
-  {
-    name: 'config',
-    arity: -2,
-    flags: [],
-    ...NO_KEYS,
-    group: 'server',
-    summary: 'A container for server configuration commands.',
-    since: '2.0.0',
-    subcommands: [
-      {
-        name: 'get',
-        arity: -3,
-        flags: ['admin', 'noscript', 'loading', 'stale'],
-        ...NO_KEYS,
-        group: 'server',
-        summary: 'Returns the effective values of configuration parameters.',
-        since: '2.0.0',
-        handler: configGet,
-      },
-      {
-        name: 'set',
-        arity: -4,
-        flags: ['admin', 'noscript', 'loading', 'stale'],
-        ...NO_KEYS,
-        group: 'server',
-        summary: 'Sets configuration parameters in-flight.',
-        since: '2.0.0',
-        handler: configSet,
-      },
-      {
-        name: 'help',
-        arity: 2,
-        flags: ['loading', 'stale'],
-        ...NO_KEYS,
-        group: 'server',
-        summary: 'Returns helpful text about the different subcommands.',
-        since: '5.0.0',
-        handler: (_session, _args, out) =>
-          helpReply(out, 'CONFIG', [
-            'GET <pattern>',
-            '    Return parameters matching the glob-like <pattern> and their values.',
-            'SET <directive> <value>',
-            '    Set the configuration <directive> to <value> (only maxmemory changes at run time).',
-          ]),
-      },
+  configCommand({
+    get: (session, args, out) =>
+      replyConfigGet(args, out, Object.keys(CONFIG_PARAMS), (name) =>
+        (CONFIG_PARAMS[name] as (typeof CONFIG_PARAMS)[string]).get(session.server),
+      ),
+    set: configSet,
+    setSummary: 'Sets configuration parameters in-flight.',
+    help: [
+      'GET <pattern>',
+      '    Return parameters matching the glob-like <pattern> and their values.',
+      'SET <directive> <value>',
+      '    Set the configuration <directive> to <value> (only maxmemory changes at run time).',
     ],
-  },
+  }),
 ];
 
 /** Sections that include `# ML`: it is part of the default set, as `# Stats` is. */
@@ -118,10 +87,72 @@ function mlInfo(store: object, sections: readonly string[]): string {
   return `# ML\r\n${lines.map((line) => `${line}\r\n`).join('')}`;
 }
 
-/** CONFIG GET pattern [pattern ...]: matching parameters once each, as a map of name to value. */
-function configGet(session: Session, args: CommandArgs, out: ReplyWriter): void {
+/**
+ * CONFIG with its GET, SET and HELP subcommands, for the node and the gateway (which report
+ * different parameters and refuse SET).
+ */
+export function configCommand(parts: {
+  readonly get: CommandHandler;
+  readonly set: CommandHandler;
+  readonly setSummary: string;
+  /** CONFIG HELP's lines about GET and SET. */
+  readonly help: readonly string[];
+}): CommandSpec {
+  return {
+    name: 'config',
+    arity: -2,
+    flags: [],
+    ...NO_KEYS,
+    group: 'server',
+    summary: 'A container for server configuration commands.',
+    since: '2.0.0',
+    subcommands: [
+      {
+        name: 'get',
+        arity: -3,
+        flags: CONFIG_FLAGS,
+        ...NO_KEYS,
+        group: 'server',
+        summary: 'Returns the effective values of configuration parameters.',
+        since: '2.0.0',
+        handler: parts.get,
+      },
+      {
+        name: 'set',
+        arity: -4,
+        flags: CONFIG_FLAGS,
+        ...NO_KEYS,
+        group: 'server',
+        summary: parts.setSummary,
+        since: '2.0.0',
+        handler: parts.set,
+      },
+      {
+        name: 'help',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        ...NO_KEYS,
+        group: 'server',
+        summary: 'Returns helpful text about the different subcommands.',
+        since: '5.0.0',
+        handler: (_session, _args, out) => helpReply(out, 'CONFIG', parts.help),
+      },
+    ],
+  };
+}
+
+/**
+ * CONFIG GET pattern [pattern ...]: each of `names` that matches a pattern, once, with its value;
+ * a map in RESP3, a flat array of names and values in RESP2, as Redis sends it.
+ */
+export function replyConfigGet(
+  args: CommandArgs,
+  out: ReplyWriter,
+  names: readonly string[],
+  value: (name: string) => string,
+): void {
   const matched: string[] = [];
-  for (const name of Object.keys(CONFIG_PARAMS)) {
+  for (const name of names) {
     for (let i = 2; i < args.count; i++) {
       // Redis matches parameter names without regard to case.
       if (globMatch(args.latin1(i), name, true)) {
@@ -133,7 +164,7 @@ function configGet(session: Session, args: CommandArgs, out: ReplyWriter): void 
   out.mapHeader(matched.length);
   for (const name of matched) {
     out.bulkLatin1(name);
-    out.bulkUtf8((CONFIG_PARAMS[name] as (typeof CONFIG_PARAMS)[string]).get(session.server));
+    out.bulkUtf8(value(name));
   }
 }
 

@@ -1,3 +1,7 @@
+/**
+ * Listening and closing an HTTP server the way every admin port of ours does (the node's, the
+ * gateway's and the scorer service's): product-agnostic, so that ml-scorer may use it too.
+ */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
