@@ -1,3 +1,4 @@
+import { parseBytes } from '../../util/bytes.ts';
 import { ArgReader, parseArgs } from '../cli-args.ts';
 import type { FlagSpec } from '../cli-args.ts';
 
@@ -139,7 +140,8 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     args.problems.push('--policies: a list of distinct policy names');
   }
   const maxmemory = args.string('maxmemory', DEMO_DEFAULTS.maxmemory);
-  if (!/^\d+(\.\d+)?([kmg]i?b?)?$/i.test(maxmemory) || /^0+([kmg]|$)/i.test(maxmemory)) {
+  const budget = parseBytes(maxmemory);
+  if (budget === undefined || budget === 0) {
     args.problems.push(`--maxmemory: expected a size such as 8mb, got '${maxmemory}'`);
   }
   const options: DemoOptions = {

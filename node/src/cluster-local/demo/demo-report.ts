@@ -1,3 +1,5 @@
+import { parseBytes } from '../../util/bytes.ts';
+
 /**
  * The demo's results table (pure): one row per policy, from the nodes' INFO counters (taken
  * before and after the replay) and the gateway's per-pool latencies (GET /v1/mirror).
@@ -83,12 +85,7 @@ export function formatTable(rows: readonly PolicyRow[]): string {
   return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
-/** Bytes of a size as the node reads it (k/m/g powers of 1000; kb/kib/... powers of 1024). */
+/** A size as the node reads it (util/bytes.ts: `8mb` is 8 MiB, `8m` is 8,000,000); NaN if bad. */
 export function sizeInBytes(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)([kmg])?(i?b)?$/i.exec(text.trim());
-  if (match === null) return NaN;
-  const unit = (match[2] ?? '').toLowerCase();
-  const power = unit === 'k' ? 1 : unit === 'm' ? 2 : unit === 'g' ? 3 : 0;
-  const base = match[3] !== undefined ? 1024 : 1000;
-  return Math.round(Number(match[1]) * base ** power);
+  return parseBytes(text) ?? NaN;
 }

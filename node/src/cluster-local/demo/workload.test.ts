@@ -56,4 +56,21 @@ describe('the demo workload', () => {
     }
     expect(new Set(sizes.values()).size).toBeGreaterThan(100);
   });
+
+  it("keeps the demo's default stream (seed 42): the hit ratios the docs quote depend on it", () => {
+    const workload = createWorkload({ seed: 42 });
+    const kinds = { zipf: 0, scan: 0, 'one-hit': 0 };
+    const seen = new Set<string>();
+    let bytes = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const r = workload.next();
+      kinds[r.kind]++;
+      if (seen.has(r.key)) continue;
+      seen.add(r.key);
+      bytes += r.key.length + r.valueSize + 112;
+    }
+    expect(kinds).toEqual({ zipf: 176_595, scan: 14_001, 'one-hit': 9404 });
+    expect(seen.size).toBe(41_971);
+    expect(bytes).toBe(45_603_832);
+  });
 });
