@@ -57,7 +57,7 @@ ci: ## Run what CI runs
 ##@ Benchmarks
 
 .PHONY: bench
-bench: bench-node bench-sim ## Run all benchmarks
+bench: bench-node bench-sim bench-ml ## Run the node, simulator and learned-policy benchmarks (also: npm run bench:gateway, bench:hot-shards)
 
 .PHONY: bench-node
 bench-node: ## redis-benchmark against redis-server and an mlcache node, side by side
@@ -66,6 +66,10 @@ bench-node: ## redis-benchmark against redis-server and an mlcache node, side by
 .PHONY: bench-sim
 bench-sim: ## Simulator replay speed per policy
 	npm run bench:sim
+
+.PHONY: bench-ml
+bench-ml: ## redis-benchmark of ml-lfu/ml-lru against lfu/lru with constant eviction
+	npm run bench:ml
 
 ##@ ML and evaluation
 
@@ -77,6 +81,11 @@ simulate: ## Replay the shared traces through every policy (table on the termina
 default-model: ## Retrain ml-scorer/models/default.onnx on synthetic workloads (never the shared traces)
 	node hack/train-default-model.ts
 
+.PHONY: learned-eval
+learned-eval: ## Rerun the learned policies on every shared trace (~15 CPU minutes) into docs/data/learned-eval.jsonl
+	node ml-scorer/bench/ml-eval.ts --traces $(TRACES)/csv --out docs/data/learned-eval.jsonl
+	node ml-scorer/bench/ml-report.ts docs/data/learned-eval.jsonl --tuning arc_OLTP,c2k_web07
+
 .PHONY: eviction-report
-eviction-report: ## Regenerate docs/eviction-results.md and docs/plots/
+eviction-report: ## Regenerate docs/eviction-results.md and docs/plots/ (learned rows from docs/data/learned-eval.jsonl)
 	node hack/eviction-report.ts --traces $(TRACES)
