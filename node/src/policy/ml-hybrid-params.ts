@@ -31,6 +31,11 @@ export interface MlHybridParams {
   readonly fallbackMarginStep: number;
   /** Scored candidates kept between evictions (victim-buffer.ts). */
   readonly poolSize: number;
+  /**
+   * Sample and score fresh candidates only while the pool has room, instead of at every
+   * eviction (where they displace the pool's weakest): fewer rows scored, less selective.
+   */
+  readonly topUpOnly: boolean;
   /** Rank by predicted gap × size (object miss ratio under a byte budget) rather than gap. */
   readonly sizeAware: boolean;
 
@@ -54,6 +59,23 @@ export interface MlHybridParams {
   readonly firstTrainAt: number;
   /** New resolved labels between trainings, once the doubling phase is over. */
   readonly retrainEvery: number;
+  /**
+   * With an injected clock, the least ms between the starts of two trainings: a busy node
+   * resolves labels fast enough to retrain every second, and each training takes a core for a
+   * few hundred ms. Without a clock (the simulator) it does nothing. 0: no limit.
+   */
+  readonly retrainMinMs: number;
+  /**
+   * With a sample sink (the scorer service trains), hand over the rows labelled since the last
+   * hand-over each time this many new training rows exist: every row reaches the service once,
+   * at a steady pace, whatever the local training schedule would be.
+   */
+  readonly sinkEvery: number;
+  /**
+   * Compile each installed tree model into a JS function (compiled-ensemble.ts: the same
+   * scores, about 3.7× faster to evaluate). It pays where a model lives long (a node).
+   */
+  readonly compileModel: boolean;
   /** Random pairs compared when validating a model. */
   readonly validationPairs: number;
   /** A new model must beat the current one (and the base) by this much pair accuracy. */
@@ -102,6 +124,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   challengeMargin: 0.3,
   fallbackMarginStep: 0.5,
   poolSize: 16,
+  topUpOnly: false,
   sizeAware: true,
   sampleEvery: 8,
   logPerBatch: 1,
@@ -113,6 +136,9 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   validationRows: 4096,
   firstTrainAt: 1024,
   retrainEvery: 1 << 16,
+  retrainMinMs: 0,
+  sinkEvery: 1024,
+  compileModel: false,
   validationPairs: 20_000,
   minGain: 0,
   averageModels: false,
@@ -128,6 +154,24 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   ghostCapacity: 0,
   remoteHeads: 8,
   remoteRetry: 1000,
+});
+
+/**
+ * What a node (a policy given a clock) uses instead of the defaults above, unless its `params`
+ * say otherwise. A node serves requests on the same cores that train its models, and its models
+ * live for minutes, so it samples fewer training rows, trains at most every 10 s, scores fresh
+ * candidates only while the pool has room (most evictions then score one row) and compiles
+ * each model (docs/learned-eviction.md, "Cost in a node"). The simulator keeps the tuned
+ * defaults, which its reproducible runs and the reported miss ratios were measured with.
+ */
+export const NODE_ML_HYBRID_PARAMS: Readonly<Partial<MlHybridParams>> = Object.freeze({
+  sampleEvery: 32,
+  logEvery: 8,
+  topUpOnly: true,
+  retrainMinMs: 10_000,
+  // A node samples 4× less; smaller hand-overs keep the service's window fresh (12 KB each).
+  sinkEvery: 256,
+  compileModel: true,
 });
 
 const COUNTS: readonly (keyof MlHybridParams)[] = [
@@ -159,6 +203,7 @@ const AT_LEAST_ONE: readonly (keyof MlHybridParams)[] = [
   'windowRows',
   'validationRows',
   'remoteHeads',
+  'sinkEvery',
 ];
 const POSITIVE: readonly (keyof MlHybridParams)[] = [
   'recentFraction',
@@ -169,6 +214,7 @@ const POSITIVE: readonly (keyof MlHybridParams)[] = [
   'remoteRetry',
 ];
 const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
+  'retrainMinMs',
   'challengeMargin',
   'fallbackMarginStep',
   'minGain',
@@ -191,6 +237,8 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   for (const name of POSITIVE) if (!((p[name] as number) > 0)) fail(name);
   for (const name of NON_NEGATIVE) if (!((p[name] as number) >= 0)) fail(name);
   if (p.recent + p.random + p.tail < 1) fail('random');
+  if (typeof p.compileModel !== 'boolean') fail('compileModel');
+  if (typeof p.topUpOnly !== 'boolean') fail('topUpOnly');
   return p;
 }
 

@@ -30,7 +30,11 @@ import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION, FeatureTracker } from './feature
 import { createLfuPolicy } from './lfu.ts';
 import { createLruPolicy } from './lru.ts';
 import type { MlBase, MlHybridParams } from './ml-hybrid-params.ts';
-import { marginForNoise, resolveMlHybridParams } from './ml-hybrid-params.ts';
+import {
+  marginForNoise,
+  NODE_ML_HYBRID_PARAMS,
+  resolveMlHybridParams,
+} from './ml-hybrid-params.ts';
 import type { MlHybridStats } from './ml-hybrid-stats.ts';
 import { emptyStats } from './ml-hybrid-stats.ts';
 import { OnlineTraining } from './online-training.ts';
@@ -39,7 +43,7 @@ import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
 import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
 import type { TreeEnsemble } from './tree-model.ts';
-import { FlatEnsemble } from './tree-model.ts';
+import { scorerFor } from './compiled-ensemble.ts';
 import { growFloat64, grownSize } from './typed-arrays.ts';
 import { VictimBuffer } from './victim-buffer.ts';
 
@@ -126,6 +130,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   #model: TreeEnsemble | null = null;
   #modelInstalledAt = 0;
   #shadowFallback = false;
+  /** Whether an expiry was ever set (`setExpiry`): only then is the TTL feature's clock read. */
+  #expiries = false;
   /**
    * How much farther than the base's victim the model must rank a candidate to evict it: the
    * `challengeMargin` knob, raised after every shadow fallback (the model lost to its base) and
@@ -161,6 +167,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   #headModel = 0;
   #headScore = 0;
   readonly #observer: ScoringObserver | undefined;
+  /** Whether installed tree models are compiled to code (`compileModel`; a node's default). */
+  readonly #compile: boolean;
   /** Remote scoring (null when scoring locally) and the batch in flight: slots as sent. */
   readonly #remote: RemoteScoring | null = null;
   #remoteSlots = new Int32Array(0);
@@ -191,7 +199,11 @@ export class MlHybridPolicy implements EvictionPolicy {
   };
 
   constructor(options: MlHybridOptions) {
-    const p = resolveMlHybridParams(options.params);
+    const p = resolveMlHybridParams(
+      options.clock === undefined
+        ? options.params
+        : { ...NODE_ML_HYBRID_PARAMS, ...options.params },
+    );
     const seed = options.seed ?? 1;
     this.#params = p;
     this.#margin = p.challengeMargin;
@@ -220,6 +232,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       tailScan: 4 * p.tail + 4,
     };
     const clock = this.#clock;
+    this.#compile = p.compileModel;
     this.#observer = options.observer;
     this.#remote = this.#remoteScoring(options, p);
     this.#breaker = new CircuitBreaker({
@@ -250,7 +263,9 @@ export class MlHybridPolicy implements EvictionPolicy {
             stats: this.#stats,
             ...(clock === undefined ? {} : { clock }),
             current: () => this.#scorer,
-            install: (scorer, model) => this.#install(scorer, model),
+            // The gate judged the flat evaluator; the compiled one scores exactly the same.
+            install: (scorer, model) =>
+              this.#install(this.#compile ? scorerFor(model, true) : scorer, model),
           });
     if (options.scorer !== undefined) this.installModel(options.scorer);
   }
@@ -319,6 +334,7 @@ export class MlHybridPolicy implements EvictionPolicy {
    */
   setExpiry(slot: number, expiresAtMs: number): void {
     if (this.#clock === undefined || !this.#sampler.isResident(slot)) return;
+    if (expiresAtMs > 0) this.#expiries = true;
     this.#features.setExpireAt(slot, expiresAtMs > 0 ? expiresAtMs : 0);
     this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
   }
@@ -366,7 +382,7 @@ export class MlHybridPolicy implements EvictionPolicy {
    * the current model, when it was trained on another feature schema.
    */
   installModel(model: Scorer | TreeEnsemble): boolean {
-    const scorer = 'trees' in model ? new FlatEnsemble(model) : model;
+    const scorer = 'trees' in model ? scorerFor(model, this.#compile) : model;
     if (
       scorer.featureSchemaVersion !== FEATURE_SCHEMA_VERSION ||
       scorer.nFeatures !== FEATURE_COUNT
@@ -417,7 +433,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       const slot = this.#sampler.randomResident();
       if (slot >= 0) {
         const usage = this.#usage();
-        this.#features.write(slot, t, this.#clock?.now() ?? 0, usage, this.#row, 0);
+        this.#features.write(slot, t, this.#wallMs(), usage, this.#row, 0);
         training.labeler.record(this.#keyOf[slot]!, t, this.#cap(), this.#row, 0);
       }
     }
@@ -444,10 +460,14 @@ export class MlHybridPolicy implements EvictionPolicy {
     }
   }
 
+  /**
+   * Why this eviction goes to the base, or null. An open breaker comes first: a remote scorer
+   * that never answered has no model either, but what keeps the model out is the breaker.
+   */
   #fallbackReason(): FallbackReason | null {
+    if (!this.#breaker.allow()) return 'breakerOpen';
     if (this.#scorer === null) return 'noModel';
     if (this.#shadowFallback) return 'shadow';
-    if (!this.#breaker.allow()) return 'breakerOpen';
     return null;
   }
 
@@ -564,9 +584,14 @@ export class MlHybridPolicy implements EvictionPolicy {
       8,
       Math.round(this.#params.recentFraction * this.#sampler.residentCount),
     );
+    // With `topUpOnly`, fresh candidates are sampled only while the pool has room.
+    const fresh = !this.#params.topUpOnly || this.#pool.size < this.#pool.capacity;
     const n =
-      first + this.#sampler.sample(this.#base, this.#candidates, this.#shares, this.#skip, first);
-    const nowMs = this.#clock?.now() ?? 0;
+      first +
+      (fresh
+        ? this.#sampler.sample(this.#base, this.#candidates, this.#shares, this.#skip, first)
+        : 0);
+    const nowMs = this.#wallMs();
     const usage = this.#usage();
     for (let i = 0; i < n; i++) {
       const at = i * FEATURE_COUNT;
@@ -577,6 +602,14 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   #now(): number {
     return this.#clock === undefined ? this.#logicalWork : this.#clock.monotonic();
+  }
+
+  /**
+   * Wall-clock ms for the TTL feature. Until an expiry was ever set every row's TTL is MISSING
+   * whatever the time, so the clock is not read (one call less per row batch).
+   */
+  #wallMs(): number {
+    return this.#expiries && this.#clock !== undefined ? this.#clock.now() : 0;
   }
 
   /** Logs random rows of the batch just gathered as training samples. */
@@ -672,7 +705,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     const shares = { ...this.#shares, tail: 0, recent, random: fresh - recent };
     const n = heads + this.#sampler.sample(this.#base, slots, shares, this.#remoteSkip, heads);
     if (n === 0) return;
-    const nowMs = this.#clock!.now();
+    const nowMs = this.#wallMs();
     const usage = this.#usage();
     for (let i = 0; i < n; i++) {
       this.#remoteVersions[i] = this.#version[slots[i]!]!;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedLabel } from './online-labeler.ts';
-import { capLabel, OnlineLabeler } from './online-labeler.ts';
+import { capLabel, OnlineLabeler, RowWindow } from './online-labeler.ts';
 
 const F = 3;
 const row = (v: number) => Float32Array.of(v, v + 1, v + 2);
@@ -140,6 +140,32 @@ describe('OnlineLabeler', () => {
           else expect(x.resolvedAt).toBe(known);
         }
       }),
+    );
+  });
+});
+
+describe('RowWindow.since', () => {
+  it('returns exactly the rows pushed after a mark, oldest first, at most the newest capacity', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
+        (capacity, before, after) => {
+          const window = new RowWindow(capacity, 2);
+          const push = (i: number): void => window.push(Float32Array.of(i, -i), 0, i / 2);
+          for (let i = 0; i < before; i++) push(i);
+          const mark = window.written;
+          for (let i = before; i < before + after; i++) push(i);
+          const { rows, labels } = window.since(mark);
+          const expected: number[] = [];
+          for (let i = Math.max(before, before + after - capacity); i < before + after; i++) {
+            expected.push(i);
+          }
+          expect(Array.from(labels)).toEqual(expected.map((i) => i / 2));
+          expect(Array.from(rows)).toEqual(expected.flatMap((i) => [i, -i]));
+        },
+      ),
     );
   });
 });

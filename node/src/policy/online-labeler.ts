@@ -75,6 +75,28 @@ export class RowWindow {
     this.labels[at] = label;
   }
 
+  /** Rows ever pushed (a mark for `since`). */
+  get written(): number {
+    return this.#written;
+  }
+
+  /**
+   * Copies of the rows pushed after the mark `written` had (at most the `capacity` newest), in
+   * fresh buffers, oldest first.
+   */
+  since(mark: number): { rows: Float32Array; labels: Float32Array } {
+    const n = Math.min(this.#written - mark, this.capacity);
+    const f = this.#nFeatures;
+    const rows = new Float32Array(n * f);
+    const labels = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const at = (this.#written - n + i) % this.capacity;
+      rows.set(this.rows.subarray(at * f, at * f + f), i * f);
+      labels[i] = this.labels[at]!;
+    }
+    return { rows, labels };
+  }
+
   /** Copies of the rows held, in fresh buffers (safe to transfer to a worker). */
   snapshot(): { rows: Float32Array; labels: Float32Array } {
     const n = this.size;

@@ -10,10 +10,11 @@
  * reproducible); one that returns a Promise installs it when it settles (the node: a worker
  * thread trains while the policy keeps serving with its current model). One job at a time.
  *
- * With a sample sink instead (remote scoring: the scorer service trains centrally), each due
- * window is handed to `sink.submit` and nothing is trained or gated here. Submitting never
- * blocks: a failed submission is counted and not retried (the next window carries newer rows),
- * and while `MAX_SUBMISSIONS` are pending a due window is skipped and counted.
+ * With a sample sink instead (the scorer service trains centrally), the rows labelled since the
+ * last hand-over go to `sink.submit` every `sinkEvery` new rows, so each row reaches the service
+ * once; nothing is trained or gated here. Submitting never blocks: a failed submission is counted
+ * and not retried, and while `MAX_SUBMISSIONS` are pending the rows due are dropped and counted
+ * (the service trains on a sliding window, so newer rows matter more than complete ones).
  */
 import type { Clock } from '../util/clock.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from './features.ts';
@@ -53,6 +54,11 @@ export class OnlineTraining {
   #busy = false;
   #trainedAtLabel = 0;
   #submitting = 0;
+  /** The training window's `written` mark at the last hand-over to the sink. */
+  #sentMark = 0;
+  #submissions = 0;
+  /** When the last training started (clock ms), for `retrainMinMs`; -Infinity before the first. */
+  #startedAt = Number.NEGATIVE_INFINITY;
   /** The last model trained here (before any averaging), and its evaluator. */
   #lastTrained: { model: TreeEnsemble; scorer: FlatEnsemble } | null = null;
 
@@ -73,10 +79,25 @@ export class OnlineTraining {
     const labeler = this.labeler;
     labeler.advance(t);
     labeler.access(keyId, t);
-    if (this.#busy) return;
     const p = this.#options.params;
+    const sink = this.#options.sink;
+    if (sink !== undefined) {
+      if (labeler.training.written - this.#sentMark >= p.sinkEvery) this.#feed(sink);
+      return;
+    }
+    if (this.#busy) return;
     const due = Math.min(p.retrainEvery, Math.max(p.firstTrainAt, this.#trainedAtLabel));
-    if (labeler.resolved - this.#trainedAtLabel >= due) this.#train();
+    if (labeler.resolved - this.#trainedAtLabel < due) return;
+    // With a clock (a node), trainings start at least retrainMinMs apart once a model is in use:
+    // the labels of a busy node come fast, and a training every second would take a core from
+    // serving. Without a model (none yet, or each one refused) nothing waits: training is what
+    // gets one. The clock is read only every 256th request while a due training waits.
+    const clock = this.#options.clock;
+    if (clock !== undefined && p.retrainMinMs > 0 && this.#options.current() !== null) {
+      if (this.#startedAt !== Number.NEGATIVE_INFINITY && (t & 255) !== 0) return;
+      if (clock.monotonic() - this.#startedAt < p.retrainMinMs) return;
+    }
+    this.#train();
   }
 
   #train(): void {
@@ -86,14 +107,11 @@ export class OnlineTraining {
     if (window.size < 256) return;
     const { rows, labels } = window.snapshot();
     const job = { rows, labels, nFeatures: FEATURE_COUNT, seed: o.seed * 7919 + o.stats.trainings };
-    if (o.sink !== undefined) {
-      this.#submit(o.sink, job);
-      return;
-    }
     if (o.trainer === undefined) return;
     this.#busy = true;
     o.stats.trainings++;
     const started = o.clock?.monotonic() ?? 0;
+    this.#startedAt = started;
     const done = (model: TreeEnsemble): void => {
       this.#busy = false;
       o.stats.lastTrainingMs = (o.clock?.monotonic() ?? 0) - started;
@@ -113,6 +131,16 @@ export class OnlineTraining {
     }
     if (result instanceof Promise) result.then(done, failed);
     else done(result);
+  }
+
+  /** Hands the rows labelled since the last hand-over to the sink. */
+  #feed(sink: SampleSink): void {
+    const o = this.#options;
+    const window = this.labeler.training;
+    const { rows, labels } = window.since(this.#sentMark);
+    this.#sentMark = window.written;
+    const seed = o.seed * 7919 + this.#submissions++;
+    this.#submit(sink, { rows, labels, nFeatures: FEATURE_COUNT, seed });
   }
 
   #submit(sink: SampleSink, job: TrainingJob): void {
