@@ -34,6 +34,7 @@ import { mixedWorkload } from '../ml-scorer/src/learn/mixed-workload.ts';
 import { ONLINE_GBDT_PARAMS } from '../ml-scorer/src/learn/online-gbdt-params.ts';
 import { createSyncTrainer } from '../ml-scorer/src/learn/sync-trainer.ts';
 import { simulateMany } from '../ml-scorer/src/sim/simulator.ts';
+import { unitHash } from '../ml-scorer/src/sim/workloads/value-distribution.ts';
 import { generateWorkload } from '../ml-scorer/src/sim/workloads/workload.ts';
 import { parseWorkloadSpec } from '../ml-scorer/src/sim/workloads/workload-spec.ts';
 import { ZipfSampler } from '../ml-scorer/src/sim/workloads/zipf-sampler.ts';
@@ -94,8 +95,8 @@ function scans(every: number, length: number, alpha: number, salt: number): () =
     const zipf = new ZipfSampler(coreKeys, alpha, random);
     const builder = new BatchBuilder(REQUESTS, false);
     const sizeOf = (key: number): number => {
-      const u1 = 1 - unitHash(key, salt);
-      const u2 = unitHash(key, salt + 1);
+      const u1 = 1 - unitHash(key, salt, 0);
+      const u2 = unitHash(key, salt + 1, 0);
       const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
       return 150 + Math.max(1, Math.round(Math.exp(Math.log(500) + 1.3 * z)));
     };
@@ -117,17 +118,6 @@ function scans(every: number, length: number, alpha: number, salt: number): () =
     }
     return [builder.take()];
   };
-}
-
-/** A uniform number in [0, 1) from (key, salt). */
-function unitHash(key: number, salt: number): number {
-  let h = Math.imul((key >>> 0) ^ Math.imul(salt, 0x9e3779b1), 0x85ebca6b);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return (h >>> 0) / 4294967296;
 }
 
 const SCENARIOS: readonly Scenario[] = [

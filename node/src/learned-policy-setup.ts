@@ -12,8 +12,13 @@ import type { PullRefusal } from './metrics/ml-metrics.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from './policy/features.ts';
 import { createMlHybridPolicy } from './policy/ml-hybrid.ts';
 import type { MlHybridOptions, MlHybridPolicy } from './policy/ml-hybrid.ts';
-import type { RemoteScorer, SampleSink, TrainerPort, TrainingJob } from './policy/scorer-port.ts';
+import type { TrainerPort, TrainingJob } from './policy/scorer-port.ts';
 import type { TreeEnsemble } from './policy/tree-model.ts';
+import type {
+  ModelNotice,
+  ScorerClient,
+  ScorerClientOptions,
+} from './scorer-client/scorer-client.ts';
 import { describeError } from './platform/lifecycle.ts';
 import type { Clock } from './util/clock.ts';
 import type { Logger } from './util/logger.ts';
@@ -29,34 +34,6 @@ export interface Closer {
  * policy's default is sized for the simulator's logical clock.
  */
 const BREAKER_COOLDOWN_MS = 5_000;
-
-/** A model the scorer service announced (scorer-client.ts). */
-export interface ModelNotice {
-  readonly version: number;
-  /** The feature schema and row width the service says the model was trained on. */
-  readonly featureSchemaVersion: number;
-  readonly nFeatures: number;
-  readonly onnx: Uint8Array;
-  readonly installedAtMs: number;
-  readonly source: string;
-}
-
-/** A connection to a scorer service (`--scorer grpc://host:port`). */
-export interface ScorerClientPort {
-  readonly scorer: RemoteScorer;
-  readonly sink: SampleSink;
-  onModel(listener: (notice: ModelNotice) => void): void;
-  close(): Promise<void>;
-}
-
-export interface ScorerClientPortOptions {
-  /** `host:port`. */
-  readonly address: string;
-  readonly deadlineMs: number;
-  readonly logger: Logger;
-  readonly node: string;
-  readonly base: 'lru' | 'lfu';
-}
 
 /** A model decoded from a file or from bytes, to score in process. */
 export interface LoadedModel {
@@ -85,7 +62,7 @@ export interface MlPorts {
    */
   decodeModel(onnx: Uint8Array, origin: string): LoadedModel;
   /** Connects to a scorer service (for `--scorer grpc://host:port`). */
-  createScorerClient(options: ScorerClientPortOptions): ScorerClientPort;
+  createScorerClient(options: ScorerClientOptions): ScorerClient;
 }
 
 /** The ports and the start model a learned policy is built from. */
@@ -143,7 +120,7 @@ export function buildMlPolicy(
     pulling: service !== null && !remote,
   });
   let scoring: Partial<MlHybridOptions>;
-  let client: ScorerClientPort | undefined;
+  let client: ScorerClient | undefined;
   if (service === null) {
     const trainer = ml.ports.createTrainer();
     closers.push({ name: 'trainer', close: () => trainer.close() });

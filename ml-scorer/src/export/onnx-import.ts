@@ -4,37 +4,28 @@
  * accepted: one ai.onnx.ml TreeEnsembleRegressor with BRANCH_LEQ splits, one target, SUM and no
  * post-transform. Everything is checked before a tree is built (ids in range, every node reached
  * exactly once from its root, so no cycle can make scoring loop), and every refusal is a
- * ModelImportError whose `code` is one of onnx-session.ts's ModelError codes.
+ * ModelImportError whose `code` is one of model-error.ts's codes.
  */
 import { readFile } from 'node:fs/promises';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from '../../../node/src/policy/features.ts';
 import type { Tree, TreeEnsemble } from '../../../node/src/policy/tree-model.ts';
-import type { ModelErrorCode } from '../serve/onnx-session.ts';
+import { checkModelInfo, ModelError } from './model-error.ts';
 import type { OnnxModelInfo } from './onnx-inspect.ts';
 import { inspectOnnx } from './onnx-inspect.ts';
 import {
   AttributeProto,
-  DataType,
   GraphProto,
-  INPUT_NAME,
   META,
   ML_DOMAIN,
   ModelProto,
   NodeProto,
-  OUTPUT_NAME,
 } from './onnx-schema.ts';
 import type { ProtoField } from './protobuf-reader.ts';
 import { fieldMessage, fieldText, readFields } from './protobuf-reader.ts';
 
-/** A model that cannot be used; `code` as onnx-session.ts's ModelError (without onnxruntime). */
-export class ModelImportError extends Error {
+/** A model that cannot be used, refused here (without onnxruntime); a ModelError. */
+export class ModelImportError extends ModelError {
   override readonly name = 'ModelImportError';
-  readonly code: ModelErrorCode;
-
-  constructor(code: ModelErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-  }
 }
 
 export interface OnnxImportOptions {
@@ -65,8 +56,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   } catch (error) {
     throw new ModelImportError('MODEL_E_CORRUPT', 'not a readable ONNX model', { cause: error });
   }
-  checkFeatureVersion(info, version);
-  checkSignature(info, nFeatures);
+  checkModelInfo(info, version, nFeatures, ModelImportError);
   const operators = info.operators.join(', ');
   if (operators !== `${ML_DOMAIN}:TreeEnsembleRegressor`) {
     corrupt(`expected one ${ML_DOMAIN} TreeEnsembleRegressor, found ${operators || 'no operator'}`);
@@ -105,46 +95,6 @@ export async function readOnnxModel(
 
 function corrupt(message: string): never {
   throw new ModelImportError('MODEL_E_CORRUPT', message);
-}
-
-function checkFeatureVersion(info: OnnxModelInfo, expected: number): void {
-  const stated = info.metadata[META.featureSchemaVersion];
-  if (stated === undefined) {
-    throw new ModelImportError(
-      'MODEL_E_FEATURE_VERSION',
-      `the model has no ${META.featureSchemaVersion}`,
-    );
-  }
-  if (stated !== String(expected)) {
-    throw new ModelImportError(
-      'MODEL_E_FEATURE_VERSION',
-      `the model was trained on feature schema ${stated}, this build computes ${expected}`,
-    );
-  }
-}
-
-function checkSignature(info: OnnxModelInfo, nFeatures: number): void {
-  const fail = (what: string): never => {
-    throw new ModelImportError('MODEL_E_SIGNATURE', what);
-  };
-  const [x, ...moreInputs] = info.inputs;
-  const [y, ...moreOutputs] = info.outputs;
-  if (x === undefined || moreInputs.length > 0 || x.name !== INPUT_NAME) {
-    fail(`expected one input ${INPUT_NAME}, found ${info.inputs.map((i) => i.name).join(', ')}`);
-  }
-  if (y === undefined || moreOutputs.length > 0 || y.name !== OUTPUT_NAME) {
-    fail(`expected one output ${OUTPUT_NAME}, found ${info.outputs.map((o) => o.name).join(', ')}`);
-  }
-  if (x!.elemType !== DataType.FLOAT || x!.dims.length !== 2 || x!.dims[1] !== nFeatures) {
-    fail(`input ${INPUT_NAME} is not float [N, ${nFeatures}]: [${x!.dims.join(', ')}]`);
-  }
-  if (y!.elemType !== DataType.FLOAT || y!.dims.length !== 2 || y!.dims[1] !== 1) {
-    fail(`output ${OUTPUT_NAME} is not float [N, 1]: [${y!.dims.join(', ')}]`);
-  }
-  const stated = info.metadata[META.nFeatures];
-  if (stated !== undefined && stated !== String(nFeatures)) {
-    fail(`the model's metadata says ${stated} features, the input has ${nFeatures}`);
-  }
 }
 
 /** The operator node's attributes by name (inspectOnnx has checked there is exactly one node). */

@@ -12,29 +12,11 @@ import ort from 'onnxruntime-node';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from '../../../node/src/policy/features.ts';
 import type { OnnxModelInfo } from '../export/onnx-inspect.ts';
 import { inspectOnnx } from '../export/onnx-inspect.ts';
-import { DataType, INPUT_NAME, META, OUTPUT_NAME } from '../export/onnx-schema.ts';
+import { checkModelInfo, ModelError } from '../export/model-error.ts';
+import { INPUT_NAME, META, OUTPUT_NAME } from '../export/onnx-schema.ts';
 
-export type ModelErrorCode =
-  /** The model file could not be read. */
-  | 'MODEL_E_IO'
-  /** The bytes are not a model onnxruntime can run (truncated, garbage, bad graph). */
-  | 'MODEL_E_CORRUPT'
-  /** The model was trained on another feature schema (or does not say which). */
-  | 'MODEL_E_FEATURE_VERSION'
-  /** The model's inputs or outputs are not X float [N, F] → Y float [N, 1]. */
-  | 'MODEL_E_SIGNATURE'
-  /** onnxruntime failed while scoring. */
-  | 'MODEL_E_RUN';
-
-export class ModelError extends Error {
-  override readonly name = 'ModelError';
-  readonly code: ModelErrorCode;
-
-  constructor(code: ModelErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
-  }
-}
+export { ModelError } from '../export/model-error.ts';
+export type { ModelErrorCode } from '../export/model-error.ts';
 
 export interface OnnxScorerOptions {
   /** The feature schema the caller will feed. @default FEATURE_SCHEMA_VERSION */
@@ -84,8 +66,7 @@ export class OnnxScorer {
     } catch (error) {
       throw new ModelError('MODEL_E_CORRUPT', `not a readable ONNX model`, { cause: error });
     }
-    checkFeatureVersion(info, version);
-    checkSignature(info, nFeatures);
+    checkModelInfo(info, version, nFeatures);
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {
@@ -141,47 +122,6 @@ export class OnnxScorer {
   /** Frees the native session; the scorer must not be used afterwards. */
   async close(): Promise<void> {
     await this.#session.release();
-  }
-}
-
-function checkFeatureVersion(info: OnnxModelInfo, expected: number): void {
-  const stated = info.metadata[META.featureSchemaVersion];
-  if (stated === undefined) {
-    throw new ModelError(
-      'MODEL_E_FEATURE_VERSION',
-      `the model has no ${META.featureSchemaVersion}`,
-    );
-  }
-  if (stated !== String(expected)) {
-    throw new ModelError(
-      'MODEL_E_FEATURE_VERSION',
-      `the model was trained on feature schema ${stated}, this build computes ${expected}`,
-    );
-  }
-}
-
-/** The signature as written in the file, before onnxruntime parses it. */
-function checkSignature(info: OnnxModelInfo, nFeatures: number): void {
-  const [x, ...moreInputs] = info.inputs;
-  const [y, ...moreOutputs] = info.outputs;
-  const fail = (what: string): never => {
-    throw new ModelError('MODEL_E_SIGNATURE', what);
-  };
-  if (x === undefined || moreInputs.length > 0 || x.name !== INPUT_NAME) {
-    fail(`expected one input ${INPUT_NAME}, found ${info.inputs.map((i) => i.name).join(', ')}`);
-  }
-  if (y === undefined || moreOutputs.length > 0 || y.name !== OUTPUT_NAME) {
-    fail(`expected one output ${OUTPUT_NAME}, found ${info.outputs.map((o) => o.name).join(', ')}`);
-  }
-  if (x!.elemType !== DataType.FLOAT || x!.dims.length !== 2 || x!.dims[1] !== nFeatures) {
-    fail(`input ${INPUT_NAME} is not float [N, ${nFeatures}]: [${x!.dims.join(', ')}]`);
-  }
-  if (y!.elemType !== DataType.FLOAT || y!.dims.length !== 2 || y!.dims[1] !== 1) {
-    fail(`output ${OUTPUT_NAME} is not float [N, 1]: [${y!.dims.join(', ')}]`);
-  }
-  const stated = info.metadata[META.nFeatures];
-  if (stated !== undefined && stated !== String(nFeatures)) {
-    fail(`the model's metadata says ${stated} features, the input has ${nFeatures}`);
   }
 }
 

@@ -7,9 +7,9 @@
  */
 import { formatOptionRows } from '../../../node/src/config/help.ts';
 import type { LoadOutcome } from '../../../node/src/platform/lifecycle.ts';
-import { readOptionTable } from '../../../node/src/platform/option-table.ts';
-import { oneOf, port, text, word } from '../../../node/src/config/parsers.ts';
-import type { Parsed, Parser } from '../../../node/src/config/parsers.ts';
+import { optionRows, readOptionTable } from '../../../node/src/platform/option-table.ts';
+import type { OptionRow } from '../../../node/src/platform/option-table.ts';
+import { integer, oneOf, port, text, word } from '../../../node/src/config/parsers.ts';
 import { LOG_LEVELS } from '../../../node/src/util/logger.ts';
 import type { LogLevel } from '../../../node/src/util/logger.ts';
 
@@ -40,34 +40,10 @@ type Values = {
 };
 type Key = keyof Values;
 
-interface Spec<K extends Key = Key> {
-  readonly key: K;
-  readonly flag: string;
-  readonly env: string;
-  readonly valueName: string;
-  readonly defaultText: string;
-  readonly doc: string;
-  readonly parse: Parser<Values[K]>;
-}
+type Spec<K extends Key = Key> = OptionRow<K, Values[K]>;
 type AnySpec = { [K in Key]: Spec<K> }[Key];
 
-function option<K extends Key>(
-  key: K,
-  flag: string,
-  spec: Omit<Spec<K>, 'key' | 'flag' | 'env'>,
-): Spec<K> {
-  return { key, flag, env: `MLCACHE_SCORER_${flag.toUpperCase().replaceAll('-', '_')}`, ...spec };
-}
-
-/** A whole number in [min, max]. */
-function integer(min: number, max: number): Parser<number> {
-  return (value): Parsed<number> => {
-    const n = /^\d{1,15}$/.test(value.trim()) ? Number(value) : NaN;
-    return n >= min && n <= max
-      ? { ok: true, value: n }
-      : { ok: false, problem: `'${value}' is not a whole number in [${min}, ${max}]` };
-  };
-}
+const option = optionRows<Values>('scorer');
 
 export const SCORER_OPTIONS: readonly AnySpec[] = [
   option('bind', 'bind', {

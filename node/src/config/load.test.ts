@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load.ts';
-import type { LoadInputs, LoadResult } from './load.ts';
-import type { NodeConfig } from './node-config.ts';
-
-function inputs(
-  overrides: Partial<LoadInputs> = {},
-  files: Record<string, string> = {},
-): LoadInputs {
-  return {
-    argv: [],
-    env: {},
-    hostname: 'pod-0',
-    readFile: (path) => {
-      const content = files[path];
-      if (content === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
-      return content;
-    },
-    ...overrides,
-  };
-}
-
-function config(result: LoadResult): NodeConfig {
-  if (result.kind !== 'config') throw new Error(`expected a config, got ${JSON.stringify(result)}`);
-  return result.config;
-}
-
-function problems(result: LoadResult): readonly string[] {
-  if (result.kind !== 'invalid') throw new Error(`expected problems, got ${result.kind}`);
-  return result.problems;
-}
+import { config, loadInputs as inputs, problems } from './load-test-inputs.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults', () => {
@@ -171,4 +143,3 @@ describe('loadConfig', () => {
     expect(loadConfig(inputs({ argv: ['--port', 'nope', '--help'] }))).toEqual({ kind: 'help' });
   });
 });
-

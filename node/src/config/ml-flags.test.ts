@@ -1,32 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { helpText } from './help.ts';
 import { loadConfig } from './load.ts';
-import type { LoadInputs, LoadResult } from './load.ts';
-import type { NodeConfig } from './node-config.ts';
+import type { LoadResult } from './load.ts';
+import { config, loadInputs, problems } from './load-test-inputs.ts';
 import { scorerTarget } from './node-config.ts';
 import { milliseconds, modelSource, scorerAddress } from './parsers.ts';
 import { allPolicyNames, mlBaseOf } from './schema.ts';
 
 function load(argv: string[], env: Record<string, string> = {}): LoadResult {
-  const inputs: LoadInputs = {
-    argv,
-    env,
-    hostname: 'pod-0',
-    readFile: () => {
-      throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
-    },
-  };
-  return loadConfig(inputs);
-}
-
-function config(result: LoadResult): NodeConfig {
-  if (result.kind !== 'config') throw new Error(`expected a config, got ${JSON.stringify(result)}`);
-  return result.config;
-}
-
-function problems(result: LoadResult): readonly string[] {
-  if (result.kind !== 'invalid') throw new Error(`expected problems, got ${result.kind}`);
-  return result.problems;
+  return loadConfig(loadInputs({ argv, env }));
 }
 
 describe('the learned-policy flags', () => {

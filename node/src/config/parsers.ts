@@ -31,6 +31,16 @@ export function bytes(min: number): Parser<number> {
   };
 }
 
+/** A whole number in [min, max]; `unit` follows "whole number" in the problem (` of ms`). */
+export function integer(min: number, max: number, unit = ''): Parser<number> {
+  return (value) => {
+    const n = /^\d{1,15}$/.test(value.trim()) ? Number(value) : NaN;
+    return n >= min && n <= max
+      ? ok(n)
+      : fail(`'${value}' is not a whole number${unit} in [${min}, ${max}]`);
+  };
+}
+
 /** One of a fixed list of words (case-sensitive, as on the command line). */
 export function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
   return (text) =>

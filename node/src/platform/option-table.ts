@@ -5,6 +5,11 @@
  * passes argv and the environment in.
  */
 
+/** The environment variable of `--flag` of `mlcache <command>`: `MLCACHE_<COMMAND>_<FLAG>`. */
+function optionEnv(command: string, flag: string): string {
+  return `MLCACHE_${command.toUpperCase()}_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
 /** What reading an option needs from its row of the table. */
 export interface TableOption<K extends string> {
   readonly key: K;
@@ -19,6 +24,27 @@ export interface TableOption<K extends string> {
     | { readonly ok: false; readonly problem: string };
   /** The flag may be given several times; the values are joined with commas. */
   readonly repeatable?: boolean;
+}
+
+/** A whole row of a command's option table: what reading it needs, and its --help entry. */
+export interface OptionRow<K extends string, V> extends TableOption<K> {
+  /** How --help names the value (`PORT`). */
+  readonly valueName: string;
+  readonly doc: string;
+  readonly parse: (
+    text: string,
+  ) => { readonly ok: true; readonly value: V } | { readonly ok: false; readonly problem: string };
+}
+
+/** A row builder of `mlcache <command>`'s table of `Values`: fills in the environment variable. */
+export function optionRows<Values>(
+  command: string,
+): <K extends keyof Values & string>(
+  key: K,
+  flag: string,
+  row: Omit<OptionRow<K, Values[K]>, 'key' | 'flag' | 'env'>,
+) => OptionRow<K, Values[K]> {
+  return (key, flag, row) => ({ key, flag, env: optionEnv(command, flag), ...row });
 }
 
 export type OptionTableResult<K extends string> =

@@ -3,12 +3,9 @@
  * processes on 127.0.0.1 with port 0, rings written the way a ConfigMap volume updates them
  * (a new file renamed over the old one), keys chosen to land in given shards, and the admin API.
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { renameSync, writeFileSync } from 'node:fs';
 
 import { Redis } from 'ioredis';
-import { afterEach } from 'vitest';
 
 import type { Ring, RingNode } from '../../src/cluster/ring.ts';
 import { planOverrideChange } from '../../src/cluster/ring-change.ts';
@@ -17,32 +14,11 @@ import { ownerOf } from '../../src/cluster/ring-owners.ts';
 import { shardOf } from '../../src/cluster/shard-of.ts';
 import { LOCAL_NODE_ARGS, startNode } from './start-node.ts';
 import type { RunningNode } from './start-node.ts';
+import type { Cleanups } from './support/cleanups.ts';
 
 export const SHARDS = 4096;
 
-/** Runs `cleanup` functions in reverse order; tests push to it. */
-export class Cleanups {
-  readonly #list: (() => unknown)[] = [];
-  add(cleanup: () => unknown): void {
-    this.#list.push(cleanup);
-  }
-  async run(): Promise<void> {
-    for (const cleanup of this.#list.splice(0).reverse()) await cleanup();
-  }
-}
-
-/** A `Cleanups` run after each test; call it at the top level of a test file. */
-export function cleanupsAfterEach(): Cleanups {
-  const cleanups = new Cleanups();
-  afterEach(() => cleanups.run());
-  return cleanups;
-}
-
-export function tempDir(cleanups: Cleanups, name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `mlcache-${name}-`));
-  cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { Cleanups, cleanupsAfterEach, tempDir } from './support/cleanups.ts';
 
 export interface ClusterNodeOptions {
   readonly id: string;

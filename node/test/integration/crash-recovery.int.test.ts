@@ -4,40 +4,28 @@
  * directory, and every acknowledged write must be there: each acknowledged SET with its value,
  * each acknowledged DEL still gone. Writes whose reply never came may or may not have survived.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
-
-import { LOCAL_NODE_ARGS, type RunningNode, startNode } from './start-node.ts';
+import type { RunningNode } from './start-node.ts';
+import { cleanupsAfterEach, tempDir } from './support/cleanups.ts';
+import { redisClient, startLocalNode } from './support/local-node.ts';
 
 const CLIENTS = 16;
 const TARGET_ACKS = 4000;
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
-async function start(dataDir: string): Promise<RunningNode> {
-  const node = await startNode([...LOCAL_NODE_ARGS, '--data-dir', dataDir, '--durability', 'sync']);
-  cleanups.push(() => node.stop());
-  return node;
-}
+const start = (dataDir: string): Promise<RunningNode> =>
+  startLocalNode(cleanups, ['--data-dir', dataDir, '--durability', 'sync']);
 
 function connect(node: RunningNode): Redis {
-  const client = new Redis({
-    host: '127.0.0.1',
-    port: node.listening.resp,
-    maxRetriesPerRequest: 0,
+  const client = redisClient(cleanups, node, {
     retryStrategy: () => null, // the node is killed: no reconnecting
     enableOfflineQueue: false,
     lazyConnect: true,
   });
   client.on('error', () => {}); // connection errors after the kill are expected
-  cleanups.push(() => client.disconnect());
   return client;
 }
 
@@ -45,8 +33,7 @@ const valueOf = (key: string): string => `${key}:${'v'.repeat(64)}`;
 
 describe('node crash recovery', () => {
   it('keeps every acknowledged write across a SIGKILL', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'mlcache-crash-node-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const dataDir = tempDir(cleanups, 'crash-node');
     const node = await start(dataDir);
 
     const present = new Map<string, string>();

@@ -1,53 +1,36 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_NODE_ARGS, MLCACHE_BIN, runNode, startNode } from './start-node.ts';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_NODE_ARGS, runNode } from './start-node.ts';
 import type { Exit, RunningNode } from './start-node.ts';
+import { cleanupsAfterEach } from './support/cleanups.ts';
+import { adminJson, freePort, redisClient, startLocalNode } from './support/local-node.ts';
+import { scrapeMetrics, series } from './support/metrics.ts';
+import { setLatencyP99, staleFrequencyTraffic } from './support/ml-traffic.ts';
+import { startScorer } from './support/start-scorer.ts';
 
 // ml-lru and ml-lfu in a real node process (`mlcache node`, whose CLI binds the learned-policy
 // ports): eviction under a budget with the shipped model, the metrics, INFO and /v1/stats that
 // report on it, refusal of unusable models, and a dead scorer service that must never block.
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
+const start = (args: readonly string[]): Promise<RunningNode> => startLocalNode(cleanups, args);
+const redis = (node: RunningNode): Redis => redisClient(cleanups, node);
 
-async function start(args: readonly string[]): Promise<RunningNode> {
-  const node = await startNode([...LOCAL_NODE_ARGS, ...args]);
-  cleanups.push(() => node.stop());
-  return node;
-}
-
-function redis(node: RunningNode): Redis {
-  const client = new Redis({
-    host: '127.0.0.1',
-    port: node.listening.resp,
-    maxRetriesPerRequest: 0,
-  });
-  cleanups.push(() => client.disconnect());
-  return client;
-}
-
-async function metrics(node: RunningNode): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${node.listening.admin}/metrics`)).text();
-}
-
-/** The value of the series `name{…labels…}` whose labels include all of `labels`; NaN if none. */
-function series(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const body = line.slice(name.length + 1, line.lastIndexOf('}'));
-    if (Object.entries(labels).every(([k, v]) => body.includes(`${k}="${v}"`))) {
-      return Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return Number.NaN;
-}
+/** Starts ml-lfu with a 1 MB budget and the scorer service on local `port`, and `flags`. */
+const startLfuWithScorer = (port: number, flags: readonly string[]): Promise<RunningNode> =>
+  start([
+    '--policy',
+    'ml-lfu',
+    '--maxmemory',
+    '1mb',
+    '--scorer',
+    `grpc://127.0.0.1:${port}`,
+    ...flags,
+  ]);
 
 /**
  * SETs of `keys` keys of 100 bytes (several rounds over a skewed key set, with GETs), pipelined,
@@ -71,35 +54,22 @@ async function traffic(client: Redis, keys: number, rounds: number): Promise<num
 }
 
 /**
- * LFU's blind spot, where a model earns its keep: keys read often that then go cold keep high
- * counts, so LFU evicts the newer, live keys instead; their age gives them away to the model.
+ * Scrapes `node`'s /metrics until `done` holds, at most `attempts` times, calling `between` after
+ * each scrape that does not satisfy it; returns the last text scraped.
  */
-async function staleFrequencyTraffic(client: Redis): Promise<void> {
-  const value = 'v'.repeat(100);
-  const old = client.pipeline();
-  for (let i = 0; i < 3000; i++) {
-    old.set(`old:${i}`, value);
-    for (let j = 0; j < 8; j++) old.get(`old:${i}`);
+async function metricsUntil(
+  node: RunningNode,
+  done: (text: string) => boolean,
+  attempts: number,
+  between: () => Promise<unknown>,
+): Promise<string> {
+  let text = '';
+  for (let i = 0; i < attempts; i++) {
+    text = await scrapeMetrics(node);
+    if (done(text)) break;
+    await between();
   }
-  await old.exec();
-  for (let round = 0; round < 4; round++) {
-    const pipeline = client.pipeline();
-    for (let i = 0; i < 10_000; i++) {
-      pipeline.set(`new:${round}:${i}`, value);
-      if (i % 2 === 0) pipeline.get(`hot:${i % 1500}`);
-      else pipeline.set(`hot:${i % 1500}`, value);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    for (const [error] of results) expect(error).toBeNull();
-  }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  return text;
 }
 
 describe('mlcache node --policy ml-lfu|ml-lru', () => {
@@ -116,7 +86,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     expect(await client.info('ml')).toMatch(/^# ML\r\n/);
     expect(await client.info('memory')).not.toContain('# ML');
 
-    const text = await metrics(node);
+    const text = await scrapeMetrics(node);
     const labels = { node: 'ml-1', policy: 'ml-lfu' };
     const model = series(text, 'mlcache_node_ml_evictions_total', { ...labels, decider: 'model' });
     const base = series(text, 'mlcache_node_ml_evictions_total', { ...labels, decider: 'base' });
@@ -142,9 +112,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
       'mlcache_node_ml_models_refused_total{node="ml-1",policy="ml-lfu",reason="version"} 0',
     );
 
-    const stats = (await (
-      await fetch(`http://127.0.0.1:${node.listening.admin}/v1/stats`)
-    ).json()) as {
+    const stats = await adminJson<{
       policy: string;
       ml: {
         modelVersion: number;
@@ -152,7 +120,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
         breaker: { state: string };
       };
       config: { scorer: string; scorerRank: string; model: string; scorerDeadlineMs: number };
-    };
+    }>(node, '/v1/stats');
     expect(stats.policy).toBe('ml-lfu');
     expect(stats.ml.modelVersion).toBeGreaterThanOrEqual(1);
     expect(stats.ml.evictions.model).toBeGreaterThan(0);
@@ -170,40 +138,28 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
   it('starts ml-lru without a model (--model none) and learns one online in a worker thread', async () => {
     const node = await start(['--policy', 'ml-lru', '--maxmemory', '1mb', '--model', 'none']);
     const client = redis(node);
-    const before = await metrics(node);
+    const before = await scrapeMetrics(node);
     expect(series(before, 'mlcache_node_ml_model_version', { policy: 'ml-lru' })).toBe(0);
     await traffic(client, 20_000, 3);
     // The first model needs firstTrainAt labels, then a training in the worker.
-    let text = '';
-    for (let i = 0; i < 100; i++) {
-      text = await metrics(node);
-      if (series(text, 'mlcache_node_ml_model_version', { policy: 'ml-lru' }) >= 1) break;
-      await traffic(client, 2_000, 1);
-    }
-    expect(
-      series(text, 'mlcache_node_ml_model_version', { policy: 'ml-lru' }),
-    ).toBeGreaterThanOrEqual(1);
-    expect(
-      series(text, 'mlcache_node_ml_trainings_total', { policy: 'ml-lru' }),
-    ).toBeGreaterThanOrEqual(1);
-    expect(
-      series(text, 'mlcache_node_ml_training_duration_seconds_count', { policy: 'ml-lru' }),
-    ).toBeGreaterThanOrEqual(1);
-    expect(
-      series(text, 'mlcache_node_ml_fallbacks_total', { policy: 'ml-lru', reason: 'noModel' }),
-    ).toBeGreaterThan(0);
+    const text = await metricsUntil(
+      node,
+      (t) => series(t, 'mlcache_node_ml_model_version', { policy: 'ml-lru' }) >= 1,
+      100,
+      () => traffic(client, 2_000, 1),
+    );
+    const lru = (name: string, labels: Record<string, string> = {}): number =>
+      series(text, `mlcache_node_ml_${name}`, { policy: 'ml-lru', ...labels });
+    expect(lru('model_version')).toBeGreaterThanOrEqual(1);
+    expect(lru('trainings_total')).toBeGreaterThanOrEqual(1);
+    expect(lru('training_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(lru('fallbacks_total', { reason: 'noModel' })).toBeGreaterThan(0);
   });
 
   it('keeps serving with base evictions when the scorer service is dead (rank remote), counting fallbacks, never blocking', async () => {
     const dead = await freePort();
-    const node = await start([
-      '--policy',
-      'ml-lfu',
-      '--maxmemory',
-      '1mb',
-      '--scorer',
-      `grpc://127.0.0.1:${dead}`,
-      // Ask-ahead remote ranking, on the in-process deadline: every batch fails or is late.
+    // Ask-ahead remote ranking, on the in-process deadline: every batch fails or is late.
+    const node = await startLfuWithScorer(dead, [
       '--scorer-rank',
       'remote',
       '--scorer-deadline',
@@ -211,14 +167,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     ]);
     const client = redis(node);
     // Unpipelined commands first: each must answer promptly although no scorer answers.
-    const single: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      const started = performance.now();
-      await client.set(`s:${i}`, 'v'.repeat(4000));
-      single.push(performance.now() - started);
-    }
-    single.sort((a, b) => a - b);
-    expect(single[Math.floor(single.length * 0.99)]).toBeLessThan(250);
+    expect(await setLatencyP99(client, 300, 4000)).toBeLessThan(250);
     await traffic(client, 20_000, 2);
     // Time for late rejections to land and the breaker to count them.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -227,7 +176,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     const evicted = Number(/evicted_keys:(\d+)/.exec(info)?.[1]);
     expect(evicted).toBeGreaterThan(10_000);
 
-    const text = await metrics(node);
+    const text = await scrapeMetrics(node);
     const labels = { policy: 'ml-lfu' };
     expect(series(text, 'mlcache_node_ml_evictions_total', { ...labels, decider: 'model' })).toBe(
       0,
@@ -251,78 +200,44 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
   });
 });
 
-/** Starts `mlcache scorer` on free ports with `args`; resolves once it listens. */
-async function startScorer(args: readonly string[]): Promise<{ grpc: number; admin: number }> {
-  const child = spawn(
-    process.execPath,
-    [MLCACHE_BIN, 'scorer', '--port', '0', '--admin-port', '0', '--log-level', 'warn', ...args],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  );
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line !== undefined) resolve(JSON.parse(line) as { grpc: number; admin: number });
-    });
-    child.once('exit', (code) => reject(new Error(`mlcache scorer exited with ${code}`)));
-  });
-}
-
 describe('mlcache node --scorer grpc:// --scorer-rank remote with a live scorer service', () => {
   it('scores remotely with the service model and reports remote batches and its model version', async () => {
     const modelPath = join(import.meta.dirname, '../../../ml-scorer/models/default.onnx');
-    const scorer = await startScorer(['--model', modelPath]);
-    const node = await start([
-      '--policy',
-      'ml-lfu',
-      '--maxmemory',
-      '1mb',
-      '--scorer',
-      `grpc://127.0.0.1:${scorer.grpc}`,
+    const scorer = await startScorer(cleanups, ['--model', modelPath]);
+    // The default deadline of remote ranking (250 ms) is checked below.
+    const node = await startLfuWithScorer(scorer.grpc, [
       '--model',
       'none',
-      // The default deadline of remote ranking (250 ms) is checked below.
       '--scorer-rank',
       'remote',
     ]);
     const client = redis(node);
     await staleFrequencyTraffic(client);
-    let text = '';
-    for (let i = 0; i < 50; i++) {
-      text = await metrics(node);
-      if (series(text, 'mlcache_node_ml_score_batch_rows_count', { scorer: 'remote' }) > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await traffic(client, 2_000, 1);
-    }
+    const text = await metricsUntil(
+      node,
+      (t) => series(t, 'mlcache_node_ml_score_batch_rows_count', { scorer: 'remote' }) > 0,
+      50,
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await traffic(client, 2_000, 1);
+      },
+    );
     // Batches went to the service (none were scored in process) and its model is reported.
-    expect(
-      series(text, 'mlcache_node_ml_score_batch_rows_count', { scorer: 'remote' }),
-    ).toBeGreaterThan(0);
-    expect(
-      series(text, 'mlcache_node_ml_score_duration_seconds_count', { scorer: 'remote' }),
-    ).toBeGreaterThan(0);
-    expect(series(text, 'mlcache_node_ml_score_batch_rows_count', { scorer: 'local' })).toBe(0);
+    const scored = (name: string, scorer: string): number =>
+      series(text, `mlcache_node_ml_${name}`, { scorer });
+    expect(scored('score_batch_rows_count', 'remote')).toBeGreaterThan(0);
+    expect(scored('score_duration_seconds_count', 'remote')).toBeGreaterThan(0);
+    expect(scored('score_batch_rows_count', 'local')).toBe(0);
     expect(series(text, 'mlcache_node_ml_model_version', {})).toBeGreaterThanOrEqual(1);
     const evicted = Number(/evicted_keys:(\d+)/.exec(await client.info('stats'))?.[1]);
     expect(
       series(text, 'mlcache_node_ml_evictions_total', { decider: 'model' }) +
         series(text, 'mlcache_node_ml_evictions_total', { decider: 'base' }),
     ).toBeLessThanOrEqual(evicted);
-    const stats = (await (
-      await fetch(`http://127.0.0.1:${node.listening.admin}/v1/stats`)
-    ).json()) as {
+    const stats = await adminJson<{
       ml: { scoring: { remote: boolean }; remoteModel?: { version: number }; pulled?: unknown };
       config: { scorerRank: string; scorerDeadlineMs: number };
-    };
+    }>(node, '/v1/stats');
     expect(stats.config).toMatchObject({ scorerRank: 'remote', scorerDeadlineMs: 250 });
     expect(stats.ml.scoring.remote).toBe(true);
     // Nothing pulled: the model stays in the service.

@@ -1,55 +1,28 @@
-import { Redis } from 'ioredis';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { Redis } from 'ioredis';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCacheClient } from '../../src/server/grpc/cache-client.ts';
-import { LOCAL_NODE_ARGS, runNode, startNode } from './start-node.ts';
+import { LOCAL_NODE_ARGS, runNode } from './start-node.ts';
 import type { RunningNode } from './start-node.ts';
+import { cleanupsAfterEach, tempDir } from './support/cleanups.ts';
+import { adminJson, redisClient, startLocalNode } from './support/local-node.ts';
+import { scrapeMetrics, series } from './support/metrics.ts';
 
 // The whole node as a process: start on free ports, talk RESP, gRPC and HTTP to it, stop it with
 // SIGTERM, start it again on the same data directory and find the data.
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
+const start = (args: readonly string[]): Promise<RunningNode> => startLocalNode(cleanups, args);
+const redis = (node: RunningNode): Redis => redisClient(cleanups, node, { lazyConnect: true });
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mlcache-node-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function start(args: readonly string[]): Promise<RunningNode> {
-  const node = await startNode([...LOCAL_NODE_ARGS, ...args]);
-  cleanups.push(() => node.stop());
-  return node;
-}
-
-function redis(node: RunningNode): Redis {
-  const client = new Redis({
-    host: '127.0.0.1',
-    port: node.listening.resp,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-  });
-  cleanups.push(() => client.disconnect());
-  return client;
-}
-
-/** The value of one series in Prometheus text, by metric name (labels ignored); 0 when absent. */
-async function scrape(node: RunningNode, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${node.listening.admin}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find((candidate) => candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+/** The value of one series in Prometheus text, by metric name (labels ignored); NaN when absent. */
+const scrape = async (node: RunningNode, name: string): Promise<number> =>
+  series(await scrapeMetrics(node), name);
 
 describe('mlcache node', () => {
   it('serves RESP, gRPC and metrics, stops cleanly on SIGTERM and reloads its data', async () => {
-    const dataDir = tempDir();
+    const dataDir = tempDir(cleanups, 'node');
     const node = await start(['--data-dir', dataDir, '--node-name', 'it-1']);
     expect(node.listening).toMatchObject({ event: 'listening', node: 'it-1', bind: '127.0.0.1' });
     for (const port of [node.listening.resp, node.listening.grpc, node.listening.admin])
@@ -71,7 +44,7 @@ describe('mlcache node', () => {
 
     // The gRPC API reads the same store.
     const grpc = createCacheClient(`127.0.0.1:${node.listening.grpc}`);
-    cleanups.push(() => grpc.close());
+    cleanups.add(() => grpc.close());
     expect(await grpc.get({ key: Buffer.from('greeting') })).toMatchObject({
       found: true,
       value: Buffer.from('hello'),
@@ -79,12 +52,10 @@ describe('mlcache node', () => {
 
     // Active expiry removes the key nobody reads again.
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const stats = (await (
-      await fetch(`http://127.0.0.1:${node.listening.admin}/v1/stats`)
-    ).json()) as {
-      items: number;
-      evictions: { expired: number };
-    };
+    const stats = await adminJson<{ items: number; evictions: { expired: number } }>(
+      node,
+      '/v1/stats',
+    );
     expect(stats).toMatchObject({ items: 1, evictions: { expired: 1 } });
 
     client.disconnect();
@@ -100,7 +71,7 @@ describe('mlcache node', () => {
   });
 
   it('refuses a corrupt data directory with a clear error', async () => {
-    const dataDir = tempDir();
+    const dataDir = tempDir(cleanups, 'node');
     writeFileSync(join(dataDir, 'MLCACHE_FORMAT'), 'not a format marker\n');
     const exit = await runNode([...LOCAL_NODE_ARGS, '--data-dir', dataDir]);
     expect(exit.code).toBe(1);

@@ -68,8 +68,8 @@ export function valueForKey(
   }
 }
 
-/** A uniform number in [0, 1) from (key, seed, salt). */
-function unitHash(key: number, seed: number, salt: number): number {
+/** A uniform number in [0, 1) from (key, seed, salt); keys are integers below 2^53. */
+export function unitHash(key: number, seed: number, salt: number): number {
   let h = Math.imul((key >>> 0) ^ Math.imul(seed | 0, 0x9e3779b1), 0x85ebca6b);
   h ^= Math.imul(((key / 4294967296) | 0) ^ salt, 0xc2b2ae35);
   h ^= h >>> 16;

@@ -76,24 +76,29 @@ export async function startDemoSystem(options: DemoOptions, io: StartIo): Promis
     notes.push(`${what}: port ${wanted} is busy, a free one was used`);
     return 0;
   };
-  const log = (name: string): string => join(dir, `${name}.log`);
+  const launch = (
+    name: string,
+    logName: string,
+    args: string[],
+  ): ReturnType<typeof DemoProcess.start> =>
+    DemoProcess.start({
+      name,
+      log: join(dir, `${logName}.log`),
+      timeoutMs: START_TIMEOUT_MS,
+      args,
+    });
   io.print(`Starting the demo (logs in ${dir})...`);
 
   let scorer: { grpc: number; admin: number } | undefined;
   if (scorerMode === 'grpc') {
     const listening = track(
-      await DemoProcess.start({
-        name: 'scorer',
-        log: log('scorer'),
-        timeoutMs: START_TIMEOUT_MS,
-        args: [
-          ...['scorer', '--bind', HOST, '--log-level', 'warn', '--seed', String(options.seed)],
-          ...['--port', String(await pick(options.scorerPort, 'scorer gRPC'))],
-          ...['--admin-port', String(await pick(options.scorerAdminPort, 'scorer admin'))],
-          // The model a node's local scorer starts with, so that both modes start alike.
-          ...(existsSync(SHIPPED_MODEL) ? ['--model', SHIPPED_MODEL] : []),
-        ],
-      }),
+      await launch('scorer', 'scorer', [
+        ...['scorer', '--bind', HOST, '--log-level', 'warn', '--seed', String(options.seed)],
+        ...['--port', String(await pick(options.scorerPort, 'scorer gRPC'))],
+        ...['--admin-port', String(await pick(options.scorerAdminPort, 'scorer admin'))],
+        // The model a node's local scorer starts with, so that both modes start alike.
+        ...(existsSync(SHIPPED_MODEL) ? ['--model', SHIPPED_MODEL] : []),
+      ]),
     );
     scorer = { grpc: Number(listening.grpc), admin: Number(listening.admin) };
   }
@@ -113,14 +118,7 @@ export async function startDemoSystem(options: DemoOptions, io: StartIo): Promis
   const argsPerNode: string[][] = [];
   for (const [i, policy] of policies.entries()) argsPerNode.push(await nodeArgs(policy, i));
   const started = await Promise.allSettled(
-    policies.map((policy, i) =>
-      DemoProcess.start({
-        name: `node ${policy}`,
-        log: log(`node-${policy}`),
-        timeoutMs: START_TIMEOUT_MS,
-        args: argsPerNode[i]!,
-      }),
-    ),
+    policies.map((policy, i) => launch(`node ${policy}`, `node-${policy}`, argsPerNode[i]!)),
   );
   const nodes = started.map((result, i) => {
     if (result.status === 'rejected') return undefined;
@@ -135,18 +133,13 @@ export async function startDemoSystem(options: DemoOptions, io: StartIo): Promis
   checkStop();
 
   const gatewayListening = track(
-    await DemoProcess.start({
-      name: 'gateway',
-      log: log('gateway'),
-      timeoutMs: START_TIMEOUT_MS,
-      args: [
-        ...['gateway', '--bind', HOST, '--gateway-name', 'demo', '--log-level', 'warn'],
-        ...['--port', String(await pick(options.port, 'gateway'))],
-        ...['--admin-port', String(await pick(options.adminPort, 'gateway admin'))],
-        ...['--nodes', `${HOST}:${primary.resp}`, '--primary-name', primary.policy],
-        ...mirrors.flatMap((node) => ['--mirror', `${node.policy}=${HOST}:${node.resp}`]),
-      ],
-    }),
+    await launch('gateway', 'gateway', [
+      ...['gateway', '--bind', HOST, '--gateway-name', 'demo', '--log-level', 'warn'],
+      ...['--port', String(await pick(options.port, 'gateway'))],
+      ...['--admin-port', String(await pick(options.adminPort, 'gateway admin'))],
+      ...['--nodes', `${HOST}:${primary.resp}`, '--primary-name', primary.policy],
+      ...mirrors.flatMap((node) => ['--mirror', `${node.policy}=${HOST}:${node.resp}`]),
+    ]),
   );
   const gateway = { resp: Number(gatewayListening.resp), admin: Number(gatewayListening.admin) };
   const admins = [gateway.admin, ...pools.map((node) => node.admin)];

@@ -1,4 +1,6 @@
-import { optionalWord, oneOf, port, text, word } from '../../config/parsers.ts';
+import { integer, optionalWord, oneOf, port, text, word } from '../../config/parsers.ts';
+import { optionRows } from '../../platform/option-table.ts';
+import type { OptionRow } from '../../platform/option-table.ts';
 import type { Parsed, Parser } from '../../config/parsers.ts';
 import { LOG_LEVELS } from '../../util/logger.ts';
 import type { LogLevel } from '../../util/logger.ts';
@@ -40,40 +42,17 @@ export interface GatewayOptionValues {
 
 export type GatewayOptionKey = keyof GatewayOptionValues;
 
-export interface GatewayOptionSpec<K extends GatewayOptionKey = GatewayOptionKey> {
-  readonly key: K;
-  readonly flag: string;
-  readonly env: string;
-  readonly valueName: string;
-  readonly defaultText: string;
-  readonly doc: string;
-  readonly parse: Parser<GatewayOptionValues[K]>;
-  /** The flag may be given several times; the values are joined with commas. */
-  readonly repeatable?: boolean;
-}
+export type GatewayOptionSpec<K extends GatewayOptionKey = GatewayOptionKey> = OptionRow<
+  K,
+  GatewayOptionValues[K]
+>;
 
 type AnyOption = { [K in GatewayOptionKey]: GatewayOptionSpec<K> }[GatewayOptionKey];
 
-function option<K extends GatewayOptionKey>(
-  key: K,
-  flag: string,
-  spec: Omit<GatewayOptionSpec<K>, 'key' | 'flag' | 'env'>,
-): GatewayOptionSpec<K> {
-  return { key, flag, env: `MLCACHE_GATEWAY_${flag.toUpperCase().replaceAll('-', '_')}`, ...spec };
-}
+const option = optionRows<GatewayOptionValues>('gateway');
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = (problem: string): Parsed<never> => ({ ok: false, problem });
-
-/** A whole number in [min, max]. */
-function integer(min: number, max: number, unit = ''): Parser<number> {
-  return (value) => {
-    const n = /^\d{1,15}$/.test(value.trim()) ? Number(value) : NaN;
-    return n >= min && n <= max
-      ? ok(n)
-      : fail(`'${value}' is not a whole number${unit} in [${min}, ${max}]`);
-  };
-}
 
 /** `host:port,host:port`; empty means none. */
 const addressList: Parser<readonly string[]> = (value) => {
