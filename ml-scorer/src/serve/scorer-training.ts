@@ -179,7 +179,9 @@ export class ScorerTraining {
     const kinds = o.window.bases.length > 0 ? o.window.bases : (['lru'] as const);
     return kinds.map((kind) => ({
       kind,
-      verdict: judgeModel(mine, theirs, validation, { kind, seed, ...gate }),
+      // Nodes rank by score + ln(size) under a byte budget; the gate judges that order when the
+      // rows' sizes vary, and is the plain gap order otherwise (model-gate.ts).
+      verdict: judgeModel(mine, theirs, validation, { kind, seed, sizeAware: true, ...gate }),
     }));
   }
 }

@@ -80,6 +80,12 @@ export interface MlHybridParams {
   readonly validationPairs: number;
   /** A new model must beat the current one (and the base) by this much pair accuracy. */
   readonly minGain: number;
+  /**
+   * With `sizeAware` ranking and sizes that vary, the gate orders held-out rows as eviction
+   * does, by score + ln(size) against label + ln(size) (model-gate.ts). False: by the predicted
+   * gap alone (the gate before byte budgets were judged).
+   */
+  readonly gateBySize: boolean;
   /** Offer the mean of each newly trained model and the one trained before it (less variance). */
   readonly averageModels: boolean;
   /**
@@ -141,6 +147,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   compileModel: false,
   validationPairs: 20_000,
   minGain: 0,
+  gateBySize: true,
   averageModels: false,
   marginPerNoise: 4,
   marginCeiling: 2,
@@ -239,6 +246,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (p.recent + p.random + p.tail < 1) fail('random');
   if (typeof p.compileModel !== 'boolean') fail('compileModel');
   if (typeof p.topUpOnly !== 'boolean') fail('topUpOnly');
+  if (typeof p.gateBySize !== 'boolean') fail('gateBySize');
   return p;
 }
 

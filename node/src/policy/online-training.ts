@@ -193,6 +193,8 @@ export class OnlineTraining {
       seed: o.seed + o.stats.trainings,
       minGain: o.params.minGain,
       minRows: 64,
+      // Judge the order eviction uses: score + ln(size) under a byte budget.
+      sizeAware: o.params.sizeAware && o.params.gateBySize,
     });
     o.stats.lastValidation = verdict.challenger;
     o.stats.lastValidationCurrent = verdict.current;
