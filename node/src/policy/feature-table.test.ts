@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  F32_STRIDE,
+  F64_STRIDE,
+  S_COUNT,
+  S_EDC0,
+  S_EXPIRE,
+  S_GAP1,
+  S_GAP2,
+  S_GAP3,
+  S_INSERTED,
+  S_KEY,
+  S_LAST,
+  S_LOG2_SIZE,
+  FeatureTable,
+} from './feature-table.ts';
+
+const DOUBLES = [S_INSERTED, S_EXPIRE, S_KEY, S_LAST, S_COUNT, S_EDC0, S_EDC0 + 1, S_EDC0 + 2];
+const FLOATS = [S_GAP1, S_GAP2, S_GAP3, S_LOG2_SIZE];
+
+function fill(table: FeatureTable, slot: number): void {
+  DOUBLES.forEach((field, i) => (table.f64[slot * F64_STRIDE + field] = slot * 100 + i + 0.1));
+  FLOATS.forEach((field, i) => (table.f32[slot * F32_STRIDE + field] = slot * 10 + i + 0.5));
+}
+
+function read(table: FeatureTable, slot: number): number[] {
+  return [
+    ...DOUBLES.map((field) => table.f64[slot * F64_STRIDE + field]!),
+    ...FLOATS.map((field) => table.f32[slot * F32_STRIDE + field]!),
+  ];
+}
+
+describe('FeatureTable', () => {
+  it('keeps each slot’s state in one record of one buffer, with no two fields overlapping', () => {
+    const table = new FeatureTable(4);
+    expect(table.f32.buffer).toBe(table.f64.buffer);
+    expect(F32_STRIDE).toBe(2 * F64_STRIDE);
+    // 8 doubles, then 4 floats, in 80 bytes: every field a distinct byte range of its record.
+    const bytes = [
+      ...DOUBLES.map((f) => [8 * f, 8 * f + 8]),
+      ...FLOATS.map((f) => [4 * f, 4 * f + 4]),
+    ].sort((x, y) => x[0]! - y[0]!);
+    for (let i = 1; i < bytes.length; i++) expect(bytes[i]![0]).toBe(bytes[i - 1]![1]);
+    expect([bytes[0]![0], bytes.at(-1)![1]]).toEqual([0, 8 * F64_STRIDE]);
+    expect(table.f64.byteLength).toBe(4 * 8 * F64_STRIDE);
+    for (let slot = 0; slot < 4; slot++) fill(table, slot);
+    for (let slot = 0; slot < 4; slot++) {
+      expect(read(table, slot)).toEqual(written(slot));
+    }
+  });
+
+  it('grows by doubling and keeps every record bit for bit', () => {
+    const table = new FeatureTable(3);
+    for (let slot = 0; slot < 3; slot++) fill(table, slot);
+    const before = [0, 1, 2].map((slot) => read(table, slot));
+    table.ensure(2);
+    expect(table.capacity).toBe(3);
+    table.ensure(13);
+    expect(table.capacity).toBe(24);
+    expect(table.f32.buffer).toBe(table.f64.buffer);
+    expect(table.f64.length).toBe(24 * F64_STRIDE);
+    expect([0, 1, 2].map((slot) => read(table, slot))).toEqual(before);
+    fill(table, 23);
+    expect(read(table, 23)).toEqual(written(23));
+  });
+});
+
+/** What `fill` wrote, as the record's fields read it back (floats rounded to float32). */
+function written(slot: number): number[] {
+  return [
+    ...DOUBLES.map((_, i) => slot * 100 + i + 0.1),
+    ...FLOATS.map((_, i) => Math.fround(slot * 10 + i + 0.5)),
+  ];
+}
