@@ -316,6 +316,9 @@ describe('mlcache scorer service', () => {
     // model (a step function, with ties) can only match it or do worse.
     const data = syntheticData(2048, F, 22);
     const labels = data.labels.map((_, i) => data.rows[i * F]!);
+    // One size for every row (an object budget): the gate judges the plain gap order, which
+    // LRU's age already gets right (with sizes that vary it would judge gap × size instead).
+    for (let i = 0; i < 2048; i++) data.rows[i * F + 8] = 0;
     await raw.call('SubmitSamples', {
       ...scoreRequest(data.rows, 2048),
       node: 'node-b',

@@ -18,12 +18,17 @@
  * overwrites change them, so chunks move between size classes and pages are left partly used);
  * `evict` (a byte budget of `entries` entries, then 2 x entries inserts of new keys, each evicting
  * one: the steady state of a full cache; the figure is per resident entry).
+ *
+ * Then the `shrink` case: `entries` inserts, then deletes of 90% of them in random order, with
+ * RSS and V8 heap + ArrayBuffer memory after each phase (after a full GC, the store's upkeep run
+ * to the end), plus the store's own accounting (`Store.memory()`). With `--baseline=DIR` (another
+ * checkout's node/src, as in store-ops.ts) the case also runs on that checkout's Store.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { entryCharge } from '../src/core/entry-size.ts';
-import { Store } from '../src/core/store.ts';
+import { Store, type StoreMemory } from '../src/core/store.ts';
 import { createSystemClock } from '../src/util/clock.ts';
 
 const CASES = [
@@ -35,7 +40,10 @@ const CASES = [
   ['lru', 'evict'],
 ] as const;
 
-const [entriesArg, valueArg, caseArg] = process.argv.slice(2);
+const baselineArg = process.argv.find((arg) => arg.startsWith('--baseline='));
+const [entriesArg, valueArg, caseArg, srcArg] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'));
 const entries = Number(entriesArg ?? 1_000_000);
 const valueBytes = Number(valueArg ?? 100);
 
@@ -44,13 +52,75 @@ if (caseArg === undefined) {
     `${entries} entries, 16-byte keys, ${valueBytes}-byte values, node ${process.version}`,
   );
   const self = fileURLToPath(import.meta.url);
-  for (const testCase of CASES) {
-    const args = ['--expose-gc', self, String(entries), String(valueBytes), testCase.join(',')];
+  const run = (testCase: string, src?: string): void => {
+    const args = ['--expose-gc', self, String(entries), String(valueBytes), testCase];
+    if (src !== undefined) args.push(src);
     process.stdout.write(execFileSync(process.execPath, args, { encoding: 'utf8' }));
-  }
+  };
+  for (const testCase of CASES) run(testCase.join(','));
+  if (baselineArg !== undefined) run('lru,shrink', baselineArg.slice('--baseline='.length));
+  run('lru,shrink');
+} else if (caseArg === 'lru,shrink') {
+  await runShrink(srcArg);
 } else {
   const [policy = 'lru', variant = 'none'] = caseArg.split(',');
   runCase(policy, variant);
+}
+
+/** The `shrink` case, on this checkout's Store or on the one under `src`. */
+async function runShrink(src: string | undefined): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const module =
+    src === undefined
+      ? { Store }
+      : ((await import(`${src}/core/store.ts`)) as { Store: typeof Store });
+  const keyBuffer = Buffer.alloc(16);
+  const keys = Array.from({ length: entries }, (_, i) => {
+    keyBuffer.write(`key:${String(i).padStart(12, '0')}`, 'latin1');
+    return keyBuffer.toString('latin1');
+  });
+  const value = Buffer.alloc(valueBytes, 0x61);
+  let seed = 1;
+  const order = Int32Array.from({ length: entries }, (_, i) => i);
+  for (let i = entries - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % (i + 1);
+    const swap = order[i]!;
+    order[i] = order[j]!;
+    order[j] = swap;
+  }
+  gc();
+  const base = process.memoryUsage();
+  const store = new module.Store({ clock: createSystemClock(), policy: 'lru' });
+  // V8 frees ArrayBuffers on a background thread after a GC: give it time before measuring.
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 1000; i++) store.expireStep(200);
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    gc();
+  };
+  const report = (phase: string): void => {
+    const now = process.memoryUsage();
+    const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MB`;
+    const own = (store as { memory?: () => StoreMemory }).memory?.();
+    console.log(
+      `lru shrink (${src === undefined ? 'this' : 'baseline'}) ${phase.padEnd(14)} ` +
+        `rss +${mb(now.rss - base.rss)}, heap+arrayBuffers ` +
+        `+${mb(now.heapUsed + now.arrayBuffers - base.heapUsed - base.arrayBuffers)}, ` +
+        `arena ${mb(store.arenaBytes)}` +
+        (own === undefined
+          ? ''
+          : `, store ${mb(own.reservedBytes)} (index ${own.indexCells} cells, ` +
+            `slot records ${own.slotCapacity})`) +
+        `, items ${store.size()}`,
+    );
+  };
+  for (let i = 0; i < entries; i++) store.set(keys[i]!, value);
+  await settle();
+  report('inserted');
+  for (let i = 0; i < entries * 0.9; i++) store.delete(keys[order[i]!]!);
+  await settle();
+  report('90% deleted');
 }
 
 function runCase(policy: string, variant: string): void {

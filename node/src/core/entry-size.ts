@@ -11,7 +11,8 @@
  * after random overwrites, 101 B with values of mixed sizes rewritten at random (chunks moving
  * between size classes), 87 B per resident entry in a full cache evicting on every insert, 118 B
  * with LFU, 123 B with LRU and a TTL on every key. We charge 112. The index and the slot records
- * double in size when they fill, so the real figure swings by about ±20 B with the entry count.
+ * double in size when they fill (and halve after mass deletes), so the real figure swings by
+ * about ±20 B with the entry count.
  *
  * Values far above 100 bytes waste up to 1/8 of their size to the rounding of their chunk (1/16
  * on average), which the fixed charge does not follow; values above 16 KiB have a chunk of their

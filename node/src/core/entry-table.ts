@@ -1,4 +1,4 @@
-import { growInt32 } from '../policy/typed-arrays.ts';
+import { FreeSlots } from './free-slots.ts';
 import { SlabArena } from './slab-arena.ts';
 
 /** Buffer methods that Node has had for years but that @types/node does not declare. */
@@ -28,8 +28,23 @@ const CELL = 4;
 const CELL_SLOT = 1;
 const CELL_PAGE = 2;
 const CELL_OFFSET = 3;
-/** Index capacity in cells (a power of two); it doubles past 3/4 full, so probes stay short. */
+/**
+ * Index capacity in cells (a power of two). It doubles past 3/4 full, so probes stay short, and
+ * halves (or more) once below 1/8 full, to the smallest size at most 3/8 full: after either
+ * change the load is 3/16 to 3/8, so a workload must double or lose two thirds of its keys to
+ * cause the next one, and one oscillating around a size never rehashes repeatedly.
+ */
 const INITIAL_INDEX = 2048;
+/**
+ * Old-table cells moved per insert or remove while a rehash is in progress (a whole probe run is
+ * moved at once, so a step may move a little more). A rehash of C cells thus spreads over C/16
+ * writes, well before the new table, at most 3/8 full when the rehash starts, can fill.
+ */
+const REHASH_STEP = 16;
+/** Budget units a chunk move costs in `maintain` (a slot looked at costs one). */
+const MOVE_COST = 64;
+/** Free slots at the top of the slot range trimmed per remove (the rest by later removes or `maintain`). */
+const TRIM_STEP = 64;
 /** Keys up to this length are compared byte by byte in JavaScript; longer ones with Buffer.compare. */
 const INLINE_COMPARE = 64;
 /** Copies up to this length are done byte by byte; longer ones with TypedArray.set. */
@@ -86,9 +101,23 @@ function sameBytes(
  * key bytes only when the hashes match. A hit costs about three cache misses (index cell, slot
  * record, chunk) where a `Map<string, slot>` with Buffer values cost six or seven.
  *
- * Slots are dense integers reused through a free stack, as the eviction policies and the expiry
- * heap index their own arrays by slot. The table knows nothing of TTL semantics, budgets or
- * policies: it stores the expiry time for the Store, which owns the rules.
+ * Slots are dense integers, as the eviction policies and the expiry heap index their own arrays
+ * by slot. A new entry takes the lowest free slot (free-slots.ts), and free slots at the top of
+ * the range are trimmed off, so that after mass deletions the range narrows as the entries left in
+ * high slots go, and the records array shrinks (to half once the range uses a quarter of it). An
+ * entry never moves to another slot: that would need the policy to move its state too.
+ *
+ * The index resizes like Redis's dict, incrementally: past 3/4 full it doubles, below 1/8 full
+ * it shrinks to the smallest size at most 3/8 full, and in both cases the old index stays beside
+ * the new one while each insert, remove, lookup that reaches the old index, and `maintain` moves
+ * a few of its cells over; lookups probe both meanwhile. So no single operation rehashes a
+ * million keys (about 85 ms in one go); the step that starts a rehash only allocates.
+ *
+ * The table knows nothing of TTL semantics, budgets or policies: it stores the expiry time for
+ * the Store, which owns the rules. An arena page is freed once all its chunks are free
+ * (slab-arena.ts); after mass deletes `maintain` moves the chunks out of the arena's sparsest
+ * pages (a chunk's page and offset change in its record and index cell, never its slot), so
+ * that those pages empty.
  *
  * Keys are handled as bytes (a latin1 key string is its bytes, one per character). Reads of a
  * value hand out the page and the value's range in it, valid until the next write.
@@ -98,13 +127,29 @@ export class EntryTable {
   #records = new ArrayBuffer(INITIAL_SLOTS * STRIDE * 4);
   #ints = new Int32Array(this.#records);
   #floats = new Float64Array(this.#records);
-  /** Slots ever used; slots at or past it are free and in no stack. */
+  /** One past the highest slot in use or not yet trimmed; slots at or past it are free and not in `#free`. */
   #end = 0;
   #count = 0;
-  #freeSlots = new Int32Array(INITIAL_SLOTS);
-  #freeCount = 0;
-  #index = new Int32Array(CELL * INITIAL_INDEX);
+  /** The free slots below `#end`; new entries take the lowest, so the top of the range empties. */
+  readonly #free = new FreeSlots(INITIAL_SLOTS);
+  /** True when the slot below `#end` may be free (a trim stopped at its step limit). */
+  #tailFree = false;
+  #index: Int32Array = new Int32Array(CELL * INITIAL_INDEX);
   #mask = INITIAL_INDEX - 1;
+  /** Grow the index past this many entries, shrink it below `#shrinkAt`. */
+  #growAt = (INITIAL_INDEX * 3) >>> 2;
+  #shrinkAt = 0;
+  /**
+   * While a rehash is in progress (Redis's incremental rehashing): the previous index, whose
+   * cells below `#cursor` have all moved to `#index`. Every key is in exactly one of the two.
+   */
+  #old: Int32Array | null = null;
+  #oldMask = 0;
+  #cursor = 0;
+  /** Removes since the arena last looked for sparse pages. */
+  #removesSincePlan = 0;
+  /** While the arena evacuates pages: the next slot whose chunk to check (see `#defragStep`). */
+  #defragCursor = NONE;
 
   /** Resident entries. */
   get size(): number {
@@ -121,6 +166,32 @@ export class EntryTable {
     return this.#arena.bytesReserved;
   }
 
+  /** Cells of the hash index (the new one while a rehash is in progress). */
+  get indexCapacity(): number {
+    return this.#mask + 1;
+  }
+
+  /** True while entries are moving from a previous index to the current one. */
+  get rehashing(): boolean {
+    return this.#old !== null;
+  }
+
+  /** Slots the records array holds (the slot records' length). */
+  get slotCapacity(): number {
+    return this.#ints.length / STRIDE;
+  }
+
+  /** Bytes held by the table: arena pages, index (both during a rehash), slot records, free set. */
+  get reservedBytes(): number {
+    return (
+      this.#arena.bytesReserved +
+      this.#index.byteLength +
+      (this.#old === null ? 0 : this.#old.byteLength) +
+      this.#records.byteLength +
+      this.#free.bytes
+    );
+  }
+
   /** The slot holding the key `key[start, end)` whose hash is `hash`, or -1. */
   find(key: Uint8Array, start: number, end: number, hash: number): number {
     const index = this.#index;
@@ -129,7 +200,7 @@ export class EntryTable {
     for (let cell = h32 & mask; ; cell = (cell + 1) & mask) {
       const at = cell * CELL;
       const stored = index[at + CELL_SLOT] as number;
-      if (stored === 0) return NONE;
+      if (stored === 0) return this.#old === null ? NONE : this.#findOld(key, start, end, h32);
       if (index[at] === h32) {
         // The cell names the chunk, so that the key bytes and the slot's record are read in
         // parallel rather than one after the other.
@@ -162,12 +233,12 @@ export class EntryTable {
     const bytes = arena.pages[page] as Buffer;
     copyBytes(key, keyStart, keyEnd, bytes, offset);
     copyBytes(value, valueStart, valueEnd, bytes, offset + keyLength);
-    let slot: number;
-    if (this.#freeCount > 0) {
-      slot = this.#freeSlots[--this.#freeCount] as number;
+    let slot = this.#free.lowest();
+    if (slot !== NONE) {
+      this.#free.delete(slot);
     } else {
       slot = this.#end++;
-      if (slot * STRIDE >= this.#ints.length) this.#growRecords();
+      if (slot * STRIDE >= this.#ints.length) this.#resizeRecords(this.slotCapacity * 2);
     }
     const base = slot * STRIDE;
     const ints = this.#ints;
@@ -177,7 +248,8 @@ export class EntryTable {
     ints[base + KEY_LENGTH] = keyLength;
     ints[base + VALUE_LENGTH] = valueEnd - valueStart;
     ints[base + HASH] = hash | 0;
-    if (++this.#count > ((this.#mask + 1) * 3) >>> 2) this.#growIndex();
+    if (++this.#count > this.#growAt) this.#growIndex();
+    else if (this.#old !== null) this.#rehashStep(REHASH_STEP);
     this.#place(hash | 0, slot, page, offset);
     return slot;
   }
@@ -202,9 +274,15 @@ export class EntryTable {
       arena.free(page, offset);
       ints[base + PAGE] = newPage;
       ints[base + OFFSET] = newOffset;
-      const at = this.#cellOf(ints[base + HASH] as number, slot);
-      this.#index[at + CELL_PAGE] = newPage;
-      this.#index[at + CELL_OFFSET] = newOffset;
+      const h32 = ints[base + HASH] as number;
+      let index: Int32Array = this.#index;
+      let at = cellOf(index, this.#mask, h32, slot);
+      if (at === NONE) {
+        index = this.#old as Int32Array;
+        at = cellOf(index, this.#oldMask, h32, slot);
+      }
+      index[at + CELL_PAGE] = newPage;
+      index[at + CELL_OFFSET] = newOffset;
     }
     ints[base + VALUE_LENGTH] = valueLength;
   }
@@ -217,10 +295,85 @@ export class EntryTable {
     this.#arena.free(ints[base + PAGE] as number, ints[base + OFFSET] as number);
     ints[base + KEY_LENGTH] = FREE;
     this.#count--;
-    if (this.#freeCount === this.#freeSlots.length) {
-      this.#freeSlots = growInt32(this.#freeSlots, this.#freeSlots.length * 2);
+    this.#free.add(slot);
+    this.#removesSincePlan++;
+    if (slot === this.#end - 1 || this.#tailFree) this.#trimTail(TRIM_STEP);
+    if (this.#old !== null) this.#rehashStep(REHASH_STEP);
+    else if (this.#count < this.#shrinkAt) this.#shrinkIndex();
+  }
+
+  /**
+   * Background upkeep (the Store runs it with active expiry, as Redis rehashes in serverCron):
+   * moves up to `cells` cells of an index rehash and trims up to `cells` free slots off the top
+   * of the slot range. Returns true when work remains.
+   */
+  maintain(cells: number): boolean {
+    if (this.#old !== null) this.#rehashStep(cells);
+    if (this.#tailFree) this.#trimTail(cells);
+    if (this.#defragCursor === NONE && this.#removesSincePlan > Math.max(1024, this.#count >>> 4)) {
+      this.#removesSincePlan = 0;
+      if (this.#arena.planEvacuation() > 0) this.#defragCursor = 0;
     }
-    this.#freeSlots[this.#freeCount++] = slot;
+    if (this.#defragCursor !== NONE) this.#defragStep(cells);
+    return this.#old !== null || this.#tailFree || this.#defragCursor !== NONE;
+  }
+
+  /**
+   * Moves the chunks of live entries out of the pages the arena evacuates, walking the slots
+   * from the cursor up within `budget` (a slot costs 1, a move MOVE_COST). A move changes the
+   * chunk's page and offset in the slot's record and index cell; the slot, and so the policy's
+   * and the expiry heap's state, stay as they are. New chunks never go to an evacuating page,
+   * so one pass over the slots empties them all.
+   */
+  #defragStep(budget: number): void {
+    const arena = this.#arena;
+    const ints = this.#ints;
+    let slot = this.#defragCursor;
+    let left = budget;
+    for (; left > 0 && slot < this.#end; slot++, left--) {
+      const base = slot * STRIDE;
+      if (ints[base + KEY_LENGTH] === FREE || !arena.isEvacuating(ints[base + PAGE] as number)) {
+        continue;
+      }
+      this.#moveChunk(slot);
+      left -= MOVE_COST;
+    }
+    this.#defragCursor = slot;
+    if (slot >= this.#end || arena.evacuatingPages === 0) {
+      arena.endEvacuation();
+      this.#defragCursor = NONE;
+    }
+  }
+
+  /** Copies the chunk of `slot` into a chunk of the same class elsewhere and frees the old one. */
+  #moveChunk(slot: number): void {
+    const ints = this.#ints;
+    const arena = this.#arena;
+    const base = slot * STRIDE;
+    const page = ints[base + PAGE] as number;
+    const offset = ints[base + OFFSET] as number;
+    const length = (ints[base + KEY_LENGTH] as number) + (ints[base + VALUE_LENGTH] as number);
+    const newPage = arena.allocate(length);
+    const newOffset = arena.offset;
+    copyBytes(
+      arena.pages[page] as Buffer,
+      offset,
+      offset + length,
+      arena.pages[newPage] as Buffer,
+      newOffset,
+    );
+    arena.free(page, offset);
+    ints[base + PAGE] = newPage;
+    ints[base + OFFSET] = newOffset;
+    const h32 = ints[base + HASH] as number;
+    let index: Int32Array = this.#index;
+    let at = cellOf(index, this.#mask, h32, slot);
+    if (at === NONE) {
+      index = this.#old as Int32Array;
+      at = cellOf(index, this.#oldMask, h32, slot);
+    }
+    index[at + CELL_PAGE] = newPage;
+    index[at + CELL_OFFSET] = newOffset;
   }
 
   /** True when `slot` holds an entry. */
@@ -289,10 +442,45 @@ export class EntryTable {
     this.#floats = new Float64Array(this.#records);
     this.#end = 0;
     this.#count = 0;
-    this.#freeSlots = new Int32Array(INITIAL_SLOTS);
-    this.#freeCount = 0;
-    this.#index = new Int32Array(CELL * INITIAL_INDEX);
-    this.#mask = INITIAL_INDEX - 1;
+    this.#free.resize(INITIAL_SLOTS);
+    this.#free.clear();
+    this.#tailFree = false;
+    this.#old = null;
+    this.#cursor = 0;
+    this.#removesSincePlan = 0;
+    this.#defragCursor = NONE;
+    this.#setIndex(new Int32Array(CELL * INITIAL_INDEX));
+  }
+
+  /**
+   * The probe of `find` in the previous index, during a rehash; it also moves a step of the
+   * rehash, as Redis's lookups do, so that a read-mostly workload finishes it (and stops paying
+   * two probes per miss) quickly. The step moves cells, never slots, so the answer stays valid.
+   */
+  #findOld(key: Uint8Array, start: number, end: number, h32: number): number {
+    const slot = this.#probeOld(key, start, end, h32);
+    this.#rehashStep(REHASH_STEP);
+    return slot;
+  }
+
+  #probeOld(key: Uint8Array, start: number, end: number, h32: number): number {
+    const index = this.#old as Int32Array;
+    const mask = this.#oldMask;
+    for (let cell = h32 & mask; ; cell = (cell + 1) & mask) {
+      const at = cell * CELL;
+      const stored = index[at + CELL_SLOT] as number;
+      if (stored === 0) return NONE;
+      if (index[at] === h32) {
+        const slot = stored - 1;
+        const bytes = this.#arena.pages[index[at + CELL_PAGE] as number] as Buffer;
+        if (
+          sameBytes(bytes, index[at + CELL_OFFSET] as number, key, start, end) &&
+          this.#ints[slot * STRIDE + KEY_LENGTH] === end - start
+        ) {
+          return slot;
+        }
+      }
+    }
   }
 
   #place(h32: number, slot: number, page: number, offset: number): void {
@@ -307,56 +495,144 @@ export class EntryTable {
     index[at + CELL_OFFSET] = offset;
   }
 
-  /** The position in the index of the cell of `slot`, whose hash is `h32`. */
-  #cellOf(h32: number, slot: number): number {
-    const index = this.#index;
-    const mask = this.#mask;
-    let cell = h32 & mask;
-    while (index[cell * CELL + CELL_SLOT] !== slot + 1) cell = (cell + 1) & mask;
-    return cell * CELL;
+  /** Takes the cell of `slot` out of whichever index holds it. */
+  #unplace(h32: number, slot: number): void {
+    const at = cellOf(this.#index, this.#mask, h32, slot);
+    if (at !== NONE) deleteCell(this.#index, this.#mask, at / CELL);
+    else {
+      const old = this.#old as Int32Array;
+      deleteCell(old, this.#oldMask, cellOf(old, this.#oldMask, h32, slot) / CELL);
+    }
   }
 
-  /** Backward-shift deletion: later cells of the run move up so that no probe meets a hole. */
-  #unplace(h32: number, slot: number): void {
-    const index = this.#index;
-    const mask = this.#mask;
-    let hole = this.#cellOf(h32, slot) / CELL;
-    for (let cell = (hole + 1) & mask; ; cell = (cell + 1) & mask) {
-      const at = cell * CELL;
-      if (index[at + CELL_SLOT] === 0) break;
-      // The entry may move into the hole unless its home lies cyclically in (hole, cell].
-      const home = (index[at] as number) & mask;
-      if (((cell - home) & mask) >= ((cell - hole) & mask)) {
-        index.copyWithin(hole * CELL, at, at + CELL);
-        hole = cell;
-      }
-    }
-    index.fill(0, hole * CELL, hole * CELL + CELL);
+  #setIndex(index: Int32Array): void {
+    const capacity = index.length / CELL;
+    this.#index = index;
+    this.#mask = capacity - 1;
+    this.#growAt = (capacity * 3) >>> 2;
+    this.#shrinkAt = capacity > INITIAL_INDEX ? capacity >>> 3 : 0;
+  }
+
+  /** Starts moving every cell into a new index of `capacity` cells (see `#rehashStep`). */
+  #startRehash(capacity: number): void {
+    if (this.#old !== null) this.#rehashStep(Infinity);
+    this.#old = this.#index;
+    this.#oldMask = this.#mask;
+    this.#cursor = 0;
+    // A zeroed allocation of this size is mapped lazily, so starting costs no copy and no memset.
+    this.#setIndex(new Int32Array(CELL * capacity));
   }
 
   #growIndex(): void {
-    const old = this.#index;
-    const capacity = (this.#mask + 1) * 2;
-    this.#index = new Int32Array(CELL * capacity);
-    this.#mask = capacity - 1;
-    for (let at = 0; at < old.length; at += CELL) {
-      const stored = old[at + CELL_SLOT] as number;
-      if (stored !== 0) {
+    this.#startRehash((this.#mask + 1) * 2);
+    this.#rehashStep(REHASH_STEP);
+  }
+
+  #shrinkIndex(): void {
+    // The smallest power of two at most 3/8 full.
+    let capacity = INITIAL_INDEX;
+    while (capacity * 3 < this.#count * 8) capacity *= 2;
+    if (capacity < this.#mask + 1) this.#startRehash(capacity);
+  }
+
+  /**
+   * Moves about `budget` cells of the previous index into the current one, from the cursor up.
+   * Cells move one probe run at a time: the run starting at the cursor is a whole cluster (all
+   * cells below the cursor are empty) or, at cell 0, the wrapped end of one; emptying such a run
+   * leaves every other key's probe path intact, so the old index stays valid for `find` and
+   * `remove` between steps. Empty cells count one each, as moved ones do.
+   */
+  #rehashStep(budget: number): void {
+    const old = this.#old as Int32Array;
+    const capacity = this.#oldMask + 1;
+    let cursor = this.#cursor;
+    let left = budget;
+    while (left > 0 && cursor < capacity) {
+      if (old[cursor * CELL + CELL_SLOT] === 0) {
+        cursor++;
+        left--;
+        continue;
+      }
+      let end = cursor + 1;
+      while (end < capacity && old[end * CELL + CELL_SLOT] !== 0) end++;
+      for (let at = cursor * CELL; at < end * CELL; at += CELL) {
         this.#place(
           old[at] as number,
-          stored - 1,
+          (old[at + CELL_SLOT] as number) - 1,
           old[at + CELL_PAGE] as number,
           old[at + CELL_OFFSET] as number,
         );
       }
+      old.fill(0, cursor * CELL, end * CELL);
+      left -= end - cursor;
+      cursor = end;
+    }
+    this.#cursor = cursor;
+    if (cursor === capacity) {
+      this.#old = null;
+      this.#cursor = 0;
+      // Deletions during the rehash may already call for the next, smaller size.
+      if (this.#count < this.#shrinkAt) this.#shrinkIndex();
     }
   }
 
-  #growRecords(): void {
-    const records = new ArrayBuffer(this.#records.byteLength * 2);
-    new Int32Array(records).set(this.#ints);
-    this.#records = records;
-    this.#ints = new Int32Array(records);
-    this.#floats = new Float64Array(records);
+  /**
+   * Lowers `#end` past free slots at the top of the range (at most `limit` of them, so that one
+   * remove never walks a long free tail; the rest follow on later removes or in `maintain`), and
+   * shrinks the records once the range uses a quarter of them.
+   */
+  #trimTail(limit: number): void {
+    const ints = this.#ints;
+    const free = this.#free;
+    let end = this.#end;
+    for (let left = limit; left > 0 && end > 0; left--) {
+      if (ints[(end - 1) * STRIDE + KEY_LENGTH] !== FREE) break;
+      end--;
+      free.delete(end);
+    }
+    this.#end = end;
+    this.#tailFree = end > 0 && ints[(end - 1) * STRIDE + KEY_LENGTH] === FREE;
+    const capacity = this.slotCapacity;
+    if (capacity > INITIAL_SLOTS && end <= capacity >>> 2) {
+      let smaller = INITIAL_SLOTS;
+      while (smaller < end * 2) smaller *= 2;
+      this.#resizeRecords(smaller);
+    }
   }
+
+  /** Moves the records of slots below `#end` into an array of `capacity` slots. */
+  #resizeRecords(capacity: number): void {
+    const records = new ArrayBuffer(capacity * STRIDE * 4);
+    const ints = new Int32Array(records);
+    ints.set(this.#ints.subarray(0, this.#end * STRIDE));
+    this.#records = records;
+    this.#ints = ints;
+    this.#floats = new Float64Array(records);
+    this.#free.resize(capacity);
+  }
+}
+
+/** The position in `index` of the cell of `slot`, whose hash is `h32`, or -1. */
+function cellOf(index: Int32Array, mask: number, h32: number, slot: number): number {
+  for (let cell = h32 & mask; ; cell = (cell + 1) & mask) {
+    const stored = index[cell * CELL + CELL_SLOT] as number;
+    if (stored === slot + 1) return cell * CELL;
+    if (stored === 0) return NONE;
+  }
+}
+
+/** Backward-shift deletion: later cells of the run move up so that no probe meets a hole. */
+function deleteCell(index: Int32Array, mask: number, start: number): void {
+  let hole = start;
+  for (let cell = (hole + 1) & mask; ; cell = (cell + 1) & mask) {
+    const at = cell * CELL;
+    if (index[at + CELL_SLOT] === 0) break;
+    // The entry may move into the hole unless its home lies cyclically in (hole, cell].
+    const home = (index[at] as number) & mask;
+    if (((cell - home) & mask) >= ((cell - hole) & mask)) {
+      index.copyWithin(hole * CELL, at, at + CELL);
+      hole = cell;
+    }
+  }
+  index.fill(0, hole * CELL, hole * CELL + CELL);
 }

@@ -26,6 +26,11 @@ export class ExpiryHeap {
     return this.#size;
   }
 
+  /** Bytes held by the heap's arrays. */
+  get bytes(): number {
+    return this.#times.byteLength + this.#slots.byteLength + this.#position.byteLength;
+  }
+
   /** The earliest expiry, or Infinity when the heap is empty. */
   peekTime(): number {
     return this.#size === 0 ? Infinity : (this.#times[0] as number);
@@ -65,6 +70,7 @@ export class ExpiryHeap {
     if (at === NONE) return;
     this.#position[slot] = NONE;
     const last = --this.#size;
+    if (last * 4 <= this.#times.length && this.#times.length > INITIAL) this.#shrinkNodes();
     if (at === last) return;
     const time = this.#times[last] as number;
     const moved = this.#slots[last] as number;
@@ -74,12 +80,28 @@ export class ExpiryHeap {
     else this.#siftDown(at);
   }
 
+  /**
+   * Gives back the per-slot positions of slots at or above `slots` (the store's slot range
+   * shrank; those slots hold no entry, so they have no node).
+   */
+  fitSlots(slots: number): void {
+    const length = Math.max(INITIAL, slots);
+    if (length < this.#position.length) this.#position = this.#position.slice(0, length);
+  }
+
   /** Forgets everything and gives the grown arrays back. */
   clear(): void {
     this.#times = new Float64Array(INITIAL);
     this.#slots = new Int32Array(INITIAL);
     this.#position = new Int32Array(INITIAL).fill(NONE);
     this.#size = 0;
+  }
+
+  /** Halves the node arrays once they are at most a quarter full (growth doubles them). */
+  #shrinkNodes(): void {
+    const length = this.#times.length >>> 1;
+    this.#times = this.#times.slice(0, length);
+    this.#slots = this.#slots.slice(0, length);
   }
 
   #place(at: number, time: number, slot: number): void {

@@ -49,6 +49,8 @@ const CLASS_SIZES = Int32Array.from({ length: CLASS_COUNT }, (_, c) => classSize
  * doubly linked list. A page whose last chunk is freed goes back to a small spare pool or to the
  * garbage collector, so memory held by one class flows back to others as its pages empty (memcached
  * instead moves pages between classes; a cache under eviction empties pages often enough here).
+ * After mass deletes, when a class's pages are at most half used, `planEvacuation` marks its
+ * sparsest pages, the entry table moves their live chunks into the others, and they are freed.
  * Chunks above MAX_CHUNK get an exact-size page of their own.
  *
  * A chunk is named by its page index and its byte offset in the page: `allocate` returns the page
@@ -71,6 +73,9 @@ export class SlabArena {
   /** Per page: links of the class's list of pages that have room (NONE at the ends). */
   #next = new Int32Array(INITIAL_PAGES);
   #prev = new Int32Array(INITIAL_PAGES);
+  /** Per page: 1 while its chunks are being moved out (see `planEvacuation`). */
+  #evacuating = new Uint8Array(INITIAL_PAGES);
+  #evacuatingCount = 0;
   /** Per class: the first page with room, or NONE. */
   #withRoom = new Int32Array(CLASS_COUNT).fill(NONE);
   #unusedIndices: number[] = [];
@@ -80,6 +85,63 @@ export class SlabArena {
   /** Bytes held in pages (shared and large), the spare pool excluded. */
   get bytesReserved(): number {
     return this.#bytesReserved;
+  }
+
+  /** Pages whose chunks are being moved out. */
+  get evacuatingPages(): number {
+    return this.#evacuatingCount;
+  }
+
+  /** True when the chunks of `page` should move to other pages (see `planEvacuation`). */
+  isEvacuating(page: number): boolean {
+    return this.#evacuating[page] === 1;
+  }
+
+  /**
+   * Marks the sparsest pages of each class whose pages are at most half used, leaving the
+   * densest ones to hold every live chunk of the class at 7/8 full on average; the marked pages
+   * get no new chunks. The entry table then moves their chunks (only the table knows which entry
+   * owns a chunk), and each page goes back to the allocator when its last chunk leaves.
+   * O(pages). Returns the number of pages marked.
+   */
+  planEvacuation(): number {
+    const byClass = new Map<number, number[]>();
+    for (let page = 0; page < this.pages.length; page++) {
+      const sizeClass = this.#pageClass[page] as number;
+      if (sizeClass < 0 || this.#evacuating[page] === 1) continue;
+      let list = byClass.get(sizeClass);
+      if (list === undefined) byClass.set(sizeClass, (list = []));
+      list.push(page);
+    }
+    let marked = 0;
+    for (const [sizeClass, pages] of byClass) {
+      const perPage = Math.floor(PAGE_SIZE / (CLASS_SIZES[sizeClass] as number));
+      let live = 0;
+      for (const page of pages) live += this.#live[page] as number;
+      if (pages.length < 2 || 2 * live > pages.length * perPage) continue;
+      const keep = Math.max(1, Math.ceil((8 * live) / (7 * perPage)));
+      if (pages.length - keep < 2) continue;
+      pages.sort((a, b) => (this.#live[a] as number) - (this.#live[b] as number));
+      for (let i = 0; i < pages.length - keep; i++) {
+        const page = pages[i] as number;
+        if (this.#hasRoom(page, sizeClass)) this.#unlink(sizeClass, page);
+        this.#evacuating[page] = 1;
+        this.#evacuatingCount++;
+        marked++;
+      }
+    }
+    return marked;
+  }
+
+  /** Ends an evacuation: pages still marked (none after a full pass of the table) take chunks again. */
+  endEvacuation(): void {
+    for (let page = 0; page < this.pages.length && this.#evacuatingCount > 0; page++) {
+      if (this.#evacuating[page] !== 1) continue;
+      this.#evacuating[page] = 0;
+      this.#evacuatingCount--;
+      const sizeClass = this.#pageClass[page] as number;
+      if (this.#hasRoom(page, sizeClass)) this.#pushWithRoom(sizeClass, page);
+    }
   }
 
   /** The number of bytes the chunk in `page` can hold. */
@@ -135,11 +197,13 @@ export class SlabArena {
     this.#freeHead[page] = offset;
     const live = (this.#live[page] as number) - 1;
     this.#live[page] = live;
+    // An evacuating page is in no list of pages with room and must not enter one.
+    const linked = this.#evacuating[page] === 0;
     if (live === 0) {
-      if (!wasFull) this.#unlink(sizeClass, page);
+      if (!wasFull && linked) this.#unlink(sizeClass, page);
       if (this.#spare.length < SPARE_PAGES) this.#spare.push(bytes);
       this.#releaseIndex(page);
-    } else if (wasFull) {
+    } else if (wasFull && linked) {
       this.#pushWithRoom(sizeClass, page);
     }
   }
@@ -153,6 +217,8 @@ export class SlabArena {
     this.#bump = new Int32Array(INITIAL_PAGES);
     this.#next = new Int32Array(INITIAL_PAGES);
     this.#prev = new Int32Array(INITIAL_PAGES);
+    this.#evacuating = new Uint8Array(INITIAL_PAGES);
+    this.#evacuatingCount = 0;
     this.#withRoom.fill(NONE);
     this.#unusedIndices = [];
     this.#spare = [];
@@ -189,11 +255,22 @@ export class SlabArena {
   }
 
   #releaseIndex(page: number): void {
+    if (this.#evacuating[page] === 1) {
+      this.#evacuating[page] = 0;
+      this.#evacuatingCount--;
+    }
     this.#bytesReserved -= (this.pages[page] as Buffer).length;
     this.pages[page] = undefined;
     this.#pageClass[page] = UNUSED;
     this.#live[page] = 0;
     this.#unusedIndices.push(page);
+  }
+
+  #hasRoom(page: number, sizeClass: number): boolean {
+    return (
+      this.#freeHead[page] !== NONE ||
+      (this.#bump[page] as number) + (CLASS_SIZES[sizeClass] as number) <= PAGE_SIZE
+    );
   }
 
   #pushWithRoom(sizeClass: number, page: number): void {
@@ -220,5 +297,8 @@ export class SlabArena {
     this.#bump = growInt32(this.#bump, size);
     this.#next = growInt32(this.#next, size);
     this.#prev = growInt32(this.#prev, size);
+    const evacuating = new Uint8Array(size);
+    evacuating.set(this.#evacuating);
+    this.#evacuating = evacuating;
   }
 }

@@ -18,6 +18,22 @@ import type {
   StoreStats,
 } from './store-types.ts';
 
+/** What `Store.memory()` reports. */
+export interface StoreMemory {
+  /** Bytes held by the store's structures (arena, index, slot records, free set, expiry heap). */
+  readonly reservedBytes: number;
+  /** Bytes held in arena pages (chunk rounding and free chunks included). */
+  readonly arenaBytes: number;
+  /** Cells of the hash index (the new index while a rehash is in progress). */
+  readonly indexCells: number;
+  /** True while the index is moving into a new size. */
+  readonly rehashing: boolean;
+  /** Slots the slot records array holds. */
+  readonly slotCapacity: number;
+  /** One past the highest slot in use. */
+  readonly slotEnd: number;
+}
+
 /** How the store is built. */
 export interface StoreOptions {
   /** Source of wall-clock time for TTLs. */
@@ -46,6 +62,8 @@ const MIB = 1024 * 1024;
 const NONE = -1;
 /** `#makeRoom`'s answer when the entry cannot fit. */
 const NO_ROOM = -2;
+/** Index cells moved and free slots trimmed per key of an `expireStep` budget (see `maintain`). */
+const MAINTAIN_PER_KEY = 128;
 /** String keys up to this length are encoded into a reused scratch Buffer. */
 const MAX_SCRATCH = 64 * 1024;
 
@@ -114,6 +132,8 @@ export class Store implements CacheStore {
 
   readonly #table = new EntryTable();
   readonly #heap = new ExpiryHeap();
+  /** The table's slot capacity when the heap last fitted its per-slot array to it. */
+  #slotCapacity = 0;
   /** Where string keys are written as bytes for a lookup (see #encode). */
   #scratch = Buffer.allocUnsafeSlow(256) as FastBuffer;
   #viewStart = 0;
@@ -385,6 +405,10 @@ export class Store implements CacheStore {
     return { cursor: slot >= end ? 0 : slot, keys };
   }
 
+  /**
+   * Also advances the table's background upkeep (an index rehash, trimming free slots off the
+   * top of the slot range) by a bounded step, as Redis's cron rehashes idle dicts.
+   */
   expireStep(maxKeys: number): number {
     const heap = this.#heap;
     const now = this.#clock.now();
@@ -393,7 +417,27 @@ export class Store implements CacheStore {
       this.#remove(heap.peekSlot(), 'expired', true);
       removed++;
     }
+    this.#table.maintain(maxKeys * MAINTAIN_PER_KEY);
+    if (this.#table.slotCapacity !== this.#slotCapacity) this.#fitHeap();
     return removed;
+  }
+
+  /**
+   * Memory the store's own structures hold, for diagnostics: arena pages, hash index, slot
+   * records, free-slot set and expiry heap (the policy's per-slot arrays are not counted).
+   * Unlike `bytesUsed` (the budget's charges), these are the real allocations, which shrink
+   * after mass deletes as the index rehashes smaller and the slot range's top empties.
+   */
+  memory(): StoreMemory {
+    const table = this.#table;
+    return {
+      reservedBytes: table.reservedBytes + this.#heap.bytes,
+      arenaBytes: table.arenaBytes,
+      indexCells: table.indexCapacity,
+      rehashing: table.rehashing,
+      slotCapacity: table.slotCapacity,
+      slotEnd: table.end,
+    };
   }
 
   stats(): StoreStats {
@@ -590,6 +634,12 @@ export class Store implements CacheStore {
     else this.#heap.set(slot, expireAt);
   }
 
+  /** Gives the heap's positions of slots beyond the table's records back. */
+  #fitHeap(): void {
+    this.#slotCapacity = this.#table.slotCapacity;
+    this.#heap.fitSlots(this.#slotCapacity);
+  }
+
   #chargeOf(slot: number): number {
     return entryCharge(this.#table.keyLength(slot), this.#table.valueLength(slot));
   }
@@ -602,6 +652,7 @@ export class Store implements CacheStore {
     this.#bytesUsed -= this.#chargeOf(slot);
     if (table.expireAt(slot) !== 0) this.#heap.delete(slot);
     table.remove(slot);
+    if (table.slotCapacity !== this.#slotCapacity) this.#fitHeap();
     if (forgetInPolicy) this.#policy.onRemove(slot);
     if (reason === 'capacity') this.#evictedCapacity++;
     else if (reason === 'expired') this.#evictedExpired++;
