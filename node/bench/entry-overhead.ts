@@ -28,7 +28,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { entryCharge } from '../src/core/entry-size.ts';
-import { Store, type StoreMemory } from '../src/core/store.ts';
+import { Store } from '../src/core/store.ts';
+import type { StoreMemory } from '../src/core/store-types.ts';
 import { createSystemClock } from '../src/util/clock.ts';
 
 const CASES = [
@@ -102,6 +103,7 @@ async function runShrink(src: string | undefined): Promise<void> {
   const report = (phase: string): void => {
     const now = process.memoryUsage();
     const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MB`;
+    // A baseline checkout (--baseline) may predate memory().
     const own = (store as { memory?: () => StoreMemory }).memory?.();
     console.log(
       `lru shrink (${src === undefined ? 'this' : 'baseline'}) ${phase.padEnd(14)} ` +

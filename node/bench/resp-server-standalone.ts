@@ -93,6 +93,14 @@ function constantStore(): CacheStore {
     scan: () => ({ cursor: 0, keys: [] }),
     expireStep: () => 0,
     stats: () => stats,
+    memory: () => ({
+      reservedBytes: 0,
+      arenaBytes: 0,
+      indexCells: 0,
+      rehashing: false,
+      slotCapacity: 0,
+      slotEnd: 0,
+    }),
     durable: () => undefined,
   };
 }

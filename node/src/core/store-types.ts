@@ -85,10 +85,28 @@ export interface CacheStore {
   /** Runs one bounded step of active expiry; returns how many keys it removed. */
   expireStep(maxKeys: number): number;
   stats(): StoreStats;
+  /** What the store's own structures hold (INFO memory's `mlcache_store_*` fields). */
+  memory(): StoreMemory;
   /**
    * A promise that settles when every write made so far is durable, or undefined when the
    * durability mode does not make writers wait (none, async). Write commands await it before
    * acknowledging.
    */
   durable(): Promise<void> | undefined;
+}
+
+/** What `CacheStore.memory()` reports: the bytes behind the charges of `stats().bytesUsed`. */
+export interface StoreMemory {
+  /** Bytes held by the store's structures (arena, index, slot records, free set, expiry heap). */
+  readonly reservedBytes: number;
+  /** Bytes held in arena pages (chunk rounding and free chunks included). */
+  readonly arenaBytes: number;
+  /** Cells of the hash index (the new index while a rehash is in progress). */
+  readonly indexCells: number;
+  /** True while the index is moving into a new size. */
+  readonly rehashing: boolean;
+  /** Slots the slot records array holds. */
+  readonly slotCapacity: number;
+  /** One past the highest slot in use. */
+  readonly slotEnd: number;
 }

@@ -16,23 +16,8 @@ import type {
   SetOptions,
   SetResult,
   StoreStats,
+  StoreMemory,
 } from './store-types.ts';
-
-/** What `Store.memory()` reports. */
-export interface StoreMemory {
-  /** Bytes held by the store's structures (arena, index, slot records, free set, expiry heap). */
-  readonly reservedBytes: number;
-  /** Bytes held in arena pages (chunk rounding and free chunks included). */
-  readonly arenaBytes: number;
-  /** Cells of the hash index (the new index while a rehash is in progress). */
-  readonly indexCells: number;
-  /** True while the index is moving into a new size. */
-  readonly rehashing: boolean;
-  /** Slots the slot records array holds. */
-  readonly slotCapacity: number;
-  /** One past the highest slot in use. */
-  readonly slotEnd: number;
-}
 
 /** How the store is built. */
 export interface StoreOptions {

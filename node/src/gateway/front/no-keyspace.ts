@@ -31,6 +31,14 @@ export const NO_KEYSPACE: RespStore = {
     bytesCapacity: 0,
     policy: 'none',
   }),
+  memory: () => ({
+    reservedBytes: 0,
+    arenaBytes: 0,
+    indexCells: 0,
+    rehashing: false,
+    slotCapacity: 0,
+    slotEnd: 0,
+  }),
   durable: () => undefined,
   writable: true,
 };

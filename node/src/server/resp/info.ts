@@ -35,6 +35,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   ],
   memory: (server) => {
     const stats = server.store.stats();
+    const memory = server.store.memory();
     const rss = process.memoryUsage.rss();
     return [
       `used_memory:${stats.bytesUsed}`,
@@ -44,6 +45,14 @@ const SECTIONS: Readonly<Record<string, Section>> = {
       `maxmemory:${stats.bytesCapacity}`,
       `maxmemory_human:${formatBytesHuman(stats.bytesCapacity)}`,
       `maxmemory_policy:${stats.policy}`,
+      // What the store's structures hold behind those charges (arena pages, the hash index, the
+      // slot records, the expiry heap): it falls after mass deletes as the index shrinks and
+      // sparse pages are evacuated (docs/benchmarks.md).
+      `mlcache_store_reserved_bytes:${memory.reservedBytes}`,
+      `mlcache_store_arena_bytes:${memory.arenaBytes}`,
+      `mlcache_store_index_cells:${memory.indexCells}`,
+      `mlcache_store_index_rehashing:${memory.rehashing ? 1 : 0}`,
+      `mlcache_store_slot_capacity:${memory.slotCapacity}`,
     ];
   },
   persistence: (server) => [

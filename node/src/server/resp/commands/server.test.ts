@@ -34,6 +34,23 @@ describe('server commands', () => {
     expect(fields.get('role')).toBe('master');
   });
 
+  it("INFO memory reports what the store's structures hold, and it falls after mass deletes", () => {
+    const h = new CommandHarness();
+    const field = (name: string): number => {
+      const match = new RegExp(`${name}:(\\d+)`).exec(h.run('INFO', 'memory') as string);
+      return Number(match?.[1]);
+    };
+    for (let i = 0; i < 20_000; i++) h.run('SET', `key:${i}`, 'v'.repeat(64));
+    const cells = field('mlcache_store_index_cells');
+    const reserved = field('mlcache_store_reserved_bytes');
+    expect(cells).toBeGreaterThanOrEqual(20_000);
+    expect(field('mlcache_store_arena_bytes')).toBeGreaterThan(20_000 * 64);
+    for (let i = 0; i < 19_500; i++) h.run('DEL', `key:${i}`);
+    for (let i = 0; i < 2_000; i++) h.run('GET', `key:${19_999 - (i % 500)}`);
+    expect(field('mlcache_store_index_cells')).toBeLessThan(cells);
+    expect(field('mlcache_store_reserved_bytes')).toBeLessThan(reserved);
+  });
+
   it('INFO sections by name, all and everything', () => {
     const h = new CommandHarness();
     h.run('GET', 'x');
