@@ -81,6 +81,15 @@ export interface MlHybridParams {
   /** A new model must beat the current one (and the base) by this much pair accuracy. */
   readonly minGain: number;
   /**
+   * Held-out rows a model trained here needs before it may replace one that came from elsewhere
+   * (given at startup or by `installModel`, e.g. the shipped model), capped at `validationRows`.
+   * Early held-out rows hold mostly short gaps (a long gap is labelled only when its cap
+   * passes), and on them every model trained on those same early labels looks better than one
+   * trained on full-horizon labels. The first model, and models trained here replacing each
+   * other, need 64 rows.
+   */
+  readonly foreignGateRows: number;
+  /**
    * With `sizeAware` ranking and sizes that vary, the gate orders held-out rows as eviction
    * does, by score + ln(size) against label + ln(size) (model-gate.ts). False: by the predicted
    * gap alone (the gate before byte budgets were judged).
@@ -147,6 +156,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   compileModel: false,
   validationPairs: 20_000,
   minGain: 0,
+  foreignGateRows: 2048,
   gateBySize: true,
   averageModels: false,
   marginPerNoise: 4,
@@ -196,6 +206,7 @@ const COUNTS: readonly (keyof MlHybridParams)[] = [
   'firstTrainAt',
   'retrainEvery',
   'validationPairs',
+  'foreignGateRows',
   'breakerFailures',
   'shadowSustain',
   'shadowMinEntries',

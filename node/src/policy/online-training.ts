@@ -27,6 +27,9 @@ import type { SampleSink, Scorer, TrainerPort, TrainingJob } from './scorer-port
 import type { TreeEnsemble } from './tree-model.ts';
 import { averageEnsembles, FlatEnsemble } from './tree-model.ts';
 
+/** Held-out rows the gate needs at least (fewer: the new model is refused). */
+const MIN_GATE_ROWS = 64;
+
 /** Submissions to a sample sink that may be pending at once. */
 export const MAX_SUBMISSIONS = 2;
 
@@ -61,6 +64,8 @@ export class OnlineTraining {
   #startedAt = Number.NEGATIVE_INFINITY;
   /** The last model trained here (before any averaging), and its evaluator. */
   #lastTrained: { model: TreeEnsemble; scorer: FlatEnsemble } | null = null;
+  /** The model this trainer installed last, as the policy holds it (compiled or not). */
+  #mine: Scorer | null = null;
 
   constructor(options: OnlineTrainingOptions) {
     const p = options.params;
@@ -187,19 +192,28 @@ export class OnlineTraining {
     const offered =
       o.params.averageModels && previous !== null ? averageEnsembles(model, previous.model) : model;
     const candidate = offered === model ? trained : new FlatEnsemble(offered);
-    const verdict = judgeModel(candidate, o.current(), this.labeler.validation, {
+    const current = o.current();
+    // A model from elsewhere (the shipped one, say) was trained on full-horizon labels; the early
+    // held-out rows, mostly short gaps, favour any model trained on them. Replace it only once
+    // the held-out window has filled up to `foreignGateRows`.
+    const foreign = current !== null && current !== this.#mine;
+    const verdict = judgeModel(candidate, current, this.labeler.validation, {
       kind: o.kind,
       pairs: o.params.validationPairs,
       seed: o.seed + o.stats.trainings,
       minGain: o.params.minGain,
-      minRows: 64,
+      minRows: foreign
+        ? Math.max(MIN_GATE_ROWS, Math.min(o.params.foreignGateRows, o.params.validationRows))
+        : MIN_GATE_ROWS,
       // Judge the order eviction uses: score + ln(size) under a byte budget.
       sizeAware: o.params.sizeAware && o.params.gateBySize,
     });
     o.stats.lastValidation = verdict.challenger;
     o.stats.lastValidationCurrent = verdict.current;
     o.stats.lastValidationBase = verdict.base;
-    if (verdict.accept) o.install(candidate, offered);
-    else o.stats.modelsRefusedValidation++;
+    if (verdict.accept) {
+      o.install(candidate, offered);
+      this.#mine = o.current();
+    } else o.stats.modelsRefusedValidation++;
   }
 }
