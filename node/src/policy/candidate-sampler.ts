@@ -34,10 +34,13 @@ export class CandidateSampler {
   #residents = new Int32Array(1024);
   #count = 0;
   #position = new Int32Array(1024).fill(-1);
-  /** Per slot: bumped on every insert, so ring entries of an earlier tenancy are stale. */
-  #epoch = new Uint32Array(1024);
-  /** Per slot: 1 once hit (or overwritten) after its insert. */
-  #hit = new Uint8Array(1024);
+  /**
+   * Per slot: its insert epoch times 2, plus 1 once hit (or overwritten) after its insert. The
+   * epoch is bumped on every insert (and removal), so ring entries of an earlier tenancy are
+   * stale. A ring entry stores the state its insert left (hit bit clear), so one compare tells
+   * both "same tenancy" and "not hit since", and a hit or insert touches one array, not two.
+   */
+  #state = new Uint32Array(1024);
   /** Per slot: the batch stamp that last listed it, for deduplication. */
   #mark = new Uint32Array(1024);
   #stamp = 0;
@@ -75,16 +78,15 @@ export class CandidateSampler {
       }
       this.#residents[this.#count++] = slot;
     }
-    const epoch = (this.#epoch[slot]! + 1) >>> 0;
-    this.#epoch[slot] = epoch;
-    this.#hit[slot] = 0;
+    const epoch = nextEpoch(this.#state[slot]!);
+    this.#state[slot] = epoch;
     const at = this.#inserted++ & this.#ringMask;
     this.#ringSlots[at] = slot;
     this.#ringEpochs[at] = epoch;
   }
 
   onHit(slot: number): void {
-    if (slot < this.#hit.length) this.#hit[slot] = 1;
+    if (slot < this.#state.length) this.#state[slot] = this.#state[slot]! | 1;
   }
 
   onRemove(slot: number): void {
@@ -96,7 +98,7 @@ export class CandidateSampler {
     this.#position[last] = at;
     this.#position[slot] = -1;
     // A later insert bumps the epoch anyway; bumping now also retires the ring entry at once.
-    this.#epoch[slot] = (this.#epoch[slot]! + 1) >>> 0;
+    this.#state[slot] = nextEpoch(this.#state[slot]!);
   }
 
   clear(): void {
@@ -141,7 +143,7 @@ export class CandidateSampler {
     for (let tries = 2 * shares.recent; n < want && tries > 0 && window > 0; tries--) {
       const at = (this.#inserted - 1 - this.#random.int(window)) & this.#ringMask;
       const slot = this.#ringSlots[at]!;
-      if (this.#epoch[slot] !== this.#ringEpochs[at] || this.#hit[slot] === 1) continue;
+      if (this.#state[slot] !== this.#ringEpochs[at]) continue;
       if (mark[slot] === stamp || this.#position[slot]! < 0 || skip(slot)) continue;
       mark[slot] = stamp;
       out[n++] = slot;
@@ -168,16 +170,18 @@ export class CandidateSampler {
   #grow(slot: number): void {
     const size = grownSize(this.#position.length, slot);
     this.#position = growInt32(this.#position, size, -1);
-    const epoch = new Uint32Array(size);
-    epoch.set(this.#epoch);
-    this.#epoch = epoch;
-    const hit = new Uint8Array(size);
-    hit.set(this.#hit);
-    this.#hit = hit;
+    const state = new Uint32Array(size);
+    state.set(this.#state);
+    this.#state = state;
     const mark = new Uint32Array(size);
     mark.set(this.#mark);
     this.#mark = mark;
   }
+}
+
+/** The state of a slot's next tenancy: the epoch bumped, the hit bit clear. */
+function nextEpoch(state: number): number {
+  return ((state | 1) + 1) >>> 0;
 }
 
 function never(_slot: number): boolean {

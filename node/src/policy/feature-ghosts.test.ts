@@ -51,4 +51,40 @@ describe('FeatureGhosts', () => {
       { numRuns: 500 },
     );
   });
+
+  it('stays exact under long churn, where most index entries go stale before a return', () => {
+    // Far more claims than buckets: the sweep must delete stale entries, or probes would run
+    // through a full table. A Map of key → last claim number is the model.
+    const capacity = 1000;
+    const ghosts = new FeatureGhosts(capacity);
+    const newest = new Map<number, number>();
+    let claims = 0;
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    let mismatches = 0;
+    let returned = 0;
+    for (let step = 0; step < 50_000; step++) {
+      // 3000 keys spread over 53 bits, so both hash halves matter.
+      const key = next(3000) * 2654435761 * 1024 + 5;
+      if (next(4) === 0) {
+        const last = newest.get(key);
+        const live = last !== undefined && claims - last <= capacity;
+        const offset = ghosts.take(key);
+        if (offset >= 0 !== live) mismatches++;
+        if (live) returned++;
+        newest.delete(key);
+      } else {
+        ghosts.claim(key);
+        newest.set(key, claims++);
+      }
+    }
+    expect(mismatches).toBe(0);
+    expect(returned).toBeGreaterThan(1000);
+    let live = 0;
+    for (const last of newest.values()) if (claims - last <= capacity) live++;
+    expect(ghosts.size).toBe(live);
+  });
 });

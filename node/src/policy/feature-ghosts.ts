@@ -1,4 +1,4 @@
-import { KeyIndex } from './feature-key-index.ts';
+import { keyHash32 } from './feature-key-index.ts';
 
 /** Layout of one ghost row: 8 doubles, one 64-byte cache line. */
 export const G_KEY = 0;
@@ -9,6 +9,11 @@ export const G_GAP2 = 4;
 export const G_EDC0 = 5; // G_EDC0 + k for the k-th half-life
 export const GHOST_STRIDE = 8;
 
+/** Claim numbers wrap at 2^31 (they live in an Int32Array whose -1 marks an empty bucket). */
+const CLAIM_MASK = 0x7fffffff;
+/** Index buckets the sweep looks at per claim (see `#sweep`). */
+const SWEEP = 8;
+
 /**
  * A bounded memory of recently removed keys: key id → the access history the features need
  * (last access, count, the two newest gaps, the decayed counters). A key that returns picks its
@@ -18,30 +23,53 @@ export const GHOST_STRIDE = 8;
  * A ring of `capacity` rows in FIFO order plus an index from key id to ring position. Taking a
  * row back (the key returned) only drops its index entry; the position is reused when the ring
  * wraps, so the table holds at most `capacity` keys and every operation is O(1).
+ *
+ * The index costs one probe per claim and one per take. It is open addressing with linear
+ * probing over 8-byte buckets (the key's 32-bit hash, then its claim number, adjacent in one
+ * Int32Array: half the bytes of a bucket holding the key itself). A claim number says where the
+ * row is (the ring position follows from how many claims came since) and whether it is still
+ * live (at most `capacity` claims ago), so a claim that displaces the oldest row needs no probe
+ * to drop that row's entry: it simply goes stale, and a sweep that walks a few buckets per claim
+ * (sequential memory, no random access) deletes stale entries before they can crowd the table.
+ * A hash match is confirmed against the full key in the row (G_KEY), so the index never needs
+ * the key; a live entry's row always holds its key.
  */
 export class FeatureGhosts {
   readonly capacity: number;
   /** `capacity` rows of GHOST_STRIDE doubles (layout above). */
   readonly rows: Float64Array;
-  readonly #index: KeyIndex;
+  /** Bucket b: the key's hash at 2b, its claim number at 2b + 1 (-1: empty). */
+  readonly #cells: Int32Array;
+  readonly #mask: number;
+  /** Ring position of the next claim. */
   #head = 0;
+  /** Number of the next claim (mod 2^31). */
+  #claims = 0;
+  #size = 0;
+  /** The sweep's next bucket. */
+  #cursor = 0;
 
   constructor(capacity: number) {
     this.capacity = Math.max(0, Math.floor(capacity));
     this.rows = new Float64Array(this.capacity * GHOST_STRIDE);
-    this.#index = new KeyIndex(this.capacity);
+    // At most half full with live keys; the sweep keeps stale ones to a small share (SWEEP).
+    let n = 16;
+    while (n < this.capacity * 2) n *= 2;
+    this.#cells = new Int32Array(2 * n);
+    this.#mask = n - 1;
+    this.clear();
   }
 
   /** Number of keys remembered. */
   get size(): number {
-    return this.#index.size;
+    return this.#size;
   }
 
   /** The offset in `rows` of `keyId`'s row, or -1 if it is not remembered. */
   find(keyId: number): number {
     if (this.capacity === 0) return -1;
-    const i = this.#index.get(keyId);
-    return i < 0 ? -1 : i * GHOST_STRIDE;
+    const b = this.#find(keyId);
+    return b < 0 ? -1 : this.#position(this.#cells[2 * b + 1]!) * GHOST_STRIDE;
   }
 
   /**
@@ -50,19 +78,39 @@ export class FeatureGhosts {
    */
   claim(keyId: number): number {
     if (this.capacity === 0) return -1;
-    const index = this.#index;
+    const rows = this.rows;
     const i = this.#head;
     this.#head = i + 1 === this.capacity ? 0 : i + 1;
+    const claim = this.#claims;
+    this.#claims = (claim + 1) & CLAIM_MASK;
     const base = i * GHOST_STRIDE;
-    // Only drop the displaced key if this position is still its live row (it may have been
-    // remembered again at a newer position). A row taken back has NaN for its key: nothing to
-    // drop, and no probe of the index for it.
-    const displaced = this.rows[base + G_KEY]!;
-    if (!Number.isNaN(displaced)) index.deleteIf(displaced, i);
-    this.rows[base + G_KEY] = keyId;
-    // An older row of the same key (removed twice without a return) is superseded: the index
-    // now points here, and that row is not dropped when its position comes round.
-    index.set(keyId, i);
+    // The displaced row's index entry (if it still had one: a row taken back, released or
+    // superseded has NaN for its key) is now stale; the sweep deletes it.
+    const displaced = rows[base + G_KEY]!;
+    if (displaced === displaced) this.#size--;
+    rows[base + G_KEY] = keyId;
+    this.#sweep();
+    const cells = this.#cells;
+    const mask = this.#mask;
+    const h = keyHash32(keyId);
+    for (let b = h & mask; ; b = (b + 1) & mask) {
+      const c = cells[2 * b + 1]!;
+      if (c < 0) {
+        cells[2 * b] = h;
+        cells[2 * b + 1] = claim;
+        this.#size++;
+        break;
+      }
+      if (cells[2 * b] === h && this.#live(c)) {
+        const older = this.#position(c) * GHOST_STRIDE;
+        if (rows[older + G_KEY] === keyId) {
+          // Removed twice without a return: the older row is superseded (no one's any more).
+          rows[older + G_KEY] = Number.NaN;
+          cells[2 * b + 1] = claim;
+          break;
+        }
+      }
+    }
     return base;
   }
 
@@ -73,21 +121,93 @@ export class FeatureGhosts {
    */
   take(keyId: number): number {
     if (this.capacity === 0) return -1;
-    const i = this.#index.take(keyId);
-    if (i < 0) return -1;
-    const base = i * GHOST_STRIDE;
+    const b = this.#find(keyId);
+    if (b < 0) return -1;
+    const base = this.#position(this.#cells[2 * b + 1]!) * GHOST_STRIDE;
+    this.#removeAt(b);
+    this.#size--;
     this.rows[base + G_KEY] = Number.NaN;
     return base;
   }
 
   /** Forgets `keyId` (it became resident again); its ring position stays until reused. */
   release(keyId: number): void {
-    this.#index.delete(keyId);
+    this.take(keyId);
   }
 
   /** Forgets every key. */
   clear(): void {
-    this.#index.clear();
+    this.#cells.fill(-1);
+    for (let i = 0; i < this.rows.length; i += GHOST_STRIDE) this.rows[i + G_KEY] = Number.NaN;
     this.#head = 0;
+    this.#claims = 0;
+    this.#size = 0;
+    this.#cursor = 0;
+  }
+
+  /** Whether claim number `c` is among the last `capacity` claims (its row is still its own). */
+  #live(c: number): boolean {
+    return ((this.#claims - c) & CLAIM_MASK) <= this.capacity;
+  }
+
+  /** The ring position of live claim number `c`. */
+  #position(c: number): number {
+    const at = this.#head - ((this.#claims - c) & CLAIM_MASK);
+    return at < 0 ? at + this.capacity : at;
+  }
+
+  /** The bucket of `keyId`'s live entry, or -1. */
+  #find(keyId: number): number {
+    const cells = this.#cells;
+    const mask = this.#mask;
+    const h = keyHash32(keyId);
+    for (let b = h & mask; ; b = (b + 1) & mask) {
+      const c = cells[2 * b + 1]!;
+      if (c < 0) return -1;
+      if (
+        cells[2 * b] === h &&
+        this.#live(c) &&
+        this.rows[this.#position(c) * GHOST_STRIDE + G_KEY] === keyId
+      ) {
+        return b;
+      }
+    }
+  }
+
+  /**
+   * Deletes the stale entries among the next SWEEP buckets. Every bucket is visited once per
+   * (buckets / SWEEP) claims, so an entry is deleted at most about twice that many claims after
+   * it went stale (a backward shift may move it behind the sweep once): stale entries stay below
+   * a quarter of the buckets, with live ones below half.
+   */
+  #sweep(): void {
+    const cells = this.#cells;
+    const mask = this.#mask;
+    let b = this.#cursor;
+    for (let k = 0; k < SWEEP; k++) {
+      const c = cells[2 * b + 1]!;
+      // A deleted bucket takes a later entry of its run: look at it again.
+      if (c >= 0 && !this.#live(c)) this.#removeAt(b);
+      else b = (b + 1) & mask;
+    }
+    this.#cursor = b;
+  }
+
+  /** Empties bucket `hole` (occupied). */
+  #removeAt(hole: number): void {
+    const cells = this.#cells;
+    const mask = this.#mask;
+    let i = hole;
+    // Backward shift: pull later members of the probe run into the hole when their home bucket
+    // does not lie cyclically in (hole, j]. The stored hash gives the home without rehashing.
+    for (let j = (i + 1) & mask; cells[2 * j + 1]! >= 0; j = (j + 1) & mask) {
+      const home = cells[2 * j]! & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        cells[2 * i] = cells[2 * j]!;
+        cells[2 * i + 1] = cells[2 * j + 1]!;
+        i = j;
+      }
+    }
+    cells[2 * i + 1] = -1;
   }
 }

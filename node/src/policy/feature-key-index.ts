@@ -33,7 +33,7 @@ export class KeyIndex {
   get(key: number): number {
     const cells = this.#cells;
     const mask = this.#mask;
-    for (let i = bucket(key) & mask; ; i = (i + 1) & mask) {
+    for (let i = keyHash32(key) & mask; ; i = (i + 1) & mask) {
       const v = cells[2 * i + 1]!;
       if (v < 0 || cells[2 * i] === key) return v;
     }
@@ -43,7 +43,7 @@ export class KeyIndex {
   set(key: number, value: number): void {
     const cells = this.#cells;
     const mask = this.#mask;
-    let i = bucket(key) & mask;
+    let i = keyHash32(key) & mask;
     while (cells[2 * i + 1]! >= 0 && cells[2 * i] !== key) i = (i + 1) & mask;
     if (cells[2 * i + 1]! < 0) this.#size++;
     cells[2 * i] = key;
@@ -82,7 +82,7 @@ export class KeyIndex {
   #find(key: number): number {
     const cells = this.#cells;
     const mask = this.#mask;
-    for (let i = bucket(key) & mask; ; i = (i + 1) & mask) {
+    for (let i = keyHash32(key) & mask; ; i = (i + 1) & mask) {
       if (cells[2 * i + 1]! < 0) return -1;
       if (cells[2 * i] === key) return i;
     }
@@ -97,7 +97,7 @@ export class KeyIndex {
     // Backward shift: pull later members of the probe run into the hole when their home bucket
     // does not lie cyclically in (hole, j].
     for (let j = (i + 1) & mask; cells[2 * j + 1]! >= 0; j = (j + 1) & mask) {
-      const home = bucket(cells[2 * j]!) & mask;
+      const home = keyHash32(cells[2 * j]!) & mask;
       if (((j - home) & mask) >= ((j - i) & mask)) {
         cells[2 * i] = cells[2 * j]!;
         cells[2 * i + 1] = cells[2 * j + 1]!;
@@ -108,8 +108,8 @@ export class KeyIndex {
   }
 }
 
-/** Mixes both 32-bit halves of an integer key below 2^53 (murmur3 finaliser). */
-function bucket(key: number): number {
+/** Mixes both 32-bit halves of an integer key below 2^53 (murmur3 finaliser) into an int32. */
+export function keyHash32(key: number): number {
   let h = (key >>> 0) ^ Math.imul((key / 4294967296) | 0, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
