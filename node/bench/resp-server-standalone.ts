@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Persistence } from '../src/core/persistence.ts';
 import { Store } from '../src/core/store.ts';
 import type { CacheStore, SetResult, StoreStats } from '../src/core/store-types.ts';
+import { NO_STORE_MEMORY } from '../src/core/store-types.ts';
 import { openRocksPersistence } from '../src/persistence/rocks-persistence.ts';
 import { createRespServer } from '../src/server/resp/create-resp-server.ts';
 import { parseBytes } from '../src/util/bytes.ts';
@@ -93,14 +94,7 @@ function constantStore(): CacheStore {
     scan: () => ({ cursor: 0, keys: [] }),
     expireStep: () => 0,
     stats: () => stats,
-    memory: () => ({
-      reservedBytes: 0,
-      arenaBytes: 0,
-      indexCells: 0,
-      rehashing: false,
-      slotCapacity: 0,
-      slotEnd: 0,
-    }),
+    memory: () => NO_STORE_MEMORY,
     durable: () => undefined,
   };
 }

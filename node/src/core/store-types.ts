@@ -110,3 +110,13 @@ export interface StoreMemory {
   /** One past the highest slot in use. */
   readonly slotEnd: number;
 }
+
+/** The memory of a store that holds nothing (stand-ins for the store in front ends and benches). */
+export const NO_STORE_MEMORY: StoreMemory = {
+  reservedBytes: 0,
+  arenaBytes: 0,
+  indexCells: 0,
+  rehashing: false,
+  slotCapacity: 0,
+  slotEnd: 0,
+};

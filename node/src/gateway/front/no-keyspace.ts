@@ -1,3 +1,4 @@
+import { NO_STORE_MEMORY } from '../../core/store-types.ts';
 import type { RespStore } from '../../server/resp/server-context.ts';
 
 /**
@@ -31,14 +32,7 @@ export const NO_KEYSPACE: RespStore = {
     bytesCapacity: 0,
     policy: 'none',
   }),
-  memory: () => ({
-    reservedBytes: 0,
-    arenaBytes: 0,
-    indexCells: 0,
-    rehashing: false,
-    slotCapacity: 0,
-    slotEnd: 0,
-  }),
+  memory: () => NO_STORE_MEMORY,
   durable: () => undefined,
   writable: true,
 };
