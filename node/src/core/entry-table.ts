@@ -272,17 +272,7 @@ export class EntryTable {
       copyBytes(arena.pages[page] as Buffer, offset, offset + keyLength, bytes, newOffset);
       copyBytes(value, valueStart, valueEnd, bytes, newOffset + keyLength);
       arena.free(page, offset);
-      ints[base + PAGE] = newPage;
-      ints[base + OFFSET] = newOffset;
-      const h32 = ints[base + HASH] as number;
-      let index: Int32Array = this.#index;
-      let at = cellOf(index, this.#mask, h32, slot);
-      if (at === NONE) {
-        index = this.#old as Int32Array;
-        at = cellOf(index, this.#oldMask, h32, slot);
-      }
-      index[at + CELL_PAGE] = newPage;
-      index[at + CELL_OFFSET] = newOffset;
+      this.#moved(slot, base, newPage, newOffset);
     }
     ints[base + VALUE_LENGTH] = valueLength;
   }
@@ -363,6 +353,15 @@ export class EntryTable {
       newOffset,
     );
     arena.free(page, offset);
+    this.#moved(slot, base, newPage, newOffset);
+  }
+
+  /**
+   * The bytes of `slot` (record at `base`) now live at (newPage, newOffset): updates its record
+   * and its index cell, which is in the new index or, during a rehash, still in the old one.
+   */
+  #moved(slot: number, base: number, newPage: number, newOffset: number): void {
+    const ints = this.#ints;
     ints[base + PAGE] = newPage;
     ints[base + OFFSET] = newOffset;
     const h32 = ints[base + HASH] as number;
