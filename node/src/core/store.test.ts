@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { createLfuPolicy } from '../policy/lfu.ts';
+import { policyNames } from '../policy/registry.ts';
 import { ManualClock } from '../util/clock.ts';
 import { ENTRY_OVERHEAD, entryCharge } from './entry-size.ts';
 import { RecordingPersistence } from './recording-persistence.ts';
@@ -180,6 +181,19 @@ describe('Store byte budget', () => {
     expect(store.has('a') || store.has('b')).toBe(false);
     expect(store.stats().bytesCapacity).toBe(budgetFor(2, 10));
     expect(() => store.setMaxMemory(-5)).toThrow(RangeError);
+  });
+
+  it('starts every policy without a budget and evicts by it once one is set', () => {
+    for (const policy of policyNames().filter((name) => name !== 'noeviction')) {
+      const { store } = build({ maxMemory: 0, policy });
+      for (let i = 0; i < 100; i++) store.set(`k${i}`, Buffer.alloc(10));
+      expect(store.size(), policy).toBe(100);
+      const budget = 20 * entryCharge(3, 10);
+      expect(store.setMaxMemory(budget), policy).toBeGreaterThanOrEqual(80);
+      for (let i = 100; i < 400; i++) store.set(`k${i}`, Buffer.alloc(10));
+      expect(store.stats().bytesUsed, policy).toBeLessThanOrEqual(budget);
+      expect(store.size(), policy).toBeGreaterThanOrEqual(15);
+    }
   });
 });
 

@@ -483,6 +483,7 @@ export class Store implements CacheStore {
   setMaxMemory(maxMemory: number): number {
     checkSize('maxMemory', maxMemory, 0);
     this.#maxMemory = maxMemory;
+    this.#policy.resize?.(maxMemory);
     let evicted = 0;
     while (maxMemory > 0 && this.#bytesUsed > maxMemory) {
       const victim = this.#policy.evict();

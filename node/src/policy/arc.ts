@@ -29,15 +29,15 @@ const B2 = 1;
  * budget (every size 1) and a close estimate for a byte budget.
  */
 export function createArcPolicy(options: PolicyOptions): EvictionPolicy {
-  if (!(options.capacity > 0)) {
-    throw new RangeError(`ARC capacity must be > 0, got ${options.capacity}`);
+  if (!(options.capacity >= 0 && Number.isFinite(options.capacity))) {
+    throw new RangeError(`ARC capacity must be a number >= 0, got ${options.capacity}`);
   }
   return new ArcPolicy(options.capacity);
 }
 
 class ArcPolicy implements EvictionPolicy {
   readonly name = 'arc';
-  readonly #capacity: number;
+  #capacity: number;
   #lists = new LinkedSlots(2);
   #size = new Float64Array(1024);
   #key = new Float64Array(1024);
@@ -53,6 +53,12 @@ class ArcPolicy implements EvictionPolicy {
 
   constructor(capacity: number) {
     this.#capacity = capacity;
+  }
+
+  /** The target p keeps its place within the new capacity; the ghosts trim as evictions go. */
+  resize(capacity: number): void {
+    this.#capacity = capacity;
+    this.#p = Math.min(this.#p, capacity);
   }
 
   onMiss(keyId: number): void {

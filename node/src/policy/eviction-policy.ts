@@ -60,13 +60,25 @@ export interface EvictionPolicy {
    */
   setExpiry?(slot: number, expiresAtMs: number): void;
 
+  /**
+   * Optional: the cache's capacity is now `capacity` (CONFIG SET maxmemory; 0 is no limit). The
+   * cache calls it before evicting down to a smaller budget. Policies whose structure is sized
+   * from the capacity implement it (S3-FIFO's queues, W-TinyLFU's window and protected segment,
+   * ARC's target, the ML hybrids' usage feature and shadow); LRU, LFU, FIFO and SIEVE need not.
+   */
+  resize?(capacity: number): void;
+
   /** Forgets every resident entry (FLUSHALL); long-term memory such as sketches may stay. */
   clear(): void;
 }
 
 /** What every policy factory receives. */
 export interface PolicyOptions {
-  /** The cache's capacity in its size unit (bytes, or entries for an object budget). */
+  /**
+   * The cache's capacity in its size unit (bytes, or entries for an object budget). A node
+   * started without a byte budget passes 0: the policy is never asked to evict until `resize`
+   * gives it one.
+   */
   readonly capacity: number;
   /** Seed for any randomness in the policy. @default 1 */
   readonly seed?: number;

@@ -112,7 +112,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   readonly name: string;
   readonly #base: EvictionPolicy;
   readonly #params: MlHybridParams;
-  readonly #capacity: number;
+  #capacity: number;
   readonly #clock: Clock | undefined;
   readonly #random: Random;
   readonly #features: FeatureTracker;
@@ -373,6 +373,16 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#pool.clear(this.#unpool);
     this.#head = -1;
     this.#used = 0;
+  }
+
+  /**
+   * CONFIG SET maxmemory: the usage feature, the base and the shadow follow the new capacity.
+   * The evicted-keys table keeps its size: it remembers history, not residents.
+   */
+  resize(capacity: number): void {
+    this.#capacity = capacity;
+    this.#base.resize?.(capacity);
+    this.#shadow.resize(capacity);
   }
 
   // ---- models and counters ---------------------------------------------------------------------

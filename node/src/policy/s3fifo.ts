@@ -48,17 +48,17 @@ const SCAN_PER_CANDIDATE = 8;
  * next entry S evicts unless it is hit twice first.
  */
 export function createS3FifoPolicy(options: PolicyOptions): EvictionPolicy {
-  if (!(options.capacity > 0)) {
-    throw new RangeError(`S3-FIFO capacity must be > 0, got ${options.capacity}`);
+  if (!(options.capacity >= 0 && Number.isFinite(options.capacity))) {
+    throw new RangeError(`S3-FIFO capacity must be a number >= 0, got ${options.capacity}`);
   }
   return new S3FifoPolicy(options.capacity);
 }
 
 class S3FifoPolicy implements EvictionPolicy {
   readonly name = 's3fifo';
-  readonly #smallCapacity: number;
-  readonly #mainCapacity: number;
-  readonly #ghostCapacity: number;
+  #smallCapacity = 0;
+  #mainCapacity = 0;
+  #ghostCapacity = 0;
   #lists = new LinkedSlots(2);
   #size = new Float64Array(1024);
   #key = new Float64Array(1024);
@@ -70,6 +70,14 @@ class S3FifoPolicy implements EvictionPolicy {
   #ghostHitKey = Number.NaN;
 
   constructor(capacity: number) {
+    this.resize(capacity);
+  }
+
+  /**
+   * The queues' shares follow the capacity; entries stay where they are, and the next evictions
+   * bring S and M back to their shares (G trims itself at its next insertion).
+   */
+  resize(capacity: number): void {
     // libCacheSim truncates each share to an integer; S keeps at least one unit so that a tiny
     // cache still has a probation queue.
     this.#smallCapacity = Math.max(1, Math.floor(capacity * SMALL_RATIO));

@@ -80,4 +80,18 @@ describe('ShadowBaseline', () => {
     expect(s.trailing).toBe(0);
     expect(s.liveHitRatio).toBeCloseTo(s.shadowHitRatio, 5);
   });
+
+  it('follows a resize: evicts down to the scaled capacity and starts the comparison afresh', () => {
+    const s = shadow(100, 1024); // shadowed whole (percent 100)
+    s.start(100);
+    const cycle = (rounds: number): void => {
+      for (let r = 0; r < rounds; r++) for (let k = 0; k < 60; k++) s.observe(k, 1, true);
+    };
+    cycle(20); // 60 keys fit in 100: after the first round the shadow hits every request
+    expect(s.lastShadowHitRatio).toBeGreaterThan(0.9);
+    s.resize(30);
+    expect(s.trailing).toBe(0);
+    cycle(20); // a loop of 60 keys through an LRU of 30 never hits
+    expect(s.lastShadowHitRatio).toBe(0);
+  });
 });

@@ -42,6 +42,8 @@ export class ShadowBaseline {
   readonly #seed: number;
   #percent = 0;
   #policy: EvictionPolicy | null = null;
+  /** The live cache's capacity, and the shadow's (scaled by the sampling rate once started). */
+  #liveCapacity: number;
   #capacity = 0;
   /** The shadow's slot of each key it holds (a typed-array table: no boxing, no GC). */
   readonly #slotOf = new KeyTable();
@@ -70,6 +72,7 @@ export class ShadowBaseline {
   constructor(options: ShadowBaselineOptions) {
     this.#options = options;
     this.#seed = (options.seed * 0x9e3779b1) ^ 0x5ad0;
+    this.#liveCapacity = options.capacity;
   }
 
   /** Whether the shadow runs (after `start`). */
@@ -126,10 +129,33 @@ export class ShadowBaseline {
     const minPercent = o.minPercent ?? 5;
     const want = Math.ceil((100 * minEntries) / Math.max(1, residents));
     this.#percent = Math.min(100, Math.max(minPercent, want));
-    this.#capacity = Math.max(1, Math.floor((o.capacity * this.#percent) / 100));
+    this.#capacity = this.#scaled(this.#liveCapacity);
     this.#policy = o.createBase(this.#capacity);
     const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
     this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+  }
+
+  /**
+   * The live cache's capacity changed (CONFIG SET maxmemory): the shadow follows at its
+   * sampling rate and evicts down to it, and the comparison starts afresh, because hits before
+   * the change say nothing of the caches after it.
+   */
+  resize(capacity: number): void {
+    this.#liveCapacity = capacity;
+    const policy = this.#policy;
+    if (policy === null) return;
+    this.#capacity = this.#scaled(capacity);
+    policy.resize?.(this.#capacity);
+    while (this.#used > this.#capacity) {
+      const victim = policy.evict();
+      if (victim < 0) break;
+      this.#drop(victim);
+    }
+    this.resetVerdict();
+  }
+
+  #scaled(capacity: number): number {
+    return Math.max(1, Math.floor((capacity * this.#percent) / 100));
   }
 
   /** Whether requests for `keyId` are shadowed. */

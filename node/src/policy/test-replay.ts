@@ -109,7 +109,7 @@ export function replay(
  */
 export class TestCache {
   readonly #policy: EvictionPolicy;
-  readonly #capacity: number;
+  #capacity: number;
   #slotOf = new Map<number, number>();
   #keyOf: number[] = [];
   #sizeOf: number[] = [];
@@ -186,6 +186,20 @@ export class TestCache {
     this.#drop(slot);
     this.#verify();
     return key;
+  }
+
+  /** CONFIG SET maxmemory: tells the policy, then evicts down to the new budget as a store does. */
+  resize(capacity: number): void {
+    this.#capacity = capacity;
+    this.#policy.resize?.(capacity);
+    while (this.#used > capacity) {
+      const victim = this.#policy.evict();
+      if (!this.#isResident(victim)) {
+        throw new Error(`evict() returned ${victim}, which is not resident`);
+      }
+      this.#drop(victim);
+    }
+    this.#verify();
   }
 
   flush(): void {

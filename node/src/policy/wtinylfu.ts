@@ -62,14 +62,26 @@ export interface WTinyLfu extends EvictionPolicy {
 
 function build(options: PolicyOptions, adaptive: boolean): WTinyLfu {
   const capacity = options.capacity;
-  if (!(capacity > 0)) throw new RangeError(`W-TinyLFU capacity must be > 0, got ${capacity}`);
-  // Caffeine sizes the window as capacity - floor(99% of capacity); libCacheSim as
-  // floor(1% of capacity), which is 0 below 100 units and then admits nothing, so the fixed
-  // variant keeps at least 1 unit.
-  const window = adaptive
+  if (!(capacity >= 0 && Number.isFinite(capacity))) {
+    throw new RangeError(`W-TinyLFU capacity must be a number >= 0, got ${capacity}`);
+  }
+  return new WTinyLfuPolicy(
+    capacity,
+    initialWindow(capacity, adaptive),
+    adaptive,
+    options.seed ?? 1,
+  );
+}
+
+/**
+ * Caffeine sizes the window as capacity - floor(99% of capacity); libCacheSim as
+ * floor(1% of capacity), which is 0 below 100 units and then admits nothing, so the fixed
+ * variant keeps at least 1 unit.
+ */
+function initialWindow(capacity: number, adaptive: boolean): number {
+  return adaptive
     ? capacity - Math.floor(capacity * (1 - WINDOW_SHARE))
     : Math.max(1, Math.floor(capacity * WINDOW_SHARE));
-  return new WTinyLfuPolicy(capacity, window, adaptive, options.seed ?? 1);
 }
 
 /**
@@ -100,7 +112,7 @@ function build(options: PolicyOptions, adaptive: boolean): WTinyLfu {
  */
 class WTinyLfuPolicy implements WTinyLfu {
   readonly name: string;
-  readonly #capacity: number;
+  #capacity: number;
   readonly #adaptive: boolean;
   readonly #random: Random;
   #lists = new LinkedSlots(3);
@@ -137,6 +149,33 @@ class WTinyLfuPolicy implements WTinyLfu {
 
   get windowMaximum(): number {
     return this.#windowMax;
+  }
+
+  /**
+   * A new capacity: the window and protected keep their shares of it (the climber's current
+   * share for the adaptive variant), the climber's step scales with it, and protected's
+   * overflow moves to probation now. The window's overflow moves at the next evictions, as
+   * after the climber shrinks it.
+   */
+  resize(capacity: number): void {
+    const old = this.#capacity;
+    this.#capacity = capacity;
+    if (!(old > 0)) {
+      this.#windowMax = initialWindow(capacity, this.#adaptive);
+      this.#protectedMax = Math.floor(PROTECTED_SHARE * (capacity - this.#windowMax));
+      this.#stepSize = -STEP_SHARE * capacity;
+    } else {
+      const ratio = capacity / old;
+      const floor = capacity > 0 ? 1 : 0;
+      this.#windowMax = Math.min(capacity, Math.max(floor, Math.round(this.#windowMax * ratio)));
+      this.#protectedMax = Math.min(
+        capacity - this.#windowMax,
+        Math.max(0, Math.floor(this.#protectedMax * ratio)),
+      );
+      this.#stepSize *= ratio;
+    }
+    this.#adjustment = 0;
+    this.#demoteProtected();
   }
 
   onMiss(keyId: number): void {
