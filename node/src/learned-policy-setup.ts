@@ -72,14 +72,18 @@ export interface MlInputs {
 }
 
 /**
- * The model a local scorer starts with, or undefined for none (`--model none`, or a scorer
- * service, which publishes its own); a string is the configuration problem to report.
+ * The model the node ranks with until it trains or pulls a better one, or undefined for none
+ * (`--model none`, or a scorer service that ranks remotely with its own models); a string is
+ * the configuration problem to report. With a scorer service that publishes models, the start
+ * model serves until the first publication, instead of the base policy alone.
  */
 export async function loadStartModel(
   config: NodeConfig,
   ports: MlPorts,
 ): Promise<LoadedModel | string | undefined> {
-  if (config.model === 'none' || scorerTarget(config.scorer) !== null) return undefined;
+  if (config.model === 'none' || rankedRemotely(config.scorer, config.scorerRank)) {
+    return undefined;
+  }
   try {
     return await ports.loadModel(config.model);
   } catch (error) {
@@ -147,7 +151,7 @@ export function buildMlPolicy(
     client = opened;
     scoring = remote
       ? { remoteScorer: opened.scorer, sampleSink: opened.sink }
-      : { sampleSink: opened.sink };
+      : { sampleSink: opened.sink, ...(ml.model === undefined ? {} : { scorer: ml.model.model }) };
   }
   const options: MlHybridOptions = {
     ...scoring,
@@ -173,7 +177,7 @@ export function buildMlPolicy(
     policy: config.policy,
     scorer: config.scorer,
     ...(service === null ? {} : { rank: config.scorerRank }),
-    model: service !== null ? 'scorer service' : (ml.model?.path ?? 'none'),
+    model: remote ? 'scorer service' : (ml.model?.path ?? 'none'),
     modelId: ml.model?.modelId ?? '',
     deadlineMs: config.scorerDeadlineMs,
   });

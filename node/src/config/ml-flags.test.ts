@@ -109,10 +109,19 @@ describe('the learned-policy flags', () => {
     expect(problems(load(['--scorer-deadline', '5']))).toEqual([
       "--scorer-deadline: only with --policy ml-lru or ml-lfu, not 'lru'",
     ]);
+    // Ranking in the node, a model file is the start model until the service publishes one.
     expect(
-      problems(load(['--policy', 'ml-lfu', '--scorer', 'grpc://h:1', '--model', 'm.onnx'])),
+      config(load(['--policy', 'ml-lfu', '--scorer', 'grpc://h:1', '--model', 'm.onnx'])).model,
+    ).toBe('m.onnx');
+    expect(
+      problems(
+        load([
+          ...['--policy', 'ml-lfu', '--scorer', 'grpc://h:1'],
+          ...['--scorer-rank', 'remote', '--model', 'm.onnx'],
+        ]),
+      ),
     ).toEqual([
-      '--model: a model file is for --scorer local; the scorer service at grpc://h:1 serves its own models',
+      '--model: a model file is for ranking in the node; with --scorer-rank remote the scorer service at grpc://h:1 ranks with its own models',
     ]);
     expect(
       config(load(['--policy', 'ml-lfu', '--scorer', 'grpc://h:1', '--model', 'none'])).model,

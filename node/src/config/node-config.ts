@@ -94,10 +94,13 @@ export function crossCheck(values: OptionValues): string[] {
     problems.push(
       `--scorer-rank: '${values.scorerRank}' needs a scorer service (--scorer grpc://HOST:PORT)`,
     );
-  } else if (scorerTarget(values.scorer) !== null && !['default', 'none'].includes(values.model)) {
+  } else if (
+    rankedRemotely(values.scorer, values.scorerRank) &&
+    !['default', 'none'].includes(values.model)
+  ) {
     problems.push(
-      `--model: a model file is for --scorer local; the scorer service at ${values.scorer} ` +
-        'serves its own models',
+      `--model: a model file is for ranking in the node; with --scorer-rank remote the scorer ` +
+        `service at ${values.scorer} ranks with its own models`,
     );
   }
   return problems;

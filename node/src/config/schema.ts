@@ -198,9 +198,10 @@ export const OPTIONS: readonly AnyOption[] = [
     valueName: 'PATH',
     defaultText: 'default',
     doc:
-      'The model a local scorer starts with: default (the shipped ml-scorer/models/default.onnx, ' +
-      'trained on synthetic workloads), none (start without one and learn), or an ONNX file ' +
-      "written by 'mlcache train'. A file that cannot be used stops the node at start.",
+      'The model the node ranks with until it trains one (--scorer local) or pulls one from the ' +
+      'scorer service: default (the shipped ml-scorer/models/default.onnx, trained on synthetic ' +
+      "workloads), none (the base policy until then), or an ONNX file written by 'mlcache " +
+      "train'. A file that cannot be used stops the node at start. Not with --scorer-rank remote.",
     parse: modelSource,
   }),
   option('scorerDeadline', 'scorer-deadline', {

@@ -245,6 +245,8 @@ export class MlTelemetry {
   /**
    * The model version: the scorer service's version of the model in use when it came from the
    * service (pulled and installed, or announced by a remote scorer), else the policy's count.
+   * A node that pulls reports 0 until its first pull, also while its start model (`--model`)
+   * ranks: 0 says that no model of the service is in use yet.
    */
   modelVersion(stats: MlPolicyStats): number {
     if (this.#pulling) return this.#pulledModel?.version ?? 0;
