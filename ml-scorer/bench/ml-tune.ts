@@ -196,6 +196,8 @@ function pick(stats: Record<string, number>): Record<string, number> {
     'challengeMargin',
     'lastDisagreement',
     'modelVersion',
+    'baseSwitches',
+    'otherBaseActive',
   ]) {
     if (typeof stats[k] === 'number') out[k] = stats[k];
   }
