@@ -149,10 +149,10 @@ export interface MlHybridParams {
 }
 
 export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze({
-  recent: 1,
+  recent: 2,
   random: 2,
   tail: 0,
-  recentFraction: 0.1,
+  recentFraction: 0.25,
   challengeMargin: 0.3,
   fallbackMarginStep: 0.5,
   poolSize: 16,
@@ -178,7 +178,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   averageModels: false,
   marginPerNoise: 4,
   marginCeiling: 2,
-  adaptiveBase: false,
+  adaptiveBase: true,
   baseSwitchMargin: 0.005,
   baseSwitchDecay: 0.5,
   headRescore: 0,
