@@ -115,12 +115,6 @@ export interface MlHybridParams {
   readonly baseSwitchMargin: number;
   /** Weight the selector's counts keep from one window to the next (0: each window alone). */
   readonly baseSwitchDecay: number;
-  /**
-   * The base's victim is scored again once this share of the memory window (requests) passed
-   * since it was scored, even untouched: its age and residency grew, and a score kept forever
-   * makes a victim the model always overrules look nearer than it is. 0: scored once.
-   */
-  readonly headRescore: number;
 
   /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
   readonly deadline: number;
@@ -181,7 +175,6 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   adaptiveBase: true,
   baseSwitchMargin: 0.005,
   baseSwitchDecay: 0.5,
-  headRescore: 0,
   deadline: 1 << 16,
   breakerFailures: 3,
   breakerCooldown: 100_000,
@@ -261,7 +254,6 @@ const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
   'marginPerNoise',
   'marginCeiling',
   'baseSwitchMargin',
-  'headRescore',
 ];
 
 /** Fills in defaults and rejects values that cannot work (RangeError naming the knob). */

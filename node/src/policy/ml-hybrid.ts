@@ -174,9 +174,6 @@ export class MlHybridPolicy implements EvictionPolicy {
   #headVersion = 0;
   #headModel = 0;
   #headScore = 0;
-  /** The request count when the base's victim was scored, and how long that score lasts. */
-  #headScoredAt = 0;
-  #headLasts = Number.POSITIVE_INFINITY;
   readonly #observer: ScoringObserver | undefined;
   /** Whether installed tree models are compiled to code (`compileModel`; a node's default). */
   readonly #compile: boolean;
@@ -567,17 +564,13 @@ export class MlHybridPolicy implements EvictionPolicy {
     const known =
       head === this.#head &&
       this.#version[head] === this.#headVersion &&
-      this.#headModel === this.#stats.modelVersion &&
-      this.#t - this.#headScoredAt <= this.#headLasts;
+      this.#headModel === this.#stats.modelVersion;
     this.#head = head;
     if (!this.#scoreBatch(!known)) return -1;
     if (!known) {
       this.#headVersion = this.#version[head]!;
       this.#headModel = this.#stats.modelVersion;
       this.#headScore = this.#scores[0]!;
-      this.#headScoredAt = this.#t;
-      const rescore = this.#params.headRescore;
-      if (rescore > 0) this.#headLasts = rescore * this.#window();
     }
     const floor = this.#headScore + this.#margin;
     const victim = this.#pool.takeAbove(floor, this.#version);
