@@ -104,6 +104,17 @@ export interface MlHybridParams {
   readonly marginPerNoise: number;
   /** The highest margin the noise rule may set. */
   readonly marginCeiling: number;
+  /**
+   * Keep both LRU's and LFU's order over the residents, and take the victim the challenge and
+   * the fallbacks start from from whichever of the two a sampled pair of shadows finds better
+   * now (base-selector.ts): ML+LFU does not inherit LFU's losses where recency wins, nor ML+LRU
+   * LRU's where frequency does. False: the policy's own base always.
+   */
+  readonly adaptiveBase: boolean;
+  /** The other order must lead by this share of the sampled requests (plus the noise) to switch. */
+  readonly baseSwitchMargin: number;
+  /** Weight the selector's counts keep from one window to the next (0: each window alone). */
+  readonly baseSwitchDecay: number;
 
   /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
   readonly deadline: number;
@@ -132,10 +143,10 @@ export interface MlHybridParams {
 }
 
 export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze({
-  recent: 1,
+  recent: 2,
   random: 2,
   tail: 0,
-  recentFraction: 0.1,
+  recentFraction: 0.25,
   challengeMargin: 0.3,
   fallbackMarginStep: 0.5,
   poolSize: 16,
@@ -161,6 +172,9 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   averageModels: false,
   marginPerNoise: 4,
   marginCeiling: 2,
+  adaptiveBase: true,
+  baseSwitchMargin: 0.005,
+  baseSwitchDecay: 0.5,
   deadline: 1 << 16,
   breakerFailures: 3,
   breakerCooldown: 100_000,
@@ -239,6 +253,7 @@ const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
   'shadowMargin',
   'marginPerNoise',
   'marginCeiling',
+  'baseSwitchMargin',
 ];
 
 /** Fills in defaults and rejects values that cannot work (RangeError naming the knob). */
@@ -258,6 +273,8 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.compileModel !== 'boolean') fail('compileModel');
   if (typeof p.topUpOnly !== 'boolean') fail('topUpOnly');
   if (typeof p.gateBySize !== 'boolean') fail('gateBySize');
+  if (typeof p.adaptiveBase !== 'boolean') fail('adaptiveBase');
+  if (!(p.baseSwitchDecay >= 0 && p.baseSwitchDecay < 1)) fail('baseSwitchDecay');
   return p;
 }
 

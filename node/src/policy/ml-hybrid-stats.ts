@@ -54,6 +54,9 @@ export interface MlHybridStats {
   /** Hit ratios on the shadow's sampled keys: the live policy's and the shadow base's. */
   shadowLiveHitRatio: number;
   shadowBaseHitRatio: number;
+  /** `adaptiveBase`: times the order proposing victims changed, and 1 while it is not the own base's. */
+  baseSwitches: number;
+  otherBaseActive: number;
   /** Remote scoring: the remote model's version at its last answer (0: none yet). */
   remoteModelVersion: number;
   /** Remote scoring: batches sent, usable answers, answers dropped after their deadline. */
@@ -111,6 +114,8 @@ export function emptyStats(): MlHybridStats {
     shadowWindows: 0,
     shadowLiveHitRatio: 0,
     shadowBaseHitRatio: 0,
+    baseSwitches: 0,
+    otherBaseActive: 0,
     remoteModelVersion: 0,
     remoteBatches: 0,
     remoteAnswers: 0,

@@ -246,7 +246,14 @@ describe('ML hybrid: with a model', () => {
         base: 'lru',
         capacity: 100,
         trainer,
-        params: { firstTrainAt: 512, validationEvery: 4, averageModels },
+        // The candidate mix the held-out rows were gated on when this was written.
+        params: {
+          firstTrainAt: 512,
+          validationEvery: 4,
+          averageModels,
+          recent: 1,
+          recentFraction: 0.1,
+        },
       });
       drive(policy, zipf(8_000, 7), 100);
       return { version: policy.stats().modelVersion, trees: policy.currentModel()!.trees.length };

@@ -22,6 +22,7 @@
 import type { Clock } from '../util/clock.ts';
 import { createRandom } from '../util/random.ts';
 import type { Random } from '../util/random.ts';
+import { BaseSelector } from './base-selector.ts';
 import type { CandidateShares } from './candidate-sampler.ts';
 import { CandidateSampler } from './candidate-sampler.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
@@ -111,6 +112,13 @@ export function createBasePolicy(base: MlBase, capacity: number, seed = 1): Evic
 export class MlHybridPolicy implements EvictionPolicy {
   readonly name: string;
   readonly #base: EvictionPolicy;
+  /**
+   * `adaptiveBase`: the other kind's order over the same residents, the selector that says which
+   * of the two proposes victims, and the one that does now (`#base` without the knob).
+   */
+  readonly #other: EvictionPolicy | null = null;
+  readonly #selector: BaseSelector | null = null;
+  #order: EvictionPolicy;
   readonly #params: MlHybridParams;
   #capacity: number;
   readonly #clock: Clock | undefined;
@@ -212,6 +220,21 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#capacity = options.capacity;
     this.#clock = options.clock;
     this.#base = createBasePolicy(options.base, options.capacity, seed);
+    this.#order = this.#base;
+    if (p.adaptiveBase) {
+      const other = options.base === 'lru' ? 'lfu' : 'lru';
+      this.#other = createBasePolicy(other, options.capacity, seed);
+      this.#selector = new BaseSelector({
+        createBase: (kind, capacity) => createBasePolicy(kind, capacity, seed),
+        capacity: options.capacity,
+        seed,
+        initial: options.base,
+        minEntries: p.shadowMinEntries,
+        minPercent: p.shadowMinPercent,
+        margin: p.baseSwitchMargin,
+        decay: p.baseSwitchDecay,
+      });
+    }
     this.#random = createRandom(seed ^ 0x6d6c);
     const ghosts =
       p.ghostCapacity > 0
@@ -277,6 +300,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#missRate += (1 - this.#missRate) * this.#rateWeight();
     this.#lastMissKey = keyId;
     this.#base.onMiss(keyId);
+    this.#other?.onMiss(keyId);
   }
 
   onInsert(slot: number, keyId: number, size: number): void {
@@ -291,7 +315,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#features.onInsert(slot, keyId, this.#t, size, 0);
     this.#sampler.onInsert(slot);
     this.#base.onInsert(slot, keyId, size);
+    this.#other?.onInsert(slot, keyId, size);
     if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, size, false);
+    if (this.#selector?.sampled(keyId) === true) this.#observeSelector(keyId, size);
   }
 
   onAccess(slot: number): void {
@@ -302,7 +328,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#touch(slot);
     this.#features.onAccess(slot, this.#t);
     this.#base.onAccess(slot);
+    this.#other?.onAccess(slot);
     if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, this.#sizeOf[slot]!, true);
+    if (this.#selector?.sampled(keyId) === true) this.#observeSelector(keyId, this.#sizeOf[slot]!);
   }
 
   onUpdate(slot: number, size: number): void {
@@ -314,7 +342,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#sizeOf[slot] = size;
     this.#features.onUpdate(slot, this.#t, size, 0);
     this.#base.onUpdate(slot, size);
+    this.#other?.onUpdate(slot, size);
     if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, size, true);
+    if (this.#selector?.sampled(keyId) === true) this.#observeSelector(keyId, size);
   }
 
   onRemove(slot: number): void {
@@ -322,6 +352,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     // Left without being evicted (expired, deleted): whatever it was sampled for is dead.
     this.#training?.labeler.dead(this.#keyOf[slot]!, this.#t);
     this.#base.onRemove(slot);
+    this.#other?.onRemove(slot);
     this.#forget(slot);
   }
 
@@ -342,6 +373,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   evict(): number {
     if (this.#sampler.residentCount === 0) return this.#base.evict();
     if (!this.#shadow.started) this.#shadow.start(this.#sampler.residentCount);
+    if (this.#selector?.started === false) this.#selector.start(this.#sampler.residentCount);
     if (this.#remote !== null) this.#remoteRefill(this.#remote);
     const reason = this.#fallbackReason();
     let victim = -1;
@@ -352,10 +384,14 @@ export class MlHybridPolicy implements EvictionPolicy {
       if (this.#training !== null && this.#remote === null) this.#logCandidates();
     }
     if (victim < 0) {
-      victim = this.#base.evict();
+      victim = this.#order.evict();
+      if (this.#other !== null && victim >= 0) {
+        (this.#order === this.#base ? this.#other : this.#base).onRemove(victim);
+      }
       this.#stats.baseEvictions++;
     } else {
       this.#base.onRemove(victim);
+      this.#other?.onRemove(victim);
       this.#stats.modelEvictions++;
     }
     if (victim >= 0) this.#forget(victim);
@@ -363,11 +399,12 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   candidates(out: Int32Array | number[], max: number): number {
-    return this.#base.candidates(out, max);
+    return this.#order.candidates(out, max);
   }
 
   clear(): void {
     this.#base.clear();
+    this.#other?.clear();
     this.#sampler.clear();
     this.#features.clear();
     this.#pool.clear(this.#unpool);
@@ -455,6 +492,18 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#sampler.onHit(slot);
   }
 
+  /** A request of the selector's sample: the order proposing victims follows its verdict. */
+  #observeSelector(keyId: number, size: number): void {
+    const selector = this.#selector!;
+    selector.observe(keyId, size);
+    const order = selector.active === this.name.slice(3) ? this.#base : this.#other!;
+    if (order !== this.#order) {
+      this.#order = order;
+      this.#stats.baseSwitches++;
+      this.#stats.otherBaseActive = order === this.#base ? 0 : 1;
+    }
+  }
+
   #observeShadow(keyId: number, size: number, hit: boolean): void {
     const shadow = this.#shadow;
     const before = shadow.windows;
@@ -520,7 +569,7 @@ export class MlHybridPolicy implements EvictionPolicy {
    * Returns the pool's victim, or -1 to evict the base's.
    */
   #challenge(): number {
-    if (this.#base.candidates(this.#one, 1) === 0) return -1;
+    if (this.#order.candidates(this.#one, 1) === 0) return -1;
     const head = this.#one[0]!;
     const known =
       head === this.#head &&
@@ -599,7 +648,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     const n =
       first +
       (fresh
-        ? this.#sampler.sample(this.#base, this.#candidates, this.#shares, this.#skip, first)
+        ? this.#sampler.sample(this.#order, this.#candidates, this.#shares, this.#skip, first)
         : 0);
     const nowMs = this.#wallMs();
     const usage = this.#usage();
@@ -639,7 +688,7 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   /** Without a model: gathers what the model will be asked, only to log training rows. */
   #logCandidates(): void {
-    if (this.#base.candidates(this.#one, 1) === 0) return;
+    if (this.#order.candidates(this.#one, 1) === 0) return;
     this.#head = this.#one[0]!;
     const n = this.#gather(true);
     if (n > 0) this.#logRows(n);
@@ -701,7 +750,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (this.#shadowFallback) this.#remoteRetryAt = now + this.#params.remoteRetry;
     const p = this.#params;
     const slots = this.#remoteSlots;
-    const heads = this.#base.candidates(slots, p.remoteHeads);
+    const heads = this.#order.candidates(slots, p.remoteHeads);
     this.#remoteHeadCount = heads;
     const fresh = Math.max(
       p.tail + p.recent + p.random,
@@ -713,7 +762,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       Math.round(p.recentFraction * this.#sampler.residentCount),
     );
     const shares = { ...this.#shares, tail: 0, recent, random: fresh - recent };
-    const n = heads + this.#sampler.sample(this.#base, slots, shares, this.#remoteSkip, heads);
+    const n = heads + this.#sampler.sample(this.#order, slots, shares, this.#remoteSkip, heads);
     if (n === 0) return;
     const nowMs = this.#wallMs();
     const usage = this.#usage();
@@ -747,7 +796,7 @@ export class MlHybridPolicy implements EvictionPolicy {
    * round trip), the floor is the typical score of the base's victims instead.
    */
   #remoteChallenge(): number {
-    if (this.#base.candidates(this.#one, 1) === 0) return -1;
+    if (this.#order.candidates(this.#one, 1) === 0) return -1;
     const at = this.#remoteHeadAt(this.#one[0]!);
     let floor = this.#headEstimate;
     if (at >= 0) floor = this.#headScores[at]!;

@@ -1,0 +1,193 @@
+/**
+ * Which of LRU and LFU suits the workload now: an ARC-like signal for the learned policies'
+ * base (ml-hybrid.ts, `adaptiveBase`). Keys whose hash mod 100 is below `percent` are replayed
+ * through two metadata-only caches, one LRU and one LFU, each of capacity × percent / 100
+ * (SHARDS-style spatial sampling, as shadow-baseline.ts). On those sampled requests it counts
+ * the ones only LRU hit (b) and only LFU hit (c), paired as McNemar's test is: most requests
+ * hit or miss in both, so the difference is far less noisy than two hit ratios. The counts of
+ * past windows fade by `decay` per window, so the choice follows a workload that changes.
+ *
+ * At the end of each window (max(`minWindow`, `windowFactor` × the shadows' entries) sampled
+ * requests) the active kind switches only when the other one leads by more than `margin` of the
+ * (faded) sampled requests plus two standard errors of the paired difference, 2 √(b + c): a
+ * tie, or a lead within the noise, keeps the current kind. It starts as `initial` (the policy's
+ * own base) and stays there until the evidence says otherwise.
+ */
+import type { EvictionPolicy } from './eviction-policy.ts';
+import { hashKeyId } from './key-hash.ts';
+import { KeyTable } from './key-table.ts';
+
+/** The two orders a learned policy can take its victims from. */
+export type BaseKind = 'lru' | 'lfu';
+
+export interface BaseSelectorOptions {
+  /** Builds a base policy of a kind for the (scaled) capacity. */
+  readonly createBase: (kind: BaseKind, capacity: number) => EvictionPolicy;
+  /** The live cache's capacity, in its unit. */
+  readonly capacity: number;
+  readonly seed: number;
+  /** The kind in use before any evidence. */
+  readonly initial: BaseKind;
+  /** The shadows aim to hold at least this many entries. @default 1024 */
+  readonly minEntries?: number;
+  /** Lowest sampling rate, in percent. @default 5 */
+  readonly minPercent?: number;
+  /** Sampled requests per window, at least. @default 1000 */
+  readonly minWindow?: number;
+  /** Windows of the shadows' size, as a multiple of their entries. @default 2 */
+  readonly windowFactor?: number;
+  /** The other kind must lead by this share of the sampled requests (plus the noise). @default 0.005 */
+  readonly margin?: number;
+  /** Weight each closed window's counts keep at the next window's end. @default 0.5 */
+  readonly decay?: number;
+}
+
+export class BaseSelector {
+  readonly #options: BaseSelectorOptions;
+  readonly #seed: number;
+  #percent = 0;
+  #lru: SampledCache | null = null;
+  #lfu: SampledCache | null = null;
+  #window = 0;
+  #n = 0;
+  /** Faded counts: sampled requests, only-LRU hits, only-LFU hits. */
+  #pairs = 0;
+  #onlyLru = 0;
+  #onlyLfu = 0;
+  #active: BaseKind;
+  #switches = 0;
+  #windows = 0;
+
+  constructor(options: BaseSelectorOptions) {
+    this.#options = options;
+    this.#seed = (options.seed * 0x85ebca6b) ^ 0xba5e;
+    this.#active = options.initial;
+  }
+
+  /** The kind whose order should propose victims. */
+  get active(): BaseKind {
+    return this.#active;
+  }
+
+  /** How many times the active kind changed. */
+  get switches(): number {
+    return this.#switches;
+  }
+
+  /** Completed windows. */
+  get windows(): number {
+    return this.#windows;
+  }
+
+  get started(): boolean {
+    return this.#lru !== null;
+  }
+
+  /** The sampling rate in percent (0 before `start`). */
+  get percent(): number {
+    return this.#percent;
+  }
+
+  /** LRU's lead over LFU in the faded counts (only-LRU hits − only-LFU hits). */
+  get lruLead(): number {
+    return this.#onlyLru - this.#onlyLfu;
+  }
+
+  /** Starts both shadows, sized for a live cache holding `residents` entries. */
+  start(residents: number): void {
+    if (this.#lru !== null) return;
+    const o = this.#options;
+    const minEntries = o.minEntries ?? 1024;
+    const minPercent = o.minPercent ?? 5;
+    const want = Math.ceil((100 * minEntries) / Math.max(1, residents));
+    this.#percent = Math.min(100, Math.max(minPercent, want));
+    const capacity = Math.max(1, Math.floor((o.capacity * this.#percent) / 100));
+    this.#lru = new SampledCache(o.createBase('lru', capacity), capacity);
+    this.#lfu = new SampledCache(o.createBase('lfu', capacity), capacity);
+    const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
+    this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+  }
+
+  /** Whether requests for `keyId` are replayed (false before `start`). */
+  sampled(keyId: number): boolean {
+    return this.#lru !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
+  }
+
+  /** A sampled request, replayed through both shadows. Call only when `sampled(keyId)`. */
+  observe(keyId: number, size: number): void {
+    const lruHit = this.#lru!.request(keyId, size);
+    const lfuHit = this.#lfu!.request(keyId, size);
+    if (lruHit !== lfuHit) {
+      if (lruHit) this.#onlyLru++;
+      else this.#onlyLfu++;
+    }
+    this.#pairs++;
+    if (++this.#n >= this.#window) this.#closeWindow();
+  }
+
+  #closeWindow(): void {
+    const o = this.#options;
+    const lead = this.#onlyLru - this.#onlyLfu;
+    const bar = (o.margin ?? 0.005) * this.#pairs + 2 * Math.sqrt(this.#onlyLru + this.#onlyLfu);
+    const want: BaseKind | null = lead > bar ? 'lru' : -lead > bar ? 'lfu' : null;
+    if (want !== null && want !== this.#active) {
+      this.#active = want;
+      this.#switches++;
+    }
+    this.#windows++;
+    this.#n = 0;
+    const decay = o.decay ?? 0.5;
+    this.#pairs *= decay;
+    this.#onlyLru *= decay;
+    this.#onlyLfu *= decay;
+  }
+}
+
+/** A metadata-only cache of one policy: replays requests, says whether each hit. */
+class SampledCache {
+  readonly #policy: EvictionPolicy;
+  readonly #capacity: number;
+  readonly #slotOf = new KeyTable();
+  readonly #keyOf: number[] = [];
+  readonly #sizeOf: number[] = [];
+  readonly #free: number[] = [];
+  #used = 0;
+
+  constructor(policy: EvictionPolicy, capacity: number) {
+    this.#policy = policy;
+    this.#capacity = capacity;
+  }
+
+  request(keyId: number, size: number): boolean {
+    const policy = this.#policy;
+    const slot = this.#slotOf.get(keyId);
+    if (slot >= 0) {
+      if (this.#sizeOf[slot] === size) {
+        policy.onAccess(slot);
+        return true;
+      }
+      policy.onRemove(slot);
+      this.#drop(slot);
+    }
+    policy.onMiss(keyId);
+    if (size > this.#capacity) return false;
+    while (this.#used + size > this.#capacity) {
+      const victim = policy.evict();
+      if (victim < 0) return false;
+      this.#drop(victim);
+    }
+    const at = this.#free.pop() ?? this.#keyOf.length;
+    this.#keyOf[at] = keyId;
+    this.#sizeOf[at] = size;
+    this.#slotOf.set(keyId, at);
+    this.#used += size;
+    policy.onInsert(at, keyId, size);
+    return slot >= 0;
+  }
+
+  #drop(slot: number): void {
+    this.#slotOf.delete(this.#keyOf[slot]!);
+    this.#used -= this.#sizeOf[slot]!;
+    this.#free.push(slot);
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../util/random.ts';
+import type { MlBase } from './ml-hybrid.ts';
+import { createBasePolicy, createMlHybridPolicy } from './ml-hybrid.ts';
+import { resolveMlHybridParams } from './ml-hybrid-params.ts';
+import type { Op } from './test-ml-drive.ts';
+import { drive } from './test-ml-drive.ts';
+
+/** A hot set of 50 keys requested all along, and a stream of keys each requested twice in a row. */
+function frequencyWins(n: number, seed: number): Op[] {
+  const random = createRandom(seed);
+  const ops: Op[] = [];
+  for (let i = 0; i < n; i++) {
+    ops.push({ kind: 'get', key: random.next() < 0.5 ? random.int(50) : 1000 + (i >> 1), size: 1 });
+  }
+  return ops;
+}
+
+/** Phases of 90 keys requested in random order: LFU holds on to the previous phases' keys. */
+function recencyWins(n: number, seed: number): Op[] {
+  const random = createRandom(seed);
+  const ops: Op[] = [];
+  for (let i = 0; i < n; i++) {
+    ops.push({ kind: 'get', key: 10_000 + Math.floor(i / 3000) * 1000 + random.int(90), size: 1 });
+  }
+  return ops;
+}
+
+const CAPACITY = 100;
+
+function hits(base: MlBase, ops: readonly Op[], adaptiveBase: boolean) {
+  const policy = createMlHybridPolicy({ base, capacity: CAPACITY, params: { adaptiveBase } });
+  const result = drive(policy, ops, CAPACITY);
+  return { hits: result.hits, victims: result.victims, stats: policy.stats() };
+}
+
+describe('ML hybrid: adaptiveBase (the better of LRU and LFU proposes victims)', () => {
+  it('ML+LFU takes LRU order where recency wins (no model: the base alone decides)', () => {
+    const ops = recencyWins(60_000, 3);
+    const lru = drive(createBasePolicy('lru', CAPACITY), ops, CAPACITY).hits;
+    const lfu = drive(createBasePolicy('lfu', CAPACITY), ops, CAPACITY).hits;
+    expect(lru).toBeGreaterThan(lfu * 1.05);
+    const fixed = hits('lfu', ops, false);
+    expect(fixed.hits).toBe(lfu);
+    const adaptive = hits('lfu', ops, true);
+    expect(adaptive.stats.baseSwitches).toBeGreaterThanOrEqual(1);
+    expect(adaptive.stats.otherBaseActive).toBe(1);
+    expect(adaptive.hits).toBeGreaterThan(lfu + 0.8 * (lru - lfu));
+  }, 30_000);
+
+  it('ML+LRU takes LFU order where frequency wins', () => {
+    const ops = frequencyWins(40_000, 7);
+    const lru = drive(createBasePolicy('lru', CAPACITY), ops, CAPACITY).hits;
+    const lfu = drive(createBasePolicy('lfu', CAPACITY), ops, CAPACITY).hits;
+    expect(lfu).toBeGreaterThan(lru * 1.05);
+    expect(hits('lru', ops, false).hits).toBe(lru);
+    const adaptive = hits('lru', ops, true);
+    expect(adaptive.stats.otherBaseActive).toBe(1);
+    expect(adaptive.hits).toBeGreaterThan(lru + 0.8 * (lfu - lru));
+  }, 30_000);
+
+  it('keeps its own order, victim for victim, where the two do the same', () => {
+    // A loop of 150 keys over a cache of 100: every request misses in both LRU and LFU.
+    const ops: Op[] = [];
+    for (let i = 0; i < 6000; i++) ops.push({ kind: 'get', key: i % 150, size: 1 });
+    for (const base of ['lru', 'lfu'] as const) {
+      const plain = drive(createBasePolicy(base, CAPACITY), ops, CAPACITY);
+      const adaptive = hits(base, ops, true);
+      expect(adaptive.stats.baseSwitches).toBe(0);
+      expect(adaptive.victims).toEqual(plain.victims);
+    }
+  }, 30_000);
+
+  it('validates its knobs', () => {
+    expect(() => resolveMlHybridParams({ adaptiveBase: 1 as unknown as boolean })).toThrow(
+      /adaptiveBase/,
+    );
+    expect(() => resolveMlHybridParams({ baseSwitchDecay: 1 })).toThrow(/baseSwitchDecay/);
+    expect(() => resolveMlHybridParams({ baseSwitchMargin: -0.1 })).toThrow(/baseSwitchMargin/);
+  });
+});
