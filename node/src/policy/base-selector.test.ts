@@ -96,4 +96,17 @@ describe('BaseSelector', () => {
     feed(s, 60_000, recencyWins(createRandom(6)));
     expect(s.active).toBe('lru');
   });
+
+  it('follows a resize of the live cache: the shadows shrink with it', () => {
+    // A loop of 60 keys fits in 100: both kinds hit everything, a tie that keeps LRU. Through 30,
+    // LRU never hits a loop while LFU keeps its most counted keys, so LFU must win after the
+    // resize (without it, both shadows would still hold the whole loop).
+    const s = selector('lru', 100);
+    s.start(100);
+    feed(s, 6000, (i) => i % 60);
+    expect(s.active).toBe('lru');
+    s.resize(30);
+    feed(s, 6000, (i) => i % 60);
+    expect(s.active).toBe('lfu');
+  });
 });

@@ -15,7 +15,7 @@
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import { hashKeyId } from './key-hash.ts';
-import { KeyTable } from './key-table.ts';
+import { SampledCache, samplingPercent, scaledCapacity } from './sampled-cache.ts';
 
 /** The two orders a learned policy can take its victims from. */
 export type BaseKind = 'lru' | 'lfu';
@@ -58,8 +58,12 @@ export class BaseSelector {
   #switches = 0;
   #windows = 0;
 
+  /** The live cache's capacity (the shadows' are scaled by the sampling rate once started). */
+  #liveCapacity: number;
+
   constructor(options: BaseSelectorOptions) {
     this.#options = options;
+    this.#liveCapacity = options.capacity;
     this.#seed = (options.seed * 0x85ebca6b) ^ 0xba5e;
     this.#active = options.initial;
   }
@@ -97,15 +101,24 @@ export class BaseSelector {
   start(residents: number): void {
     if (this.#lru !== null) return;
     const o = this.#options;
-    const minEntries = o.minEntries ?? 1024;
-    const minPercent = o.minPercent ?? 5;
-    const want = Math.ceil((100 * minEntries) / Math.max(1, residents));
-    this.#percent = Math.min(100, Math.max(minPercent, want));
-    const capacity = Math.max(1, Math.floor((o.capacity * this.#percent) / 100));
+    this.#percent = samplingPercent(residents, o.minEntries ?? 1024, o.minPercent ?? 5);
+    const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
     this.#lru = new SampledCache(o.createBase('lru', capacity), capacity);
     this.#lfu = new SampledCache(o.createBase('lfu', capacity), capacity);
     const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
     this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+  }
+
+  /**
+   * The live cache's capacity changed: both shadows follow at the sampling rate. The counts stay;
+   * they fade within a few windows.
+   */
+  resize(capacity: number): void {
+    this.#liveCapacity = capacity;
+    if (this.#lru === null) return;
+    const scaled = scaledCapacity(capacity, this.#percent);
+    this.#lru.resize(scaled);
+    this.#lfu!.resize(scaled);
   }
 
   /** Whether requests for `keyId` are replayed (false before `start`). */
@@ -140,54 +153,5 @@ export class BaseSelector {
     this.#pairs *= decay;
     this.#onlyLru *= decay;
     this.#onlyLfu *= decay;
-  }
-}
-
-/** A metadata-only cache of one policy: replays requests, says whether each hit. */
-class SampledCache {
-  readonly #policy: EvictionPolicy;
-  readonly #capacity: number;
-  readonly #slotOf = new KeyTable();
-  readonly #keyOf: number[] = [];
-  readonly #sizeOf: number[] = [];
-  readonly #free: number[] = [];
-  #used = 0;
-
-  constructor(policy: EvictionPolicy, capacity: number) {
-    this.#policy = policy;
-    this.#capacity = capacity;
-  }
-
-  request(keyId: number, size: number): boolean {
-    const policy = this.#policy;
-    const slot = this.#slotOf.get(keyId);
-    if (slot >= 0) {
-      if (this.#sizeOf[slot] === size) {
-        policy.onAccess(slot);
-        return true;
-      }
-      policy.onRemove(slot);
-      this.#drop(slot);
-    }
-    policy.onMiss(keyId);
-    if (size > this.#capacity) return false;
-    while (this.#used + size > this.#capacity) {
-      const victim = policy.evict();
-      if (victim < 0) return false;
-      this.#drop(victim);
-    }
-    const at = this.#free.pop() ?? this.#keyOf.length;
-    this.#keyOf[at] = keyId;
-    this.#sizeOf[at] = size;
-    this.#slotOf.set(keyId, at);
-    this.#used += size;
-    policy.onInsert(at, keyId, size);
-    return slot >= 0;
-  }
-
-  #drop(slot: number): void {
-    this.#slotOf.delete(this.#keyOf[slot]!);
-    this.#used -= this.#sizeOf[slot]!;
-    this.#free.push(slot);
   }
 }

@@ -413,13 +413,16 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   /**
-   * CONFIG SET maxmemory: the usage feature, the base and the shadow follow the new capacity.
+   * CONFIG SET maxmemory: the usage feature, both orders, the shadow and the base selector follow
+   * the new capacity.
    * The evicted-keys table keeps its size: it remembers history, not residents.
    */
   resize(capacity: number): void {
     this.#capacity = capacity;
     this.#base.resize?.(capacity);
+    this.#other?.resize?.(capacity);
     this.#shadow.resize(capacity);
+    this.#selector?.resize(capacity);
   }
 
   // ---- models and counters ---------------------------------------------------------------------

@@ -17,7 +17,7 @@
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import { hashKeyId } from './key-hash.ts';
-import { KeyTable } from './key-table.ts';
+import { SampledCache, samplingPercent, scaledCapacity } from './sampled-cache.ts';
 
 export interface ShadowBaselineOptions {
   /** Builds the base policy for the shadow's (scaled) capacity. */
@@ -41,16 +41,9 @@ export class ShadowBaseline {
   readonly #options: ShadowBaselineOptions;
   readonly #seed: number;
   #percent = 0;
-  #policy: EvictionPolicy | null = null;
-  /** The live cache's capacity, and the shadow's (scaled by the sampling rate once started). */
+  #cache: SampledCache | null = null;
+  /** The live cache's capacity (the shadow's is scaled by the sampling rate once started). */
   #liveCapacity: number;
-  #capacity = 0;
-  /** The shadow's slot of each key it holds (a typed-array table: no boxing, no GC). */
-  readonly #slotOf = new KeyTable();
-  #keyOf: number[] = [];
-  #sizeOf: number[] = [];
-  #free: number[] = [];
-  #used = 0;
   #window = 0;
   #n = 0;
   /** Since the last resetVerdict: requests, only-shadow hits, only-live hits. */
@@ -77,7 +70,7 @@ export class ShadowBaseline {
 
   /** Whether the shadow runs (after `start`). */
   get started(): boolean {
-    return this.#policy !== null;
+    return this.#cache !== null;
   }
 
   /** The sampling rate in percent (0 before `start`). */
@@ -123,14 +116,11 @@ export class ShadowBaseline {
 
   /** Starts shadowing, sized for a live cache holding `residents` entries. */
   start(residents: number): void {
-    if (this.#policy !== null) return;
+    if (this.#cache !== null) return;
     const o = this.#options;
-    const minEntries = o.minEntries ?? 1024;
-    const minPercent = o.minPercent ?? 5;
-    const want = Math.ceil((100 * minEntries) / Math.max(1, residents));
-    this.#percent = Math.min(100, Math.max(minPercent, want));
-    this.#capacity = this.#scaled(this.#liveCapacity);
-    this.#policy = o.createBase(this.#capacity);
+    this.#percent = samplingPercent(residents, o.minEntries ?? 1024, o.minPercent ?? 5);
+    const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
+    this.#cache = new SampledCache(o.createBase(capacity), capacity);
     const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
     this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
   }
@@ -142,25 +132,14 @@ export class ShadowBaseline {
    */
   resize(capacity: number): void {
     this.#liveCapacity = capacity;
-    const policy = this.#policy;
-    if (policy === null) return;
-    this.#capacity = this.#scaled(capacity);
-    policy.resize?.(this.#capacity);
-    while (this.#used > this.#capacity) {
-      const victim = policy.evict();
-      if (victim < 0) break;
-      this.#drop(victim);
-    }
+    if (this.#cache === null) return;
+    this.#cache.resize(scaledCapacity(capacity, this.#percent));
     this.resetVerdict();
-  }
-
-  #scaled(capacity: number): number {
-    return Math.max(1, Math.floor((capacity * this.#percent) / 100));
   }
 
   /** Whether requests for `keyId` are shadowed. */
   sampled(keyId: number): boolean {
-    return this.#policy !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
+    return this.#cache !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
   }
 
   /**
@@ -168,7 +147,7 @@ export class ShadowBaseline {
    * `sampled(keyId)`.
    */
   observe(keyId: number, size: number, liveHit: boolean): void {
-    const shadowHit = this.#request(keyId, size);
+    const shadowHit = this.#cache!.request(keyId, size);
     this.#n++;
     this.#totalRequests++;
     if (liveHit) {
@@ -214,40 +193,5 @@ export class ShadowBaseline {
     this.#n = 0;
     this.#liveHits = 0;
     this.#shadowHits = 0;
-  }
-
-  /** Replays one request through the shadow cache; returns whether it hit. */
-  #request(keyId: number, size: number): boolean {
-    const policy = this.#policy!;
-    const slot = this.#slotOf.get(keyId);
-    if (slot >= 0) {
-      if (this.#sizeOf[slot] === size) {
-        policy.onAccess(slot);
-        return true;
-      }
-      policy.onRemove(slot);
-      this.#drop(slot);
-    }
-    policy.onMiss(keyId);
-    if (size > this.#capacity) return false;
-    while (this.#used + size > this.#capacity) {
-      const victim = policy.evict();
-      if (victim < 0) return false;
-      this.#drop(victim);
-    }
-    const free = this.#free.pop();
-    const at = free ?? this.#keyOf.length;
-    this.#keyOf[at] = keyId;
-    this.#sizeOf[at] = size;
-    this.#slotOf.set(keyId, at);
-    this.#used += size;
-    policy.onInsert(at, keyId, size);
-    return slot >= 0;
-  }
-
-  #drop(slot: number): void {
-    this.#slotOf.delete(this.#keyOf[slot]!);
-    this.#used -= this.#sizeOf[slot]!;
-    this.#free.push(slot);
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * A metadata-only cache of one policy over a hashed sample of the keys: replays requests and
+ * says whether each hit. The learned policy's shadow (shadow-baseline.ts) and its base selector
+ * (base-selector.ts) run their base policies on it, SHARDS-style: keys whose hash falls in
+ * `percent` of the space, at `percent` of the capacity.
+ */
+import type { EvictionPolicy } from './eviction-policy.ts';
+import { KeyTable } from './key-table.ts';
+
+/**
+ * The sampling rate, in percent, that leaves a sampled cache holding about `minEntries` of a
+ * live cache's `residents` entries: small caches are sampled whole, large ones at `minPercent`.
+ */
+export function samplingPercent(residents: number, minEntries: number, minPercent: number): number {
+  const want = Math.ceil((100 * minEntries) / Math.max(1, residents));
+  return Math.min(100, Math.max(minPercent, want));
+}
+
+/** The sampled cache's capacity for a live cache's `capacity` at `percent` (at least 1). */
+export function scaledCapacity(capacity: number, percent: number): number {
+  return Math.max(1, Math.floor((capacity * percent) / 100));
+}
+
+export class SampledCache {
+  readonly #policy: EvictionPolicy;
+  #capacity: number;
+  /** The slot of each key held (a typed-array table: no boxing, no GC). */
+  readonly #slotOf = new KeyTable();
+  readonly #keyOf: number[] = [];
+  readonly #sizeOf: number[] = [];
+  readonly #free: number[] = [];
+  #used = 0;
+
+  constructor(policy: EvictionPolicy, capacity: number) {
+    this.#policy = policy;
+    this.#capacity = capacity;
+  }
+
+  /**
+   * One request: a hit, or a miss that inserts the key (evicting as the policy says). A key seen
+   * again with another size is replaced, and counts as a hit, as the live cache's update does.
+   */
+  request(keyId: number, size: number): boolean {
+    const policy = this.#policy;
+    const slot = this.#slotOf.get(keyId);
+    if (slot >= 0) {
+      if (this.#sizeOf[slot] === size) {
+        policy.onAccess(slot);
+        return true;
+      }
+      policy.onRemove(slot);
+      this.#drop(slot);
+    }
+    policy.onMiss(keyId);
+    if (size > this.#capacity) return false;
+    if (!this.#fit(size)) return false;
+    const at = this.#free.pop() ?? this.#keyOf.length;
+    this.#keyOf[at] = keyId;
+    this.#sizeOf[at] = size;
+    this.#slotOf.set(keyId, at);
+    this.#used += size;
+    policy.onInsert(at, keyId, size);
+    return slot >= 0;
+  }
+
+  /** A new capacity (the live cache's changed): the policy follows, and evicts down to it. */
+  resize(capacity: number): void {
+    this.#capacity = capacity;
+    this.#policy.resize?.(capacity);
+    this.#fit(0);
+  }
+
+  /** Evicts until `size` more fits; false if the policy has nothing left to evict. */
+  #fit(size: number): boolean {
+    while (this.#used + size > this.#capacity) {
+      const victim = this.#policy.evict();
+      if (victim < 0) return false;
+      this.#drop(victim);
+    }
+    return true;
+  }
+
+  #drop(slot: number): void {
+    this.#slotOf.delete(this.#keyOf[slot]!);
+    this.#used -= this.#sizeOf[slot]!;
+    this.#free.push(slot);
+  }
+}
