@@ -122,6 +122,7 @@ export function buildMlPolicy(
     clock,
     remote,
     pulling: service !== null && !remote,
+    base,
   });
   let scoring: Partial<MlHybridOptions>;
   let client: ScorerClient | undefined;

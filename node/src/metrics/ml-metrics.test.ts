@@ -26,6 +26,8 @@ function fakeStats(): { -readonly [K in keyof MlPolicyStats]: MlPolicyStats[K] }
     shadowBaseHitRatio: 0.25,
     shadowFallbackActive: 0,
     challengeMargin: 0.3,
+    baseSwitches: 0,
+    otherBaseActive: 0,
   };
 }
 
@@ -59,6 +61,24 @@ describe('createMlMetrics', () => {
     text = await registry.metrics();
     expect(text).toContain(`mlcache_node_ml_breaker_state{${L}} 1`);
     expect(text).toContain(`mlcache_node_ml_evictions_total{${L},decider="model"} 9`);
+  });
+
+  it('names the order proposing victims: the own base, then the other after a switch', async () => {
+    const clock = new ManualClock(1_000_000);
+    const stats = fakeStats();
+    const telemetry = new MlTelemetry({ stats: () => stats, clock, remote: false, base: 'lfu' });
+    const registry = new Registry();
+    createMlMetrics({ registry, node: 'n1', policy: 'ml-lfu', telemetry });
+    let text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_base_order{${L},order="lfu"} 1`);
+    expect(text).toContain(`mlcache_node_ml_base_order{${L},order="lru"} 0`);
+    stats.baseSwitches = 3;
+    stats.otherBaseActive = 1;
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_base_order{${L},order="lru"} 1`);
+    expect(text).toContain(`mlcache_node_ml_base_order{${L},order="lfu"} 0`);
+    expect(text).toContain(`mlcache_node_ml_base_order_switches_total{${L}} 3`);
+    expect(telemetry.snapshot().order).toEqual({ active: 'lru', switches: 3 });
   });
 
   it('ages the model by the wall clock from when its version changed', async () => {

@@ -37,7 +37,13 @@ export interface MlPolicyStats {
   readonly shadowBaseHitRatio: number;
   readonly shadowFallbackActive: number;
   readonly challengeMargin: number;
+  /** Times the order proposing victims changed (`adaptiveBase`); 1 while it is not the own base's. */
+  readonly baseSwitches: number;
+  readonly otherBaseActive: number;
 }
+
+/** The two orders a learned policy's victims can come from. */
+export type BaseOrder = 'lru' | 'lfu';
 
 /** The breaker as a metric: 0 closed, 1 half-open, 2 open (by how far from normal). */
 const BREAKER_METRIC = [0, 2, 1] as const;
@@ -112,6 +118,8 @@ export interface MlTelemetryOptions {
    * (`--scorer grpc://…`, rank local). @default false
    */
   readonly pulling?: boolean;
+  /** The policy's own base (ml-lru: lru), to name the order in use. @default 'lru' */
+  readonly base?: BaseOrder;
 }
 
 /** A JSON view of the learned policy, for /v1/stats. */
@@ -139,6 +147,8 @@ export interface MlStatsSnapshot {
     readonly meanMs: number;
     readonly remote: boolean;
   };
+  /** The order proposing victims now (the own base's, or the other's), and its changes. */
+  readonly order: { readonly active: BaseOrder; readonly switches: number };
   /** The last model the scorer service announced, with `--scorer grpc://…`. */
   readonly remoteModel?: RemoteModelNotice;
   /**
@@ -173,6 +183,7 @@ export class MlTelemetry {
   #installedAtMs = 0;
   #remoteModel: RemoteModelNotice | undefined;
   readonly #pulling: boolean;
+  readonly #base: BaseOrder;
   #pulledModel: RemoteModelNotice | undefined;
   #pulledInstalled = 0;
   readonly #pullRefused: Record<PullRefusal, number> = {
@@ -187,6 +198,13 @@ export class MlTelemetry {
     this.#clock = options.clock;
     this.#remote = options.remote;
     this.#pulling = options.pulling ?? false;
+    this.#base = options.base ?? 'lru';
+  }
+
+  /** The order proposing victims: the own base's unless the base selector chose the other. */
+  activeOrder(stats: MlPolicyStats): BaseOrder {
+    if (stats.otherBaseActive === 0) return this.#base;
+    return this.#base === 'lru' ? 'lfu' : 'lru';
   }
 
   /** The policy's observer: one scored batch of `rows` rows that took `ms`. */
@@ -292,6 +310,7 @@ export class MlTelemetry {
         meanMs: latency.count > 0 ? (1000 * latency.sum) / latency.count : 0,
         remote: this.#remote,
       },
+      order: { active: this.activeOrder(s), switches: s.baseSwitches },
       ...(this.#remoteModel === undefined ? {} : { remoteModel: this.#remoteModel }),
       ...(this.#pulling
         ? {
@@ -453,6 +472,24 @@ function rows(t: MlTelemetry): Row[] {
       'gauge',
       "How much farther (log units) the model must rank a candidate than the base's victim.",
       (l, s) => one(l, s().challengeMargin),
+    ],
+    [
+      'base_order',
+      'gauge',
+      'The order whose victims the model challenges and fallbacks evict (1 for the active one): the own base, or the other one when the base selector found it better (adaptiveBase).',
+      (l, s) => {
+        const active = t.activeOrder(s());
+        return (['lru', 'lfu'] as const).map((order) => ({
+          labels: { ...l, order },
+          value: order === active ? 1 : 0,
+        }));
+      },
+    ],
+    [
+      'base_order_switches_total',
+      'counter',
+      'Times the base selector changed the order proposing victims.',
+      (l, s) => one(l, s().baseSwitches),
     ],
     ['score_batches_total', 'counter', 'Candidate batches scored.', (l, s) => one(l, s().batches)],
     [

@@ -425,6 +425,13 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#selector?.resize(capacity);
   }
 
+  /** The order proposing victims now: the own base's, or the other one's (`adaptiveBase`). */
+  get order(): MlBase {
+    const own = this.name.slice(3) as MlBase;
+    if (this.#order === this.#base) return own;
+    return own === 'lru' ? 'lfu' : 'lru';
+  }
+
   // ---- models and counters ---------------------------------------------------------------------
 
   /**

@@ -84,6 +84,10 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     expect(info).toContain('# ML\r\nml_policy:ml-lfu\r\n');
     expect(Number(/ml_model_version:(\d+)/.exec(info)?.[1])).toBeGreaterThanOrEqual(1);
     expect(await client.info('ml')).toMatch(/^# ML\r\n/);
+    // The order proposing victims, the own base's or the other's (the base selector's choice).
+    const order = /ml_base_order:(lru|lfu)\r\n/.exec(info)?.[1];
+    expect(order).toBeDefined();
+    expect(Number(/ml_base_order_switches:(\d+)/.exec(info)?.[1])).toBeGreaterThanOrEqual(0);
     expect(await client.info('memory')).not.toContain('# ML');
 
     const text = await scrapeMetrics(node);
@@ -111,6 +115,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     expect(text).toContain(
       'mlcache_node_ml_models_refused_total{node="ml-1",policy="ml-lfu",reason="version"} 0',
     );
+    expect(series(text, 'mlcache_node_ml_base_order', { ...labels, order: order! })).toBe(1);
 
     const stats = await adminJson<{
       policy: string;
@@ -118,6 +123,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
         modelVersion: number;
         evictions: { model: number; base: number };
         breaker: { state: string };
+        order: { active: string; switches: number };
       };
       config: { scorer: string; scorerRank: string; model: string; scorerDeadlineMs: number };
     }>(node, '/v1/stats');
@@ -125,6 +131,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     expect(stats.ml.modelVersion).toBeGreaterThanOrEqual(1);
     expect(stats.ml.evictions.model).toBeGreaterThan(0);
     expect(stats.ml.breaker.state).toBe('closed');
+    expect(stats.ml.order.active).toBe(order);
     expect(stats.config).toMatchObject({
       scorer: 'local',
       scorerRank: 'local',
