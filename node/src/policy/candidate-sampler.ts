@@ -30,20 +30,21 @@ export interface CandidateShares {
 
 export class CandidateSampler {
   readonly #random: Random;
-  /** Resident slots, densely packed, and each slot's index in it (-1 when not resident). */
+  /** Resident slots, densely packed. */
   #residents = new Int32Array(1024);
   #count = 0;
-  #position = new Int32Array(1024).fill(-1);
   /**
-   * Per slot: its insert epoch times 2, plus 1 once hit (or overwritten) after its insert. The
-   * epoch is bumped on every insert (and removal), so ring entries of an earlier tenancy are
-   * stale. A ring entry stores the state its insert left (hit bit clear), so one compare tells
-   * both "same tenancy" and "not hit since", and a hit or insert touches one array, not two.
+   * Per slot, side by side in one buffer (a request for a random slot touches one cache line,
+   * not two): its index in `#residents` (-1 when not resident) at `#position[2 * slot]`, and its
+   * state at `#state[2 * slot + 1]`: the insert epoch times 2, plus 1 once hit (or overwritten)
+   * after its insert. The epoch is bumped on every insert (and removal), so ring entries of an
+   * earlier tenancy are stale. A ring entry stores the state its insert left (hit bit clear), so
+   * one compare tells both "same tenancy" and "not hit since".
    */
-  #state = new Uint32Array(1024);
-  /** Per slot: the batch stamp that last listed it, for deduplication. */
-  #mark = new Uint32Array(1024);
-  #stamp = 0;
+  #position: Int32Array;
+  #state: Uint32Array;
+  /** Slots that fit in `#position` / `#state`. */
+  #slots = 0;
   /** The newest insertions: slot and epoch, written at `#inserted % ring size`. */
   readonly #ringSlots: Int32Array;
   readonly #ringEpochs: Uint32Array;
@@ -58,6 +59,9 @@ export class CandidateSampler {
     this.#ringSlots = new Int32Array(n);
     this.#ringEpochs = new Uint32Array(n);
     this.#ringMask = n - 1;
+    this.#position = new Int32Array(0);
+    this.#state = new Uint32Array(0);
+    this.#grow(1023);
   }
 
   get residentCount(): number {
@@ -66,43 +70,43 @@ export class CandidateSampler {
 
   /** Whether `slot` is resident as far as the sampler knows. */
   isResident(slot: number): boolean {
-    return slot < this.#position.length && this.#position[slot]! >= 0;
+    return slot < this.#slots && this.#position[2 * slot]! >= 0;
   }
 
   onInsert(slot: number): void {
-    if (slot >= this.#position.length) this.#grow(slot);
-    if (this.#position[slot]! < 0) {
-      this.#position[slot] = this.#count;
+    if (slot >= this.#slots) this.#grow(slot);
+    if (this.#position[2 * slot]! < 0) {
+      this.#position[2 * slot] = this.#count;
       if (this.#count === this.#residents.length) {
         this.#residents = growInt32(this.#residents, this.#count * 2);
       }
       this.#residents[this.#count++] = slot;
     }
-    const epoch = nextEpoch(this.#state[slot]!);
-    this.#state[slot] = epoch;
+    const epoch = nextEpoch(this.#state[2 * slot + 1]!);
+    this.#state[2 * slot + 1] = epoch;
     const at = this.#inserted++ & this.#ringMask;
     this.#ringSlots[at] = slot;
     this.#ringEpochs[at] = epoch;
   }
 
   onHit(slot: number): void {
-    if (slot < this.#state.length) this.#state[slot] = this.#state[slot]! | 1;
+    if (slot < this.#slots) this.#state[2 * slot + 1] = this.#state[2 * slot + 1]! | 1;
   }
 
   onRemove(slot: number): void {
-    if (slot >= this.#position.length) return;
-    const at = this.#position[slot]!;
+    if (slot >= this.#slots) return;
+    const at = this.#position[2 * slot]!;
     if (at < 0) return;
     const last = this.#residents[--this.#count]!;
     this.#residents[at] = last;
-    this.#position[last] = at;
-    this.#position[slot] = -1;
+    this.#position[2 * last] = at;
+    this.#position[2 * slot] = -1;
     // A later insert bumps the epoch anyway; bumping now also retires the ring entry at once.
-    this.#state[slot] = nextEpoch(this.#state[slot]!);
+    this.#state[2 * slot + 1] = nextEpoch(this.#state[2 * slot + 1]!);
   }
 
   clear(): void {
-    for (let i = 0; i < this.#count; i++) this.#position[this.#residents[i]!] = -1;
+    for (let i = 0; i < this.#count; i++) this.#position[2 * this.#residents[i]!] = -1;
     this.#count = 0;
     this.#inserted = 0;
   }
@@ -124,8 +128,6 @@ export class CandidateSampler {
     skip: (slot: number) => boolean = never,
     offset = 0,
   ): number {
-    const stamp = this.#nextStamp();
-    const mark = this.#mark;
     let n = offset;
     if (shares.tail > 0) {
       const scan = Math.max(shares.tail, shares.tailScan);
@@ -133,8 +135,7 @@ export class CandidateSampler {
       const tail = base.candidates(this.#tail, scan);
       for (let i = 0; i < tail && n < offset + shares.tail; i++) {
         const slot = this.#tail[i]!;
-        if (mark[slot] === stamp || !this.isResident(slot) || skip(slot)) continue;
-        mark[slot] = stamp;
+        if (listed(out, offset, n, slot) || !this.isResident(slot) || skip(slot)) continue;
         out[n++] = slot;
       }
     }
@@ -143,40 +144,37 @@ export class CandidateSampler {
     for (let tries = 2 * shares.recent; n < want && tries > 0 && window > 0; tries--) {
       const at = (this.#inserted - 1 - this.#random.int(window)) & this.#ringMask;
       const slot = this.#ringSlots[at]!;
-      if (this.#state[slot] !== this.#ringEpochs[at]) continue;
-      if (mark[slot] === stamp || this.#position[slot]! < 0 || skip(slot)) continue;
-      mark[slot] = stamp;
+      if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) continue;
+      if (listed(out, offset, n, slot) || this.#position[2 * slot]! < 0 || skip(slot)) continue;
       out[n++] = slot;
     }
     want = n + shares.random;
     for (let tries = 2 * shares.random; n < want && tries > 0 && this.#count > 0; tries--) {
       const slot = this.#residents[this.#random.int(this.#count)]!;
-      if (mark[slot] === stamp || skip(slot)) continue;
-      mark[slot] = stamp;
+      if (listed(out, offset, n, slot) || skip(slot)) continue;
       out[n++] = slot;
     }
     return n - offset;
   }
 
-  #nextStamp(): number {
-    this.#stamp = (this.#stamp + 1) >>> 0;
-    if (this.#stamp === 0) {
-      this.#mark.fill(0);
-      this.#stamp = 1;
-    }
-    return this.#stamp;
-  }
-
   #grow(slot: number): void {
-    const size = grownSize(this.#position.length, slot);
-    this.#position = growInt32(this.#position, size, -1);
-    const state = new Uint32Array(size);
-    state.set(this.#state);
-    this.#state = state;
-    const mark = new Uint32Array(size);
-    mark.set(this.#mark);
-    this.#mark = mark;
+    const size = grownSize(this.#slots, slot);
+    const position = new Int32Array(2 * size);
+    position.set(this.#position);
+    for (let i = 2 * this.#slots; i < 2 * size; i += 2) position[i] = -1;
+    this.#position = position;
+    this.#state = new Uint32Array(position.buffer);
+    this.#slots = size;
   }
+}
+
+/**
+ * Whether `slot` is already among `out[from … to)`, the candidates this batch listed so far (a
+ * handful): a scan of them costs less than a per-slot mark, a cache miss in a large cache.
+ */
+function listed(out: Int32Array, from: number, to: number, slot: number): boolean {
+  for (let i = from; i < to; i++) if (out[i] === slot) return true;
+  return false;
 }
 
 /** The state of a slot's next tenancy: the epoch bumped, the hit bit clear. */

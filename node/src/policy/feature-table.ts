@@ -2,13 +2,16 @@
  * The per-slot state behind the model's features, indexed by slot (see eviction-policy.ts for
  * slots). Internal to FeatureTracker, which owns the update rules.
  *
- * One 80-byte record per slot in one buffer, seen through a Float64Array and a Float32Array
+ * One 96-byte record per slot in one buffer, seen through a Float64Array and a Float32Array
  * view: the times, key, count and decayed counters as doubles, then the gaps and log2(size) as
- * floats. An insert, hit, overwrite or removal of a random slot of a large cache then touches one
- * contiguous record (at most two adjacent cache lines) rather than a 64-byte row in one array and
- * a 16-byte row in another. The fields a hit reads and writes (last access, count, decayed
- * counters, gaps) are the record's last 56 bytes, together; the ones only an insert, a removal
- * or a row for the model need (insertion time, expiry, key) come first.
+ * floats, then the size itself as a double, and 8 bytes of padding (at 96 bytes a record never
+ * straddles three cache lines). An insert, hit, overwrite or removal of a random slot of a large
+ * cache then touches one contiguous record (two adjacent cache lines at most) rather than a
+ * 64-byte row in one array and a 16-byte row in another. The fields a hit reads and writes (last
+ * access, count, decayed counters, gaps) are bytes 24–80, together; the ones only an insert, a
+ * removal or a row for the model need (insertion time, expiry, key) come first. The key and the
+ * size are what the ML policy needs of a slot besides its features (ml-hybrid.ts reads them
+ * here, so a request for a slot touches this record instead of two more arrays as well).
  *
  * Times are request counts on the logical clock and stay in Float64 so that a long-lived node
  * never wraps; gaps are stored as the float32 the model sees anyway.
@@ -21,8 +24,9 @@ export const S_KEY = 2; // the key's stable id, to remember it in the ghost tabl
 export const S_LAST = 3; // logical time of the last access (insert, hit or overwrite)
 export const S_COUNT = 4; // accesses seen, capped
 export const S_EDC0 = 5; // decayed counters as of S_LAST (S_EDC0 + k for the k-th half-life)
-/** A record in doubles: 8 doubles, then 4 floats (2 doubles' worth). */
-export const F64_STRIDE = 10;
+export const S_SIZE = 10; // the entry's size in the cache's unit (after the floats)
+/** A record in doubles: 8 doubles, 4 floats (2 doubles' worth), the size, padding. */
+export const F64_STRIDE = 12;
 /** Floats of a record (Float32Array index within the record, after the 8 doubles). */
 export const S_GAP1 = 16; // the three newest inter-access gaps, MISSING until seen
 export const S_GAP2 = 17;

@@ -23,6 +23,7 @@ import {
   S_KEY,
   S_LAST,
   S_LOG2_SIZE,
+  S_SIZE,
   FeatureTable,
 } from './feature-table.ts';
 
@@ -94,6 +95,7 @@ export class FeatureTracker {
     f64[a + S_KEY] = keyId;
     f64[a + S_INSERTED] = t;
     f64[a + S_EXPIRE] = expireAt;
+    f64[a + S_SIZE] = size;
     f32[b + S_LOG2_SIZE] = size > 1 ? Math.log2(size) : 0;
     const ghosts = this.#ghosts;
     const g = ghosts.take(keyId);
@@ -141,7 +143,22 @@ export class FeatureTracker {
   onUpdate(slot: number, t: number, size: number, expireAt: number): void {
     this.#table.f32[slot * F32_STRIDE + S_LOG2_SIZE] = size > 1 ? Math.log2(size) : 0;
     this.#table.f64[slot * F64_STRIDE + S_EXPIRE] = expireAt;
+    this.#table.f64[slot * F64_STRIDE + S_SIZE] = size;
     this.onAccess(slot, t);
+  }
+
+  /**
+   * The key id of the entry in `slot` (as of its insert; after a removal, until the slot is
+   * reused, the key that left). Kept in the slot's record, which a request for the slot reads
+   * anyway, so the policy needs no array of its own for it.
+   */
+  keyOf(slot: number): number {
+    return this.#table.f64[slot * F64_STRIDE + S_KEY]!;
+  }
+
+  /** The size of the entry in `slot` (as of its insert or last overwrite), like `keyOf`. */
+  sizeOf(slot: number): number {
+    return this.#table.f64[slot * F64_STRIDE + S_SIZE]!;
   }
 
   /**

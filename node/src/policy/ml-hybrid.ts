@@ -45,7 +45,7 @@ import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from
 import { ShadowBaseline } from './shadow-baseline.ts';
 import type { TreeEnsemble } from './tree-model.ts';
 import { scorerFor } from './compiled-ensemble.ts';
-import { growFloat64, grownSize } from './typed-arrays.ts';
+import { grownSize } from './typed-arrays.ts';
 import { VictimBuffer } from './victim-buffer.ts';
 
 export type { MlBase } from './ml-hybrid-params.ts';
@@ -156,9 +156,10 @@ export class MlHybridPolicy implements EvictionPolicy {
   /** Misses per request, exponentially weighted: sets the memory window (#window). */
   #missRate = 1;
 
-  /** Per slot: key id, size, and a version bumped on every touch (stales pool entries). */
-  #keyOf = new Float64Array(1024);
-  #sizeOf = new Float64Array(1024);
+  /**
+   * Per slot: a version bumped on every touch (stales pool entries). Its key id and size are in
+   * its feature record (`#features.keyOf`, `sizeOf`), which a request for it touches anyway.
+   */
   #version = new Uint32Array(1024);
   /** Per slot: its version + 1 while it sits in the pool (so it is not sampled again). */
   #pooledVersion = new Uint32Array(1024);
@@ -306,10 +307,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   onInsert(slot: number, keyId: number, size: number): void {
     if (this.#lastMissKey !== keyId) this.#request(keyId);
     this.#lastMissKey = Number.NaN;
-    if (slot < this.#keyOf.length && this.#sampler.isResident(slot)) this.onRemove(slot);
-    if (slot >= this.#keyOf.length) this.#grow(slot);
-    this.#keyOf[slot] = keyId;
-    this.#sizeOf[slot] = size;
+    if (slot < this.#version.length && this.#sampler.isResident(slot)) this.onRemove(slot);
+    if (slot >= this.#version.length) this.#grow(slot);
     this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
     this.#used += size;
     this.#features.onInsert(slot, keyId, this.#t, size, 0);
@@ -322,24 +321,24 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   onAccess(slot: number): void {
     if (!this.#sampler.isResident(slot)) return;
-    const keyId = this.#keyOf[slot]!;
+    const keyId = this.#features.keyOf(slot);
     this.#request(keyId);
     this.#missRate -= this.#missRate * this.#rateWeight();
     this.#touch(slot);
     this.#features.onAccess(slot, this.#t);
     this.#base.onAccess(slot);
     this.#other?.onAccess(slot);
-    if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, this.#sizeOf[slot]!, true);
-    if (this.#selector?.sampled(keyId) === true) this.#observeSelector(keyId, this.#sizeOf[slot]!);
+    const size = this.#features.sizeOf(slot);
+    if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, size, true);
+    if (this.#selector?.sampled(keyId) === true) this.#observeSelector(keyId, size);
   }
 
   onUpdate(slot: number, size: number): void {
     if (!this.#sampler.isResident(slot)) return;
-    const keyId = this.#keyOf[slot]!;
+    const keyId = this.#features.keyOf(slot);
     this.#request(keyId);
     this.#touch(slot);
-    this.#used += size - this.#sizeOf[slot]!;
-    this.#sizeOf[slot] = size;
+    this.#used += size - this.#features.sizeOf(slot);
     this.#features.onUpdate(slot, this.#t, size, 0);
     this.#base.onUpdate(slot, size);
     this.#other?.onUpdate(slot, size);
@@ -350,7 +349,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   onRemove(slot: number): void {
     if (!this.#sampler.isResident(slot)) return;
     // Left without being evicted (expired, deleted): whatever it was sampled for is dead.
-    this.#training?.labeler.dead(this.#keyOf[slot]!, this.#t);
+    this.#training?.labeler.dead(this.#features.keyOf(slot), this.#t);
     this.#base.onRemove(slot);
     this.#other?.onRemove(slot);
     this.#forget(slot);
@@ -491,7 +490,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       if (slot >= 0) {
         const usage = this.#usage();
         this.#features.write(slot, t, this.#wallMs(), usage, this.#row, 0);
-        training.labeler.record(this.#keyOf[slot]!, t, this.#cap(), this.#row, 0);
+        training.labeler.record(this.#features.keyOf(slot), t, this.#cap(), this.#row, 0);
       }
     }
   }
@@ -542,7 +541,7 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   #forget(slot: number): void {
     this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
-    this.#used -= this.#sizeOf[slot]!;
+    this.#used -= this.#features.sizeOf(slot);
     this.#features.onRemove(slot);
     this.#sampler.onRemove(slot);
   }
@@ -631,7 +630,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     const pooled = this.#pooledVersion;
     for (let i = 0; i < n; i++) {
       const slot = this.#candidates[i]!;
-      const size = this.#sizeOf[slot]!;
+      const size = this.#features.sizeOf(slot);
       if (p.sizeAware && size > 1) scores[i] = scores[i]! + Math.log(size);
       if (slot === this.#head) continue;
       const out = pool.add(slot, scores[i]!, version);
@@ -691,7 +690,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     const cap = this.#cap();
     for (let k = 0; k < this.#params.logPerBatch; k++) {
       const i = this.#random.int(n);
-      const keyId = this.#keyOf[slots[i]!]!;
+      const keyId = this.#features.keyOf(slots[i]!);
       labeler.record(keyId, this.#t, cap, rows, i * FEATURE_COUNT);
     }
   }
@@ -843,7 +842,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       const slot = slots[i]!;
       // Touched, removed or reused since it was sent; or gone in a clear() (no version bump).
       if (version[slot] !== this.#remoteVersions[i] || !this.#sampler.isResident(slot)) continue;
-      const size = this.#sizeOf[slot]!;
+      const size = this.#features.sizeOf(slot);
       const score = sizeAware && size > 1 ? scores[i]! + Math.log(size) : scores[i]!;
       if (i < this.#remoteHeadCount) {
         const h = this.#headsHeld++;
@@ -898,9 +897,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   #grow(slot: number): void {
-    const size = grownSize(this.#keyOf.length, slot);
-    this.#keyOf = growFloat64(this.#keyOf, size);
-    this.#sizeOf = growFloat64(this.#sizeOf, size);
+    const size = grownSize(this.#version.length, slot);
     const version = new Uint32Array(size);
     version.set(this.#version);
     this.#version = version;

@@ -23,6 +23,7 @@ import type { MlBase } from './ml-hybrid-params.ts';
 import type { MlHybridStats } from './ml-hybrid-stats.ts';
 import { disagreement, judgeModel } from './model-gate.ts';
 import { OnlineLabeler } from './online-labeler.ts';
+import { ScoreMemo } from './score-memo.ts';
 import type { SampleSink, Scorer, TrainerPort, TrainingJob } from './scorer-port.ts';
 import type { TreeEnsemble } from './tree-model.ts';
 import { averageEnsembles, FlatEnsemble } from './tree-model.ts';
@@ -66,6 +67,8 @@ export class OnlineTraining {
   #lastTrained: { model: TreeEnsemble; scorer: FlatEnsemble } | null = null;
   /** The model this trainer installed last, as the policy holds it (compiled or not). */
   #mine: Scorer | null = null;
+  /** The trees `#mine` was made from. */
+  #mineModel: TreeEnsemble | null = null;
 
   constructor(options: OnlineTrainingOptions) {
     const p = options.params;
@@ -185,8 +188,16 @@ export class OnlineTraining {
     const trained = new FlatEnsemble(model);
     const previous = this.#lastTrained;
     this.#lastTrained = { model, scorer: trained };
-    if (previous !== null) {
-      o.stats.lastDisagreement = disagreement(trained, previous.scorer, this.labeler.validation);
+    // The held-out rows do not change during this call, and the same models score them in the
+    // disagreement and again in the gate: each model's scores are computed once (ScoreMemo).
+    const trainedScores = new ScoreMemo(trained);
+    const previousScores = previous === null ? null : new ScoreMemo(previous.scorer);
+    if (previousScores !== null) {
+      o.stats.lastDisagreement = disagreement(
+        trainedScores,
+        previousScores,
+        this.labeler.validation,
+      );
     }
     // With averaging, the challenger is the mean of this model and the one trained before it.
     const offered =
@@ -197,23 +208,35 @@ export class OnlineTraining {
     // held-out rows, mostly short gaps, favour any model trained on them. Replace it only once
     // the held-out window has filled up to `foreignGateRows`.
     const foreign = current !== null && current !== this.#mine;
-    const verdict = judgeModel(candidate, current, this.labeler.validation, {
-      kind: o.kind,
-      pairs: o.params.validationPairs,
-      seed: o.seed + o.stats.trainings,
-      minGain: o.params.minGain,
-      minRows: foreign
-        ? Math.max(MIN_GATE_ROWS, Math.min(o.params.foreignGateRows, o.params.validationRows))
-        : MIN_GATE_ROWS,
-      // Judge the order eviction uses: score + ln(size) under a byte budget.
-      sizeAware: o.params.sizeAware && o.params.gateBySize,
-    });
+    // The current model is the one trained before this one when that one was installed as it
+    // was (compiled or not, its scores are the same): reuse its scores from the disagreement.
+    const judgedCurrent =
+      current !== null && !foreign && previous !== null && this.#mineModel === previous.model
+        ? previousScores
+        : current;
+    const verdict = judgeModel(
+      candidate === trained ? trainedScores : candidate,
+      judgedCurrent,
+      this.labeler.validation,
+      {
+        kind: o.kind,
+        pairs: o.params.validationPairs,
+        seed: o.seed + o.stats.trainings,
+        minGain: o.params.minGain,
+        minRows: foreign
+          ? Math.max(MIN_GATE_ROWS, Math.min(o.params.foreignGateRows, o.params.validationRows))
+          : MIN_GATE_ROWS,
+        // Judge the order eviction uses: score + ln(size) under a byte budget.
+        sizeAware: o.params.sizeAware && o.params.gateBySize,
+      },
+    );
     o.stats.lastValidation = verdict.challenger;
     o.stats.lastValidationCurrent = verdict.current;
     o.stats.lastValidationBase = verdict.base;
     if (verdict.accept) {
       o.install(candidate, offered);
       this.#mine = o.current();
+      this.#mineModel = offered;
     } else o.stats.modelsRefusedValidation++;
   }
 }

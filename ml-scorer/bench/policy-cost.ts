@@ -1,0 +1,105 @@
+/**
+ * The CPU a policy costs per SET under the load of `npm run bench:ml` (node/bench/ml-benchmark.ts),
+ * without the node around it: no sockets, no RESP, no entry table. That benchmark measures the
+ * whole node, whose socket writes and store are most of its CPU and vary a lot on a shared
+ * machine, so a change to the policy alone is hard to see there; here it is the whole cost.
+ *
+ *   node ml-scorer/bench/policy-cost.ts [--policies lfu,ml-lfu,lru,ml-lru] [--ops 2000000]
+ *       [--repeats 3]
+ *
+ * The load is the benchmark's: 200,000 keys of 228 bytes each (what the store charges a
+ * redis-benchmark entry of -d 100), a budget of half of them, and uniformly random SETs, so that
+ * half of the SETs overwrite a resident key and the other half insert one and evict. The learned
+ * policies run as a node runs them: with a clock (so `NODE_ML_HYBRID_PARAMS`), the shipped model
+ * installed at the start, and a trainer (synchronous here, so its CPU counts in this thread; with
+ * `retrainMinMs` it trains about once per run). The cache is filled first; the time is CPU
+ * (process.cpuUsage) of the SETs after that, best of the repeats.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EvictionPolicy } from '../../node/src/policy/eviction-policy.ts';
+import type { MlBase } from '../../node/src/policy/ml-hybrid.ts';
+import { createBasePolicy, createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
+import type { TreeEnsemble } from '../../node/src/policy/tree-model.ts';
+import { createSystemClock } from '../../node/src/util/clock.ts';
+import { createRandom } from '../../node/src/util/random.ts';
+import { readOnnxModel } from '../src/export/onnx-import.ts';
+import { createSyncTrainer } from '../src/learn/sync-trainer.ts';
+
+const KEYS = 200_000;
+/** What the store charges an entry of redis-benchmark's: key:%012d, 100 bytes, 112 of overhead. */
+const CHARGE = 16 + 100 + 112;
+const BUDGET = Math.floor((KEYS * CHARGE) / 2);
+
+const { values } = parseArgs({
+  options: {
+    policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
+    ops: { type: 'string', default: '2000000' },
+    repeats: { type: 'string', default: '3' },
+  },
+});
+const policies = values.policies.split(',').filter((p) => p !== '');
+const ops = Number(values.ops);
+const repeats = Math.max(1, Number(values.repeats));
+/** The shipped model, which `--model default` (a node's default) loads. */
+const { model } = await readOnnxModel(join(import.meta.dirname, '..', 'models', 'default.onnx'));
+
+function createPolicy(name: string, shipped: TreeEnsemble): EvictionPolicy {
+  if (!name.startsWith('ml-')) return createBasePolicy(name as MlBase, BUDGET, 1);
+  return createMlHybridPolicy({
+    base: name.slice('ml-'.length) as MlBase,
+    capacity: BUDGET,
+    seed: 1,
+    trainer: createSyncTrainer(),
+    clock: createSystemClock(),
+    scorer: shipped,
+  });
+}
+
+/** CPU µs per SET of `ops` random SETs on a filled cache. */
+function measure(name: string): number {
+  const policy = createPolicy(name, model);
+  const slotOf = new Int32Array(KEYS).fill(-1);
+  const keyOf = new Int32Array(KEYS);
+  const free: number[] = [];
+  let slots = 0;
+  let used = 0;
+  const random = createRandom(7);
+  const set = (key: number): void => {
+    const resident = slotOf[key]!;
+    if (resident >= 0) {
+      policy.onUpdate(resident, CHARGE);
+      return;
+    }
+    while (used + CHARGE > BUDGET) {
+      const victim = policy.evict();
+      slotOf[keyOf[victim]!] = -1;
+      free.push(victim);
+      used -= CHARGE;
+    }
+    const slot = free.pop() ?? slots++;
+    slotOf[key] = slot;
+    keyOf[slot] = key;
+    used += CHARGE;
+    // A key id as the store makes one: a hash of the key, not a small integer.
+    policy.onInsert(slot, (key * 2654435761) % 4294967296, CHARGE);
+  };
+  for (let i = 0; i < KEYS; i++) set(random.int(KEYS));
+  const started = process.cpuUsage();
+  for (let i = 0; i < ops; i++) set(random.int(KEYS));
+  const cpu = process.cpuUsage(started);
+  return (cpu.user + cpu.system) / ops;
+}
+
+const results = new Map<string, number>();
+for (const name of policies) {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < repeats; r++) best = Math.min(best, measure(name));
+  results.set(name, best);
+}
+console.log(`policy   CPU µs/SET  vs base  (${ops} random SETs over ${KEYS} keys, budget half)`);
+for (const [name, us] of results) {
+  const base = results.get(name.replace(/^ml-/, ''));
+  const ratio = name.startsWith('ml-') && base !== undefined ? (us / base).toFixed(1) : '';
+  console.log(`${name.padEnd(8)} ${us.toFixed(3).padStart(11)}  ${ratio.padStart(7)}`);
+}
