@@ -123,6 +123,11 @@ export interface MlHybridParams {
   readonly saturationPrior: boolean;
   /** A prediction within this of log1p(label cap) counts as at the cap (log units). */
   readonly saturationTolerance: number;
+  /**
+   * How the prior counts accesses: 0, all accesses seen; 10, 13 or 16, the decayed counter of
+   * that half-life (2^n requests), so that keys frequent long ago are no longer protected.
+   */
+  readonly saturationDecay: number;
 
   /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
   readonly deadline: number;
@@ -183,8 +188,9 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   adaptiveBase: true,
   baseSwitchMargin: 0.005,
   baseSwitchDecay: 0.5,
-  saturationPrior: false,
+  saturationPrior: true,
   saturationTolerance: 0.1,
+  saturationDecay: 0,
   deadline: 1 << 16,
   breakerFailures: 3,
   breakerCooldown: 100_000,
@@ -286,6 +292,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.gateBySize !== 'boolean') fail('gateBySize');
   if (typeof p.adaptiveBase !== 'boolean') fail('adaptiveBase');
   if (typeof p.saturationPrior !== 'boolean') fail('saturationPrior');
+  if (![0, 10, 13, 16].includes(p.saturationDecay)) fail('saturationDecay');
   if (!(p.baseSwitchDecay >= 0 && p.baseSwitchDecay < 1)) fail('baseSwitchDecay');
   return p;
 }

@@ -44,8 +44,9 @@ import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
 import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
 import {
-  FREQ_FEATURE,
+  countNow,
   LOG2_SIZE_FEATURE,
+  priorFeature,
   priorVictimRow,
   rawPrediction,
   saturationLevel,
@@ -184,6 +185,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   /** The base's victim's prediction without the size term, and its accesses (the prior's). */
   #headRaw = 0;
   #headFreq = 0;
+  #headScoredAt = 0;
   /** The last scored batch: its rows, and the first fresh one (1 when the head led it). */
   #batchRows = 0;
   #batchFirst = 0;
@@ -597,7 +599,8 @@ export class MlHybridPolicy implements EvictionPolicy {
       this.#headVersion = this.#version[head]!;
       this.#headModel = this.#stats.modelVersion;
       this.#headScore = this.#scores[0]!;
-      this.#headFreq = this.#rows[FREQ_FEATURE]!;
+      this.#headFreq = this.#rows[priorFeature(this.#params.saturationDecay)]!;
+      this.#headScoredAt = this.#t;
       this.#headRaw = rawPrediction(
         this.#headScore,
         this.#rows[LOG2_SIZE_FEATURE]!,
@@ -627,8 +630,9 @@ export class MlHybridPolicy implements EvictionPolicy {
             this.#batchFirst,
             this.#batchRows,
             level,
-            this.#headFreq,
+            countNow(this.#headFreq, this.#t - this.#headScoredAt, p.saturationDecay),
             p.sizeAware,
+            priorFeature(p.saturationDecay),
           );
     if (i < 0) {
       this.#stats.modelKeptBase++;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_COUNT } from './features.ts';
 import {
+  countNow,
   FREQ_FEATURE,
   LOG2_SIZE_FEATURE,
+  priorFeature,
   priorVictimRow,
   rawPrediction,
   saturationLevel,
@@ -62,5 +64,25 @@ describe('saturation prior', () => {
     const { features, scores } = batch([{ freq: 1, log2Size: 3, score: 3.5 + 3 * Math.LN2 }]);
     expect(priorVictimRow(features, scores, 0, 1, 5.2, 2, true)).toBe(-1);
     expect(priorVictimRow(features, scores, 0, 1, 5.2, 2, false)).toBe(0);
+  });
+
+  it('counts with all accesses or with a decayed counter', () => {
+    expect(priorFeature(0)).toBe(FREQ_FEATURE);
+    expect([10, 13, 16].map(priorFeature)).toEqual([5, 6, 7]);
+    expect(() => priorFeature(12)).toThrow(RangeError);
+    expect(countNow(3, 5000, 0)).toBe(3);
+    expect(countNow(3, 1024, 10)).toBeCloseTo(1.5, 12);
+    expect(countNow(3, 0, 13)).toBe(3);
+  });
+
+  it('compares decayed counts when given their feature', () => {
+    const features = new Float32Array(2 * FEATURE_COUNT);
+    const scores = new Float64Array([6, 6]);
+    features[FREQ_FEATURE] = 5; // many accesses, long ago:
+    features[6] = 0.2; // little of them left
+    features[FEATURE_COUNT + FREQ_FEATURE] = 1;
+    features[FEATURE_COUNT + 6] = 0.9;
+    expect(priorVictimRow(features, scores, 0, 2, 5, 1, false, 6)).toBe(0);
+    expect(priorVictimRow(features, scores, 0, 2, 5, 2, false, FREQ_FEATURE)).toBe(1);
   });
 });
