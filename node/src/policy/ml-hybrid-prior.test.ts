@@ -56,6 +56,8 @@ describe('ML hybrid: saturationPrior (quick demotion where every prediction is a
   });
 
   it('validates its knobs', () => {
+    expect(() => resolveMlHybridParams({ saturationDecay: 12 })).toThrow(/saturationDecay/);
+    expect(resolveMlHybridParams({ saturationDecay: 13 }).saturationDecay).toBe(13);
     expect(() => resolveMlHybridParams({ saturationTolerance: -0.1 })).toThrow(
       /saturationTolerance/,
     );
