@@ -103,6 +103,7 @@ for (const file of files) {
                 trainings: stats.trainings,
                 modelsInstalled: stats.modelVersion,
                 modelEvictions: stats.modelEvictions,
+                priorEvictions: stats.priorEvictions,
                 baseEvictions: stats.baseEvictions,
                 shadowFallbacks: stats.shadowFallbacks,
                 validationAccuracy: stats.lastValidationCurrent,

@@ -7,7 +7,7 @@
  *
  *   npx node ml-scorer/bench/ml-tune.ts [--params '{"marginPerNoise":3}'] [--seeds 1,2]
  *       [--policies ml-lru,ml-lfu] [--sizes 0.01,0.05,0.1] [--only arc_OLTP,loop]
- *       [--part 0/2] [--out FILE.jsonl] [--refs FILE.json]
+ *       [--part 0/2] [--out FILE.jsonl] [--refs FILE.json] [--sources 'spec;spec']
  *
  * `--params` overrides DEFAULT_ML_HYBRID_PARAMS (validated by the policy). `--only` keeps the
  * sources whose name starts with one of the given prefixes. `--part i/n` runs every n-th
@@ -57,6 +57,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     refs: { type: 'string', default: '/tmp/ml-tune-refs.json' },
     summary: { type: 'string' },
+    sources: { type: 'string' },
   },
 });
 
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
   if (values.out !== undefined) writeFileSync(values.out, '');
   const runs: Run[] = [];
   let cell = 0;
-  for (const source of SOURCES) {
+  // `--sources a;b`: other sources than the tuning set's (trace names or workload specs).
+  for (const source of values.sources?.split(';') ?? SOURCES) {
     const name = shortName(source);
     if (only !== undefined && !only.some((o) => name.startsWith(o))) {
       cell += sizes.length;
@@ -191,6 +193,7 @@ function pick(stats: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of [
     'modelEvictions',
+    'priorEvictions',
     'baseEvictions',
     'shadowFallbacks',
     'challengeMargin',

@@ -117,6 +117,19 @@ export interface MlHybridParams {
   readonly baseSwitchMargin: number;
   /** Weight the selector's counts keep from one window to the next (0: each window alone). */
   readonly baseSwitchDecay: number;
+  /**
+   * Where the model predicts the base's victim at the label cap and keeps it, evict instead a
+   * candidate of the batch also predicted at the cap and seen fewer times (saturation-prior.ts):
+   * quick demotion of new keys on cold caches, where every gap exceeds the model's horizon.
+   */
+  readonly saturationPrior: boolean;
+  /** A prediction within this of log1p(label cap) counts as at the cap (log units). */
+  readonly saturationTolerance: number;
+  /**
+   * How the prior counts accesses: 0, all accesses seen; 10, 13 or 16, the decayed counter of
+   * that half-life (2^n requests), so that keys frequent long ago are no longer protected.
+   */
+  readonly saturationDecay: number;
 
   /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
   readonly deadline: number;
@@ -177,6 +190,9 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   adaptiveBase: true,
   baseSwitchMargin: 0.005,
   baseSwitchDecay: 0.5,
+  saturationPrior: true,
+  saturationTolerance: 0.1,
+  saturationDecay: 0,
   deadline: 1 << 16,
   breakerFailures: 3,
   breakerCooldown: 100_000,
@@ -256,6 +272,7 @@ const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
   'marginPerNoise',
   'marginCeiling',
   'baseSwitchMargin',
+  'saturationTolerance',
 ];
 
 /** Fills in defaults and rejects values that cannot work (RangeError naming the knob). */
@@ -276,6 +293,8 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.topUpOnly !== 'boolean') fail('topUpOnly');
   if (typeof p.gateBySize !== 'boolean') fail('gateBySize');
   if (typeof p.adaptiveBase !== 'boolean') fail('adaptiveBase');
+  if (typeof p.saturationPrior !== 'boolean') fail('saturationPrior');
+  if (![0, 10, 13, 16].includes(p.saturationDecay)) fail('saturationDecay');
   if (!(p.baseSwitchDecay >= 0 && p.baseSwitchDecay < 1)) fail('baseSwitchDecay');
   return p;
 }

@@ -10,6 +10,8 @@ export interface MlHybridStats {
   baseEvictions: number;
   /** Evictions where the model was asked and confirmed the base's own victim. */
   modelKeptBase: number;
+  /** Of the model's evictions, those the saturation prior chose (saturation-prior.ts). */
+  priorEvictions: number;
   /** Scored candidate batches. */
   batches: number;
   /** Evictions (or batches, for scorerError and deadline) that fell back to the base, by reason. */
@@ -81,6 +83,7 @@ export function emptyStats(): MlHybridStats {
     modelEvictions: 0,
     baseEvictions: 0,
     modelKeptBase: 0,
+    priorEvictions: 0,
     batches: 0,
     fallbacks: {
       noModel: 0,

@@ -43,6 +43,14 @@ import { RemoteScoring, systemTimer } from './remote-scoring.ts';
 import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
 import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
+import {
+  countNow,
+  LOG2_SIZE_FEATURE,
+  priorFeature,
+  priorVictimRow,
+  rawPrediction,
+  saturationLevel,
+} from './saturation-prior.ts';
 import type { TreeEnsemble } from './tree-model.ts';
 import { scorerFor } from './compiled-ensemble.ts';
 import { grownSize } from './typed-arrays.ts';
@@ -175,6 +183,13 @@ export class MlHybridPolicy implements EvictionPolicy {
   #headVersion = 0;
   #headModel = 0;
   #headScore = 0;
+  /** The base's victim's prediction without the size term, and its accesses (the prior's). */
+  #headRaw = 0;
+  #headFreq = 0;
+  #headScoredAt = 0;
+  /** The last scored batch: its rows, and the first fresh one (1 when the head led it). */
+  #batchRows = 0;
+  #batchFirst = 0;
   readonly #observer: ScoringObserver | undefined;
   /** Whether installed tree models are compiled to code (`compileModel`; a node's default). */
   readonly #compile: boolean;
@@ -590,11 +605,47 @@ export class MlHybridPolicy implements EvictionPolicy {
       this.#headVersion = this.#version[head]!;
       this.#headModel = this.#stats.modelVersion;
       this.#headScore = this.#scores[0]!;
+      this.#headFreq = this.#rows[priorFeature(this.#params.saturationDecay)]!;
+      this.#headScoredAt = this.#t;
+      this.#headRaw = rawPrediction(
+        this.#headScore,
+        this.#rows[LOG2_SIZE_FEATURE]!,
+        this.#params.sizeAware,
+      );
     }
     const floor = this.#headScore + this.#margin;
     const victim = this.#pool.takeAbove(floor, this.#version);
+    if (victim < 0 && this.#params.saturationPrior) return this.#priorVictim();
     if (victim < 0) this.#stats.modelKeptBase++;
     return victim;
+  }
+
+  /**
+   * The model kept the base's victim: if it predicts that victim at the cap, a candidate of this
+   * batch also at the cap and seen fewer times goes instead (saturation-prior.ts); else -1.
+   */
+  #priorVictim(): number {
+    const p = this.#params;
+    const level = saturationLevel(this.#cap(), p.saturationTolerance);
+    const i =
+      this.#headRaw < level
+        ? -1
+        : priorVictimRow(
+            this.#rows,
+            this.#scores,
+            this.#batchFirst,
+            this.#batchRows,
+            level,
+            countNow(this.#headFreq, this.#t - this.#headScoredAt, p.saturationDecay),
+            p.sizeAware,
+            priorFeature(p.saturationDecay),
+          );
+    if (i < 0) {
+      this.#stats.modelKeptBase++;
+      return -1;
+    }
+    this.#stats.priorEvictions++;
+    return this.#candidates[i]!;
   }
 
   /**
@@ -605,6 +656,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     const p = this.#params;
     const scorer = this.#scorer!;
     const n = this.#gather(withHead);
+    this.#batchRows = 0;
+    this.#batchFirst = withHead ? 1 : 0;
     if (n === 0) return true;
     const scores = this.#scores;
     const started = this.#now();
@@ -624,6 +677,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       return false;
     }
     this.#breaker.success();
+    this.#batchRows = n;
     const batch = ++this.#stats.batches;
     const pool = this.#pool;
     const version = this.#version;
