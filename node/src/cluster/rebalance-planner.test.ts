@@ -118,6 +118,90 @@ describe('planRebalance', () => {
     );
   });
 
+  it('keeps the safety rule where rounding would leave the receiver as hot as the sender was', () => {
+    // A counterexample fast-check found (rates that are sums of tenths): a shard passed
+    // "rate < sender − receiver", yet the receiver ended at exactly the sender's load before the
+    // move (19.999999999999915 both), which the safety rule forbids.
+    const input = {
+      ring: {
+        schemaVersion: 1,
+        epoch: 162,
+        shardCount: 64,
+        loadFactor: 1.25,
+        nodes: [
+          {
+            id: '1',
+            address: '1.mlcache:6379',
+            grpcAddress: '1.mlcache:7379',
+            adminAddress: '1.mlcache:9379',
+            weight: 2,
+            state: 'joining',
+          },
+          {
+            id: '1..-..-8--',
+            address: '1..-..-8--.mlcache:6379',
+            grpcAddress: '1..-..-8--.mlcache:7379',
+            adminAddress: '1..-..-8--.mlcache:9379',
+            weight: 4,
+            state: 'active',
+          },
+          {
+            id: '29.9-z.-.',
+            address: '29.9-z.-..mlcache:6379',
+            grpcAddress: '29.9-z.-..mlcache:7379',
+            adminAddress: '29.9-z.-..mlcache:9379',
+            weight: 2,
+            state: 'active',
+          },
+          {
+            id: '93u--.',
+            address: '93u--..mlcache:6379',
+            grpcAddress: '93u--..mlcache:7379',
+            adminAddress: '93u--..mlcache:9379',
+            weight: 2,
+            state: 'draining',
+          },
+          {
+            id: 'l.4-..0',
+            address: 'l.4-..0.mlcache:6379',
+            grpcAddress: 'l.4-..0.mlcache:7379',
+            adminAddress: 'l.4-..0.mlcache:9379',
+            weight: 1,
+            state: 'joining',
+          },
+          {
+            id: 'x.-.5',
+            address: 'x.-.5.mlcache:6379',
+            grpcAddress: 'x.-.5.mlcache:7379',
+            adminAddress: 'x.-.5.mlcache:9379',
+            weight: 2,
+            state: 'active',
+          },
+        ],
+        overrides: new Map([[36, '29.9-z.-.']]),
+        migrations: [],
+      },
+      nodeRates: new Map([
+        ['1', 10],
+        ['1..-..-8--', 29.999999999999872],
+        ['29.9-z.-.', 9.999999999999956],
+        ['93u--.', 0],
+        ['l.4-..0', 9.999999999999956],
+        ['x.-.5', 19.999999999999936],
+      ]),
+      shardRates: [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9.999999999999956, 0, 0, 10, 0, 9.999999999999956, 0, 0, 0, 0,
+        0, 0, 0, 10, 9.999999999999956, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0,
+        9.999999999999934, 0, 0, 0, 0, 9.999999999999913, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      ],
+      recentMoves: [],
+      now: 1700000000000,
+      limits: { maxMovesPerRound: 3, cooldownMs: 0, targetRatio: 1 },
+    } as RebalanceInput;
+    const plan = planRebalance(input);
+    replay(input, plan.moves);
+  });
+
   it('produces an override change that gives each moved shard to its receiver', () => {
     fc.assert(
       fc.property(inputArb, (input) => {

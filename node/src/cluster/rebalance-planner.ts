@@ -172,13 +172,14 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
 
   /** The sender's shard that best balances the pair, or -1. */
   function bestShard(sender: number, receiver: number): number {
-    const gap = load[sender]! - load[receiver]!;
     let best = -1;
     let bestPeak = Infinity;
     for (let shard = 0; shard < owner.length; shard++) {
       if (owner[shard] !== sender || !movable(shard)) continue;
       const rate = shardRates[shard]!;
-      if (rate >= gap) continue;
+      // The safety rule as the loads will be updated (not rate < sender − receiver, which
+      // rounding can let through with the receiver ending exactly as hot as the sender was).
+      if (!(load[receiver]! + rate < load[sender]!)) continue;
       const peak = Math.max(load[sender]! - rate, load[receiver]! + rate);
       if (peak < bestPeak || (peak === bestPeak && rate > shardRates[best]!)) {
         best = shard;
