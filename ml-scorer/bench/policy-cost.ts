@@ -5,7 +5,7 @@
  * machine, so a change to the policy alone is hard to see there; here it is the whole cost.
  *
  *   node ml-scorer/bench/policy-cost.ts [--policies lfu,ml-lfu,lru,ml-lru] [--ops 2000000]
- *       [--repeats 3]
+ *       [--repeats 3] [--params '{"adaptiveBase":false}']
  *
  * The load is the benchmark's: 200,000 keys of 228 bytes each (what the store charges a
  * redis-benchmark entry of -d 100), a budget of half of them, and uniformly random SETs, so that
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvictionPolicy } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase } from '../../node/src/policy/ml-hybrid.ts';
+import type { MlHybridParams } from '../../node/src/policy/ml-hybrid-params.ts';
 import { createBasePolicy, createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
 import type { TreeEnsemble } from '../../node/src/policy/tree-model.ts';
 import { createSystemClock } from '../../node/src/util/clock.ts';
@@ -36,11 +37,14 @@ const { values } = parseArgs({
     policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
     ops: { type: 'string', default: '2000000' },
     repeats: { type: 'string', default: '3' },
+    /** Overrides of the learned policies' knobs (ml-hybrid-params.ts), as JSON. */
+    params: { type: 'string', default: '{}' },
   },
 });
 const policies = values.policies.split(',').filter((p) => p !== '');
 const ops = Number(values.ops);
 const repeats = Math.max(1, Number(values.repeats));
+const params = JSON.parse(values.params) as Partial<MlHybridParams>;
 /** The shipped model, which `--model default` (a node's default) loads. */
 const { model } = await readOnnxModel(join(import.meta.dirname, '..', 'models', 'default.onnx'));
 
@@ -53,6 +57,7 @@ function createPolicy(name: string, shipped: TreeEnsemble): EvictionPolicy {
     trainer: createSyncTrainer(),
     clock: createSystemClock(),
     scorer: shipped,
+    params,
   });
 }
 
