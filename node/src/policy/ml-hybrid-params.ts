@@ -208,10 +208,11 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
 /**
  * What a node (a policy given a clock) uses instead of the defaults above, unless its `params`
  * say otherwise. A node serves requests on the same cores that train its models, and its models
- * live for minutes, so it samples fewer training rows, trains at most every 10 s, scores fresh
- * candidates only while the pool has room (most evictions then score one row) and compiles
- * each model, as the simulator now does too (docs/learned-eviction.md, "Cost in a node"). The simulator keeps the tuned
- * defaults, which its reproducible runs and the reported miss ratios were measured with.
+ * live for minutes, so it samples fewer training rows, trains at most every 10 s and scores
+ * fresh candidates only while the pool has room (about 3 rows per eviction under bench:ml's
+ * load, docs/learned-eviction.md, "Cost in a node"); it compiles each model, as the simulator
+ * now does too. The simulator keeps the tuned defaults, which its reproducible runs and the
+ * reported miss ratios were measured with.
  */
 export const NODE_ML_HYBRID_PARAMS: Readonly<Partial<MlHybridParams>> = Object.freeze({
   sampleEvery: 32,
