@@ -1,6 +1,6 @@
 /**
- * What the redis-benchmark driven benchmarks share (`redis-benchmark.ts`, `gateway-benchmark.ts`):
- * installing the tools, starting mlcache processes, loading keys, running redis-benchmark and
+ * What the redis-benchmark driven benchmarks share (`redis-benchmark.ts`, `gateway-benchmark.ts`,
+ * `ml-benchmark.ts`): their common options and load shape, installing the tools, starting mlcache processes, loading keys, running redis-benchmark and
  * reading its CSV, sampling a server's CPU time from /proc, and taking medians.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -12,6 +12,36 @@ import { encodeCommand } from '../src/protocol/resp/encoder.ts';
 
 /** The repository's root, where the benchmarks start their processes. */
 export const ROOT = join(import.meta.dirname, '../..');
+/** redis-benchmark's value size (-d) and clients (-c) in every benchmark here. */
+export const VALUE_SIZE = 100;
+export const CLIENTS = 50;
+
+/**
+ * The options every redis-benchmark benchmark takes (`--rounds`, `--requests`, `--keys`,
+ * `--markdown`), with its own defaults; spread into its `parseArgs` options beside its own.
+ */
+export function benchOptions(requests: number, keys: number) {
+  return {
+    rounds: { type: 'string', default: '3' },
+    requests: { type: 'string', default: String(requests) },
+    keys: { type: 'string', default: String(keys) },
+    markdown: { type: 'boolean', default: false },
+  } as const;
+}
+
+/** Those options' values as numbers. */
+export function benchSettings(values: {
+  readonly rounds: string;
+  readonly requests: string;
+  readonly keys: string;
+}): { readonly rounds: number; readonly requests: number; readonly keys: number } {
+  return {
+    rounds: Number(values.rounds),
+    requests: Number(values.requests),
+    keys: Number(values.keys),
+  };
+}
+
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 /** Installs `packages` with apt when one of the `tools` is not on PATH. */

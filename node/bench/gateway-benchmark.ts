@@ -28,22 +28,19 @@ import {
   runRedisBenchmark,
   startListening,
   stopChild,
+  benchOptions,
+  benchSettings,
+  CLIENTS,
+  VALUE_SIZE,
 } from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    requests: { type: 'string', default: '100000' },
-    keys: { type: 'string', default: '100000' },
+    ...benchOptions(100_000, 100_000),
     'near-cache-keys': { type: 'string' },
-    markdown: { type: 'boolean', default: false },
   },
 });
-const ROUNDS = Number(values.rounds);
-const REQUESTS = Number(values.requests);
-const KEYS = Number(values.keys);
-const VALUE_SIZE = 100;
-const CLIENTS = 50;
+const { rounds: ROUNDS, requests: REQUESTS, keys: KEYS } = benchSettings(values);
 
 interface Running {
   readonly port: number;

@@ -28,23 +28,20 @@ import {
   runRedisBenchmark,
   startListening,
   stopChild,
+  benchOptions,
+  benchSettings,
+  CLIENTS,
+  VALUE_SIZE,
 } from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    requests: { type: 'string', default: '200000' },
-    keys: { type: 'string', default: '200000' },
+    ...benchOptions(200_000, 200_000),
     policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
-    markdown: { type: 'boolean', default: false },
   },
 });
-const ROUNDS = Number(values.rounds);
-const REQUESTS = Number(values.requests);
-const KEYS = Number(values.keys);
+const { rounds: ROUNDS, requests: REQUESTS, keys: KEYS } = benchSettings(values);
 const POLICIES = String(values.policies).split(',');
-const VALUE_SIZE = 100;
-const CLIENTS = 50;
 /** What the store charges an entry of redis-benchmark's: key:%012d, 100 bytes, 112 of overhead. */
 const ENTRY_BYTES = 16 + VALUE_SIZE + 112;
 /** Half the keyspace fits: the keyspace is twice the budget. */

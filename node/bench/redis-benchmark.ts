@@ -29,23 +29,20 @@ import {
   runRedisBenchmark,
   startListening,
   stopChild,
+  benchOptions,
+  benchSettings,
+  CLIENTS,
+  VALUE_SIZE,
 } from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    requests: { type: 'string', default: '300000' },
+    ...benchOptions(300_000, 1_000_000),
     durability: { type: 'string', default: 'none,async' },
-    keys: { type: 'string', default: '1000000' },
-    markdown: { type: 'boolean', default: false },
   },
 });
-const ROUNDS = Number(values.rounds);
-const REQUESTS = Number(values.requests);
-const KEYS = Number(values.keys);
+const { rounds: ROUNDS, requests: REQUESTS, keys: KEYS } = benchSettings(values);
 const MODES = String(values.durability).split(',');
-const VALUE_SIZE = 100;
-const CLIENTS = 50;
 const MAXMEMORY = '1gb';
 
 interface Running {
