@@ -111,6 +111,26 @@ async function againstLru(
   return { ...run, lru };
 }
 
+/**
+ * A remote scorer whose answers wait in `answers` until a test releases them: the first `heads`
+ * rows (the base's victims) score 0, every other candidate 100 (a great victim).
+ */
+function heldAnswers(heads: number): { answers: (() => void)[]; eager: RemoteScorer } {
+  const answers: (() => void)[] = [];
+  const eager = remote(
+    (_rows, n) =>
+      new Promise<RemoteScores>((resolve) => {
+        answers.push(() =>
+          resolve({
+            scores: Float64Array.from({ length: n }, (_, i) => (i < heads ? 0 : 100)),
+            modelVersion: 1,
+          }),
+        );
+      }),
+  );
+  return { answers, eager };
+}
+
 describe('ML hybrid with a remote scorer: evictions never wait, failures fall back', () => {
   it('refuses a scorer of another feature schema at construction, saying why', () => {
     const timers = new FakeTimers();
@@ -299,19 +319,8 @@ describe('ML hybrid with a remote scorer that works', () => {
 
   it('drops scores of candidates touched or removed while the batch was in flight', async () => {
     const timers = new FakeTimers();
-    const answers: (() => void)[] = [];
-    // Every candidate looks like a great victim, the base's own victims like poor ones.
-    const eager = remote(
-      (_rows, n) =>
-        new Promise<RemoteScores>((resolve) => {
-          answers.push(() =>
-            resolve({
-              scores: Float64Array.from({ length: n }, (_, i) => (i < 4 ? 0 : 100)),
-              modelVersion: 1,
-            }),
-          );
-        }),
-    );
+    // Every candidate looks like a great victim, the base's own victims (4 heads) like poor ones.
+    const { answers, eager } = heldAnswers(4);
     const run = async (touch: boolean): Promise<MlHybridPolicy> => {
       answers.length = 0;
       const policy = remotePolicy(timers, eager, 8, {
@@ -337,18 +346,7 @@ describe('ML hybrid with a remote scorer that works', () => {
 describe('ML hybrid with a remote scorer: an answer after clear()', () => {
   it('never pools slots that left in a FLUSHALL while the batch was in flight', async () => {
     const timers = new FakeTimers();
-    const answers: (() => void)[] = [];
-    const eager = remote(
-      (_rows, n) =>
-        new Promise<RemoteScores>((resolve) => {
-          answers.push(() =>
-            resolve({
-              scores: Float64Array.from({ length: n }, (_, i) => (i < 2 ? 0 : 100)),
-              modelVersion: 1,
-            }),
-          );
-        }),
-    );
+    const { answers, eager } = heldAnswers(2);
     const policy = remotePolicy(timers, eager, 8, { params: { ...params, remoteHeads: 2 } });
     const before = new CacheDriver(policy, 8);
     for (let key = 0; key < 9; key++) before.step({ kind: 'get', key, size: 1 });
