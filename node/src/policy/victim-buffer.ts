@@ -78,16 +78,25 @@ export class VictimBuffer {
    * otherwise -1 (and the pool keeps it). Stale entries met on the way are dropped.
    */
   takeAbove(floor: number, versions: Uint32Array): number {
+    // The arrays in locals, and the best score in a register: this runs on every eviction.
+    const slots = this.#slots;
+    const held = this.#versions;
+    const scores = this.#scores;
     let best = -1;
+    let bestScore = 0;
     for (let i = 0; i < this.#size; i++) {
-      if (this.#versions[i] !== versions[this.#slots[i]!]) {
+      if (held[i] !== versions[slots[i]!]) {
         this.#removeAt(i--);
         continue;
       }
-      if (best < 0 || this.#scores[i]! > this.#scores[best]!) best = i;
+      const score = scores[i]!;
+      if (best < 0 || score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
     }
-    if (best < 0 || !(this.#scores[best]! > floor)) return -1;
-    const slot = this.#slots[best]!;
+    if (best < 0 || !(bestScore > floor)) return -1;
+    const slot = slots[best]!;
     this.#removeAt(best);
     return slot;
   }
@@ -103,12 +112,20 @@ export class VictimBuffer {
     this.#size = 0;
   }
 
-  /** A stale entry if there is one, else the lowest score. */
+  /** A stale entry if there is one, else the lowest score (the first of equal ones). */
   #weakest(versions: Uint32Array): number {
+    const slots = this.#slots;
+    const held = this.#versions;
+    const scores = this.#scores;
     let weakest = 0;
+    let lowest = scores[0]!;
     for (let i = 0; i < this.#size; i++) {
-      if (this.#versions[i] !== versions[this.#slots[i]!]) return i;
-      if (this.#scores[i]! < this.#scores[weakest]!) weakest = i;
+      if (held[i] !== versions[slots[i]!]) return i;
+      const score = scores[i]!;
+      if (score < lowest) {
+        weakest = i;
+        lowest = score;
+      }
     }
     return weakest;
   }
