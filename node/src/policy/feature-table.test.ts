@@ -12,7 +12,10 @@ import {
   S_KEY,
   S_LAST,
   S_LOG2_SIZE,
+  S_POOLED,
   S_SIZE,
+  S_VERSION,
+  U32_STRIDE,
   FeatureTable,
 } from './feature-table.ts';
 
@@ -60,6 +63,24 @@ describe('FeatureTable', () => {
     for (let slot = 0; slot < 4; slot++) {
       expect(read(table, slot)).toEqual(written(slot));
     }
+  });
+
+  it('keeps the ML policy’s version and pooled mark in the padding, starting at 0', () => {
+    const table = new FeatureTable(2);
+    expect(table.u32.buffer).toBe(table.f64.buffer);
+    expect(U32_STRIDE).toBe(F32_STRIDE);
+    expect([4 * S_VERSION, 4 * S_POOLED + 4]).toEqual([88, 96]);
+    expect(table.u32[U32_STRIDE + S_VERSION]).toBe(0);
+    fill(table, 1);
+    table.u32[U32_STRIDE + S_VERSION] = 0xffffffff;
+    table.u32[U32_STRIDE + S_POOLED] = 7;
+    expect(read(table, 1)).toEqual(written(1));
+    table.ensure(5);
+    expect(table.u32.buffer).toBe(table.f64.buffer);
+    expect([table.u32[U32_STRIDE + S_VERSION], table.u32[U32_STRIDE + S_POOLED]]).toEqual([
+      0xffffffff, 7,
+    ]);
+    expect(table.u32[5 * U32_STRIDE + S_VERSION]).toBe(0);
   });
 
   it('grows by doubling and keeps every record bit for bit', () => {

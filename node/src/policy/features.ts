@@ -147,6 +147,20 @@ export class FeatureTracker {
     this.onAccess(slot, t);
   }
 
+  /** Makes room for `slot`'s record (inserts do it themselves); existing records are kept. */
+  ensure(slot: number): void {
+    this.#table.ensure(slot);
+  }
+
+  /**
+   * The records seen as uint32s, for the ML policy's per-slot version and pooled mark (S_VERSION
+   * and S_POOLED of record `slot * U32_STRIDE`; feature-table.ts). A growth replaces the array:
+   * read this again after any insert.
+   */
+  get slotWords(): Uint32Array {
+    return this.#table.u32;
+  }
+
   /**
    * The key id of the entry in `slot` (as of its insert; after a removal, until the slot is
    * reused, the key that left). Kept in the slot's record, which a request for the slot reads

@@ -53,7 +53,7 @@ import {
 } from './saturation-prior.ts';
 import type { TreeEnsemble } from './tree-model.ts';
 import { scorerFor } from './compiled-ensemble.ts';
-import { grownSize } from './typed-arrays.ts';
+import { S_POOLED, S_VERSION, U32_STRIDE } from './feature-table.ts';
 import { VictimBuffer } from './victim-buffer.ts';
 
 export type { MlBase } from './ml-hybrid-params.ts';
@@ -165,12 +165,11 @@ export class MlHybridPolicy implements EvictionPolicy {
   #missRate = 1;
 
   /**
-   * Per slot: a version bumped on every touch (stales pool entries). Its key id and size are in
-   * its feature record (`#features.keyOf`, `sizeOf`), which a request for it touches anyway.
+   * Per slot, in its feature record (`#features.slotWords`, which a request for the slot touches
+   * anyway, as it does for its key id and size, `keyOf` and `sizeOf`): a version bumped on every
+   * touch (stales pool entries) at S_VERSION, and its version + 1 while it sits in the pool (so
+   * it is not sampled again) at S_POOLED. `#versionOf`, `#bump`, `#isPooled` read and write them.
    */
-  #version = new Uint32Array(1024);
-  /** Per slot: its version + 1 while it sits in the pool (so it is not sampled again). */
-  #pooledVersion = new Uint32Array(1024);
 
   /** One batch: the base's victim (when it needs scoring) first, then fresh candidates. */
   readonly #candidates: Int32Array;
@@ -212,14 +211,12 @@ export class MlHybridPolicy implements EvictionPolicy {
   #headEstimate = Number.NaN;
   /** No batch before this (monotonic ms): the remote scorer had no model. */
   #remoteRetryAt = Number.NEGATIVE_INFINITY;
-  readonly #remoteSkip = (slot: number): boolean =>
-    this.#pooledVersion[slot] === this.#version[slot]! + 1 || this.#sentAsHead(slot);
+  readonly #remoteSkip = (slot: number): boolean => this.#isPooled(slot) || this.#sentAsHead(slot);
 
   /** Skips pooled slots and the head (a field, so no closure is made per batch). */
-  readonly #skip = (slot: number): boolean =>
-    slot === this.#head || this.#pooledVersion[slot] === this.#version[slot]! + 1;
+  readonly #skip = (slot: number): boolean => slot === this.#head || this.#isPooled(slot);
   readonly #unpool = (slot: number): void => {
-    this.#pooledVersion[slot] = 0;
+    this.#features.slotWords[slot * U32_STRIDE + S_POOLED] = 0;
   };
 
   constructor(options: MlHybridOptions) {
@@ -262,7 +259,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#candidates = new Int32Array(k);
     this.#rows = new Float32Array(k * FEATURE_COUNT);
     this.#scores = new Float64Array(k);
-    this.#pool = new VictimBuffer(p.poolSize);
+    this.#pool = new VictimBuffer(p.poolSize, U32_STRIDE, S_VERSION);
     this.#shares = {
       tail: p.tail,
       recent: p.recent,
@@ -322,9 +319,9 @@ export class MlHybridPolicy implements EvictionPolicy {
   onInsert(slot: number, keyId: number, size: number): void {
     if (this.#lastMissKey !== keyId) this.#request(keyId);
     this.#lastMissKey = Number.NaN;
-    if (slot < this.#version.length && this.#sampler.isResident(slot)) this.onRemove(slot);
-    if (slot >= this.#version.length) this.#grow(slot);
-    this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
+    if (this.#sampler.isResident(slot)) this.onRemove(slot);
+    this.#features.ensure(slot);
+    this.#bump(slot);
     this.#used += size;
     this.#features.onInsert(slot, keyId, this.#t, size, 0);
     this.#sampler.onInsert(slot);
@@ -381,7 +378,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (this.#clock === undefined || !this.#sampler.isResident(slot)) return;
     if (expiresAtMs > 0) this.#expiries = true;
     this.#features.setExpireAt(slot, expiresAtMs > 0 ? expiresAtMs : 0);
-    this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
+    this.#bump(slot);
   }
 
   evict(): number {
@@ -512,7 +509,7 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   #touch(slot: number): void {
     this.#lastMissKey = Number.NaN;
-    this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
+    this.#bump(slot);
     this.#sampler.onHit(slot);
   }
 
@@ -555,7 +552,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   #forget(slot: number): void {
-    this.#version[slot] = (this.#version[slot]! + 1) >>> 0;
+    this.#bump(slot);
     this.#used -= this.#features.sizeOf(slot);
     this.#features.onRemove(slot);
     this.#sampler.onRemove(slot);
@@ -597,12 +594,12 @@ export class MlHybridPolicy implements EvictionPolicy {
     const head = this.#one[0]!;
     const known =
       head === this.#head &&
-      this.#version[head] === this.#headVersion &&
+      this.#versionOf(head) === this.#headVersion &&
       this.#headModel === this.#stats.modelVersion;
     this.#head = head;
     if (!this.#scoreBatch(!known)) return -1;
     if (!known) {
-      this.#headVersion = this.#version[head]!;
+      this.#headVersion = this.#versionOf(head);
       this.#headModel = this.#stats.modelVersion;
       this.#headScore = this.#scores[0]!;
       this.#headFreq = this.#rows[priorFeature(this.#params.saturationDecay)]!;
@@ -614,7 +611,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       );
     }
     const floor = this.#headScore + this.#margin;
-    const victim = this.#pool.takeAbove(floor, this.#version);
+    const victim = this.#pool.takeAbove(floor, this.#features.slotWords);
     if (victim < 0 && this.#params.saturationPrior) return this.#priorVictim();
     if (victim < 0) this.#stats.modelKeptBase++;
     return victim;
@@ -680,16 +677,16 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#batchRows = n;
     const batch = ++this.#stats.batches;
     const pool = this.#pool;
-    const version = this.#version;
-    const pooled = this.#pooledVersion;
+    const words = this.#features.slotWords;
     for (let i = 0; i < n; i++) {
       const slot = this.#candidates[i]!;
       const size = this.#features.sizeOf(slot);
       if (p.sizeAware && size > 1) scores[i] = scores[i]! + Math.log(size);
       if (slot === this.#head) continue;
-      const out = pool.add(slot, scores[i]!, version);
-      if (out !== slot) pooled[slot] = version[slot]! + 1;
-      if (out >= 0) pooled[out] = 0;
+      const out = pool.add(slot, scores[i]!, words);
+      if (out !== slot)
+        words[slot * U32_STRIDE + S_POOLED] = words[slot * U32_STRIDE + S_VERSION]! + 1;
+      if (out >= 0) words[out * U32_STRIDE + S_POOLED] = 0;
     }
     if (this.#training !== null && batch % p.logEvery === 0) this.#logRows(n);
     return true;
@@ -817,7 +814,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#remoteHeadCount = heads;
     const fresh = Math.max(
       p.tail + p.recent + p.random,
-      p.poolSize - this.#pool.live(this.#version),
+      p.poolSize - this.#pool.live(this.#features.slotWords),
     );
     const recent = Math.round((fresh * p.recent) / Math.max(1, p.tail + p.recent + p.random));
     this.#shares.recentWindow = Math.max(
@@ -830,7 +827,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     const nowMs = this.#wallMs();
     const usage = this.#usage();
     for (let i = 0; i < n; i++) {
-      this.#remoteVersions[i] = this.#version[slots[i]!]!;
+      this.#remoteVersions[i] = this.#versionOf(slots[i]!);
       this.#features.write(slots[i]!, this.#t, nowMs, usage, this.#remoteRows, i * FEATURE_COUNT);
     }
     if (this.#training !== null && (remote.sent + 1) % p.logEvery === 0) {
@@ -848,7 +845,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   /** Where the base's victim `slot` is among the scored heads (untouched since); else -1. */
   #remoteHeadAt(slot: number): number {
     for (let i = 0; i < this.#headsHeld; i++) {
-      if (this.#heads[i] === slot && this.#headVersions[i] === this.#version[slot]) return i;
+      if (this.#heads[i] === slot && this.#headVersions[i] === this.#versionOf(slot)) return i;
     }
     return -1;
   }
@@ -868,7 +865,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       this.#stats.fallbacks.notScored++;
       return -1;
     }
-    const victim = this.#pool.takeAbove(floor + this.#margin, this.#version);
+    const victim = this.#pool.takeAbove(floor + this.#margin, this.#features.slotWords);
     if (victim < 0) this.#stats.modelKeptBase++;
     return victim;
   }
@@ -888,28 +885,28 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#observer?.scoreBatch(n, ms, true);
     const scores = reply.scores;
     const slots = this.#remoteSlots;
-    const version = this.#version;
-    const pooled = this.#pooledVersion;
+    const words = this.#features.slotWords;
     const sizeAware = this.#params.sizeAware;
     this.#headsHeld = 0;
     for (let i = 0; i < n; i++) {
       const slot = slots[i]!;
       // Touched, removed or reused since it was sent; or gone in a clear() (no version bump).
-      if (version[slot] !== this.#remoteVersions[i] || !this.#sampler.isResident(slot)) continue;
+      const version = words[slot * U32_STRIDE + S_VERSION]!;
+      if (version !== this.#remoteVersions[i] || !this.#sampler.isResident(slot)) continue;
       const size = this.#features.sizeOf(slot);
       const score = sizeAware && size > 1 ? scores[i]! + Math.log(size) : scores[i]!;
       if (i < this.#remoteHeadCount) {
         const h = this.#headsHeld++;
         this.#heads[h] = slot;
-        this.#headVersions[h] = version[slot]!;
+        this.#headVersions[h] = version;
         this.#headScores[h] = score;
         const mean = this.#headEstimate;
         this.#headEstimate = Number.isNaN(mean) ? score : mean + (score - mean) / 16;
         continue;
       }
-      const out = this.#pool.add(slot, score, version);
-      if (out !== slot) pooled[slot] = version[slot]! + 1;
-      if (out >= 0) pooled[out] = 0;
+      const out = this.#pool.add(slot, score, words);
+      if (out !== slot) words[slot * U32_STRIDE + S_POOLED] = version + 1;
+      if (out >= 0) words[out * U32_STRIDE + S_POOLED] = 0;
     }
   }
 
@@ -950,13 +947,22 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#breaker.reset();
   }
 
-  #grow(slot: number): void {
-    const size = grownSize(this.#version.length, slot);
-    const version = new Uint32Array(size);
-    version.set(this.#version);
-    this.#version = version;
-    const pooled = new Uint32Array(size);
-    pooled.set(this.#pooledVersion);
-    this.#pooledVersion = pooled;
+  /** `slot`'s version (in its feature record): bumped on every touch. */
+  #versionOf(slot: number): number {
+    return this.#features.slotWords[slot * U32_STRIDE + S_VERSION]!;
+  }
+
+  /** A new version for `slot` (touched, removed or reused): its pool entry, if any, is stale. */
+  #bump(slot: number): void {
+    const words = this.#features.slotWords;
+    const at = slot * U32_STRIDE + S_VERSION;
+    words[at] = (words[at]! + 1) >>> 0;
+  }
+
+  /** Whether `slot` sits in the pool at its current version. */
+  #isPooled(slot: number): boolean {
+    const words = this.#features.slotWords;
+    const at = slot * U32_STRIDE;
+    return words[at + S_POOLED] === words[at + S_VERSION]! + 1;
   }
 }

@@ -17,9 +17,19 @@ export class VictimBuffer {
   readonly #slots: Int32Array;
   readonly #versions: Uint32Array;
   readonly #scores: Float64Array;
+  /** Where a slot's version is in the `versions` the methods get: `slot * #stride + #at`. */
+  readonly #stride: number;
+  readonly #at: number;
   #size = 0;
 
-  constructor(capacity: number) {
+  /**
+   * `stride` and `at` say where a slot's version sits in the `versions` array every method is
+   * given: at `slot * stride + at` (the ML policy keeps it in the slot's feature record, so one
+   * array of several words per slot; by default an array of versions alone).
+   */
+  constructor(capacity: number, stride = 1, at = 0) {
+    this.#stride = stride;
+    this.#at = at;
     const n = Math.max(1, Math.floor(capacity));
     this.#slots = new Int32Array(n);
     this.#versions = new Uint32Array(n);
@@ -38,14 +48,15 @@ export class VictimBuffer {
   /** Entries still valid (not touched or removed since they were scored). */
   live(versions: Uint32Array): number {
     let n = 0;
-    for (let i = 0; i < this.#size; i++) if (this.#versions[i] === versions[this.#slots[i]!]) n++;
+    for (let i = 0; i < this.#size; i++)
+      if (this.#versions[i] === this.#of(versions, this.#slots[i]!)) n++;
     return n;
   }
 
   /** Whether `slot` is held with its current version (a linear scan; for tests and checks). */
   has(slot: number, versions: Uint32Array): boolean {
     for (let i = 0; i < this.#size; i++) {
-      if (this.#slots[i] === slot && this.#versions[i] === versions[slot]) return true;
+      if (this.#slots[i] === slot && this.#versions[i] === this.#of(versions, slot)) return true;
     }
     return false;
   }
@@ -60,7 +71,7 @@ export class VictimBuffer {
     if (at === this.#slots.length) {
       at = this.#weakest(versions);
       const held = this.#slots[at]!;
-      if (this.#versions[at] === versions[held]) {
+      if (this.#versions[at] === this.#of(versions, held)) {
         if (!(score > this.#scores[at]!)) return slot;
         displaced = held;
       }
@@ -68,7 +79,7 @@ export class VictimBuffer {
       this.#size++;
     }
     this.#slots[at] = slot;
-    this.#versions[at] = versions[slot]!;
+    this.#versions[at] = this.#of(versions, slot);
     this.#scores[at] = score;
     return displaced;
   }
@@ -82,10 +93,12 @@ export class VictimBuffer {
     const slots = this.#slots;
     const held = this.#versions;
     const scores = this.#scores;
+    const stride = this.#stride;
+    const offset = this.#at;
     let best = -1;
     let bestScore = 0;
     for (let i = 0; i < this.#size; i++) {
-      if (held[i] !== versions[slots[i]!]) {
+      if (held[i] !== versions[slots[i]! * stride + offset]) {
         this.#removeAt(i--);
         continue;
       }
@@ -117,10 +130,12 @@ export class VictimBuffer {
     const slots = this.#slots;
     const held = this.#versions;
     const scores = this.#scores;
+    const stride = this.#stride;
+    const offset = this.#at;
     let weakest = 0;
     let lowest = scores[0]!;
     for (let i = 0; i < this.#size; i++) {
-      if (held[i] !== versions[slots[i]!]) return i;
+      if (held[i] !== versions[slots[i]! * stride + offset]) return i;
       const score = scores[i]!;
       if (score < lowest) {
         weakest = i;
@@ -128,6 +143,11 @@ export class VictimBuffer {
       }
     }
     return weakest;
+  }
+
+  /** `slot`'s current version in `versions`. */
+  #of(versions: Uint32Array, slot: number): number {
+    return versions[slot * this.#stride + this.#at]!;
   }
 
   #removeAt(i: number): void {
