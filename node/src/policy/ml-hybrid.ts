@@ -213,8 +213,17 @@ export class MlHybridPolicy implements EvictionPolicy {
   #remoteRetryAt = Number.NEGATIVE_INFINITY;
   readonly #remoteSkip = (slot: number): boolean => this.#isPooled(slot) || this.#sentAsHead(slot);
 
-  /** Skips pooled slots and the head (a field, so no closure is made per batch). */
-  readonly #skip = (slot: number): boolean => slot === this.#head || this.#isPooled(slot);
+  /**
+   * Skips pooled slots and the head (a field, so no closure is made per batch). A sampled slot
+   * that is not the head has its feature record loaded first (`prefetch`): the record is cold in
+   * a large cache, its row is written right after, and the pooled mark is in its last line, so
+   * asking for all of its lines at once overlaps misses that would otherwise come one by one.
+   */
+  readonly #skip = (slot: number): boolean => {
+    if (slot === this.#head) return true;
+    this.#features.prefetch(slot);
+    return this.#isPooled(slot);
+  };
   readonly #unpool = (slot: number): void => {
     this.#features.slotWords[slot * U32_STRIDE + S_POOLED] = 0;
   };
