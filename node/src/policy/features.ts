@@ -150,16 +150,17 @@ export class FeatureTracker {
   }
 
   /**
-   * Loads `slot`'s record, a row for which is about to be written, so that the misses on its
-   * cache lines (two or three: records are 96 bytes, and the buffer is not line-aligned) are
-   * outstanding together. It reads a double at byte 0 and one at byte 48: with the caller's read
-   * of the record's end, every line of the record is touched. The sum goes to a field only so
-   * that the loads are not optimised away.
+   * Loads `slot`'s record, which is about to be read and written, so that the misses on its
+   * cache lines (two or three: records are 96 bytes, and the buffer need not be line-aligned)
+   * are outstanding together rather than one after the other. It reads the doubles at bytes 0,
+   * 48 and 80: a 64-byte line that starts inside a record does so at a multiple of 16 bytes
+   * (typed arrays are 16-byte aligned), so one of the three is in every line of the record. The
+   * sum goes to a field only so that the loads are not optimised away.
    */
   prefetch(slot: number): void {
     const f64 = this.#table.f64;
     const a = slot * F64_STRIDE;
-    this.#prefetched += f64[a]! + f64[a + 6]!;
+    this.#prefetched += f64[a + S_INSERTED]! + f64[a + S_EDC0 + 1]! + f64[a + S_SIZE]!;
   }
 
   /** Makes room for `slot`'s record (inserts do it themselves); existing records are kept. */
