@@ -175,6 +175,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   readonly #candidates: Int32Array;
   readonly #rows: Float32Array;
   readonly #scores: Float64Array;
+  /** What the pool did with each candidate of the batch (`VictimBuffer.addBatch`). */
+  readonly #added: Int32Array;
   readonly #row = new Float32Array(FEATURE_COUNT);
   readonly #one = new Int32Array(1);
   /** The base's victim as last scored: its score is reused while it stays, untouched. */
@@ -268,6 +270,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#candidates = new Int32Array(k);
     this.#rows = new Float32Array(k * FEATURE_COUNT);
     this.#scores = new Float64Array(k);
+    this.#added = new Int32Array(k);
     this.#pool = new VictimBuffer(p.poolSize, U32_STRIDE, S_VERSION);
     this.#shares = {
       tail: p.tail,
@@ -685,16 +688,23 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#breaker.success();
     this.#batchRows = n;
     const batch = ++this.#stats.batches;
-    const pool = this.#pool;
-    const words = this.#features.slotWords;
+    const candidates = this.#candidates;
     for (let i = 0; i < n; i++) {
-      const slot = this.#candidates[i]!;
-      const size = this.#features.sizeOf(slot);
+      const size = this.#features.sizeOf(candidates[i]!);
       if (p.sizeAware && size > 1) scores[i] = scores[i]! + Math.log(size);
+    }
+    // The fresh candidates join the pool; their pooled marks follow, in the same order (the
+    // marks do not bear on what the pool keeps).
+    const words = this.#features.slotWords;
+    const added = this.#added;
+    this.#pool.addBatch(candidates, scores, n, this.#head, words, added);
+    for (let i = 0; i < n; i++) {
+      const slot = candidates[i]!;
       if (slot === this.#head) continue;
-      const out = pool.add(slot, scores[i]!, words);
-      if (out !== slot)
+      const out = added[i]!;
+      if (out !== slot) {
         words[slot * U32_STRIDE + S_POOLED] = words[slot * U32_STRIDE + S_VERSION]! + 1;
+      }
       if (out >= 0) words[out * U32_STRIDE + S_POOLED] = 0;
     }
     if (this.#training !== null && batch % p.logEvery === 0) this.#logRows(n);

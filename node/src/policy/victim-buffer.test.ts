@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VictimBuffer } from './victim-buffer.ts';
 
@@ -52,6 +53,51 @@ describe('VictimBuffer', () => {
     versions[2]!++;
     expect(pool.add(5, 0.5, versions)).toBe(-1); // takes stale slot 2's place
     expect([pool.pop(versions), pool.pop(versions), pool.pop(versions)]).toEqual([4, 5, -1]);
+  });
+
+  it('addBatch does what add does for each candidate, with versions in a strided array', () => {
+    // Batches of distinct slots (some already held), touches between batches, equal scores.
+    const batch = fc.record({
+      slots: fc.uniqueArray(fc.nat(23), { minLength: 1, maxLength: 6 }),
+      scores: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 6, maxLength: 6 }),
+      touched: fc.array(fc.nat(23), { maxLength: 4 }),
+      take: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(batch, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 5 }),
+        (batches, size) => {
+          const one = new VictimBuffer(size);
+          const many = new VictimBuffer(size, 3, 1);
+          const versions = new Uint32Array(24);
+          const words = new Uint32Array(3 * 24);
+          for (const b of batches) {
+            for (const slot of b.touched) {
+              versions[slot]!++;
+              words[3 * slot + 1]!++;
+            }
+            const slots = Int32Array.from(b.slots);
+            const scores = Float64Array.from(b.scores);
+            const except = slots[0]!;
+            const expected = [...slots].map((slot, i) =>
+              slot === except ? -9 : one.add(slot, scores[i]!, versions),
+            );
+            const out = new Int32Array(slots.length).fill(-9);
+            many.addBatch(slots, scores, slots.length, except, words, out);
+            expect([...out]).toEqual(expected);
+            expect(many.size).toBe(one.size);
+            if (b.take) expect(many.takeAbove(2, words)).toBe(one.takeAbove(2, versions));
+          }
+          const drained = (pool: VictimBuffer, v: Uint32Array): number[] => {
+            const order: number[] = [];
+            for (let s = pool.pop(v); s >= 0; s = pool.pop(v)) order.push(s);
+            return order;
+          };
+          expect(drained(many, words)).toEqual(drained(one, versions));
+        },
+      ),
+    );
   });
 
   it('empties on clear()', () => {

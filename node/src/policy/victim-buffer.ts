@@ -85,6 +85,59 @@ export class VictimBuffer {
   }
 
   /**
+   * `add` for each of `slots[0 … n)` in turn but `except` (the base's victim, scored with them),
+   * writing what `add` would have returned into `out[i]`. The versions cannot change between
+   * these adds, so the entries one scan finds stale stay stale and the fresh ones fresh: where
+   * `add` scans the pool (its versions too) once per candidate when the pool is full, this scans
+   * it once per batch, then walks on to the next stale entry or, once none is left, finds the
+   * lowest score among the scores alone. The same entries are replaced as by `add`, in the same
+   * order (the first stale one, else the first of the lowest scores).
+   */
+  addBatch(
+    slots: Int32Array,
+    scores: Float64Array,
+    n: number,
+    except: number,
+    versions: Uint32Array,
+    out: Int32Array,
+  ): void {
+    const capacity = this.#slots.length;
+    /** The next stale entry to replace; -1 when none is left, -2 before the scan. */
+    let stale = -2;
+    let weakest = -1;
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
+      if (slot === except) continue;
+      const score = scores[i]!;
+      let at = this.#size;
+      let displaced = -1;
+      if (at === capacity) {
+        if (stale === -2) stale = this.#staleFrom(0, versions);
+        if (stale >= 0) {
+          at = stale;
+          stale = this.#staleFrom(stale + 1, versions);
+          weakest = -1;
+        } else {
+          if (weakest < 0) weakest = this.#lowest();
+          at = weakest;
+          if (!(score > this.#scores[at]!)) {
+            out[i] = slot;
+            continue;
+          }
+          displaced = this.#slots[at]!;
+          weakest = -1;
+        }
+      } else {
+        this.#size++;
+      }
+      this.#slots[at] = slot;
+      this.#versions[at] = this.#of(versions, slot);
+      this.#scores[at] = score;
+      out[i] = displaced;
+    }
+  }
+
+  /**
    * Removes and returns the valid entry with the highest score if that score exceeds `floor`;
    * otherwise -1 (and the pool keeps it). Stale entries met on the way are dropped.
    */
@@ -136,6 +189,33 @@ export class VictimBuffer {
     let lowest = scores[0]!;
     for (let i = 0; i < this.#size; i++) {
       if (held[i] !== versions[slots[i]! * stride + offset]) return i;
+      const score = scores[i]!;
+      if (score < lowest) {
+        weakest = i;
+        lowest = score;
+      }
+    }
+    return weakest;
+  }
+
+  /** The first stale entry at or after `from`, or -1. */
+  #staleFrom(from: number, versions: Uint32Array): number {
+    const slots = this.#slots;
+    const held = this.#versions;
+    const stride = this.#stride;
+    const offset = this.#at;
+    for (let i = from; i < this.#size; i++) {
+      if (held[i] !== versions[slots[i]! * stride + offset]) return i;
+    }
+    return -1;
+  }
+
+  /** The lowest score's entry (the first of equal ones), stale or not. */
+  #lowest(): number {
+    const scores = this.#scores;
+    let weakest = 0;
+    let lowest = scores[0]!;
+    for (let i = 1; i < this.#size; i++) {
       const score = scores[i]!;
       if (score < lowest) {
         weakest = i;
