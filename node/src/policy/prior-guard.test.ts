@@ -49,6 +49,33 @@ describe('PriorGuard', () => {
     expect(g.trips).toBe(4);
   });
 
+  it('lets the prior back, and takes back the doubling, when the model falls back without it', () => {
+    const g = new PriorGuard({ cooldown: 10 });
+    g.acted();
+    g.windowClosed(true, 0, CAP);
+    // The policy kept trailing without the prior until the shadow gave up the model.
+    g.cleared(500);
+    expect(g.allows(500)).toBe(true);
+    // The next trip is not doubled for the one taken back.
+    g.acted();
+    g.windowClosed(true, 2000, CAP);
+    expect(g.allows(2000 + 10 * CAP - 1)).toBe(false);
+    expect(g.allows(2000 + 10 * CAP)).toBe(true);
+    expect(g.trips).toBe(2);
+  });
+
+  it('keeps the doubling when the model falls back after the prior is back', () => {
+    const g = new PriorGuard({ cooldown: 10 });
+    g.acted();
+    g.windowClosed(true, 0, CAP);
+    // The cooldown is over: the prior was acting again, the blame stands.
+    g.cleared(10 * CAP);
+    g.acted();
+    g.windowClosed(true, 5000, CAP);
+    expect(g.allows(5000 + 20 * CAP - 1)).toBe(false);
+    expect(g.allows(5000 + 20 * CAP)).toBe(true);
+  });
+
   it('trips only on trailing windows after the prior acted, and is off only then', () => {
     fc.assert(
       fc.property(
