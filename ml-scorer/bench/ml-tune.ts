@@ -194,6 +194,7 @@ function pick(stats: Record<string, number>): Record<string, number> {
   for (const k of [
     'modelEvictions',
     'priorEvictions',
+    'priorGuardTrips',
     'baseEvictions',
     'shadowFallbacks',
     'challengeMargin',

@@ -130,6 +130,14 @@ export interface MlHybridParams {
    * that half-life (2^n requests), so that keys frequent long ago are no longer protected.
    */
   readonly saturationDecay: number;
+  /**
+   * When a shadow window closes trailing and the prior acted since the last one, switch the
+   * prior off for a cooldown and judge the model afresh without it (prior-guard.ts), before the
+   * shadow's fallback gives up the model too.
+   */
+  readonly priorGuard: boolean;
+  /** How long the prior stays off after its first trip, in label caps (doubled per trip). */
+  readonly priorGuardCooldown: number;
 
   /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
   readonly deadline: number;
@@ -193,6 +201,8 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   saturationPrior: true,
   saturationTolerance: 0.1,
   saturationDecay: 0,
+  priorGuard: true,
+  priorGuardCooldown: 32,
   deadline: 1 << 16,
   breakerFailures: 3,
   breakerCooldown: 100_000,
@@ -263,6 +273,7 @@ const POSITIVE: readonly (keyof MlHybridParams)[] = [
   'breakerCooldown',
   'shadowMinPercent',
   'remoteRetry',
+  'priorGuardCooldown',
 ];
 const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
   'retrainMinMs',
@@ -295,6 +306,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.gateBySize !== 'boolean') fail('gateBySize');
   if (typeof p.adaptiveBase !== 'boolean') fail('adaptiveBase');
   if (typeof p.saturationPrior !== 'boolean') fail('saturationPrior');
+  if (typeof p.priorGuard !== 'boolean') fail('priorGuard');
   if (![0, 10, 13, 16].includes(p.saturationDecay)) fail('saturationDecay');
   if (!(p.baseSwitchDecay >= 0 && p.baseSwitchDecay < 1)) fail('baseSwitchDecay');
   return p;

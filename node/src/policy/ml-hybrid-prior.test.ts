@@ -19,12 +19,29 @@ function coldWithReturns(n: number): Op[] {
   return ops;
 }
 
-function run(base: MlBase, value: number, saturationPrior: boolean, ops: readonly Op[]) {
+/**
+ * 60 keys requested 100 times each, then 90 new keys in a loop (they fit): the prior protects
+ * the old keys, seen more often, which never return, and evicts the new ones, which do.
+ */
+function phaseChange(n: number): Op[] {
+  const ops: Op[] = [];
+  for (let i = 0; i < 6000; i++) ops.push({ kind: 'get', key: i % 60, size: 1 });
+  for (let i = 0; i < n; i++) ops.push({ kind: 'get', key: 1000 + (i % 90), size: 1 });
+  return ops;
+}
+
+function run(
+  base: MlBase,
+  value: number,
+  saturationPrior: boolean,
+  ops: readonly Op[],
+  priorGuard = true,
+) {
   const policy = createMlHybridPolicy({
     base,
     capacity: CAPACITY,
     scorer: constantModel(value),
-    params: { saturationPrior, adaptiveBase: false },
+    params: { saturationPrior, priorGuard, adaptiveBase: false },
   });
   return { ...drive(policy, ops, CAPACITY), stats: policy.stats() };
 }
@@ -48,6 +65,28 @@ describe('ML hybrid: saturationPrior (quick demotion where every prediction is a
     },
   );
 
+  it('is switched off by its guard at the first window where the policy trails', () => {
+    const ops = phaseChange(20_000);
+    const plain = drive(createBasePolicy('lru', CAPACITY), ops, CAPACITY);
+    const unguarded = run('lru', 50, true, ops, false);
+    const guarded = run('lru', 50, true, ops);
+    // Unguarded, the prior acts until the policy has trailed its shadow for two windows.
+    expect(unguarded.hits).toBeLessThan(plain.hits - 500);
+    expect(unguarded.stats.priorGuardTrips).toBe(0);
+    // Guarded, it goes at the first trailing window.
+    expect(guarded.stats.priorGuardTrips).toBeGreaterThan(0);
+    expect(guarded.stats.priorEvictions).toBeLessThan(0.7 * unguarded.stats.priorEvictions);
+    expect(guarded.hits).toBeGreaterThan(unguarded.hits + 200);
+  });
+
+  it('keeps its guard quiet where the prior is right', () => {
+    const ops = coldWithReturns(30_000);
+    const guarded = run('lru', 50, true, ops);
+    const unguarded = run('lru', 50, true, ops, false);
+    expect(guarded.stats.priorGuardTrips).toBe(0);
+    expect(guarded.victims).toEqual(unguarded.victims);
+  });
+
   it('does nothing where the model predicts below the cap', () => {
     const plain = drive(createBasePolicy('lru', CAPACITY), ops, CAPACITY);
     const on = run('lru', 1, true, ops);
@@ -64,5 +103,9 @@ describe('ML hybrid: saturationPrior (quick demotion where every prediction is a
     expect(() => resolveMlHybridParams({ saturationPrior: 1 as unknown as boolean })).toThrow(
       /saturationPrior/,
     );
+    expect(() => resolveMlHybridParams({ priorGuard: 1 as unknown as boolean })).toThrow(
+      /priorGuard/,
+    );
+    expect(() => resolveMlHybridParams({ priorGuardCooldown: 0 })).toThrow(/priorGuardCooldown/);
   });
 });

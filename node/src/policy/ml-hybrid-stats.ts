@@ -12,6 +12,8 @@ export interface MlHybridStats {
   modelKeptBase: number;
   /** Of the model's evictions, those the saturation prior chose (saturation-prior.ts). */
   priorEvictions: number;
+  /** Times the prior's guard switched the prior off (prior-guard.ts). */
+  priorGuardTrips: number;
   /** Scored candidate batches. */
   batches: number;
   /** Evictions (or batches, for scorerError and deadline) that fell back to the base, by reason. */
@@ -84,6 +86,7 @@ export function emptyStats(): MlHybridStats {
     baseEvictions: 0,
     modelKeptBase: 0,
     priorEvictions: 0,
+    priorGuardTrips: 0,
     batches: 0,
     fallbacks: {
       noModel: 0,

@@ -42,6 +42,7 @@ import { OnlineTraining } from './online-training.ts';
 import { RemoteScoring, systemTimer } from './remote-scoring.ts';
 import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
 import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
+import { PriorGuard } from './prior-guard.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
 import {
   countNow,
@@ -136,6 +137,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   readonly #pool: VictimBuffer;
   readonly #breaker: CircuitBreaker;
   readonly #shadow: ShadowBaseline;
+  /** Switches the saturation prior off where the policy trails its shadow (`priorGuard`). */
+  readonly #priorGuard: PriorGuard | null;
   readonly #training: OnlineTraining | null;
   readonly #stats: MlHybridStats = emptyStats();
   /** What each eviction samples; the recent window follows the resident count. */
@@ -296,6 +299,8 @@ export class MlHybridPolicy implements EvictionPolicy {
       minPercent: p.shadowMinPercent,
       margin: p.shadowMargin,
     });
+    this.#priorGuard =
+      p.saturationPrior && p.priorGuard ? new PriorGuard({ cooldown: p.priorGuardCooldown }) : null;
     if (options.trainer !== undefined && options.sampleSink !== undefined) {
       throw new TypeError('give the ML hybrid a trainer or a sample sink, not both');
     }
@@ -487,6 +492,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     s.breakerOpens = this.#breaker.opens;
     s.modelAge = this.#scorer === null ? 0 : this.#t - this.#modelInstalledAt;
     s.shadowFallbackActive = this.#shadowFallback ? 1 : 0;
+    s.priorGuardTrips = this.#priorGuard?.trips ?? 0;
     s.labelsResolved = this.#training?.labeler.resolved ?? 0;
     s.labelsPending = this.#training?.labeler.pending ?? 0;
     s.labelCap = this.#cap();
@@ -542,11 +548,17 @@ export class MlHybridPolicy implements EvictionPolicy {
     const before = shadow.windows;
     shadow.observe(keyId, size, hit);
     if (shadow.windows === before || this.#scorer === null || this.#shadowFallback) return;
+    if (this.#priorGuard?.windowClosed(shadow.lastVerdict < 0, this.#t, this.#cap()) === true) {
+      // The prior acted and the policy trails: the prior goes first, the model is judged alone.
+      shadow.resetVerdict();
+      return;
+    }
     if (shadow.trailing >= this.#params.shadowSustain) {
       // Sustained trailing: back to the base until a newer model passes the gate.
       shadow.resetVerdict();
       this.#shadowFallback = true;
       this.#stats.shadowFallbacks++;
+      this.#priorGuard?.cleared(this.#t);
       this.#margin += this.#params.fallbackMarginStep;
       this.#pool.clear(this.#unpool);
     }
@@ -636,8 +648,9 @@ export class MlHybridPolicy implements EvictionPolicy {
   #priorVictim(): number {
     const p = this.#params;
     const level = saturationLevel(this.#cap(), p.saturationTolerance);
+    const guard = this.#priorGuard;
     const i =
-      this.#headRaw < level
+      this.#headRaw < level || guard?.allows(this.#t) === false
         ? -1
         : priorVictimRow(
             this.#rows,
@@ -654,6 +667,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       return -1;
     }
     this.#stats.priorEvictions++;
+    guard?.acted();
     return this.#candidates[i]!;
   }
 
