@@ -112,7 +112,8 @@ async function main(): Promise<void> {
       const capacity = Math.floor(fraction * uniqueObjects);
       const ref: Record<string, number> = {};
       for (const policy of REFERENCES) {
-        const key = `${name}|${fraction}|${policy}`;
+        // Keyed by the full source, not its short name: a cold `onehit` spec and the tuning set's share one.
+        const key = `${source}|${fraction}|${policy}`;
         if (refs[key] === undefined) {
           const [r] = await simulateMany(batchesOf(trace), [
             { factory: resolvePolicy(policy, true)!, capacity, ignoreSize: true, seed: 1 },

@@ -28,6 +28,8 @@ function fakeStats(): { -readonly [K in keyof MlPolicyStats]: MlPolicyStats[K] }
     challengeMargin: 0.3,
     baseSwitches: 0,
     otherBaseActive: 0,
+    priorEvictions: 0,
+    priorGuardTrips: 0,
   };
 }
 
@@ -78,6 +80,11 @@ describe('createMlMetrics', () => {
     expect(text).toContain(`mlcache_node_ml_base_order{${L},order="lru"} 1`);
     expect(text).toContain(`mlcache_node_ml_base_order{${L},order="lfu"} 0`);
     expect(text).toContain(`mlcache_node_ml_base_order_switches_total{${L}} 3`);
+    stats.priorEvictions = 40;
+    stats.priorGuardTrips = 2;
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_prior_evictions_total{${L}} 40`);
+    expect(text).toContain(`mlcache_node_ml_prior_guard_trips_total{${L}} 2`);
     expect(telemetry.snapshot().order).toEqual({ active: 'lru', switches: 3 });
   });
 

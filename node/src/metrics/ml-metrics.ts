@@ -40,6 +40,10 @@ export interface MlPolicyStats {
   /** Times the order proposing victims changed (`adaptiveBase`); 1 while it is not the own base's. */
   readonly baseSwitches: number;
   readonly otherBaseActive: number;
+  /** Of the model's evictions, those the saturation prior chose. */
+  readonly priorEvictions: number;
+  /** Times the prior's guard switched the prior off. */
+  readonly priorGuardTrips: number;
 }
 
 /** The two orders a learned policy's victims can come from. */
@@ -490,6 +494,18 @@ function rows(t: MlTelemetry): Row[] {
       'counter',
       'Times the base selector changed the order proposing victims.',
       (l, s) => one(l, s().baseSwitches),
+    ],
+    [
+      'prior_evictions_total',
+      'counter',
+      "Of the model's evictions, those the saturation prior chose (where the model predicted the base's victim at the label cap).",
+      (l, s) => one(l, s().priorEvictions),
+    ],
+    [
+      'prior_guard_trips_total',
+      'counter',
+      'Times the guard switched the saturation prior off for a cooldown because the policy trailed its shadow after the prior acted.',
+      (l, s) => one(l, s().priorGuardTrips),
     ],
     ['score_batches_total', 'counter', 'Candidate batches scored.', (l, s) => one(l, s().batches)],
     [

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createMlHybridPolicy } from '../../../policy/ml-hybrid.ts';
+import { constantModel, sensible } from '../../../policy/test-ml-drive.ts';
 import { CommandHarness } from '../testing/command-harness.ts';
 
 function infoFields(text: string): Map<string, string> {
@@ -63,6 +65,35 @@ describe('server commands', () => {
     expect(h.run('INFO', 'everything') as string).toContain('# Modules');
     const two = h.run('INFO', 'SERVER', 'clients') as string;
     expect(two.match(/^# /gm)).toEqual(['# ', '# ']);
+  });
+
+  it("INFO ml reports a learned policy's model, deciders, breaker, shadow and prior; other policies have no such section", () => {
+    const ml = new CommandHarness({
+      storeOptions: {
+        maxMemory: 64 << 10,
+        policy: (o) =>
+          createMlHybridPolicy({
+            ...o,
+            base: 'lfu',
+            scorer: sensible,
+            trainer: { train: () => constantModel(1) },
+            params: { firstTrainAt: 16, retrainEvery: 64 },
+          }),
+      },
+    });
+    for (let i = 0; i < 4_000; i++) ml.run('SET', `key:${i % 1_500}`, 'v'.repeat(100));
+    const fields = infoFields(ml.run('INFO', 'ml') as string);
+    expect(fields.get('ml_policy')).toBe('ml-lfu');
+    expect(Number(fields.get('ml_model_version'))).toBeGreaterThan(0);
+    const evictions =
+      Number(fields.get('ml_evictions_model')) + Number(fields.get('ml_evictions_base'));
+    expect(evictions).toBeGreaterThan(1_000);
+    expect(fields.get('ml_breaker_state')).toBe('closed');
+    expect(fields.get('ml_base_order')).toMatch(/^(lru|lfu)$/);
+    expect(fields.get('ml_prior_evictions')).toMatch(/^\d+$/);
+    expect(fields.get('ml_prior_guard_trips')).toBe('0');
+    expect((ml.run('INFO') as string).includes('# ML\r\n')).toBe(true);
+    expect(new CommandHarness().run('INFO', 'ml')).toBe('');
   });
 
   it('CONFIG GET matches globs without regard to case', () => {

@@ -85,6 +85,8 @@ function mlInfo(store: object, sections: readonly string[]): string {
     `ml_challenge_margin:${s.challengeMargin}`,
     `ml_base_order:${policy.order}`,
     `ml_base_order_switches:${s.baseSwitches}`,
+    `ml_prior_evictions:${s.priorEvictions}`,
+    `ml_prior_guard_trips:${s.priorGuardTrips}`,
   ];
   return `# ML\r\n${lines.map((line) => `${line}\r\n`).join('')}`;
 }
