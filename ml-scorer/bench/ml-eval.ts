@@ -6,6 +6,10 @@
  *
  *   npx node ml-scorer/bench/ml-eval.ts [--traces DIR] [--only a,b] [--sizes 0.01,0.05,0.1]
  *       [--byte lcs_cloudPhysicsIO,tencent_photo_sample] [--policies ...] [--out FILE]
+ *       [--seed N] [--params '{"priorGuard":false}']
+ *
+ * `--params` overrides DEFAULT_ML_HYBRID_PARAMS for the ML policies (validated by the policy),
+ * as in ml-tune.ts.
  *
  * Each trace is read and materialised once; its read time is reported, so that a cell's time
  * can be given with and without reading. Each policy then replays alone, and its CPU time
@@ -21,6 +25,7 @@ import { parseArgs } from 'node:util';
 import type { PolicyFactory } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase, MlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
 import { createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
+import type { MlHybridParams } from '../../node/src/policy/ml-hybrid-params.ts';
 import { isTraceFile, openTrace, traceName } from '../src/data/trace-file.ts';
 import { createSyncTrainer } from '../src/learn/sync-trainer.ts';
 import type { SyncTrainer } from '../src/learn/sync-trainer.ts';
@@ -39,8 +44,10 @@ const { values } = parseArgs({
     policies: { type: 'string', default: 'lru,lfu,s3fifo,wtinylfu,ml-lru,ml-lfu,belady' },
     out: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    params: { type: 'string', default: '{}' },
   },
 });
+const params = JSON.parse(values.params) as Partial<MlHybridParams>;
 const sizes = values.sizes.split(',').map(Number);
 const byteTraces = new Set(values.byte.split(',').filter((t) => t !== ''));
 const policies = values.policies.split(',');
@@ -74,7 +81,12 @@ for (const file of files) {
         const factory: PolicyFactory = policy.startsWith('ml-')
           ? (o) => {
               const trainer = createSyncTrainer();
-              const p = createMlHybridPolicy({ ...o, base: policy.slice(3) as MlBase, trainer });
+              const p = createMlHybridPolicy({
+                ...o,
+                base: policy.slice(3) as MlBase,
+                trainer,
+                params,
+              });
               learned = { policy: p, trainer };
               return p;
             }
@@ -106,6 +118,7 @@ for (const file of files) {
                 priorEvictions: stats.priorEvictions,
                 baseEvictions: stats.baseEvictions,
                 shadowFallbacks: stats.shadowFallbacks,
+                priorGuardTrips: stats.priorGuardTrips,
                 validationAccuracy: stats.lastValidationCurrent,
                 challengeMargin: stats.challengeMargin,
                 modelDisagreement: stats.lastDisagreement,

@@ -138,6 +138,14 @@ export interface MlHybridParams {
   readonly priorGuard: boolean;
   /** How long the prior stays off after its first trip, in label caps (doubled per trip). */
   readonly priorGuardCooldown: number;
+  /**
+   * Whether a trip of the prior guard also restarts the shadow's verdict (its count of
+   * trailing windows), so that the model is judged afresh without the prior. false: the prior
+   * is still switched off, but the shadow's count goes on and a fallback is never delayed.
+   * false was tried (docs/learned-eviction.md, "Sixth round"): the same on the tuning set and
+   * the cold workloads, one cell fewer on the 39 (seeds 1 and 2), so true stays the default.
+   */
+  readonly priorGuardRestartsShadow: boolean;
 
   /** Budget of one scoring batch: ms with an injected clock, else rows × trees. */
   readonly deadline: number;
@@ -203,6 +211,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   saturationDecay: 0,
   priorGuard: true,
   priorGuardCooldown: 32,
+  priorGuardRestartsShadow: true,
   deadline: 1 << 16,
   breakerFailures: 3,
   breakerCooldown: 100_000,
@@ -307,6 +316,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.adaptiveBase !== 'boolean') fail('adaptiveBase');
   if (typeof p.saturationPrior !== 'boolean') fail('saturationPrior');
   if (typeof p.priorGuard !== 'boolean') fail('priorGuard');
+  if (typeof p.priorGuardRestartsShadow !== 'boolean') fail('priorGuardRestartsShadow');
   if (![0, 10, 13, 16].includes(p.saturationDecay)) fail('saturationDecay');
   if (!(p.baseSwitchDecay >= 0 && p.baseSwitchDecay < 1)) fail('baseSwitchDecay');
   return p;

@@ -3,7 +3,7 @@ import { createBasePolicy, createMlHybridPolicy } from './ml-hybrid.ts';
 import type { MlBase } from './ml-hybrid.ts';
 import { resolveMlHybridParams } from './ml-hybrid-params.ts';
 import type { Op } from './test-ml-drive.ts';
-import { constantModel, drive } from './test-ml-drive.ts';
+import { CacheDriver, constantModel, drive } from './test-ml-drive.ts';
 
 const CAPACITY = 100;
 
@@ -79,6 +79,37 @@ describe('ML hybrid: saturationPrior (quick demotion where every prediction is a
     expect(guarded.hits).toBeGreaterThan(unguarded.hits + 200);
   });
 
+  it.each([
+    [true, 2],
+    [false, 1],
+  ])(
+    'with priorGuardRestartsShadow %s, the shadow falls back %i window(s) after the trip',
+    (restarts, later) => {
+      const ops = phaseChange(20_000);
+      const policy = createMlHybridPolicy({
+        base: 'lru',
+        capacity: CAPACITY,
+        scorer: constantModel(50),
+        params: { adaptiveBase: false, priorGuardRestartsShadow: restarts },
+      });
+      const driver = new CacheDriver(policy, CAPACITY);
+      let tripWindow = -1;
+      let fallbackWindow = -1;
+      for (const op of ops) {
+        driver.step(op);
+        const s = policy.stats();
+        if (tripWindow < 0 && s.priorGuardTrips > 0) tripWindow = s.shadowWindows;
+        if (fallbackWindow < 0 && s.shadowFallbacks > 0) fallbackWindow = s.shadowWindows;
+      }
+      // The prior is switched off at the first trailing window either way; the model keeps
+      // trailing without it. Restarted, the shadow counts its two windows afresh; otherwise
+      // the window of the trip is the first of the two.
+      expect(policy.stats().priorGuardTrips).toBe(1);
+      expect(tripWindow).toBeGreaterThan(0);
+      expect(fallbackWindow - tripWindow).toBe(later);
+    },
+  );
+
   it('keeps its guard quiet where the prior is right', () => {
     const ops = coldWithReturns(30_000);
     const guarded = run('lru', 50, true, ops);
@@ -107,5 +138,8 @@ describe('ML hybrid: saturationPrior (quick demotion where every prediction is a
       /priorGuard/,
     );
     expect(() => resolveMlHybridParams({ priorGuardCooldown: 0 })).toThrow(/priorGuardCooldown/);
+    expect(() =>
+      resolveMlHybridParams({ priorGuardRestartsShadow: 0 as unknown as boolean }),
+    ).toThrow(/priorGuardRestartsShadow/);
   });
 });

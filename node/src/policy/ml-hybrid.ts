@@ -548,8 +548,13 @@ export class MlHybridPolicy implements EvictionPolicy {
     const before = shadow.windows;
     shadow.observe(keyId, size, hit);
     if (shadow.windows === before || this.#scorer === null || this.#shadowFallback) return;
-    if (this.#priorGuard?.windowClosed(shadow.lastVerdict < 0, this.#t, this.#cap()) === true) {
+    if (
+      this.#priorGuard?.windowClosed(shadow.lastVerdict < 0, this.#t, this.#cap()) === true &&
+      this.#params.priorGuardRestartsShadow
+    ) {
       // The prior acted and the policy trails: the prior goes first, the model is judged alone.
+      // Without the restart (priorGuardRestartsShadow false) the prior is off all the same, and
+      // the count below goes on: a fallback in this very window clears the trip just made.
       shadow.resetVerdict();
       return;
     }
