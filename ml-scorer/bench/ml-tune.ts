@@ -91,9 +91,7 @@ async function main(): Promise<void> {
   const sizes = values.sizes.split(',').map(Number);
   const only = values.only?.split(',');
   const [part, parts] = values.part.split('/').map(Number) as [number, number];
-  const refs: Record<string, number> = existsSync(values.refs)
-    ? (JSON.parse(readFileSync(values.refs, 'utf8')) as Record<string, number>)
-    : {};
+  const refs = loadRefs(values.refs);
   if (values.out !== undefined) writeFileSync(values.out, '');
   const runs: Run[] = [];
   let cell = 0;
@@ -119,7 +117,7 @@ async function main(): Promise<void> {
             { factory: resolvePolicy(policy, true)!, capacity, ignoreSize: true, seed: 1 },
           ]);
           refs[key] = r!.missRatio;
-          writeFileSync(values.refs, JSON.stringify(refs, null, 1));
+          saveRefs(values.refs, refs);
         }
         ref[policy] = refs[key];
       }
@@ -225,4 +223,17 @@ function realOrSynthetic(name: string): string {
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`.padStart(6);
+}
+
+function loadRefs(file: string): Record<string, number> {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
+}
+
+/**
+ * Merges into the file rather than overwriting it: `--part` processes sharing one refs file
+ * each add their own cells, and a plain write would drop the other part's.
+ */
+function saveRefs(file: string, refs: Record<string, number>): void {
+  Object.assign(refs, { ...loadRefs(file), ...refs });
+  writeFileSync(file, JSON.stringify(refs, null, 1));
 }
