@@ -160,7 +160,11 @@ export function buildMlPolicy(
     seed: 1,
     base,
     clock,
-    params: { deadline: config.scorerDeadlineMs, breakerCooldown: BREAKER_COOLDOWN_MS },
+    params: {
+      deadline: config.scorerDeadlineMs,
+      breakerCooldown: BREAKER_COOLDOWN_MS,
+      ghostMaxCapacity: config.mlEvictedKeys,
+    },
     observer: telemetry.observer,
   };
   const policy = createMlHybridPolicy(options);

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       scorerRank: 'local',
       model: 'default',
       scorerDeadlineMs: 2,
+      mlEvictedKeys: 1 << 22,
     });
   });
 

@@ -6,6 +6,7 @@ import { config, loadInputs, problems } from './load-test-inputs.ts';
 import { scorerTarget } from './node-config.ts';
 import { milliseconds, modelSource, scorerAddress } from './parsers.ts';
 import { allPolicyNames, mlBaseOf } from './schema.ts';
+import { DEFAULT_ML_HYBRID_PARAMS } from '../policy/ml-hybrid-params.ts';
 
 function load(argv: string[], env: Record<string, string> = {}): LoadResult {
   return loadConfig(loadInputs({ argv, env }));
@@ -16,6 +17,19 @@ describe('the learned-policy flags', () => {
     expect(allPolicyNames()).toEqual(expect.arrayContaining(['lru', 'lfu', 'ml-lru', 'ml-lfu']));
     expect(config(load(['--policy', 'ml-lfu'])).policy).toBe('ml-lfu');
     expect([mlBaseOf('ml-lru'), mlBaseOf('ml-lfu'), mlBaseOf('lfu')]).toEqual(['lru', 'lfu', null]);
+  });
+
+  it('bounds the evicted keys remembered with --ml-evicted-keys, by default as the policy does', () => {
+    expect(config(load(['--policy', 'ml-lfu'])).mlEvictedKeys).toBe(
+      DEFAULT_ML_HYBRID_PARAMS.ghostMaxCapacity,
+    );
+    expect(config(load(['--policy', 'ml-lfu', '--ml-evicted-keys', '0'])).mlEvictedKeys).toBe(0);
+    expect(problems(load(['--policy', 'ml-lfu', '--ml-evicted-keys', 'lots']))).toEqual([
+      "--ml-evicted-keys: 'lots' is not a whole number in [0, 1073741824]",
+    ]);
+    expect(problems(load(['--policy', 'lfu', '--ml-evicted-keys', '1000']))).toEqual([
+      "--ml-evicted-keys: only with --policy ml-lru or ml-lfu, not 'lfu'",
+    ]);
   });
 
   it('defaults to a local scorer, the shipped model and a 2 ms deadline', () => {

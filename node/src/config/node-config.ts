@@ -1,5 +1,10 @@
 import type { LogLevel } from '../util/logger.ts';
-import { LOCAL_SCORE_DEADLINE_MS, mlBaseOf, REMOTE_SCORE_DEADLINE_MS } from './schema.ts';
+import {
+  DEFAULT_ML_EVICTED_KEYS,
+  LOCAL_SCORE_DEADLINE_MS,
+  mlBaseOf,
+  REMOTE_SCORE_DEADLINE_MS,
+} from './schema.ts';
 import type { Durability, OptionValues, ScorerRank } from './schema.ts';
 
 /** The node's validated configuration, as `main.ts` wires it. */
@@ -39,6 +44,8 @@ export interface NodeConfig {
   readonly model: string;
   /** Deadline of one scoring batch, in milliseconds (default: 2 in process, 250 remote). */
   readonly scorerDeadlineMs: number;
+  /** The most evicted keys whose history the learned policies remember (`ghostMaxCapacity`). */
+  readonly mlEvictedKeys: number;
 }
 
 /** The `host:port` of a `grpc://host:port` scorer, or null for a local one. */
@@ -76,6 +83,7 @@ export function crossCheck(values: OptionValues): string[] {
     values.scorerRank,
     values.model,
     values.scorerDeadline,
+    values.mlEvictedKeys,
   ];
   if (parsed.some((value) => value === undefined)) return problems;
   if (mlBaseOf(values.policy) === null) {
@@ -84,6 +92,7 @@ export function crossCheck(values: OptionValues): string[] {
       values.scorerRank !== 'local' ? '--scorer-rank' : '',
       values.model !== 'default' ? '--model' : '',
       values.scorerDeadline !== 0 ? '--scorer-deadline' : '',
+      values.mlEvictedKeys !== DEFAULT_ML_EVICTED_KEYS ? '--ml-evicted-keys' : '',
     ].filter((flag) => flag !== '');
     if (set.length > 0) {
       problems.push(
@@ -145,6 +154,7 @@ export function resolveConfig(
         : rankedRemotely(values.scorer, values.scorerRank)
           ? REMOTE_SCORE_DEADLINE_MS
           : LOCAL_SCORE_DEADLINE_MS,
+    mlEvictedKeys: values.mlEvictedKeys,
   };
 }
 

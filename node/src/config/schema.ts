@@ -3,6 +3,7 @@ import { LOG_LEVELS } from '../util/logger.ts';
 import type { LogLevel } from '../util/logger.ts';
 import {
   bytes,
+  integer,
   milliseconds,
   modelSource,
   oneOf,
@@ -64,6 +65,11 @@ export const LOCAL_SCORE_DEADLINE_MS = 2;
  * pipelined write load (the node's event loop is busy between chunks), and 50 ms missed.
  */
 export const REMOTE_SCORE_DEADLINE_MS = 250;
+/**
+ * Default `--ml-evicted-keys`: the learned policies' own default (`ghostMaxCapacity` in
+ * ml-hybrid-params.ts; a test ties the two), about 335 MB when full.
+ */
+export const DEFAULT_ML_EVICTED_KEYS = 1 << 22;
 
 /** The values of the table, after parsing and before cross-field resolution. */
 export interface OptionValues {
@@ -90,6 +96,7 @@ export interface OptionValues {
   model: string;
   /** 0: not given (the default follows --scorer-rank, see `resolveConfig`). */
   scorerDeadline: number;
+  mlEvictedKeys: number;
 }
 
 export type OptionKey = keyof OptionValues;
@@ -212,6 +219,15 @@ export const OPTIONS: readonly AnyOption[] = [
       "the circuit breaker and that eviction is the base policy's. Default: " +
       `${LOCAL_SCORE_DEADLINE_MS} in process, ${REMOTE_SCORE_DEADLINE_MS} with --scorer-rank remote.`,
     parse: (value) => (value === '' ? { ok: true, value: 0 } : milliseconds(value)),
+  }),
+  option('mlEvictedKeys', 'ml-evicted-keys', {
+    valueName: 'N',
+    defaultText: String(DEFAULT_ML_EVICTED_KEYS),
+    doc:
+      'Most evicted keys whose access history ml-lru and ml-lfu remember, so that a key that ' +
+      'comes back is not new to the model. The table grows to twice the resident keys, up to ' +
+      'this; each costs about 80 bytes outside --maxmemory. 0 remembers none.',
+    parse: integer(0, 1 << 30),
   }),
   option('maxValueSize', 'max-value-size', {
     valueName: 'SIZE',

@@ -30,6 +30,8 @@ function fakeStats(): { -readonly [K in keyof MlPolicyStats]: MlPolicyStats[K] }
     otherBaseActive: 0,
     priorEvictions: 0,
     priorGuardTrips: 0,
+    ghostKeys: 0,
+    ghostCapacity: 0,
   };
 }
 
@@ -85,6 +87,11 @@ describe('createMlMetrics', () => {
     text = await registry.metrics();
     expect(text).toContain(`mlcache_node_ml_prior_evictions_total{${L}} 40`);
     expect(text).toContain(`mlcache_node_ml_prior_guard_trips_total{${L}} 2`);
+    stats.ghostKeys = 1_000;
+    stats.ghostCapacity = 262_144;
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_evicted_keys_remembered{${L}} 1000`);
+    expect(text).toContain(`mlcache_node_ml_evicted_keys_capacity{${L}} 262144`);
     expect(telemetry.snapshot().order).toEqual({ active: 'lru', switches: 3 });
   });
 

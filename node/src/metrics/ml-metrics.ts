@@ -44,6 +44,9 @@ export interface MlPolicyStats {
   readonly priorEvictions: number;
   /** Times the prior's guard switched the prior off. */
   readonly priorGuardTrips: number;
+  /** Evicted keys whose history the features remember, and how many the table can hold. */
+  readonly ghostKeys: number;
+  readonly ghostCapacity: number;
 }
 
 /** The two orders a learned policy's victims can come from. */
@@ -506,6 +509,18 @@ function rows(t: MlTelemetry): Row[] {
       'counter',
       'Times the guard switched the saturation prior off for a cooldown because the policy trailed its shadow after the prior acted.',
       (l, s) => one(l, s().priorGuardTrips),
+    ],
+    [
+      'evicted_keys_remembered',
+      'gauge',
+      'Evicted keys whose access history the features remember (a returning key picks it up); the table grows to twice the resident keys, up to its limit.',
+      (l, s) => one(l, s().ghostKeys),
+    ],
+    [
+      'evicted_keys_capacity',
+      'gauge',
+      'How many evicted keys the table can remember now (about 80 bytes each, outside the byte budget).',
+      (l, s) => one(l, s().ghostCapacity),
     ],
     ['score_batches_total', 'counter', 'Candidate batches scored.', (l, s) => one(l, s().batches)],
     [

@@ -9,7 +9,8 @@
  * are a large sentinel rather than NaN, so neither the trees nor ONNX need missing-value handling.
  */
 import { decayFactor } from './feature-decay.ts';
-import { G_COUNT, G_EDC0, G_GAP1, G_GAP2, G_LAST, FeatureGhosts } from './feature-ghosts.ts';
+import { G_COUNT, G_EDC0, G_GAP1, G_GAP2, G_LAST } from './feature-ghosts.ts';
+import { GrowingGhosts } from './growing-ghosts.ts';
 import {
   F32_STRIDE,
   F64_STRIDE,
@@ -63,6 +64,8 @@ export interface FeatureTrackerOptions {
   readonly initialSlots?: number;
   /** Removed keys whose history is remembered (FIFO). 0 disables the ghosts. @default 4096 */
   readonly ghostCapacity?: number;
+  /** The most removed keys `growGhosts` may make room for. @default ghostCapacity (no growth) */
+  readonly ghostMaxCapacity?: number;
 }
 
 /**
@@ -74,13 +77,33 @@ export interface FeatureTrackerOptions {
  */
 export class FeatureTracker {
   readonly #table: FeatureTable;
-  readonly #ghosts: FeatureGhosts;
+  readonly #ghosts: GrowingGhosts;
+  readonly #ghostMax: number;
   /** Where `prefetch` puts what it read (nothing reads it). */
   #prefetched = 0;
 
   constructor(options: FeatureTrackerOptions = {}) {
     this.#table = new FeatureTable(options.initialSlots ?? 1024);
-    this.#ghosts = new FeatureGhosts(options.ghostCapacity ?? 4096);
+    this.#ghosts = new GrowingGhosts(options.ghostCapacity ?? 4096);
+    this.#ghostMax = Math.max(this.#ghosts.capacity, options.ghostMaxCapacity ?? 0);
+  }
+
+  /** How many removed keys the ghost table can hold now. */
+  get ghostCapacity(): number {
+    return this.#ghosts.capacity;
+  }
+
+  /**
+   * Makes room for the history of `keys` removed keys (at least doubling, at most
+   * `ghostMaxCapacity`), keeping every key remembered (the rows move a few per removal,
+   * growing-ghosts.ts). A cache whose resident count outgrew its first guess (a node sizes it
+   * from a byte budget) calls this so that evicted keys stay remembered for as long as in a
+   * cache the table was sized for.
+   */
+  growGhosts(keys: number): void {
+    const ghosts = this.#ghosts;
+    if (keys <= ghosts.capacity || ghosts.capacity >= this.#ghostMax || ghosts.growing) return;
+    ghosts.grow(Math.min(this.#ghostMax, Math.max(keys, 2 * ghosts.capacity)));
   }
 
   /**

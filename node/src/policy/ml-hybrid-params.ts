@@ -161,8 +161,17 @@ export interface MlHybridParams {
   readonly shadowMinEntries: number;
   /** Trailing by less than this (plus the noise) is not trailing. */
   readonly shadowMargin: number;
-  /** Removed keys whose history the features remember. 0: 2 × capacity, at most 2^17. */
+  /**
+   * Removed keys whose history the features remember. 0: twice the resident keys, up to
+   * `ghostMaxCapacity`: the table starts at 2 × capacity, at most 2^17, and grows with the
+   * residents (a node's capacity is bytes, so it cannot be sized from that). Otherwise fixed.
+   */
   readonly ghostCapacity: number;
+  /**
+   * The most removed keys the features remember when `ghostCapacity` is 0 (about 80 bytes
+   * each: a 64-byte row and its index buckets); 0 remembers none.
+   */
+  readonly ghostMaxCapacity: number;
 
   /**
    * Remote scoring: the base's next victims scored in every batch, so that the evictions that
@@ -220,6 +229,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   shadowMinEntries: 1024,
   shadowMargin: 0.005,
   ghostCapacity: 0,
+  ghostMaxCapacity: 1 << 22,
   remoteHeads: 8,
   remoteRetry: 1000,
 });
@@ -263,6 +273,7 @@ const COUNTS: readonly (keyof MlHybridParams)[] = [
   'shadowSustain',
   'shadowMinEntries',
   'ghostCapacity',
+  'ghostMaxCapacity',
   'remoteHeads',
 ];
 const AT_LEAST_ONE: readonly (keyof MlHybridParams)[] = [

@@ -14,6 +14,9 @@ export interface MlHybridStats {
   priorEvictions: number;
   /** Times the prior's guard switched the prior off (prior-guard.ts). */
   priorGuardTrips: number;
+  /** Evicted or removed keys whose history the features remember, and the table's room. */
+  ghostKeys: number;
+  ghostCapacity: number;
   /** Scored candidate batches. */
   batches: number;
   /** Evictions (or batches, for scorerError and deadline) that fell back to the base, by reason. */
@@ -87,6 +90,8 @@ export function emptyStats(): MlHybridStats {
     modelKeptBase: 0,
     priorEvictions: 0,
     priorGuardTrips: 0,
+    ghostKeys: 0,
+    ghostCapacity: 0,
     batches: 0,
     fallbacks: {
       noModel: 0,

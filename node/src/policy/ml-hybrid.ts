@@ -133,6 +133,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   readonly #clock: Clock | undefined;
   readonly #random: Random;
   readonly #features: FeatureTracker;
+  /** Whether the ghost table grows with the residents (`ghostCapacity` 0). */
+  readonly #growGhosts: boolean;
   readonly #sampler: CandidateSampler;
   readonly #pool: VictimBuffer;
   readonly #breaker: CircuitBreaker;
@@ -266,8 +268,12 @@ export class MlHybridPolicy implements EvictionPolicy {
     const ghosts =
       p.ghostCapacity > 0
         ? p.ghostCapacity
-        : Math.max(1024, Math.min(2 * options.capacity, 1 << 17));
-    this.#features = new FeatureTracker({ ghostCapacity: ghosts });
+        : Math.min(Math.max(1024, Math.min(2 * options.capacity, 1 << 17)), p.ghostMaxCapacity);
+    this.#growGhosts = p.ghostCapacity === 0 && p.ghostMaxCapacity > ghosts;
+    this.#features = new FeatureTracker({
+      ghostCapacity: ghosts,
+      ghostMaxCapacity: this.#growGhosts ? p.ghostMaxCapacity : ghosts,
+    });
     this.#sampler = new CandidateSampler(this.#random);
     const k = 1 + p.tail + p.recent + p.random;
     this.#candidates = new Int32Array(k);
@@ -493,6 +499,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     s.modelAge = this.#scorer === null ? 0 : this.#t - this.#modelInstalledAt;
     s.shadowFallbackActive = this.#shadowFallback ? 1 : 0;
     s.priorGuardTrips = this.#priorGuard?.trips ?? 0;
+    s.ghostKeys = this.#features.ghostCount;
+    s.ghostCapacity = this.#features.ghostCapacity;
     s.labelsResolved = this.#training?.labeler.resolved ?? 0;
     s.labelsPending = this.#training?.labeler.pending ?? 0;
     s.labelCap = this.#cap();
@@ -581,6 +589,9 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   #forget(slot: number): void {
+    // Twice the residents, as the simulator's object-budget cells have from the start.
+    const want = 2 * this.#sampler.residentCount;
+    if (this.#growGhosts && want > this.#features.ghostCapacity) this.#features.growGhosts(want);
     this.#bump(slot);
     this.#used -= this.#features.sizeOf(slot);
     this.#features.onRemove(slot);

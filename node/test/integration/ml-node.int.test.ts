@@ -88,6 +88,10 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     const order = /ml_base_order:(lru|lfu)\r\n/.exec(info)?.[1];
     expect(order).toBeDefined();
     expect(Number(/ml_base_order_switches:(\d+)/.exec(info)?.[1])).toBeGreaterThanOrEqual(0);
+    // 1mb of ~100-byte values: far fewer residents than the table's first 2^17 keys, which
+    // the evictions fill.
+    expect(Number(/ml_evicted_keys_capacity:(\d+)/.exec(info)?.[1])).toBe(1 << 17);
+    expect(Number(/ml_evicted_keys_remembered:(\d+)/.exec(info)?.[1])).toBeGreaterThan(30_000);
     expect(await client.info('memory')).not.toContain('# ML');
 
     const text = await scrapeMetrics(node);
@@ -143,7 +147,10 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
   });
 
   it('starts ml-lru without a model (--model none) and learns one online in a worker thread', async () => {
-    const node = await start(['--policy', 'ml-lru', '--maxmemory', '1mb', '--model', 'none']);
+    const node = await start([
+      ...['--policy', 'ml-lru', '--maxmemory', '1mb', '--model', 'none'],
+      ...['--ml-evicted-keys', '5000'],
+    ]);
     const client = redis(node);
     const before = await scrapeMetrics(node);
     expect(series(before, 'mlcache_node_ml_model_version', { policy: 'ml-lru' })).toBe(0);
@@ -161,6 +168,8 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     expect(lru('trainings_total')).toBeGreaterThanOrEqual(1);
     expect(lru('training_duration_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(lru('fallbacks_total', { reason: 'noModel' })).toBeGreaterThan(0);
+    expect(lru('evicted_keys_capacity')).toBe(5_000);
+    expect(lru('evicted_keys_remembered')).toBe(5_000);
   });
 
   it('keeps serving with base evictions when the scorer service is dead (rank remote), counting fallbacks, never blocking', async () => {

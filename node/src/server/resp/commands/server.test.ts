@@ -92,6 +92,10 @@ describe('server commands', () => {
     expect(fields.get('ml_base_order')).toMatch(/^(lru|lfu)$/);
     expect(fields.get('ml_prior_evictions')).toMatch(/^\d+$/);
     expect(fields.get('ml_prior_guard_trips')).toBe('0');
+    expect(Number(fields.get('ml_evicted_keys_remembered'))).toBeGreaterThan(1_000);
+    expect(Number(fields.get('ml_evicted_keys_capacity'))).toBeGreaterThanOrEqual(
+      Number(fields.get('ml_evicted_keys_remembered')),
+    );
     expect((ml.run('INFO') as string).includes('# ML\r\n')).toBe(true);
     expect(new CommandHarness().run('INFO', 'ml')).toBe('');
   });

@@ -87,6 +87,8 @@ function mlInfo(store: object, sections: readonly string[]): string {
     `ml_base_order_switches:${s.baseSwitches}`,
     `ml_prior_evictions:${s.priorEvictions}`,
     `ml_prior_guard_trips:${s.priorGuardTrips}`,
+    `ml_evicted_keys_remembered:${s.ghostKeys}`,
+    `ml_evicted_keys_capacity:${s.ghostCapacity}`,
   ];
   return `# ML\r\n${lines.map((line) => `${line}\r\n`).join('')}`;
 }
