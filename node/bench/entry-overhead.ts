@@ -17,7 +17,9 @@
  * are of random sizes between valueBytes/2 and 3 x valueBytes/2, and 2 x entries random
  * overwrites change them, so chunks move between size classes and pages are left partly used);
  * `evict` (a byte budget of `entries` entries, then 2 x entries inserts of new keys, each evicting
- * one: the steady state of a full cache; the figure is per resident entry).
+ * one: the steady state of a full cache; the figure is per resident entry); with ml-lru and ml-lfu, whose
+ * own state is charged with each entry, fewer entries fit, and `evict-noghost` is that case
+ * remembering no evicted keys).
  *
  * Then the `shrink` case: `entries` inserts, then deletes of 90% of them in random order, with
  * RSS and V8 heap + ArrayBuffer memory after each phase (after a full GC, the store's upkeep run
@@ -29,6 +31,8 @@ import { fileURLToPath } from 'node:url';
 
 import { entryCharge } from '../src/core/entry-size.ts';
 import { Store } from '../src/core/store.ts';
+import type { StoreOptions } from '../src/core/store.ts';
+import { createMlHybridPolicy } from '../src/policy/ml-hybrid.ts';
 import type { StoreMemory } from '../src/core/store-types.ts';
 import { createSystemClock } from '../src/util/clock.ts';
 
@@ -39,6 +43,12 @@ const CASES = [
   ['lru', 'churn'],
   ['lru', 'resize'],
   ['lru', 'evict'],
+  ['lfu', 'evict'],
+  // The learned policies' own state (ML_ENTRY_STATE_BYTES, ML_GHOST_BYTES in ml-hybrid.ts):
+  // compare with lru/lfu evict. `evict-noghost` remembers no evicted keys.
+  ['ml-lru', 'evict'],
+  ['ml-lfu', 'evict'],
+  ['ml-lfu', 'evict-noghost'],
 ] as const;
 
 const baselineArg = process.argv.find((arg) => arg.startsWith('--baseline='));
@@ -139,13 +149,18 @@ function runCase(policy: string, variant: string): void {
   const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
 
   const keys = Array.from({ length: entries }, (_, i) => keyOf('key', i));
-  const fresh =
-    variant === 'evict' ? Array.from({ length: 2 * entries }, (_, i) => keyOf('new', i)) : [];
+  const evict = variant.startsWith('evict');
+  const fresh = evict ? Array.from({ length: 2 * entries }, (_, i) => keyOf('new', i)) : [];
   gc();
   const before = process.memoryUsage();
 
-  const maxMemory = variant === 'evict' ? entries * entryCharge(16, valueBytes) : 0;
-  const store = new Store({ clock: createSystemClock(), policy, maxMemory });
+  const maxMemory = evict ? entries * entryCharge(16, valueBytes) : 0;
+  const clock = createSystemClock();
+  const base = policy === 'ml-lru' ? 'lru' : policy === 'ml-lfu' ? 'lfu' : null;
+  const params = variant === 'evict-noghost' ? { ghostMaxCapacity: 0 } : {};
+  const storePolicy: StoreOptions['policy'] =
+    base === null ? policy : (o) => createMlHybridPolicy({ ...o, base, clock, params });
+  const store = new Store({ clock, policy: storePolicy, maxMemory });
   const options = variant === 'ttl' ? { expireAt: Date.now() + 3_600_000 } : undefined;
   let payload = 0;
   for (let i = 0; i < entries; i++) {
@@ -157,8 +172,8 @@ function runCase(policy: string, variant: string): void {
       store.set(key, variant === 'resize' ? resized(random()) : value);
     }
   }
-  if (variant === 'evict') for (const key of fresh) store.set(key, value);
-  for (const key of variant === 'evict' ? fresh : keys) {
+  if (evict) for (const key of fresh) store.set(key, value);
+  for (const key of evict ? fresh : keys) {
     const length = store.peek(key)?.length;
     if (length !== undefined) payload += 16 + length;
   }

@@ -99,6 +99,8 @@ const NUMBER_PERSISTENCE_FAILED: NumberResult = { status: OP_STATUS.PERSISTENCE_
 export class Store implements CacheStore {
   readonly #clock: Clock;
   readonly #policy: EvictionPolicy;
+  /** The policy's own bytes per entry, charged with each (`EvictionPolicy.entryOverhead`). */
+  readonly #policyOverhead: number;
   /**
    * The policy's optional `setExpiry`, bound once (null when the policy ignores expiries), so
    * that writes without a TTL never look it up.
@@ -150,6 +152,7 @@ export class Store implements CacheStore {
     this.#onRemove = options.onRemove;
     this.#policy = resolvePolicy(options.policy, maxMemory, options.seed ?? 1);
     const policy = this.#policy;
+    this.#policyOverhead = policy.entryOverhead ?? 0;
     this.#policyExpiry =
       typeof policy.setExpiry === 'function'
         ? (slot, expiresAtMs) => policy.setExpiry!(slot, expiresAtMs)
@@ -561,7 +564,7 @@ export class Store implements CacheStore {
     expireAt: number,
   ): OpStatus {
     const valueLength = valueEnd - valueStart;
-    const charge = entryCharge(keyEnd - keyStart, valueLength);
+    const charge = entryCharge(keyEnd - keyStart, valueLength) + this.#policyOverhead;
     let target = slot;
     if (this.#maxMemory > 0) {
       target = this.#makeRoom(slot, charge);
@@ -627,7 +630,9 @@ export class Store implements CacheStore {
   }
 
   #chargeOf(slot: number): number {
-    return entryCharge(this.#table.keyLength(slot), this.#table.valueLength(slot));
+    return (
+      entryCharge(this.#table.keyLength(slot), this.#table.valueLength(slot)) + this.#policyOverhead
+    );
   }
 
   /** Takes the entry in `slot` out of every structure and reports it; `forgetInPolicy` is false for victims of `evict()`. */

@@ -21,6 +21,15 @@ export interface EvictionPolicy {
   /** The policy's name as given to `--policy` (for example `lru`). */
   readonly name: string;
 
+  /**
+   * Optional: bytes of the policy's own state per resident entry beyond what the store's
+   * ENTRY_OVERHEAD already counts (that covers LRU's and LFU's few bytes). A store with a byte
+   * budget charges them with every entry, so that a policy that keeps more per entry holds
+   * fewer entries in the same memory: comparisons at one `--maxmemory` are at one memory.
+   * Absent: 0. Caches with an object budget (the simulator) ignore it.
+   */
+  readonly entryOverhead?: number;
+
   /** A key was looked up and is not resident (lets sketches and ghosts count misses). */
   onMiss(keyId: number): void;
 
