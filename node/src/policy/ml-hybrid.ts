@@ -126,7 +126,10 @@ export function createBasePolicy(base: MlBase, capacity: number, seed = 1): Evic
  * 16-byte keys, 100-byte values, Node 26): 191 and 203 B without remembered evicted keys.
  */
 export const ML_ENTRY_STATE_BYTES = 200;
-/** One remembered evicted key: a 64-byte row and its share of the index (measured with it: +170 B for two per entry). */
+/**
+ * One remembered evicted key: a 64-byte row and its share of the index (the same measurement
+ * with the table at twice the residents: about 170 B more per entry).
+ */
 export const ML_GHOST_BYTES = 80;
 
 export class MlHybridPolicy implements EvictionPolicy {
