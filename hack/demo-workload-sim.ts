@@ -7,7 +7,8 @@
  * - the key id is the node's hash of the key string (node/src/core/key-hash.ts), so the shadow's
  *   hashed key sample is the node's;
  * - an entry is charged key + value + ENTRY_OVERHEAD (112) bytes (node/src/core/entry-size.ts)
- *   against the demo's --maxmemory, parsed as the node parses it (`8mb` = 8 MiB);
+ *   plus the policy's own per-entry state (`EvictionPolicy.entryOverhead`, the learned
+ *   policies') against the demo's --maxmemory, parsed as the node parses it (`8mb` = 8 MiB);
  * - GET then SET NX on a miss: a read-through cache, which the simulator's miss-then-insert is.
  *
  * The learned policies run with a synchronous trainer (as `mlcache sim` does: reproducible), and
@@ -119,7 +120,14 @@ function factoryFor(name: string): PolicyFactory {
   };
 }
 
-const specs = policies.map((name) => ({ factory: factoryFor(name), capacity: CAPACITY, seed: 1 }));
+// The sizes already carry ENTRY_OVERHEAD; entryOverhead 0 adds the policy's own per-entry
+// state on top, as the node's store charges it (the learned policies' ~360 bytes).
+const specs = policies.map((name) => ({
+  factory: factoryFor(name),
+  capacity: CAPACITY,
+  seed: 1,
+  entryOverhead: 0,
+}));
 const results = await simulateMany(demoBatches(), specs);
 const rows = policies.map((name, i) => {
   const result = results[i]!;

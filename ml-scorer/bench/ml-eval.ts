@@ -6,10 +6,12 @@
  *
  *   npx node ml-scorer/bench/ml-eval.ts [--traces DIR] [--only a,b] [--sizes 0.01,0.05,0.1]
  *       [--byte lcs_cloudPhysicsIO,tencent_photo_sample] [--policies ...] [--out FILE]
- *       [--seed N] [--params '{"priorGuard":false}']
+ *       [--seed N] [--params '{"priorGuard":false}'] [--entry-overhead 112]
  *
  * `--params` overrides DEFAULT_ML_HYBRID_PARAMS for the ML policies (validated by the policy),
- * as in ml-tune.ts.
+ * as in ml-tune.ts. `--entry-overhead B` (byte budget only) charges every object B bytes beyond
+ * its size plus the policy's own per-entry state (`EvictionPolicy.entryOverhead`), as a node's
+ * store does with B = 112: policies compared at one memory, not one capacity of data.
  *
  * Each trace is read and materialised once; its read time is reported, so that a cell's time
  * can be given with and without reading. Each policy then replays alone, and its CPU time
@@ -45,8 +47,17 @@ const { values } = parseArgs({
     out: { type: 'string' },
     seed: { type: 'string', default: '1' },
     params: { type: 'string', default: '{}' },
+    'entry-overhead': { type: 'string' },
   },
 });
+// Byte budget: charge each object this plus the policy's own per-entry state (a node's memory).
+const entryOverhead =
+  values['entry-overhead'] === undefined ? undefined : Number(values['entry-overhead']);
+if (entryOverhead !== undefined && !(entryOverhead >= 0)) {
+  throw new RangeError(
+    `--entry-overhead must be a number of bytes ≥ 0, got ${values['entry-overhead']}`,
+  );
+}
 const params = JSON.parse(values.params) as Partial<MlHybridParams>;
 const sizes = values.sizes.split(',').map(Number);
 const byteTraces = new Set(values.byte.split(',').filter((t) => t !== ''));
@@ -93,7 +104,13 @@ for (const file of files) {
           : resolvePolicy(policy, ignoreSize)!;
         cpu = process.cpuUsage();
         const [result] = await simulateMany(batchesOf(trace), [
-          { factory, capacity, ignoreSize, seed },
+          {
+            factory,
+            capacity,
+            ignoreSize,
+            seed,
+            ...(entryOverhead === undefined ? {} : { entryOverhead }),
+          },
         ]);
         const cpuSeconds = seconds(process.cpuUsage(cpu));
         const stats = learned.policy?.stats();
@@ -103,6 +120,7 @@ for (const file of files) {
           fraction,
           capacity,
           policy,
+          ...(entryOverhead === undefined || ignoreSize ? {} : { entryOverhead }),
           requests: result!.requests,
           missRatio: result!.missRatio,
           byteMissRatio: result!.byteMissRatio,

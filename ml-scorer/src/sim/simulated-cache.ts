@@ -31,6 +31,11 @@ export class SimulatedCache {
   readonly policy: EvictionPolicy;
   readonly capacity: number;
   readonly ignoreSize: boolean;
+  /**
+   * Bytes charged against the budget per object on top of its size (byte budget only): 0, or
+   * with `entryOverhead` given, that plus the policy's own (`EvictionPolicy.entryOverhead`).
+   */
+  readonly overhead: number;
   readonly #oracle: OraclePolicy | null;
   readonly #index: KeyIndex;
   #slotKeys: Float64Array;
@@ -49,13 +54,26 @@ export class SimulatedCache {
   #byteMisses = 0;
   #seconds = 0;
 
-  constructor(policy: EvictionPolicy, capacity: number, ignoreSize: boolean) {
+  /**
+   * `entryOverhead`: charge every object this many bytes beyond its size plus the policy's own
+   * per-entry state, as a node's store does (its ENTRY_OVERHEAD is 112), so that policies are
+   * compared at one memory rather than one capacity of data. Byte budget only; absent, objects
+   * cost their size (libCacheSim's convention, and the default).
+   */
+  constructor(
+    policy: EvictionPolicy,
+    capacity: number,
+    ignoreSize: boolean,
+    entryOverhead?: number,
+  ) {
     if (!(capacity >= 0) || !Number.isFinite(capacity)) {
       throw new RangeError(`cache capacity must be a non-negative number, got ${capacity}`);
     }
     this.policy = policy;
     this.capacity = capacity;
     this.ignoreSize = ignoreSize;
+    this.overhead =
+      ignoreSize || entryOverhead === undefined ? 0 : entryOverhead + (policy.entryOverhead ?? 0);
     this.#oracle = isOraclePolicy(policy) ? policy : null;
     const initialSlots = Math.max(16, Math.min(ignoreSize ? capacity + 1 : 4096, 1 << 20));
     this.#index = new KeyIndex(initialSlots);
@@ -92,13 +110,16 @@ export class SimulatedCache {
     const index = this.#index;
     const ignoreSize = this.ignoreSize;
     const capacity = this.capacity;
+    const overhead = this.overhead;
     let hits = 0;
     let byteRequests = 0;
     let byteMisses = 0;
     for (let i = 0; i < batch.length; i++) {
       const key = keys[i]!;
-      const size = ignoreSize ? 1 : sizes[i]!;
-      byteRequests += size;
+      const objectSize = ignoreSize ? 1 : sizes[i]!;
+      // What the object costs against the budget (and what the policy sees as its size).
+      const size = objectSize + overhead;
+      byteRequests += objectSize;
       if (oracle !== null) {
         const next = nextAccess![i]!;
         oracle.observe(this.#vtime + i, next < 0 ? Infinity : next);
@@ -119,7 +140,7 @@ export class SimulatedCache {
         }
         continue;
       }
-      byteMisses += size;
+      byteMisses += objectSize;
       policy.onMiss(key);
       if (size > capacity) continue;
       if (oracle !== null && !oracle.admits()) continue;

@@ -80,6 +80,26 @@ describe('simulate: sizes', () => {
     expect(result).toMatchObject({ hits: 1, misses: 3 });
   });
 
+  it("with entryOverhead, charges each object that plus the policy's own bytes, and counts bytes by size", async () => {
+    // Three objects of 4 bytes, requested twice, in 18 bytes: at 4 or 6 bytes each all three
+    // stay and the second pass hits; at 8 (2 + the policy's 2) two stay and LRU misses them all.
+    const trace = [1, 2, 3, 1, 2, 3].map((key) => ({ key, size: 4 }));
+    const heavy: typeof lru = (o) => Object.assign(lru(o), { entryOverhead: 2 });
+    const [free, plain, charged] = await simulateMany(trace, [
+      { factory: heavy, capacity: 18 },
+      { factory: lru, capacity: 18, entryOverhead: 2 },
+      { factory: heavy, capacity: 18, entryOverhead: 2 },
+    ]);
+    expect(free).toMatchObject({ hits: 3, byteRequests: 24, byteMisses: 12 });
+    expect(plain).toMatchObject({ hits: 3, byteRequests: 24, byteMisses: 12 });
+    expect(charged).toMatchObject({ hits: 0, byteRequests: 24, byteMisses: 24 });
+    // An object budget counts objects, whatever the overheads.
+    const [objects] = await simulateMany(trace, [
+      { factory: heavy, capacity: 3, ignoreSize: true, entryOverhead: 2 },
+    ]);
+    expect(objects).toMatchObject({ hits: 3 });
+  });
+
   it('counts every object as 1 with ignoreSize', async () => {
     const trace = [
       { key: 1, size: 400 },

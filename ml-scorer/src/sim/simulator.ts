@@ -18,6 +18,8 @@ export interface CacheSpec {
   readonly ignoreSize?: boolean;
   /** Seed for the policy's randomness. @default 1 */
   readonly seed?: number;
+  /** Bytes charged per object beyond its size, plus the policy's own (see SimulatedCache). */
+  readonly entryOverhead?: number;
 }
 
 /** Options of `simulate`. */
@@ -59,6 +61,7 @@ export async function simulateMany(
         spec.factory({ capacity: spec.capacity, seed: spec.seed ?? 1 }),
         spec.capacity,
         spec.ignoreSize ?? false,
+        spec.entryOverhead,
       ),
   );
   const needsNextAccess = caches.some((cache) => cache.needsNextAccess);
