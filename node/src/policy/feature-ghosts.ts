@@ -149,8 +149,10 @@ export class FeatureGhosts {
     return (i < this.capacity ? i : i - this.capacity) * GHOST_STRIDE;
   }
 
-  /** The key of the row at `offset`, or NaN when it is no one's (never claimed since the last
-   * clear, taken back, released or superseded). */
+  /**
+   * The key of the row at `offset`, or NaN when it is no one's (never claimed since the last
+   * clear, taken back, released or superseded).
+   */
   keyAt(offset: number): number {
     return offset < this.#filled * GHOST_STRIDE ? this.rows[offset + G_KEY]! : Number.NaN;
   }

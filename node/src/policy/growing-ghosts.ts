@@ -1,6 +1,9 @@
 import { FeatureGhosts, GHOST_STRIDE } from './feature-ghosts.ts';
 
-/** Rows moved from the table being outgrown per claim: enough to finish before the new one fills. */
+/**
+ * Rows moved from the table being outgrown per claim: at least one, so that the move ends before
+ * the new table (twice the room) can fill and displace an old row not yet moved.
+ */
 const MOVE_PER_CLAIM = 2;
 
 /**
