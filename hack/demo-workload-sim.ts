@@ -24,7 +24,7 @@
  *          the demo's: to check that a start model helps beyond the demo).
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../node/src/platform/script-args.ts';
 import { readOnnxModel } from '../ml-scorer/src/export/onnx-import.ts';
 import type { RequestBatch } from '../ml-scorer/src/data/request-batch.ts';
 import { BatchBuilder } from '../ml-scorer/src/data/request-batch.ts';
@@ -45,7 +45,7 @@ import type { MlHybridParams } from '../node/src/policy/ml-hybrid-params.ts';
 import type { TreeEnsemble } from '../node/src/policy/tree-model.ts';
 import { parseBytes } from '../node/src/util/bytes.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     requests: { type: 'string', default: String(DEMO_DEFAULTS.requests) },
     seed: { type: 'string', default: String(DEMO_DEFAULTS.seed) },

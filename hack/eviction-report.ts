@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../node/src/platform/script-args.ts';
 import { policyNames } from '../node/src/policy/registry.ts';
 import { isTraceFile, traceName } from '../ml-scorer/src/data/trace-file.ts';
 import type { CellResult, CellSpec } from '../ml-scorer/src/sim/cells.ts';
@@ -68,7 +68,7 @@ interface Row {
 const LEARNED = ['ml-lru', 'ml-lfu'];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     traces: {
       type: 'string',

@@ -20,7 +20,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../node/src/platform/script-args.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from '../node/src/policy/features.ts';
 import { createMlHybridPolicy } from '../node/src/policy/ml-hybrid.ts';
 import type { MlHybridPolicy } from '../node/src/policy/ml-hybrid.ts';
@@ -39,7 +39,7 @@ import { generateWorkload } from '../ml-scorer/src/sim/workloads/workload.ts';
 import { parseWorkloadSpec } from '../ml-scorer/src/sim/workloads/workload-spec.ts';
 import { ZipfSampler } from '../ml-scorer/src/sim/workloads/zipf-sampler.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     out: { type: 'string', default: join(import.meta.dirname, '../ml-scorer/models/default.onnx') },
     requests: { type: 'string', default: '1500000' },

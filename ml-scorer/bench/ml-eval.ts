@@ -23,7 +23,7 @@
 import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import type { PolicyFactory } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase, MlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
 import { createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
@@ -37,7 +37,7 @@ import { simulateMany } from '../src/sim/simulator.ts';
 import { summarizeTrace } from '../src/sim/working-set.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     traces: { type: 'string', default: join(root, '..', 'shared', 'traces', 'csv') },
     only: { type: 'string' },

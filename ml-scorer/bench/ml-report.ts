@@ -6,7 +6,7 @@
  *   npx node ml-scorer/bench/ml-report.ts results.jsonl [--tuning arc_OLTP,c2k_web07] > out.md
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 
 interface Row {
   readonly trace: string;
@@ -22,7 +22,7 @@ interface Row {
   readonly shadowFallbacks?: number;
 }
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseScriptArgs({
   allowPositionals: true,
   options: { tuning: { type: 'string', default: 'arc_OLTP,c2k_web07' } },
 });

@@ -18,7 +18,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import type { PolicyFactory } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase } from '../../node/src/policy/ml-hybrid.ts';
 import { createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
@@ -46,7 +46,7 @@ const SOURCES: readonly string[] = [
 ];
 const REFERENCES = ['lru', 'lfu', 's3fifo', 'wtinylfu', 'belady'] as const;
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     params: { type: 'string', default: '{}' },
     seeds: { type: 'string', default: '1,2' },

@@ -16,7 +16,7 @@
  * (process.cpuUsage) of the SETs after that, best of the repeats.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import type { EvictionPolicy } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase } from '../../node/src/policy/ml-hybrid.ts';
 import type { MlHybridParams } from '../../node/src/policy/ml-hybrid-params.ts';
@@ -32,7 +32,7 @@ const KEYS = 200_000;
 const CHARGE = 16 + 100 + 112;
 const BUDGET = Math.floor((KEYS * CHARGE) / 2);
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
     ops: { type: 'string', default: '2000000' },

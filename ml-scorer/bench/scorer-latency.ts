@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import { FEATURE_COUNT } from '../../node/src/policy/features.ts';
 import { FlatEnsemble } from '../../node/src/policy/tree-model.ts';
 // The benchmark measures the node's client against the scorer; the scorer itself never imports it.
@@ -28,7 +28,7 @@ import { ONLINE_GBDT_PARAMS } from '../src/learn/online-gbdt-params.ts';
 import { trainGbdt } from '../src/train/gbdt.ts';
 import { syntheticData } from '../src/train/synthetic-data.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     batches: { type: 'string', default: '20000' },
     rows: { type: 'string', default: '16' },

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import type { PolicyFactory } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase } from '../../node/src/policy/ml-hybrid.ts';
 import { createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
@@ -55,7 +55,7 @@ interface Measurement {
   readonly trainingShare: number;
 }
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     policies: { type: 'string' },
     repeats: { type: 'string', default: '3' },

@@ -19,7 +19,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../src/platform/script-args.ts';
 import {
   ROOT,
   ensureTools,
@@ -34,7 +34,7 @@ import {
   VALUE_SIZE,
 } from './bench-support.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     ...benchOptions(100_000, 100_000),
     'near-cache-keys': { type: 'string' },

@@ -18,7 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../src/platform/script-args.ts';
 import { Redis } from 'ioredis';
 import { nodeRatesOf, maxOverMean } from '../src/cluster/node-load.ts';
 import { zipfShardRates } from '../src/cluster/zipf-load.ts';
@@ -32,7 +32,7 @@ import { createSystemClock } from '../src/util/clock.ts';
 import { createRandom } from '../src/util/random.ts';
 import type { Random } from '../src/util/random.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     keys: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '4000' },

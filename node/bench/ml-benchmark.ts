@@ -19,7 +19,7 @@
  */
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../src/platform/script-args.ts';
 import { Redis } from 'ioredis';
 import {
   ensureTools,
@@ -34,7 +34,7 @@ import {
   VALUE_SIZE,
 } from './bench-support.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     ...benchOptions(200_000, 200_000),
     policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },

@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../src/platform/script-args.ts';
 import { encodeCommand } from '../src/protocol/resp/encoder.ts';
 import {
   ensureTools,
@@ -35,7 +35,7 @@ import {
   VALUE_SIZE,
 } from './bench-support.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     ...benchOptions(300_000, 1_000_000),
     durability: { type: 'string', default: 'none,async' },

@@ -8,7 +8,7 @@
  * `--store constant` replaces the Store with one that holds nothing and answers every GET with
  * the same 100 bytes: what is left is the cost of the RESP front end and of the sockets.
  */
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../src/platform/script-args.ts';
 import type { Persistence } from '../src/core/persistence.ts';
 import { Store } from '../src/core/store.ts';
 import type { CacheStore, SetResult, StoreStats } from '../src/core/store-types.ts';
@@ -18,7 +18,7 @@ import { createRespServer } from '../src/server/resp/create-resp-server.ts';
 import { parseBytes } from '../src/util/bytes.ts';
 import { createSystemClock } from '../src/util/clock.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs({
   options: {
     port: { type: 'string', default: '6380' },
     bind: { type: 'string', default: '127.0.0.1' },
