@@ -26,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import type { PolicyFactory } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase, MlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
-import { createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
+import { createMlHybridPolicy, ghostLimitForBudget } from '../../node/src/policy/ml-hybrid.ts';
+import { DEFAULT_ML_HYBRID_PARAMS } from '../../node/src/policy/ml-hybrid-params.ts';
 import type { MlHybridParams } from '../../node/src/policy/ml-hybrid-params.ts';
 import { isTraceFile, openTrace, traceName } from '../src/data/trace-file.ts';
 import { createSyncTrainer } from '../src/learn/sync-trainer.ts';
@@ -96,7 +97,17 @@ for (const file of files) {
                 ...o,
                 base: policy.slice(3) as MlBase,
                 trainer,
-                params,
+                // Charged as in a node: the evicted-keys table may hold a share of the budget.
+                params:
+                  entryOverhead === undefined || ignoreSize
+                    ? params
+                    : {
+                        ...params,
+                        ghostMaxCapacity: Math.min(
+                          params.ghostMaxCapacity ?? DEFAULT_ML_HYBRID_PARAMS.ghostMaxCapacity,
+                          ghostLimitForBudget(capacity),
+                        ),
+                      },
               });
               learned = { policy: p, trainer };
               return p;

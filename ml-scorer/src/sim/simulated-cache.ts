@@ -36,6 +36,8 @@ export class SimulatedCache {
    * with `entryOverhead` given, that plus the policy's own (`EvictionPolicy.entryOverhead`).
    */
   readonly overhead: number;
+  /** With `entryOverhead`: the policy's `reservedBytes`, or null (charged nothing apart). */
+  readonly #reserved: (() => number) | null;
   readonly #oracle: OraclePolicy | null;
   readonly #index: KeyIndex;
   #slotKeys: Float64Array;
@@ -72,8 +74,10 @@ export class SimulatedCache {
     this.policy = policy;
     this.capacity = capacity;
     this.ignoreSize = ignoreSize;
-    this.overhead =
-      ignoreSize || entryOverhead === undefined ? 0 : entryOverhead + (policy.entryOverhead ?? 0);
+    const charged = !ignoreSize && entryOverhead !== undefined;
+    this.overhead = charged ? entryOverhead + (policy.entryOverhead ?? 0) : 0;
+    this.#reserved =
+      charged && typeof policy.reservedBytes === 'function' ? () => policy.reservedBytes!() : null;
     this.#oracle = isOraclePolicy(policy) ? policy : null;
     const initialSlots = Math.max(16, Math.min(ignoreSize ? capacity + 1 : 4096, 1 << 20));
     this.#index = new KeyIndex(initialSlots);
@@ -144,7 +148,7 @@ export class SimulatedCache {
       policy.onMiss(key);
       if (size > capacity) continue;
       if (oracle !== null && !oracle.admits()) continue;
-      if (!this.#makeRoom(capacity - size)) continue;
+      if (!this.#makeRoom(this.#limit() - size)) continue;
       slot = this.#allocate();
       index.set(key, slot);
       this.#slotKeys[slot] = key;
@@ -182,7 +186,7 @@ export class SimulatedCache {
       return;
     }
     this.policy.onUpdate(slot, size);
-    if (!this.#makeRoom(this.capacity)) {
+    if (!this.#makeRoom(this.#limit())) {
       // The policy refuses to evict: the overwrite fails and the object leaves, as Redis's
       // noeviction answers OOM to a write that does not fit.
       if (this.#slotLive[slot] === 1) {
@@ -190,6 +194,11 @@ export class SimulatedCache {
         this.#drop(slot);
       }
     }
+  }
+
+  /** The budget the entries may use: all of it, less what the policy holds apart. */
+  #limit(): number {
+    return this.#reserved === null ? this.capacity : this.capacity - this.#reserved();
   }
 
   /**

@@ -100,6 +100,18 @@ describe('simulate: sizes', () => {
     expect(objects).toMatchObject({ hits: 3 });
   });
 
+  it("with entryOverhead, keeps the objects within the budget less the policy's reservedBytes", async () => {
+    // 18 bytes, 6 reserved: two objects of 4 (+2) fit, not three, and LRU misses the cycle.
+    const trace = [1, 2, 3, 1, 2, 3].map((key) => ({ key, size: 4 }));
+    const reserving: typeof lru = (o) => Object.assign(lru(o), { reservedBytes: () => 6 });
+    const [ignored, reserved] = await simulateMany(trace, [
+      { factory: reserving, capacity: 18 },
+      { factory: reserving, capacity: 18, entryOverhead: 2 },
+    ]);
+    expect(ignored).toMatchObject({ hits: 3 });
+    expect(reserved).toMatchObject({ hits: 0 });
+  });
+
   it('counts every object as 1 with ignoreSize', async () => {
     const trace = [
       { key: 1, size: 400 },

@@ -226,7 +226,7 @@ export const OPTIONS: readonly AnyOption[] = [
     doc:
       'Most evicted keys whose access history ml-lru and ml-lfu remember, so that a key that ' +
       'comes back is not new to the model. The table grows to twice the resident keys, up to ' +
-      'this; each costs about 80 bytes outside --maxmemory. 0 remembers none.',
+      'this and to 5% of --maxmemory, which it counts against (about 80 bytes each). 0 remembers none.',
     parse: integer(0, 1 << 30),
   }),
   option('maxValueSize', 'max-value-size', {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 
 import type { PolicyFactory } from '../policy/eviction-policy.ts';
 import { createLruPolicy } from '../policy/lru.ts';
-import { createMlHybridPolicy, ML_ENTRY_STATE_BYTES, ML_GHOST_BYTES } from '../policy/ml-hybrid.ts';
+import {
+  createMlHybridPolicy,
+  ghostLimitForBudget,
+  ML_ENTRY_STATE_BYTES,
+  ML_GHOST_BYTES,
+} from '../policy/ml-hybrid.ts';
 import { ManualClock } from '../util/clock.ts';
 import { entryCharge } from './entry-size.ts';
 import { Store } from './store.ts';
@@ -31,16 +36,36 @@ describe("Store: a policy's own bytes per entry count against the budget", () =>
     expect(plain.items).toBe(Math.floor((1 << 20) / entryCharge(5, 100)));
   });
 
-  it('the learned policies declare their feature state and remembered evicted keys', () => {
-    const ml = createMlHybridPolicy({ capacity: 1 << 20, base: 'lfu' });
-    expect(ml.entryOverhead).toBe(ML_ENTRY_STATE_BYTES + 2 * ML_GHOST_BYTES);
-    const none = createMlHybridPolicy({
-      capacity: 1 << 20,
-      base: 'lfu',
-      params: { ghostMaxCapacity: 0 },
+  it('keeps the entries within the budget less what the policy reserves, as that grows', () => {
+    let reserved = 0;
+    const store = new Store({
+      clock: new ManualClock(1_000_000),
+      maxMemory: 10 * entryCharge(5, 100),
+      policy: (o) => Object.assign(createLruPolicy(o), { reservedBytes: () => reserved }),
     });
-    expect(none.entryOverhead).toBe(ML_ENTRY_STATE_BYTES);
-    const learned = fill((o) => createMlHybridPolicy({ ...o, base: 'lru' }));
-    expect(learned.bytesUsed).toBe(learned.items * (entryCharge(5, 100) + ml.entryOverhead));
+    for (let i = 0; i < 20; i++) store.set(String(i).padStart(5, '0'), value);
+    expect(store.stats().items).toBe(10);
+    reserved = 3 * entryCharge(5, 100);
+    store.set('fresh', value);
+    expect(store.stats().items).toBe(7);
+    expect(store.get('00019')).toBeDefined();
+    expect(store.get('00012')).toBeUndefined();
+    // CONFIG SET maxmemory honours it too.
+    expect(store.setMaxMemory(8 * entryCharge(5, 100))).toBe(2);
+    expect(store.stats().items).toBe(5);
+  });
+
+  it('the learned policies charge their state per entry and reserve their evicted-keys table', () => {
+    const ml = createMlHybridPolicy({ capacity: 1 << 20, base: 'lfu' });
+    expect(ml.entryOverhead).toBe(ML_ENTRY_STATE_BYTES);
+    expect(ml.reservedBytes()).toBe(ml.stats().ghostCapacity * ML_GHOST_BYTES);
+    // A node gives it a share of the budget (5%: 655 keys of 80 bytes in 1 MiB).
+    expect(ghostLimitForBudget(1 << 20)).toBe(655);
+    const learned = fill((o) =>
+      createMlHybridPolicy({ ...o, base: 'lru', params: { ghostMaxCapacity: 655 } }),
+    );
+    expect(learned.bytesUsed).toBe(learned.items * (entryCharge(5, 100) + ML_ENTRY_STATE_BYTES));
+    expect(learned.bytesUsed).toBeLessThanOrEqual((1 << 20) - 655 * ML_GHOST_BYTES);
+    expect(learned.bytesUsed).toBeGreaterThan((1 << 20) - 655 * ML_GHOST_BYTES - 1_000);
   });
 });

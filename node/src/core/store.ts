@@ -101,6 +101,8 @@ export class Store implements CacheStore {
   readonly #policy: EvictionPolicy;
   /** The policy's own bytes per entry, charged with each (`EvictionPolicy.entryOverhead`). */
   readonly #policyOverhead: number;
+  /** The policy's memory apart from its entries (`EvictionPolicy.reservedBytes`), or null. */
+  readonly #policyReserved: (() => number) | null;
   /**
    * The policy's optional `setExpiry`, bound once (null when the policy ignores expiries), so
    * that writes without a TTL never look it up.
@@ -153,6 +155,8 @@ export class Store implements CacheStore {
     this.#policy = resolvePolicy(options.policy, maxMemory, options.seed ?? 1);
     const policy = this.#policy;
     this.#policyOverhead = policy.entryOverhead ?? 0;
+    this.#policyReserved =
+      typeof policy.reservedBytes === 'function' ? () => policy.reservedBytes!() : null;
     this.#policyExpiry =
       typeof policy.setExpiry === 'function'
         ? (slot, expiresAtMs) => policy.setExpiry!(slot, expiresAtMs)
@@ -488,7 +492,7 @@ export class Store implements CacheStore {
     this.#maxMemory = maxMemory;
     this.#policy.resize?.(maxMemory);
     let evicted = 0;
-    while (maxMemory > 0 && this.#bytesUsed > maxMemory) {
+    while (maxMemory > 0 && this.#bytesUsed > this.#entryBudget()) {
       const victim = this.#policy.evict();
       if (victim === NONE) break;
       this.#removeVictim(victim);
@@ -598,7 +602,7 @@ export class Store implements CacheStore {
     if (charge > this.#maxMemory) return NO_ROOM;
     let target = slot;
     let held = target === NONE ? 0 : this.#chargeOf(target);
-    while (this.#bytesUsed - held + charge > this.#maxMemory) {
+    while (this.#bytesUsed - held + charge > this.#entryBudget()) {
       const victim = this.#policy.evict();
       if (victim === NONE) return NO_ROOM;
       if (victim === target) {
@@ -608,6 +612,13 @@ export class Store implements CacheStore {
       this.#removeVictim(victim);
     }
     return target;
+  }
+
+  /** What the entries may use: the budget less the policy's memory apart from them. */
+  #entryBudget(): number {
+    return this.#policyReserved === null
+      ? this.#maxMemory
+      : this.#maxMemory - this.#policyReserved();
   }
 
   #removeVictim(victim: number): void {

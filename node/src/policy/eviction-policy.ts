@@ -30,6 +30,14 @@ export interface EvictionPolicy {
    */
   readonly entryOverhead?: number;
 
+  /**
+   * Optional: bytes of the budget the policy's state holds apart from its entries (the learned
+   * policies' table of evicted keys). A store with a byte budget keeps its entries within the
+   * budget minus this, and asks again before every eviction, so a table that grows is paid for
+   * with entries. Caches with an object budget ignore it.
+   */
+  reservedBytes?(): number;
+
   /** A key was looked up and is not resident (lets sketches and ghosts count misses). */
   onMiss(keyId: number): void;
 

@@ -131,6 +131,20 @@ export const ML_ENTRY_STATE_BYTES = 200;
  * with the table at twice the residents: about 170 B more per entry).
  */
 export const ML_GHOST_BYTES = 80;
+/**
+ * The share of a byte budget the evicted-keys table may hold (`ghostLimitForBudget`). On the
+ * demo's workload at equal memory (hack/demo-workload-sim.ts), 2.5% and 5% did best; none and
+ * 20% worst (docs/learned-eviction.md, "Memory in a node").
+ */
+export const ML_GHOST_BUDGET_SHARE = 0.05;
+
+/**
+ * The most evicted keys to remember in a cache of `budgetBytes` whose memory they count against:
+ * `share` of it. 0 for no budget (nothing to share).
+ */
+export function ghostLimitForBudget(budgetBytes: number, share = ML_GHOST_BUDGET_SHARE): number {
+  return Math.floor((share * budgetBytes) / ML_GHOST_BYTES);
+}
 
 export class MlHybridPolicy implements EvictionPolicy {
   readonly name: string;
@@ -289,7 +303,7 @@ export class MlHybridPolicy implements EvictionPolicy {
         ? p.ghostCapacity
         : Math.min(Math.max(1024, Math.min(2 * options.capacity, 1 << 17)), p.ghostMaxCapacity);
     this.#growGhosts = p.ghostCapacity === 0 && p.ghostMaxCapacity > ghosts;
-    this.entryOverhead = ML_ENTRY_STATE_BYTES + (ghosts > 0 ? 2 * ML_GHOST_BYTES : 0);
+    this.entryOverhead = ML_ENTRY_STATE_BYTES;
     this.#features = new FeatureTracker({
       ghostCapacity: ghosts,
       ghostMaxCapacity: this.#growGhosts ? p.ghostMaxCapacity : ghosts,
@@ -511,6 +525,11 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   /** Plain-number counters for metrics (a live view; do not keep it across calls). */
+  /** The evicted-keys table's memory (`EvictionPolicy.reservedBytes`). */
+  reservedBytes(): number {
+    return this.#features.ghostCapacity * ML_GHOST_BYTES;
+  }
+
   stats(): MlHybridStats {
     const s = this.#stats;
     s.requests = this.#t;
