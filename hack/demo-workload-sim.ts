@@ -39,9 +39,8 @@ import { DEMO_DEFAULTS } from '../node/src/cluster-local/demo/demo-options.ts';
 import { ENTRY_OVERHEAD } from '../node/src/core/entry-size.ts';
 import { hashKey } from '../node/src/core/key-hash.ts';
 import type { EvictionPolicy, PolicyFactory } from '../node/src/policy/eviction-policy.ts';
-import { createMlHybridPolicy, ghostLimitForBudget } from '../node/src/policy/ml-hybrid.ts';
+import { createMlHybridPolicy } from '../node/src/policy/ml-hybrid.ts';
 import type { MlHybridPolicy } from '../node/src/policy/ml-hybrid.ts';
-import { DEFAULT_ML_HYBRID_PARAMS } from '../node/src/policy/ml-hybrid-params.ts';
 import type { MlHybridParams } from '../node/src/policy/ml-hybrid-params.ts';
 import type { TreeEnsemble } from '../node/src/policy/tree-model.ts';
 import { parseBytes } from '../node/src/util/bytes.ts';
@@ -112,14 +111,7 @@ function factoryFor(name: string): PolicyFactory {
     const policy = createMlHybridPolicy({
       ...options,
       base: match[1] as 'lru' | 'lfu',
-      // As a node: the evicted-keys table may hold a share of the budget (it is charged).
-      params: {
-        ...params,
-        ghostMaxCapacity: Math.min(
-          params.ghostMaxCapacity ?? DEFAULT_ML_HYBRID_PARAMS.ghostMaxCapacity,
-          ghostLimitForBudget(CAPACITY!),
-        ),
-      },
+      params,
       ...(variant === '+frozen' ? {} : { trainer: createSyncTrainer() }),
       ...(variant === undefined ? {} : { scorer: startModel! }),
     });

@@ -26,8 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import type { PolicyFactory } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase, MlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
-import { createMlHybridPolicy, ghostLimitForBudget } from '../../node/src/policy/ml-hybrid.ts';
-import { DEFAULT_ML_HYBRID_PARAMS } from '../../node/src/policy/ml-hybrid-params.ts';
+import { createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
 import type { MlHybridParams } from '../../node/src/policy/ml-hybrid-params.ts';
 import { isTraceFile, openTrace, traceName } from '../src/data/trace-file.ts';
 import { createSyncTrainer } from '../src/learn/sync-trainer.ts';
@@ -97,17 +96,7 @@ for (const file of files) {
                 ...o,
                 base: policy.slice(3) as MlBase,
                 trainer,
-                // Charged as in a node: the evicted-keys table may hold a share of the budget.
-                params:
-                  entryOverhead === undefined || ignoreSize
-                    ? params
-                    : {
-                        ...params,
-                        ghostMaxCapacity: Math.min(
-                          params.ghostMaxCapacity ?? DEFAULT_ML_HYBRID_PARAMS.ghostMaxCapacity,
-                          ghostLimitForBudget(capacity),
-                        ),
-                      },
+                params,
               });
               learned = { policy: p, trainer };
               return p;

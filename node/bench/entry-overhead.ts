@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { entryCharge } from '../src/core/entry-size.ts';
 import { Store } from '../src/core/store.ts';
 import type { StoreOptions } from '../src/core/store.ts';
-import { createMlHybridPolicy, ghostLimitForBudget } from '../src/policy/ml-hybrid.ts';
+import { createMlHybridPolicy } from '../src/policy/ml-hybrid.ts';
 import type { StoreMemory } from '../src/core/store-types.ts';
 import { createSystemClock } from '../src/util/clock.ts';
 
@@ -157,10 +157,7 @@ function runCase(policy: string, variant: string): void {
   const maxMemory = evict ? entries * entryCharge(16, valueBytes) : 0;
   const clock = createSystemClock();
   const base = policy === 'ml-lru' ? 'lru' : policy === 'ml-lfu' ? 'lfu' : null;
-  // As a node: the evicted-keys table may hold 5% of the budget (none for evict-noghost).
-  const params = {
-    ghostMaxCapacity: variant === 'evict-noghost' ? 0 : ghostLimitForBudget(maxMemory),
-  };
+  const params = variant === 'evict-noghost' ? { ghostMaxCapacity: 0 } : {};
   const storePolicy: StoreOptions['policy'] =
     base === null ? policy : (o) => createMlHybridPolicy({ ...o, base, clock, params });
   const store = new Store({ clock, policy: storePolicy, maxMemory });

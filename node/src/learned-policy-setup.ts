@@ -10,7 +10,7 @@ import { mlBaseOf } from './config/schema.ts';
 import { MlTelemetry, pullRefusalOf } from './metrics/ml-metrics.ts';
 import type { PullRefusal } from './metrics/ml-metrics.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from './policy/features.ts';
-import { createMlHybridPolicy, ghostLimitForBudget } from './policy/ml-hybrid.ts';
+import { createMlHybridPolicy } from './policy/ml-hybrid.ts';
 import type { MlHybridOptions, MlHybridPolicy } from './policy/ml-hybrid.ts';
 import type { TrainerPort, TrainingJob } from './policy/scorer-port.ts';
 import type { TreeEnsemble } from './policy/tree-model.ts';
@@ -157,17 +157,15 @@ export function buildMlPolicy(
   const options: MlHybridOptions = {
     ...scoring,
     capacity: config.maxMemory,
+    // The store's budget is memory, which the evicted-keys table is paid from (5% at most).
+    memoryBudget: true,
     seed: 1,
     base,
     clock,
     params: {
       deadline: config.scorerDeadlineMs,
       breakerCooldown: BREAKER_COOLDOWN_MS,
-      // The table counts against the budget: it may hold a share of it (none without one).
-      ghostMaxCapacity:
-        config.maxMemory > 0
-          ? Math.min(config.mlEvictedKeys, ghostLimitForBudget(config.maxMemory))
-          : config.mlEvictedKeys,
+      ghostMaxCapacity: config.mlEvictedKeys,
     },
     observer: telemetry.observer,
   };

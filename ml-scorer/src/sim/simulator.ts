@@ -58,7 +58,12 @@ export async function simulateMany(
   const caches = specs.map(
     (spec) =>
       new SimulatedCache(
-        spec.factory({ capacity: spec.capacity, seed: spec.seed ?? 1 }),
+        spec.factory({
+          capacity: spec.capacity,
+          seed: spec.seed ?? 1,
+          // Charged: the budget is memory, which what the policy reserves counts against.
+          memoryBudget: spec.entryOverhead !== undefined && spec.ignoreSize !== true,
+        }),
         spec.capacity,
         spec.ignoreSize ?? false,
         spec.entryOverhead,

@@ -61,9 +61,8 @@ describe("Store: a policy's own bytes per entry count against the budget", () =>
     expect(ml.reservedBytes()).toBe(ml.stats().ghostCapacity * ML_GHOST_BYTES);
     // A node gives it a share of the budget (5%: 655 keys of 80 bytes in 1 MiB).
     expect(ghostLimitForBudget(1 << 20)).toBe(655);
-    const learned = fill((o) =>
-      createMlHybridPolicy({ ...o, base: 'lru', params: { ghostMaxCapacity: 655 } }),
-    );
+    // The store tells it the budget is memory, so it caps the table itself.
+    const learned = fill((o) => createMlHybridPolicy({ ...o, base: 'lru' }));
     expect(learned.bytesUsed).toBe(learned.items * (entryCharge(5, 100) + ML_ENTRY_STATE_BYTES));
     expect(learned.bytesUsed).toBeLessThanOrEqual((1 << 20) - 655 * ML_GHOST_BYTES);
     expect(learned.bytesUsed).toBeGreaterThan((1 << 20) - 655 * ML_GHOST_BYTES - 1_000);

@@ -669,13 +669,14 @@ function resolvePolicy(
   seed: number,
 ): EvictionPolicy {
   if (policy === undefined) return createLruPolicy({ capacity, seed });
-  if (typeof policy === 'function') return policy({ capacity, seed });
+  // The budget is memory, which what a policy reserves counts against (#entryBudget).
+  if (typeof policy === 'function') return policy({ capacity, seed, memoryBudget: true });
   if (typeof policy === 'string') {
     const factory = findPolicy(policy);
     if (factory === undefined) {
       throw new RangeError(`unknown policy "${policy}"; known: ${policyNames().join(', ')}`);
     }
-    return factory({ capacity, seed });
+    return factory({ capacity, seed, memoryBudget: true });
   }
   if (typeof policy.evict !== 'function') throw new TypeError('Store policy is not a policy');
   return policy;

@@ -99,6 +99,12 @@ export interface PolicyOptions {
   readonly capacity: number;
   /** Seed for any randomness in the policy. @default 1 */
   readonly seed?: number;
+  /**
+   * True when `capacity` is a memory budget that the policy's `reservedBytes` count against (a
+   * node's store; the simulator's charged mode): a policy then keeps what it reserves to a share
+   * of it. @default false
+   */
+  readonly memoryBudget?: boolean;
 }
 
 /** Builds a policy for a cache of the given capacity. */

@@ -78,7 +78,7 @@ export interface FeatureTrackerOptions {
 export class FeatureTracker {
   readonly #table: FeatureTable;
   readonly #ghosts: GrowingGhosts;
-  readonly #ghostMax: number;
+  #ghostMax: number;
   /** Where `prefetch` puts what it read (nothing reads it). */
   #prefetched = 0;
 
@@ -86,6 +86,11 @@ export class FeatureTracker {
     this.#table = new FeatureTable(options.initialSlots ?? 1024);
     this.#ghosts = new GrowingGhosts(options.ghostCapacity ?? 4096);
     this.#ghostMax = Math.max(this.#ghosts.capacity, options.ghostMaxCapacity ?? 0);
+  }
+
+  /** Lets `growGhosts` go up to `keys` (never lowers the limit). */
+  raiseGhostLimit(keys: number): void {
+    this.#ghostMax = Math.max(this.#ghostMax, keys);
   }
 
   /** How many removed keys the ghost table can hold now. */

@@ -168,6 +168,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   readonly #features: FeatureTracker;
   /** Whether the ghost table grows with the residents (`ghostCapacity` 0). */
   readonly #growGhosts: boolean;
+  /** Whether the capacity is memory that `reservedBytes` counts against (`memoryBudget`). */
+  readonly #memoryBudget: boolean;
   readonly #sampler: CandidateSampler;
   readonly #pool: VictimBuffer;
   readonly #breaker: CircuitBreaker;
@@ -298,15 +300,17 @@ export class MlHybridPolicy implements EvictionPolicy {
       });
     }
     this.#random = createRandom(seed ^ 0x6d6c);
+    this.#memoryBudget = options.memoryBudget === true;
+    const ghostMax = this.#ghostLimit(options.capacity);
     const ghosts =
       p.ghostCapacity > 0
         ? p.ghostCapacity
-        : Math.min(Math.max(1024, Math.min(2 * options.capacity, 1 << 17)), p.ghostMaxCapacity);
-    this.#growGhosts = p.ghostCapacity === 0 && p.ghostMaxCapacity > ghosts;
+        : Math.min(Math.max(1024, Math.min(2 * options.capacity, 1 << 17)), ghostMax);
+    this.#growGhosts = p.ghostCapacity === 0;
     this.entryOverhead = ML_ENTRY_STATE_BYTES;
     this.#features = new FeatureTracker({
       ghostCapacity: ghosts,
-      ghostMaxCapacity: this.#growGhosts ? p.ghostMaxCapacity : ghosts,
+      ghostMaxCapacity: this.#growGhosts ? ghostMax : ghosts,
     });
     this.#sampler = new CandidateSampler(this.#random);
     const k = 1 + p.tail + p.recent + p.random;
@@ -487,6 +491,8 @@ export class MlHybridPolicy implements EvictionPolicy {
    */
   resize(capacity: number): void {
     this.#capacity = capacity;
+    // A larger budget may hold a larger table (a smaller one keeps what it has).
+    if (this.#growGhosts) this.#features.raiseGhostLimit(this.#ghostLimit(capacity));
     this.#base.resize?.(capacity);
     this.#other?.resize?.(capacity);
     this.#shadow.resize(capacity);
@@ -525,6 +531,17 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   /** Plain-number counters for metrics (a live view; do not keep it across calls). */
+  /**
+   * The most evicted keys to remember: `ghostMaxCapacity`, and where they are paid for from a
+   * memory budget, at most its share (`ghostLimitForBudget`).
+   */
+  #ghostLimit(capacity: number): number {
+    const p = this.#params;
+    return this.#memoryBudget
+      ? Math.min(p.ghostMaxCapacity, ghostLimitForBudget(capacity))
+      : p.ghostMaxCapacity;
+  }
+
   /** The evicted-keys table's memory (`EvictionPolicy.reservedBytes`). */
   reservedBytes(): number {
     return this.#features.ghostCapacity * ML_GHOST_BYTES;
