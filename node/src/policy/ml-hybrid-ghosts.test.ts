@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMlHybridPolicy } from './ml-hybrid.ts';
 import type { MlHybridParams } from './ml-hybrid-params.ts';
-import { drive } from './test-ml-drive.ts';
+import { CacheDriver, drive } from './test-ml-drive.ts';
 import type { Op } from './test-ml-drive.ts';
 
 /** `keys` distinct keys of size 1 through a cache of `capacity`: evictions oldest first. */
@@ -38,5 +38,19 @@ describe('ML hybrid: the evicted-keys table follows the residents', () => {
     });
     expect(evictedKeysRemembered({ ghostMaxCapacity: 0 }, 1_000, 5_000).ghostKeys).toBe(0);
     expect(evictedKeysRemembered({}, 1_000, 5_000).ghostKeys).toBe(2_000);
+  });
+
+  it('holds at most 5% of a memory budget, and more after the budget grows', () => {
+    // 1 MiB of 1,000-byte entries: about 1,000 residents want 2,000 remembered keys, but 5%
+    // of the budget holds 655 of 80 bytes.
+    const policy = createMlHybridPolicy({ capacity: 1 << 20, base: 'lfu', memoryBudget: true });
+    const driver = new CacheDriver(policy, 1 << 20);
+    for (let key = 0; key < 3_000; key++) driver.step({ kind: 'get', key, size: 1_000 });
+    expect(policy.stats().ghostCapacity).toBe(655);
+    expect(policy.reservedBytes()).toBe(655 * 80);
+    policy.resize(4 << 20); // 2,621 now
+    for (let key = 3_000; key < 6_000; key++) driver.step({ kind: 'get', key, size: 1_000 });
+    expect(policy.stats().ghostCapacity).toBeGreaterThanOrEqual(2_000);
+    expect(policy.stats().ghostCapacity).toBeLessThanOrEqual(2_621);
   });
 });
