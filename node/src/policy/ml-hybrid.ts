@@ -133,8 +133,8 @@ export const ML_ENTRY_STATE_BYTES = 200;
 export const ML_GHOST_BYTES = 80;
 /**
  * The share of a byte budget the evicted-keys table may hold (`ghostLimitForBudget`). On the
- * demo's workload at equal memory (hack/demo-workload-sim.ts), 2.5% and 5% did best; none and
- * 20% worst (docs/learned-eviction.md, "Memory in a node").
+ * demo's workload at equal memory (hack/demo-workload-sim.ts), 2.5% and 5% did best, none and
+ * 10% a little worse, 20% a point worse (docs/learned-eviction.md, "Memory in a node").
  */
 export const ML_GHOST_BUDGET_SHARE = 0.05;
 
