@@ -136,7 +136,11 @@ export interface MlHybridParams {
    * shadow's fallback gives up the model too.
    */
   readonly priorGuard: boolean;
-  /** How long the prior stays off after its first trip, in label caps (doubled per trip). */
+  /**
+   * How long the prior stays off after its first trip, in label caps (doubled per trip). 8, not
+   * the fifth round's 32: a long cooldown left the model deferring to its base for a quarter of
+   * arc_P12 (seventh round, docs/learned-eviction.md).
+   */
   readonly priorGuardCooldown: number;
   /**
    * Whether a trip of the prior guard also restarts the shadow's verdict (its count of
@@ -219,7 +223,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   saturationTolerance: 0.1,
   saturationDecay: 0,
   priorGuard: true,
-  priorGuardCooldown: 32,
+  priorGuardCooldown: 8,
   priorGuardRestartsShadow: true,
   deadline: 1 << 16,
   breakerFailures: 3,
