@@ -22,7 +22,7 @@
  */
 
 export interface PriorGuardOptions {
-  /** The prior stays off this many label caps after its first trip. @default 32 */
+  /** The prior stays off this many label caps after its first trip (seventh round). @default 8 */
   readonly cooldown?: number;
 }
 
@@ -36,7 +36,7 @@ export class PriorGuard {
   #streak = 0;
 
   constructor(options: PriorGuardOptions = {}) {
-    this.#cooldown = options.cooldown ?? 32;
+    this.#cooldown = options.cooldown ?? 8;
   }
 
   /** Whether the prior may evict at time `t` (false during a cooldown). */
