@@ -121,7 +121,8 @@ function factoryFor(name: string): PolicyFactory {
 }
 
 // The sizes already carry ENTRY_OVERHEAD; entryOverhead 0 adds the policy's own per-entry
-// state on top, as the node's store charges it (the learned policies' ~360 bytes).
+// state on top and keeps what it reserves out of the budget, as the node's store does (the
+// learned policies: 200 bytes per entry, and their evicted-keys table).
 const specs = policies.map((name) => ({
   factory: factoryFor(name),
   capacity: CAPACITY,

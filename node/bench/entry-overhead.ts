@@ -17,9 +17,9 @@
  * are of random sizes between valueBytes/2 and 3 x valueBytes/2, and 2 x entries random
  * overwrites change them, so chunks move between size classes and pages are left partly used);
  * `evict` (a byte budget of `entries` entries, then 2 x entries inserts of new keys, each evicting
- * one: the steady state of a full cache; the figure is per resident entry); with ml-lru and ml-lfu, whose
- * own state is charged with each entry, fewer entries fit, and `evict-noghost` is that case
- * remembering no evicted keys).
+ * one: the steady state of a full cache; the figure is per resident entry). With ml-lru and
+ * ml-lfu, whose own state is charged with each entry and whose evicted-keys table is taken from
+ * the budget, fewer entries fit; `evict-noghost` is that case remembering no evicted keys.
  *
  * Then the `shrink` case: `entries` inserts, then deletes of 90% of them in random order, with
  * RSS and V8 heap + ArrayBuffer memory after each phase (after a full GC, the store's upkeep run

@@ -77,10 +77,6 @@ export class GrowingGhosts {
     return this.#adopt(keyId) < 0 ? -1 : this.#table.take(keyId);
   }
 
-  release(keyId: number): void {
-    this.take(keyId);
-  }
-
   clear(): void {
     this.#table.clear();
     this.#old = null;

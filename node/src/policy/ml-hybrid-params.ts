@@ -173,7 +173,8 @@ export interface MlHybridParams {
   readonly ghostCapacity: number;
   /**
    * The most removed keys the features remember when `ghostCapacity` is 0 (about 80 bytes
-   * each: a 64-byte row and its index buckets); 0 remembers none.
+   * each: a 64-byte row and its index buckets); 0 remembers none. On a memory budget
+   * (`PolicyOptions.memoryBudget`) the table also stays within 5% of it (`ghostLimitForBudget`).
    */
   readonly ghostMaxCapacity: number;
 

@@ -140,17 +140,17 @@ export const ML_GHOST_BUDGET_SHARE = 0.05;
 
 /**
  * The most evicted keys to remember in a cache of `budgetBytes` whose memory they count against:
- * `share` of it. 0 for no budget (nothing to share).
+ * ML_GHOST_BUDGET_SHARE of it. 0 for no budget (nothing to share).
  */
-export function ghostLimitForBudget(budgetBytes: number, share = ML_GHOST_BUDGET_SHARE): number {
-  return Math.floor((share * budgetBytes) / ML_GHOST_BYTES);
+export function ghostLimitForBudget(budgetBytes: number): number {
+  return Math.floor((ML_GHOST_BUDGET_SHARE * budgetBytes) / ML_GHOST_BYTES);
 }
 
 export class MlHybridPolicy implements EvictionPolicy {
   readonly name: string;
   /**
    * Charged by a byte-budget store with each entry (`EvictionPolicy.entryOverhead`): the state
-   * above, and twice a remembered key when the evicted-keys table grows with the residents.
+   * above. The evicted-keys table is not per entry: it is `reservedBytes`.
    */
   readonly entryOverhead: number;
   readonly #base: EvictionPolicy;
@@ -530,7 +530,6 @@ export class MlHybridPolicy implements EvictionPolicy {
     return this.#model;
   }
 
-  /** Plain-number counters for metrics (a live view; do not keep it across calls). */
   /**
    * The most evicted keys to remember: `ghostMaxCapacity`, and where they are paid for from a
    * memory budget, at most its share (`ghostLimitForBudget`).
@@ -547,6 +546,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     return this.#features.ghostCapacity * ML_GHOST_BYTES;
   }
 
+  /** Plain-number counters for metrics (a live view; do not keep it across calls). */
   stats(): MlHybridStats {
     const s = this.#stats;
     s.requests = this.#t;
