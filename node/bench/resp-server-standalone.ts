@@ -72,6 +72,7 @@ function constantStore(): CacheStore {
     hits: 0,
     misses: 0,
     evictedCapacity: 0,
+    evictedAhead: 0,
     evictedExpired: 0,
     items: 0,
     itemsWithTtl: 0,

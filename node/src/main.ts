@@ -64,6 +64,7 @@ import {
   formatConfigProblems,
   handleStopSignals,
 } from './platform/lifecycle.ts';
+import { createBackgroundEviction } from './server/background-eviction.ts';
 import { listenGrpc } from './server/grpc/create-grpc-server.ts';
 import { createRespServer } from './server/resp/create-resp-server.ts';
 import { createSystemClock } from './util/clock.ts';
@@ -183,15 +184,26 @@ async function start(
       ? buildMlPolicy(config, ml, clock, logger, closers)
       : undefined;
   const policy: EvictionPolicy | string = learned?.policy ?? config.policy;
+  // The store asks for eviction ahead of need; the scheduler that runs it needs the store.
+  let evictionDue = (): void => {};
   const store = new Store({
     clock,
     policy,
     maxMemory: config.maxMemory,
+    evictionHeadroom: config.evictionHeadroom,
+    onEvictionDue: () => evictionDue(),
     maxValueSize: config.maxValueSize,
     maxKeySize: config.maxKeySize,
     ...(persistence ? { persistence } : {}),
     ...(config.ring === null ? {} : { onRemove: (key, reason) => cluster?.onRemove(key, reason) }),
   });
+  const background = createBackgroundEviction({
+    store,
+    schedule: (run) => setImmediate(run),
+    onError: (error) => logger.error('eviction ahead of need failed', { error }),
+  });
+  evictionDue = () => background.due();
+  closers.push({ name: 'background eviction', close: () => background.close() });
   if (config.ring !== null) {
     const runtime = new ClusterRuntime({
       nodeId: config.nodeId,

@@ -46,6 +46,8 @@ export interface NodeConfig {
   readonly scorerDeadlineMs: number;
   /** The most evicted keys whose history the learned policies remember (`ghostMaxCapacity`). */
   readonly mlEvictedKeys: number;
+  /** Share of the budget evicted ahead of writes, between requests (`Store.evictionHeadroom`). */
+  readonly evictionHeadroom: number;
 }
 
 /** The `host:port` of a `grpc://host:port` scorer, or null for a local one. */
@@ -155,6 +157,7 @@ export function resolveConfig(
           ? REMOTE_SCORE_DEADLINE_MS
           : LOCAL_SCORE_DEADLINE_MS,
     mlEvictedKeys: values.mlEvictedKeys,
+    evictionHeadroom: values.evictionHeadroom,
   };
 }
 

@@ -41,6 +41,19 @@ export function integer(min: number, max: number, unit = ''): Parser<number> {
   };
 }
 
+/**
+ * A percentage in [0, max] with an optional `%` (`1`, `0.5%`), as a share: `1%` is 0.01.
+ */
+export function percent(max: number): Parser<number> {
+  return (text) => {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+    const n = match === null ? NaN : Number(match[1]);
+    return n >= 0 && n <= max
+      ? ok(n / 100)
+      : fail(`'${text}' is not a percentage in [0, ${max}] (like 1 or 0.5%)`);
+  };
+}
+
 /** One of a fixed list of words (case-sensitive, as on the command line). */
 export function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
   return (text) =>

@@ -8,6 +8,7 @@ import {
   modelSource,
   oneOf,
   optionalWord,
+  percent,
   port,
   scorerAddress,
   text,
@@ -78,6 +79,7 @@ export interface OptionValues {
   grpcPort: number;
   adminPort: number;
   maxMemory: number;
+  evictionHeadroom: number;
   policy: string;
   maxValueSize: number;
   maxKeySize: number;
@@ -173,6 +175,16 @@ export const OPTIONS: readonly AnyOption[] = [
       'Memory budget for keys, values and per-entry overhead; 0 means unlimited. Units as in ' +
       'redis.conf: k/m/g are powers of 1000, kb/mb/gb and kib/mib/gib powers of 1024.',
     parse: bytes(0),
+  }),
+  option('evictionHeadroom', 'eviction-headroom', {
+    valueName: 'PERCENT',
+    defaultText: '1%',
+    doc:
+      'Share of --maxmemory kept free by evicting between requests, after the replies are ' +
+      'written, so that a write finds room without waiting for an eviction (or, with ml-lru and ' +
+      'ml-lfu, for the model). A write evicts itself only when the budget would be exceeded: ' +
+      'memory never goes above --maxmemory. Up to 50; 0 evicts only inline, as Redis does.',
+    parse: percent(50),
   }),
   option('policy', 'policy', {
     valueName: 'NAME',

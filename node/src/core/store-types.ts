@@ -41,6 +41,8 @@ export interface StoreStats {
   readonly hits: number;
   readonly misses: number;
   readonly evictedCapacity: number;
+  /** Of `evictedCapacity`, those evicted ahead of need, off the request path (`evictAhead`). */
+  readonly evictedAhead: number;
   readonly evictedExpired: number;
   readonly items: number;
   readonly itemsWithTtl: number;

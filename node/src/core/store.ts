@@ -41,6 +41,19 @@ export interface StoreOptions {
   readonly persistence?: Persistence;
   /** Called after an entry leaves the store (not when it is overwritten), for metrics or migration. */
   readonly onRemove?: (key: string, reason: RemovalReason) => void;
+  /**
+   * Share of the budget (0 to 0.5) that `evictAhead` keeps free, so that writes find room
+   * without evicting first: eviction, and a learned policy's scoring with it, then runs after
+   * the replies are written instead of before. Writes still evict inline whenever the budget
+   * itself would be exceeded, so the budget holds either way. 0: writes evict inline only.
+   * @default 0
+   */
+  readonly evictionHeadroom?: number;
+  /**
+   * Called once when a write leaves less than the headroom free; the caller then calls
+   * `evictAhead` outside the request path until it returns false. Needs `evictionHeadroom`.
+   */
+  readonly onEvictionDue?: () => void;
 }
 
 const MIB = 1024 * 1024;
@@ -133,6 +146,14 @@ export class Store implements CacheStore {
   #misses = 0;
   #evictedCapacity = 0;
   #evictedExpired = 0;
+  /** Of `#evictedCapacity`, those evicted by `evictAhead`. */
+  #evictedAhead = 0;
+  readonly #headroomShare: number;
+  /** `#headroomShare` of the budget, in bytes. */
+  #headroom = 0;
+  readonly #onEvictionDue: (() => void) | undefined;
+  /** `#onEvictionDue` was called and `evictAhead` has not caught up yet. */
+  #evictionDue = false;
 
   constructor(options: StoreOptions) {
     if (typeof options?.clock?.now !== 'function') throw new TypeError('Store needs a clock');
@@ -152,6 +173,16 @@ export class Store implements CacheStore {
     this.#persistence = options.persistence ?? createNullPersistence();
     this.#mirror = options.persistence !== undefined;
     this.#onRemove = options.onRemove;
+    const headroom = options.evictionHeadroom ?? 0;
+    if (!(headroom >= 0 && headroom <= 0.5)) {
+      throw new RangeError(`Store evictionHeadroom must be within [0, 0.5], got ${headroom}`);
+    }
+    if (options.onEvictionDue !== undefined && typeof options.onEvictionDue !== 'function') {
+      throw new TypeError('Store onEvictionDue must be a function');
+    }
+    this.#headroomShare = options.onEvictionDue === undefined ? 0 : headroom;
+    this.#headroom = Math.floor(maxMemory * this.#headroomShare);
+    this.#onEvictionDue = options.onEvictionDue;
     this.#policy = resolvePolicy(options.policy, maxMemory, options.seed ?? 1);
     const policy = this.#policy;
     this.#policyOverhead = policy.entryOverhead ?? 0;
@@ -361,6 +392,7 @@ export class Store implements CacheStore {
     table.clear();
     this.#heap.clear();
     this.#bytesUsed = 0;
+    this.#evictionDue = false;
     this.#policy.clear();
     this.#persistence.clear();
   }
@@ -437,6 +469,7 @@ export class Store implements CacheStore {
       hits: this.#hits,
       misses: this.#misses,
       evictedCapacity: this.#evictedCapacity,
+      evictedAhead: this.#evictedAhead,
       evictedExpired: this.#evictedExpired,
       items: this.#table.size,
       itemsWithTtl: this.#heap.size,
@@ -490,6 +523,8 @@ export class Store implements CacheStore {
   setMaxMemory(maxMemory: number): number {
     checkSize('maxMemory', maxMemory, 0);
     this.#maxMemory = maxMemory;
+    this.#headroom = Math.floor(maxMemory * this.#headroomShare);
+    this.#evictionDue = false;
     this.#policy.resize?.(maxMemory);
     let evicted = 0;
     while (maxMemory > 0 && this.#bytesUsed > this.#entryBudget()) {
@@ -498,7 +533,32 @@ export class Store implements CacheStore {
       this.#removeVictim(victim);
       evicted++;
     }
+    this.#checkHeadroom();
     return evicted;
+  }
+
+  /**
+   * Evicts at most `maxVictims` entries while the entries use more than the budget less the
+   * headroom (`evictionHeadroom`). Returns true while more remain to evict: call again soon,
+   * after the requests that have arrived since (one call is a bounded pause). False once the
+   * headroom is free, or when the policy has no victim (`noeviction`): then no further
+   * `onEvictionDue` comes until the budget changes or the store is flushed.
+   */
+  evictAhead(maxVictims: number): boolean {
+    if (this.#maxMemory === 0 || this.#headroom === 0) {
+      this.#evictionDue = false;
+      return false;
+    }
+    const floor = this.#entryBudget() - this.#headroom;
+    for (let n = 0; n < maxVictims && this.#bytesUsed > floor; n++) {
+      const victim = this.#policy.evict();
+      if (victim === NONE) return false;
+      this.#removeVictim(victim);
+      this.#evictedAhead++;
+    }
+    if (this.#bytesUsed > floor) return true;
+    this.#evictionDue = false;
+    return false;
   }
 
   /**
@@ -590,7 +650,21 @@ export class Store implements CacheStore {
       this.#policy.onUpdate(target, charge);
       if (expireAt !== 0 || changed) this.#policyExpiry?.(target, expireAt);
     }
+    if (this.#headroom > 0) this.#checkHeadroom();
     return OP_STATUS.OK;
+  }
+
+  /** Asks for `evictAhead` (once until it catches up) when less than the headroom is free. */
+  #checkHeadroom(): void {
+    if (
+      this.#evictionDue ||
+      this.#headroom === 0 ||
+      this.#bytesUsed <= this.#entryBudget() - this.#headroom
+    ) {
+      return;
+    }
+    this.#evictionDue = true;
+    this.#onEvictionDue!();
   }
 
   /**

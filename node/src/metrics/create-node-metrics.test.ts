@@ -9,6 +9,7 @@ function fakeStats(overrides: Partial<StoreStats> = {}): StoreStats {
     hits: 0,
     misses: 0,
     evictedCapacity: 0,
+    evictedAhead: 0,
     evictedExpired: 0,
     items: 0,
     itemsWithTtl: 0,

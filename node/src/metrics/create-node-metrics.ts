@@ -80,6 +80,13 @@ function storeRows(store: { stats(): StoreStats }): Row[] {
         ];
       },
     ],
+    [
+      'evictions_ahead_total',
+      'counter',
+      'Of the capacity evictions, those made between requests to keep --eviction-headroom free, ' +
+        'off the request path (the rest were made by a write that found no room).',
+      (l) => one(l, store.stats().evictedAhead),
+    ],
     ['items', 'gauge', 'Resident keys.', (l) => one(l, store.stats().items)],
     [
       'expiring_items',

@@ -204,6 +204,7 @@ describe('MlTelemetry.snapshot and /v1/stats', () => {
           hits: 0,
           misses: 0,
           evictedCapacity: 10,
+          evictedAhead: 0,
           evictedExpired: 0,
           items: 0,
           itemsWithTtl: 0,

@@ -21,7 +21,12 @@ export interface NodeStats {
   };
   readonly hits: number;
   readonly misses: number;
-  readonly evictions: { readonly capacity: number; readonly expired: number };
+  readonly evictions: {
+    readonly capacity: number;
+    /** Of `capacity`, those made between requests (--eviction-headroom). */
+    readonly ahead: number;
+    readonly expired: number;
+  };
   readonly connectedClients: number;
   readonly persistence: {
     readonly durability: string;
@@ -67,7 +72,11 @@ export function createNodeStats(options: NodeStatsOptions): () => NodeStats {
       },
       hits: stats.hits,
       misses: stats.misses,
-      evictions: { capacity: stats.evictedCapacity, expired: stats.evictedExpired },
+      evictions: {
+        capacity: stats.evictedCapacity,
+        ahead: stats.evictedAhead,
+        expired: stats.evictedExpired,
+      },
       connectedClients: options.commands?.connectedClients ?? 0,
       persistence: {
         durability: options.durability,

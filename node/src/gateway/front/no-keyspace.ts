@@ -25,6 +25,7 @@ export const NO_KEYSPACE: RespStore = {
     hits: 0,
     misses: 0,
     evictedCapacity: 0,
+    evictedAhead: 0,
     evictedExpired: 0,
     items: 0,
     itemsWithTtl: 0,

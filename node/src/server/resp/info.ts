@@ -71,6 +71,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
       'rejected_connections:0',
       `expired_keys:${store.evictedExpired}`,
       `evicted_keys:${store.evictedCapacity}`,
+      `mlcache_evicted_keys_ahead:${store.evictedAhead}`,
       `keyspace_hits:${store.hits}`,
       `keyspace_misses:${store.misses}`,
       `total_error_replies:${server.stats.errorReplies}`,
