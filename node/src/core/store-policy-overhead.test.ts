@@ -67,4 +67,27 @@ describe("Store: a policy's own bytes per entry count against the budget", () =>
     expect(learned.bytesUsed).toBeLessThanOrEqual((1 << 20) - 655 * ML_GHOST_BYTES);
     expect(learned.bytesUsed).toBeGreaterThan((1 << 20) - 655 * ML_GHOST_BYTES - 1_000);
   });
+
+  it('CONFIG SET maxmemory moves the evicted-keys limit both ways; a lower budget shrinks the table at once', () => {
+    const store = new Store({
+      clock: new ManualClock(1_000_000),
+      maxMemory: 8 << 20,
+      policy: (o) => createMlHybridPolicy({ ...o, base: 'lfu' }),
+    });
+    const ml = store.policy as ReturnType<typeof createMlHybridPolicy>;
+    for (let i = 0; i < 200_000; i++) store.set(String(i).padStart(6, '0'), value);
+    // Twice the residents (about 26K in 8 MiB), capped at 5%: 5,242 keys.
+    expect(ml.stats().ghostCapacity).toBe(ghostLimitForBudget(8 << 20));
+    store.setMaxMemory(1 << 20);
+    expect(ml.stats().ghostCapacity).toBe(ghostLimitForBudget(1 << 20));
+    expect(ml.reservedBytes()).toBeLessThanOrEqual(0.05 * (1 << 20));
+    // Full after the shrink: it kept the newest rows (growing-ghosts.test.ts checks which).
+    expect(ml.stats().ghostKeys).toBe(ghostLimitForBudget(1 << 20));
+    // The entries use the budget less the (smaller) table.
+    expect(store.stats().bytesUsed).toBeGreaterThan((1 << 20) - ml.reservedBytes() - 1_000);
+    // A larger budget lets it grow again as keys are evicted.
+    store.setMaxMemory(8 << 20);
+    for (let i = 0; i < 200_000; i++) store.set(`again:${i}`, value);
+    expect(ml.stats().ghostCapacity).toBe(ghostLimitForBudget(8 << 20));
+  });
 });

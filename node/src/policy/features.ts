@@ -88,9 +88,13 @@ export class FeatureTracker {
     this.#ghostMax = Math.max(this.#ghosts.capacity, options.ghostMaxCapacity ?? 0);
   }
 
-  /** Lets `growGhosts` go up to `keys` (never lowers the limit). */
-  raiseGhostLimit(keys: number): void {
-    this.#ghostMax = Math.max(this.#ghostMax, keys);
+  /**
+   * Lets `growGhosts` go up to `keys`; a table already larger shrinks to `keys` rows, keeping
+   * the newest (a lowered memory budget).
+   */
+  setGhostLimit(keys: number): void {
+    this.#ghostMax = keys;
+    this.#ghosts.shrink(keys);
   }
 
   /** How many removed keys the ghost table can hold now. */

@@ -57,6 +57,25 @@ export class GrowingGhosts {
     this.#table = new FeatureGhosts(capacity);
   }
 
+  /**
+   * Switches to a table of `capacity` rows (ignored unless smaller) that keeps the newest
+   * `capacity` rows, in their order; older keys are forgotten. At once, not a few per claim: the
+   * work is bounded by the new, smaller table, and a lowered budget (CONFIG SET maxmemory, which
+   * evicts at once too) must free the memory now.
+   */
+  shrink(capacity: number): void {
+    const keep = Math.max(0, Math.floor(capacity));
+    if (keep >= this.#table.capacity) return;
+    while (this.#old !== null) this.#step();
+    const old = this.#table;
+    this.#table = new FeatureGhosts(keep);
+    for (let age = old.capacity - keep; age < old.capacity; age++) {
+      const from = old.offsetByAge(age);
+      const keyId = old.keyAt(from);
+      if (keyId === keyId && old.take(keyId) >= 0) this.#copy(old.rows, from, keyId);
+    }
+  }
+
   find(keyId: number): number {
     const g = this.#table.find(keyId);
     return g >= 0 || this.#old === null ? g : this.#adopt(keyId);

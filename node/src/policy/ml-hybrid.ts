@@ -486,13 +486,13 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   /**
    * CONFIG SET maxmemory: the usage feature, both orders, the shadow and the base selector follow
-   * the new capacity.
-   * The evicted-keys table keeps its size: it remembers history, not residents.
+   * the new capacity, and so does the evicted-keys table's limit where it is paid for from the
+   * budget: a larger budget lets it grow further, a smaller one shrinks it at once to its share
+   * (keeping the newest keys), so that it never takes more than its share of the new budget.
    */
   resize(capacity: number): void {
     this.#capacity = capacity;
-    // A larger budget may hold a larger table (a smaller one keeps what it has).
-    if (this.#growGhosts) this.#features.raiseGhostLimit(this.#ghostLimit(capacity));
+    if (this.#growGhosts) this.#features.setGhostLimit(this.#ghostLimit(capacity));
     this.#base.resize?.(capacity);
     this.#other?.resize?.(capacity);
     this.#shadow.resize(capacity);
