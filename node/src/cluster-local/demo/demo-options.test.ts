@@ -12,6 +12,7 @@ describe('mlcache demo flags', () => {
       policies: ['lru', 'lfu', 'ml-lru', 'ml-lfu'],
       scorer: 'grpc',
       scorerRank: 'local',
+      retrainEvery: 2048,
       noWait: false,
       port: 6379,
       nodePort: 6380,
@@ -23,7 +24,7 @@ describe('mlcache demo flags', () => {
     const parsed = parseDemoArgs([
       ...['--requests', '500', '--duration', '5s', '--maxmemory=2mb', '--seed', '9', '--no-wait'],
       ...['--scorer', 'local', '--policies', 'lfu,lru', '--port', '0', '--dir', '/tmp/d'],
-      ...['--scorer-rank', 'remote'],
+      ...['--scorer-rank', 'remote', '--retrain-every', '65536'],
     ]);
     expect(parsed.kind === 'options' && parsed.options).toMatchObject({
       requests: 500,
@@ -33,6 +34,7 @@ describe('mlcache demo flags', () => {
       noWait: true,
       scorer: 'local',
       scorerRank: 'remote',
+      retrainEvery: 65536,
       policies: ['lfu', 'lru'],
       port: 0,
       dir: '/tmp/d',
@@ -45,6 +47,7 @@ describe('mlcache demo flags', () => {
       expect.stringContaining('--scorer'),
     ]);
     expect(parseDemoArgs(['--maxmemory', '0']).kind).toBe('invalid');
+    expect(parseDemoArgs(['--retrain-every', '0']).kind).toBe('invalid');
     expect(parseDemoArgs(['--help']).kind).toBe('help');
     expect(demoHelp()).toContain('--no-wait');
   });

@@ -17,6 +17,11 @@ export interface DemoOptions {
    * node's default) or ask it to score each batch (remote).
    */
   readonly scorerRank: 'local' | 'remote';
+  /**
+   * The scorer service's `--retrain-every`: new rows between trainings. The demo's default
+   * suits a replay of seconds; the service's own (65,536) suits hours of traffic.
+   */
+  readonly retrainEvery: number;
   readonly policies: readonly string[];
   /** The gateway's RESP and admin ports. 0: any free one. */
   readonly port: number;
@@ -37,6 +42,7 @@ export const DEMO_DEFAULTS = {
   durationMs: 120_000,
   maxmemory: '8mb',
   seed: 42,
+  retrainEvery: 2048,
   policies: ['lru', 'lfu', 'ml-lru', 'ml-lfu'],
   port: 6379,
   adminPort: 9380,
@@ -79,6 +85,12 @@ export const DEMO_FLAGS: readonly FlagSpec[] = [
     valueName: 'local|remote',
     doc: "With the scorer service: ML nodes score with its published model, or ask it (node's --scorer-rank)",
     defaultText: 'local',
+  },
+  {
+    name: 'retrain-every',
+    valueName: 'N',
+    doc: "The scorer's new rows between trainings (the service's own default: 65536)",
+    defaultText: String(DEMO_DEFAULTS.retrainEvery),
   },
   {
     name: 'policies',
@@ -152,6 +164,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     noWait: args.has('no-wait'),
     scorer: args.oneOf('scorer', 'grpc', ['grpc', 'local'] as const),
     scorerRank: args.oneOf('scorer-rank', 'local', ['local', 'remote'] as const),
+    retrainEvery: args.integer('retrain-every', DEMO_DEFAULTS.retrainEvery, 1, 1 << 30),
     policies,
     port: port('port', DEMO_DEFAULTS.port),
     adminPort: port('admin-port', DEMO_DEFAULTS.adminPort),

@@ -16,8 +16,6 @@ export const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 60_000;
 /** The shipped model (ml-scorer/models/default.onnx), which `--scorer local` nodes also load. */
 const SHIPPED_MODEL = join(import.meta.dirname, '../../../../ml-scorer/models/default.onnx');
-/** The demo scorer's `--retrain-every`, for a replay of seconds rather than hours. */
-const DEMO_RETRAIN_EVERY = 2048;
 /** Stand-ins for the learned policies when this build's node does not have them. */
 const STAND_INS: Readonly<Record<string, string>> = { 'ml-lru': 'fifo', 'ml-lfu': 's3fifo' };
 
@@ -102,8 +100,9 @@ export async function startDemoSystem(options: DemoOptions, io: StartIo): Promis
         ...(existsSync(SHIPPED_MODEL) ? ['--model', SHIPPED_MODEL] : []),
         // The replay lasts about ten seconds. At the service's default (a training every 65,536
         // rows) it trains once in that time and the nodes rank with the shipped model most of
-        // the run (ML 60.7-60.8% in one test); every 2,048 rows its models can matter (62.2-62.3%).
-        ...['--retrain-every', String(DEMO_RETRAIN_EVERY)],
+        // the run (ML 60.7-60.8% in one test); every 2,048 rows (the demo's default) its models
+        // can matter (62.2-62.3%).
+        ...['--retrain-every', String(options.retrainEvery)],
       ]),
     );
     scorer = { grpc: Number(listening.grpc), admin: Number(listening.admin) };
