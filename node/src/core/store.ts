@@ -45,7 +45,8 @@ export interface StoreOptions {
    * Share of the budget (0 to 0.5) that `evictAhead` keeps free, so that writes find room
    * without evicting first: eviction, and a learned policy's scoring with it, then runs after
    * the replies are written instead of before. Writes still evict inline whenever the budget
-   * itself would be exceeded, so the budget holds either way. 0: writes evict inline only.
+   * itself would be exceeded, so the budget holds either way. 0 (or no `onEvictionDue` to ask
+   * for it): writes evict inline only.
    * @default 0
    */
   readonly evictionHeadroom?: number;
