@@ -6,7 +6,9 @@
  *   2. Starts one `mlcache node` per policy (lfu, ml-lfu, lru, ml-lru; the ML ones with the
  *      defaults: local scorer, the shipped model, 2 ms deadline) with a --maxmemory of half the
  *      keyspace's bytes, so that the keyspace redis-benchmark writes (-r) is about twice the
- *      budget and every SET of a new key evicts, and fills each with the whole keyspace.
+ *      budget and every SET of a new key evicts, and fills each with the whole keyspace. Every
+ *      node has the default --eviction-headroom (1%): evictions run between requests where they
+ *      can, inline where a write would exceed the budget (INFO mlcache_evicted_keys_ahead).
  *   3. Runs redis-benchmark SET and GET (-c 50 -d 100 -r KEYS, without pipelining and with
  *      -P 16), the policies one after another within each round, and reports per policy the
  *      median over the rounds of ops/s, p50/p99 latency and the server's CPU µs per operation
