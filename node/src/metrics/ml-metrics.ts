@@ -519,7 +519,7 @@ function rows(t: MlTelemetry): Row[] {
     [
       'evicted_keys_capacity',
       'gauge',
-      'How many evicted keys the table can remember now (about 80 bytes each, outside the byte budget).',
+      'How many evicted keys the table can remember now (about 80 bytes each, counted against --maxmemory: at most 5% of it).',
       (l, s) => one(l, s().ghostCapacity),
     ],
     ['score_batches_total', 'counter', 'Candidate batches scored.', (l, s) => one(l, s().batches)],

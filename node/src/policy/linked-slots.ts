@@ -34,8 +34,6 @@ export class LinkedSlots {
    * holds the slot (-1 when it is in none).
    */
   #links: Int32Array;
-  /** Slots that fit in `#links`. */
-  #slots = 0;
   #first: Int32Array;
   #last: Int32Array;
 
@@ -43,14 +41,14 @@ export class LinkedSlots {
   constructor(lists = INITIAL_LISTS) {
     this.#initialLists = lists;
     this.#links = emptyLinks(INITIAL_SLOTS);
-    this.#slots = INITIAL_SLOTS;
     this.#first = new Int32Array(lists).fill(NONE);
     this.#last = new Int32Array(lists).fill(NONE);
   }
 
   /** The list holding `slot`, or -1 if it is in none (never inserted, or removed). */
   ownerOf(slot: number): number {
-    return slot >= 0 && slot < this.#slots ? (this.#links[slot * LINK + OWNER] as number) : NONE;
+    const at = slot * LINK + OWNER;
+    return slot >= 0 && at < this.#links.length ? (this.#links[at] as number) : NONE;
   }
 
   /** The oldest slot of `list`, or -1 when it is empty. */
@@ -79,7 +77,7 @@ export class LinkedSlots {
 
   /** Appends `slot`, which must be in no list, at the newest end of `list`. */
   pushBack(list: number, slot: number): void {
-    if (slot >= this.#slots) this.#growSlots(slot);
+    if (slot * LINK >= this.#links.length) this.#growSlots(slot);
     if (list >= this.#first.length) this.#growLists(list);
     const links = this.#links;
     const at = slot * LINK;
@@ -94,7 +92,7 @@ export class LinkedSlots {
 
   /** Prepends `slot`, which must be in no list, at the oldest end of `list`. */
   pushFront(list: number, slot: number): void {
-    if (slot >= this.#slots) this.#growSlots(slot);
+    if (slot * LINK >= this.#links.length) this.#growSlots(slot);
     if (list >= this.#first.length) this.#growLists(list);
     const links = this.#links;
     const at = slot * LINK;
@@ -109,7 +107,7 @@ export class LinkedSlots {
 
   /** Inserts `slot`, which must be in no list, just before (older than) `before`, in `list`. */
   insertBefore(list: number, slot: number, before: number): void {
-    if (slot >= this.#slots) this.#growSlots(slot);
+    if (slot * LINK >= this.#links.length) this.#growSlots(slot);
     const links = this.#links;
     const at = slot * LINK;
     const prev = links[before * LINK + PREV] as number;
@@ -150,17 +148,14 @@ export class LinkedSlots {
   /** Empties every list and gives the grown arrays back to the heap (FLUSHALL frees memory). */
   clear(): void {
     this.#links = emptyLinks(INITIAL_SLOTS);
-    this.#slots = INITIAL_SLOTS;
     this.#first = new Int32Array(this.#initialLists).fill(NONE);
     this.#last = new Int32Array(this.#initialLists).fill(NONE);
   }
 
   #growSlots(slot: number): void {
-    const size = grownSize(this.#slots, slot);
-    const links = emptyLinks(size);
+    const links = emptyLinks(grownSize(this.#links.length / LINK, slot));
     links.set(this.#links);
     this.#links = links;
-    this.#slots = size;
   }
 
   #growLists(list: number): void {

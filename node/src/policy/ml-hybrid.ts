@@ -646,8 +646,7 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   #forget(slot: number): void {
     // Twice the residents, as the simulator's object-budget cells have from the start.
-    const want = 2 * this.#sampler.residentCount;
-    if (this.#growGhosts && want > this.#features.ghostCapacity) this.#features.growGhosts(want);
+    if (this.#growGhosts) this.#features.growGhosts(2 * this.#sampler.residentCount);
     this.#bump(slot);
     this.#used -= this.#features.sizeOf(slot);
     this.#features.onRemove(slot);
@@ -786,12 +785,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#pool.addBatch(candidates, scores, n, this.#head, words, added);
     for (let i = 0; i < n; i++) {
       const slot = candidates[i]!;
-      if (slot === this.#head) continue;
-      const out = added[i]!;
-      if (out !== slot) {
-        words[slot * U32_STRIDE + S_POOLED] = words[slot * U32_STRIDE + S_VERSION]! + 1;
-      }
-      if (out >= 0) words[out * U32_STRIDE + S_POOLED] = 0;
+      if (slot !== this.#head) this.#markPooled(words, slot, added[i]!);
     }
     if (this.#training !== null && batch % p.logEvery === 0) this.#logRows(n);
     return true;
@@ -1009,9 +1003,7 @@ export class MlHybridPolicy implements EvictionPolicy {
         this.#headEstimate = Number.isNaN(mean) ? score : mean + (score - mean) / 16;
         continue;
       }
-      const out = this.#pool.add(slot, score, words);
-      if (out !== slot) words[slot * U32_STRIDE + S_POOLED] = version + 1;
-      if (out >= 0) words[out * U32_STRIDE + S_POOLED] = 0;
+      this.#markPooled(words, slot, this.#pool.add(slot, score, words));
     }
   }
 
@@ -1062,6 +1054,17 @@ export class MlHybridPolicy implements EvictionPolicy {
     const words = this.#features.slotWords;
     const at = slot * U32_STRIDE + S_VERSION;
     words[at] = (words[at]! + 1) >>> 0;
+  }
+
+  /**
+   * The pooled marks after the pool was offered `slot` and answered `out` (`VictimBuffer.add`):
+   * `slot` is pooled at its version unless turned away (`out === slot`), and the entry it pushed
+   * out, if any (`out >= 0`), no longer is.
+   */
+  #markPooled(words: Uint32Array, slot: number, out: number): void {
+    if (out !== slot)
+      words[slot * U32_STRIDE + S_POOLED] = words[slot * U32_STRIDE + S_VERSION]! + 1;
+    if (out >= 0) words[out * U32_STRIDE + S_POOLED] = 0;
   }
 
   /** Whether `slot` sits in the pool at its current version. */

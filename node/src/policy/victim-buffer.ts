@@ -180,22 +180,8 @@ export class VictimBuffer {
 
   /** A stale entry if there is one, else the lowest score (the first of equal ones). */
   #weakest(versions: Uint32Array): number {
-    const slots = this.#slots;
-    const held = this.#versions;
-    const scores = this.#scores;
-    const stride = this.#stride;
-    const offset = this.#at;
-    let weakest = 0;
-    let lowest = scores[0]!;
-    for (let i = 0; i < this.#size; i++) {
-      if (held[i] !== versions[slots[i]! * stride + offset]) return i;
-      const score = scores[i]!;
-      if (score < lowest) {
-        weakest = i;
-        lowest = score;
-      }
-    }
-    return weakest;
+    const stale = this.#staleFrom(0, versions);
+    return stale >= 0 ? stale : this.#lowest();
   }
 
   /** The first stale entry at or after `from`, or -1. */
