@@ -54,6 +54,8 @@ function createPolicy(name: string, shipped: TreeEnsemble): EvictionPolicy {
     base: name.slice('ml-'.length) as MlBase,
     capacity: BUDGET,
     seed: 1,
+    // As a node's store creates it: the evicted-keys table is paid for from the byte budget.
+    memoryBudget: true,
     trainer: createSyncTrainer(),
     clock: createSystemClock(),
     scorer: shipped,

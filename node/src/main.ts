@@ -65,6 +65,7 @@ import {
   handleStopSignals,
 } from './platform/lifecycle.ts';
 import { createBackgroundEviction } from './server/background-eviction.ts';
+import { TurnEnd } from './server/turn-end.ts';
 import { listenGrpc } from './server/grpc/create-grpc-server.ts';
 import { createRespServer } from './server/resp/create-resp-server.ts';
 import { createSystemClock } from './util/clock.ts';
@@ -197,9 +198,11 @@ async function start(
     ...(persistence ? { persistence } : {}),
     ...(config.ring === null ? {} : { onRemove: (key, reason) => cluster?.onRemove(key, reason) }),
   });
+  // Replies of a turn are written at its end, then eviction ahead of need runs (turn-end.ts).
+  const turnEnd = new TurnEnd();
   const background = createBackgroundEviction({
     store,
-    schedule: (run) => setImmediate(run),
+    schedule: (run) => turnEnd.later(run),
     onError: (error) => logger.error('eviction ahead of need failed', { error }),
   });
   evictionDue = () => background.due();
@@ -230,6 +233,7 @@ async function start(
     durability: config.durability,
     logger: logger.child({ component: 'resp' }),
     router: cluster?.router,
+    turnEnd,
   });
   createNodeMetrics({
     registry,

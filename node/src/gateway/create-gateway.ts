@@ -10,7 +10,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
 import { createGatewayAdminApp } from './admin/gateway-admin-app.ts';
 import { createGatewayCommands } from './commands/gateway-command-table.ts';
-import { FlushScheduler } from './front/flush-scheduler.ts';
+import { TurnEnd } from '../server/turn-end.ts';
 import type { GatewayContext, GatewayCounters } from './front/gateway-context.ts';
 import { createGatewayListener } from './front/gateway-listener.ts';
 import { NO_KEYSPACE } from './front/no-keyspace.ts';
@@ -109,7 +109,7 @@ const WATCHDOG_MS = 250;
 export function createGateway(options: GatewayOptions): Gateway {
   const { clock, logger } = options;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-  const scheduler = new FlushScheduler();
+  const scheduler = new TurnEnd();
   const out = new OutBuffer();
   const commands = createGatewayCommands();
   let address: AddressInfo | undefined;

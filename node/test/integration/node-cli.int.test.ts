@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCacheClient } from '../../src/server/grpc/cache-client.ts';
-import { LOCAL_NODE_ARGS, runNode } from './start-node.ts';
+import { LOCAL_NODE_ARGS, runNode, startNode } from './start-node.ts';
 import type { RunningNode } from './start-node.ts';
 import { cleanupsAfterEach, tempDir } from './support/cleanups.ts';
 import { adminJson, redisClient, startLocalNode } from './support/local-node.ts';
@@ -69,6 +69,27 @@ describe('mlcache node', () => {
     expect(await client2.get('doomed')).toBeNull();
     expect((await again.stop()).code).toBe(0);
   });
+
+  // bin/mlcache.js replaces itself (process.execve) with a Node that has the server's heap flag.
+  it.runIf(process.platform === 'linux')(
+    'runs with the V8 heap flag of a server in the pid it was started as, unless told otherwise',
+    async () => {
+      const commandLine = (pid: number): string[] =>
+        readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+      const flagged = await startNode(LOCAL_NODE_ARGS);
+      cleanups.add(() => flagged.stop());
+      expect(flagged.listening.pid).toBe(flagged.child.pid);
+      expect(commandLine(flagged.listening.pid)).toContain('--initial-old-space-size=64');
+      expect(flagged.stderr()).toBe('');
+
+      const plain = await startNode(LOCAL_NODE_ARGS, { MLCACHE_V8_FLAGS: '' });
+      cleanups.add(() => plain.stop());
+      expect(plain.listening.pid).toBe(plain.child.pid);
+      expect(commandLine(plain.listening.pid).join(' ')).not.toContain('old-space');
+      // SIGTERM reaches the server itself: it stops cleanly.
+      expect(await flagged.stop()).toMatchObject({ code: 0, signal: null });
+    },
+  );
 
   it('refuses a corrupt data directory with a clear error', async () => {
     const dataDir = tempDir(cleanups, 'node');

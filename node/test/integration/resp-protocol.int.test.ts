@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand, encodePipeline } from '../../src/protocol/resp/encoder.ts';
 import { parseReplies } from '../../src/protocol/resp/reply-parser.ts';
 import { RawClient, startTestServer } from '../../src/server/resp/testing/start-test-server.ts';
+import { TurnEnd } from '../../src/server/turn-end.ts';
 import type {
   TestServer,
   TestServerOptions,
@@ -146,5 +147,63 @@ describe('large traffic', () => {
     expect(await raw.waitFor((text) => text.endsWith('+PONG\r\n'))).toBe(
       '-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n+PONG\r\n',
     );
+  });
+});
+
+describe('replies at the end of the turn', () => {
+  /** A server whose event-loop turns end when the test says (`endTurn`). */
+  async function startHeld() {
+    const ends: (() => void)[] = [];
+    const server = await start({ turnEnd: new TurnEnd((run) => ends.push(run)) });
+    const endTurn = (): void => {
+      for (const run of ends.splice(0)) run();
+    };
+    return { ...server, endTurn };
+  }
+
+  it('writes the replies of every client together once the turn ends', async () => {
+    const { port, endTurn } = await startHeld();
+    const a = await client(port);
+    const b = await client(port);
+    a.send(
+      encodePipeline([
+        ['SET', 'k', 'v'],
+        ['GET', 'k'],
+      ]),
+    );
+    b.send(encodeCommand(['PING']));
+    // The commands ran (the key is there), but no reply left before the end of the turn.
+    const c = await client(port);
+    c.send(encodeCommand(['EXISTS', 'k']));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([a.text, b.text, c.text]).toEqual(['', '', '']);
+    endTurn();
+    expect(await a.waitFor((text) => text.endsWith('$1\r\nv\r\n'))).toBe('+OK\r\n$1\r\nv\r\n');
+    expect(await b.waitFor((text) => text !== '')).toBe('+PONG\r\n');
+    expect(await c.waitFor((text) => text !== '')).toBe(':1\r\n');
+  });
+
+  it('sends large replies and the last reply of a closing connection at once', async () => {
+    const { port, store } = await startHeld();
+    store.set('big', Buffer.alloc(70 * 1024, 'x'));
+    const big = await client(port);
+    big.send(encodeCommand(['GET', 'big']));
+    await big.waitFor((text) => text.length === 70 * 1024 + '$71680\r\n\r\n'.length);
+    const quitting = await client(port);
+    quitting.send(encodePipeline([['PING'], ['QUIT']]));
+    expect(await quitting.closesWithin(2000)).toBe(true);
+    expect(quitting.text).toBe('+PONG\r\n+OK\r\n');
+  });
+
+  it('sends the replies it holds when the server closes before the turn ends', async () => {
+    const { port, server } = await startHeld();
+    const raw = await client(port);
+    raw.send(encodeCommand(['PING']));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(raw.text).toBe('');
+    servers.length = 0;
+    await server.close();
+    expect(await raw.closesWithin(2000)).toBe(true);
+    expect(raw.text).toBe('+PONG\r\n');
   });
 });

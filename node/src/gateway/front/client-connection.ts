@@ -8,7 +8,7 @@ import { executeCommand } from '../commands/execute.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { retryAfterMoved } from '../routing/retry.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
-import type { Flushable } from './flush-scheduler.ts';
+import type { Flushable } from '../../server/turn-end.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { ReplyQueue } from './reply-queue.ts';
 import { locateRequest } from './request-bytes.ts';

@@ -7,7 +7,7 @@ import type { Mirrors } from '../mirror/mirrors.ts';
 import type { NearCache } from '../near-cache/near-cache.ts';
 import type { Router } from '../routing/router.ts';
 import type { OutBuffer } from '../upstream/out-buffer.ts';
-import type { FlushScheduler } from './flush-scheduler.ts';
+import type { TurnEnd } from '../../server/turn-end.ts';
 
 /** The gateway's own counters, plain numbers read by the metrics at scrape time. */
 export interface GatewayCounters {
@@ -34,7 +34,7 @@ export interface GatewayContext {
   readonly commands: GatewayCommands;
   readonly router: Router;
   readonly nearCache: NearCache;
-  readonly scheduler: FlushScheduler;
+  readonly scheduler: TurnEnd;
   /** Gathers the bytes of each socket write (shared: each flush appends and takes at once). */
   readonly out: OutBuffer;
   /** Encodes the replies the gateway writes itself (taken at once after each command). */

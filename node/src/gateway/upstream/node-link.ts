@@ -5,7 +5,7 @@ import { RESP_TYPES } from '../../protocol/resp/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
 import { nodeUnreachable, queueFull } from '../errors.ts';
-import type { Flushable, FlushScheduler } from '../front/flush-scheduler.ts';
+import type { Flushable, TurnEnd } from '../../server/turn-end.ts';
 import { splitAddress } from './address.ts';
 import type { OutBuffer } from './out-buffer.ts';
 import { ReplyFramer } from './reply-framer.ts';
@@ -38,7 +38,7 @@ export interface NodeLinkOptions {
   readonly commandTimeoutMs: number;
   readonly backoffMinMs: number;
   readonly backoffMaxMs: number;
-  readonly scheduler: FlushScheduler;
+  readonly scheduler: TurnEnd;
   /** Shared by every link and client: each flush appends and takes synchronously. */
   readonly out: OutBuffer;
   readonly clock: Clock;
@@ -52,7 +52,7 @@ export interface NodeLinkOptions {
 
 /**
  * One persistent, pipelined RESP connection to a node. Requests are written in batches (one
- * write per event-loop iteration, see FlushScheduler) and replies are matched to them in order:
+ * write per event-loop iteration, see TurnEnd) and replies are matched to them in order:
  * the node answers each connection's commands in the order it received them. A RESP3 link sends
  * HELLO 3 first; its replies (and only they) may hold RESP3 types.
  */

@@ -8,6 +8,7 @@ import { NEED_MORE } from '../../protocol/resp/types.ts';
 import type { BlockedCommand } from './command-router.ts';
 import { dispatch, resumeBlocked } from './dispatch.ts';
 import { ERRORS } from './errors.ts';
+import type { Flushable, TurnEnd } from '../turn-end.ts';
 import { HeldReplies } from './held-replies.ts';
 import type { Session } from './session.ts';
 
@@ -21,7 +22,7 @@ export interface ConnectionLimits extends RespRequestDecoderOptions {
 }
 
 const DURABILITY_FAILED_REPLY = Buffer.from(`-${ERRORS.DURABILITY_FAILED}\r\n`);
-/** Replies are sent mid-batch once this many bytes have accumulated. */
+/** Replies are sent mid-batch, without waiting for the end of the turn, from this many bytes. */
 const FLUSH_BYTES = 64 * 1024;
 /** Why processing is paused; it resumes when no reason is left. */
 const PAUSED_FOR_OUTPUT = 1;
@@ -31,30 +32,48 @@ const PAUSED_FOR_ROUTE = 4;
 
 /**
  * One client socket: decodes requests, runs each complete command in order, and sends the replies
- * of everything one socket read delivered (a whole pipeline) in one write. Write commands whose
+ * of everything the socket delivered in one event-loop turn (a whole pipeline) in one write, at
+ * the end of the turn (TurnEnd), when every other socket's commands have run too; replies that
+ * reach 64 KiB, or those of a closing connection, go at once. Write commands whose
  * durability is pending hold back their reply and all later ones (HeldReplies). When too many
  * reply bytes wait, it stops running commands and reading until they drain. After QUIT or a
  * protocol error it reads nothing more, sends what it owes, and closes.
  */
-export class Connection {
+export class Connection implements Flushable {
   readonly session: Session;
+  /** Queued for the end of the turn (set and cleared by TurnEnd). */
+  scheduled = false;
   readonly #socket: Socket;
   readonly #decoder: RespRequestDecoder;
   /** Shared by every connection of the server; always emptied before a callback returns. */
   readonly #writer: ReplyWriter;
   readonly #held: HeldReplies;
   readonly #maxPendingOutput: number;
+  readonly #turnEnd: TurnEnd;
+  /** Replies waiting for the end of the turn, and their bytes; written at once from this many. */
+  #out: Buffer[] = [];
+  #outBytes = 0;
+  readonly #flushBytes: number;
   #pausedFor = 0;
   #closing = false;
   #running = false;
   /** The command waiting for the router, if any: its reply is still owed. */
   #blocked: BlockedCommand | undefined = undefined;
 
-  constructor(socket: Socket, session: Session, writer: ReplyWriter, limits: ConnectionLimits) {
+  constructor(
+    socket: Socket,
+    session: Session,
+    writer: ReplyWriter,
+    limits: ConnectionLimits,
+    turnEnd: TurnEnd,
+  ) {
     this.#socket = socket;
     this.session = session;
     this.#writer = writer;
     this.#maxPendingOutput = limits.maxPendingOutput;
+    this.#turnEnd = turnEnd;
+    // Back-pressure sees the socket's pending bytes: never hold back more than it allows.
+    this.#flushBytes = Math.min(FLUSH_BYTES, limits.maxPendingOutput);
     this.#decoder = new RespRequestDecoder(limits);
     this.#decoder.unauthenticated = !session.authenticated;
     this.#held = new HeldReplies(
@@ -175,14 +194,30 @@ export class Connection {
     return stoppedByPause;
   }
 
+  /** Replies ready to go (HeldReplies released them): at the end of the turn, or now. */
   #send(chunks: Buffer[]): void {
-    const socket = this.#socket;
-    if (!socket.destroyed && chunks.length > 0) {
-      socket.write(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-      if (socket.writableLength > this.#maxPendingOutput) this.#pause(PAUSED_FOR_OUTPUT);
+    if (!this.#socket.destroyed) {
+      for (const chunk of chunks) {
+        this.#out.push(chunk);
+        this.#outBytes += chunk.length;
+      }
+      if (this.#outBytes >= this.#flushBytes || this.#closing) this.flush();
+      else if (this.#outBytes > 0) this.#turnEnd.schedule(this);
     }
     if (this.#held.bytes <= this.#maxPendingOutput) this.#resume(PAUSED_FOR_HELD);
     if (this.#closing) this.#endIfDone();
+  }
+
+  /** Writes the replies waiting for the end of the turn in one socket write (TurnEnd calls it). */
+  flush(): void {
+    const out = this.#out;
+    if (out.length === 0) return;
+    this.#out = [];
+    this.#outBytes = 0;
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+    if (socket.writableLength > this.#maxPendingOutput) this.#pause(PAUSED_FOR_OUTPUT);
   }
 
   /**
@@ -249,6 +284,7 @@ export class Connection {
 
   #endIfDone(): void {
     if (this.#held.empty && this.#blocked === undefined && !this.#socket.destroyed) {
+      this.flush();
       this.#socket.end();
     }
   }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { CommandStatsSource } from '../../metrics/sources.ts';
 import { DEFAULT_MAX_ARRAY_LENGTH, DEFAULT_MAX_BULK_LENGTH } from '../../protocol/resp/types.ts';
 import { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
+import { TurnEnd } from '../turn-end.ts';
 import { Connection } from './connection.ts';
 import { createServerContext } from './resp-options.ts';
 import type { RespServerOptions } from './resp-options.ts';
@@ -35,9 +36,10 @@ export function createRespServer(options: RespServerOptions): RespServer {
     maxPendingOutput: options.maxPendingOutput ?? MIB,
   };
   const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+  const turnEnd = options.turnEnd ?? new TurnEnd();
   const listener = createRespListener(
     context,
-    (socket, session) => new Connection(socket, session, writer, limits),
+    (socket, session) => new Connection(socket, session, writer, limits, turnEnd),
     options.logger,
   );
   return {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
+import type { TurnEnd } from '../turn-end.ts';
 import { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import { CommandStats } from './command-stats.ts';
@@ -30,6 +31,11 @@ export interface RespServerOptions {
   /** How long close() lets connections send what they owe before cutting them. @default 5000 */
   readonly closeTimeoutMs?: number;
   readonly logger?: Logger;
+  /**
+   * Where replies wait for the end of the event-loop turn; a node shares it with its background
+   * eviction, which then runs after the turn's replies. @default one of the server's own
+   */
+  readonly turnEnd?: TurnEnd | undefined;
   /** A cluster node's command router (command-router.ts). @default none: every key is served */
   readonly router?: CommandRouter | undefined;
 }
