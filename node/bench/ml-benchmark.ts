@@ -17,11 +17,19 @@
  * The machine is shared: compare within a run (the ratios) and CPU µs/op, not ops/s across runs.
  *
  * Options: --rounds N (3), --requests N (200000; x8 with -P 16), --keys N (200000),
- *          --policies lfu,ml-lfu,lru,ml-lru, --markdown.
+ *          --policies lfu,ml-lfu,lru,ml-lru, --markdown, --budget memory|keys.
+ *
+ * `--budget memory` (the default, and the target's measure): every node gets the same
+ * --maxmemory, so the learned nodes, whose own state is charged against it, hold about half as
+ * many keys and evict about 1.5 times as often. `--budget keys`: each node gets what holds half
+ * the keyspace as that node charges it (the learned policies' per-entry state and evicted-keys
+ * table included), so that every node evicts on about half of the SETs: the same eviction rate,
+ * not the same memory.
  */
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { parseScriptArgs } from '../src/platform/script-args.ts';
+import { ML_ENTRY_STATE_BYTES, ML_GHOST_BUDGET_SHARE } from '../src/policy/ml-hybrid.ts';
 import { Redis } from 'ioredis';
 import {
   ensureTools,
@@ -40,6 +48,7 @@ const { values } = parseScriptArgs({
   options: {
     ...benchOptions(200_000, 200_000),
     policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
+    budget: { type: 'string', default: 'memory' },
   },
 });
 const { rounds: ROUNDS, requests: REQUESTS, keys: KEYS } = benchSettings(values);
@@ -48,6 +57,16 @@ const POLICIES = String(values.policies).split(',');
 const ENTRY_BYTES = 16 + VALUE_SIZE + 112;
 /** Half the keyspace fits: the keyspace is twice the budget. */
 const MAXMEMORY = Math.floor((KEYS * ENTRY_BYTES) / 2);
+if (values.budget !== 'memory' && values.budget !== 'keys') {
+  throw new RangeError(`--budget must be memory or keys, got ${String(values.budget)}`);
+}
+
+/** A node's --maxmemory: the same for all, or what holds half the keyspace on that node. */
+function maxMemoryOf(policy: string): number {
+  if (values.budget === 'memory' || !policy.startsWith('ml-')) return MAXMEMORY;
+  const half = (KEYS * (ENTRY_BYTES + ML_ENTRY_STATE_BYTES)) / 2;
+  return Math.floor(half / (1 - ML_GHOST_BUDGET_SHARE));
+}
 
 interface Server {
   readonly policy: string;
@@ -81,7 +100,7 @@ async function startNode(policy: string): Promise<Server> {
     '--admin-port',
     '0',
     '--maxmemory',
-    String(MAXMEMORY),
+    String(maxMemoryOf(policy)),
     '--policy',
     policy,
     '--log-level',
@@ -150,7 +169,8 @@ try {
   console.log(
     `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); keyspace ${KEYS} keys of ` +
       `${ENTRY_BYTES} B = ${((KEYS * ENTRY_BYTES) / 1e6).toFixed(1)} MB, --maxmemory ` +
-      `${MAXMEMORY} (half); after loading, evicted_keys: ` +
+      `${POLICIES.map((p) => `${p} ${maxMemoryOf(p)}`).join(', ')} (budget: ${values.budget}); ` +
+      `after loading, evicted_keys: ` +
       (await Promise.all(servers.map(async (s) => `${s.policy} ${await evictedKeys(s)}`))).join(
         ', ',
       ),
