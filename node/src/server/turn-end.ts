@@ -8,7 +8,7 @@
  *   often finds its client asleep, and waking it costs the writing thread microseconds in the
  *   kernel; the more such wake-ups, the slower the server, and the slower the server, the more
  *   often clients are asleep. Written together, the first write wakes a client and the rest find
- *   it runnable (docs/learned-eviction.md, "Replies at the end of the turn", has the numbers).
+ *   it runnable (docs/benchmarks.md, "Replies at the end of the turn", has the numbers).
  * - The gateway sends requests that many clients sent in the same turn to a node in one write,
  *   and the replies one node chunk carried for a client in one write: without pipelining on the
  *   client side, the node still sees pipelined traffic.
