@@ -160,10 +160,10 @@ describe('mlcache node --scorer grpc:// (rank local): models pulled from a live 
   });
 
   it('keeps serving with its last model when the scorer service dies', async () => {
-    // One training at most (the service's first, after 1024 rows): the model in use is mostly
-    // the shipped one, known to win on this traffic. A model retrained from a few seconds of it
-    // may trail the base, and the shadow would then rightly fall back, which is not what this
-    // test is about.
+    // One training at most (the service's first, after 1024 rows). Whether the model beats its
+    // base on this traffic is not what this test is about: where it trails, the shadow rightly
+    // falls back (on this stream it can, since a node scores fresh candidates at every eviction),
+    // with or without the service. What the death must not cause is a fallback for want of it.
     const scorer = await startScorer(cleanups, [
       '--model',
       MODEL_PATH,
@@ -174,10 +174,15 @@ describe('mlcache node --scorer grpc:// (rank local): models pulled from a live 
     await expectVersion(node, 1);
     const client = redis(node);
     await staleFrequencyTraffic(client, 'a:', 2);
-    const before = series(await scrapeMetrics(node), 'mlcache_node_ml_evictions_total', {
-      decider: 'model',
-    });
-    expect(before).toBeGreaterThan(0);
+    // Evictions the model decided, or that went to the base on the shadow's verdict (the model's
+    // own record against its base): both need the model and neither needs the service.
+    const judged = (text: string): number =>
+      series(text, 'mlcache_node_ml_evictions_total', { decider: 'model' }) +
+      series(text, 'mlcache_node_ml_fallbacks_total', { reason: 'shadow' });
+    const before = judged(await scrapeMetrics(node));
+    expect(
+      series(await scrapeMetrics(node), 'mlcache_node_ml_evictions_total', { decider: 'model' }),
+    ).toBeGreaterThan(0);
 
     const died = new Promise((resolve) => scorer.child.once('exit', resolve));
     scorer.child.kill('SIGKILL');
@@ -190,14 +195,10 @@ describe('mlcache node --scorer grpc:// (rank local): models pulled from a live 
     await staleFrequencyTraffic(client, 'b:', 2);
     const text = await scrapeMetrics(node);
     expect(series(text, 'mlcache_node_ml_model_version')).toBe(inUse);
-    expect(
-      series(text, 'mlcache_node_ml_evictions_total', { decider: 'model' }),
-      `fallbacks: ${text
-        .split('\n')
-        .filter((l) => l.startsWith('mlcache_node_ml_fallbacks_total'))
-        .join('; ')}`,
-    ).toBeGreaterThan(before);
-    expect(series(text, 'mlcache_node_ml_fallbacks_total', { reason: 'noModel' })).toBe(0);
+    expect(judged(text)).toBeGreaterThan(before);
+    for (const reason of ['noModel', 'breakerOpen', 'scorerError', 'notScored']) {
+      expect(series(text, 'mlcache_node_ml_fallbacks_total', { reason }), reason).toBe(0);
+    }
     expect(series(text, 'mlcache_node_ml_breaker_state')).toBe(0);
     expect(await client.ping()).toBe('PONG');
     client.disconnect();
