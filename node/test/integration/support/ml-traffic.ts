@@ -3,9 +3,12 @@ import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 
 /**
- * LFU's blind spot, where a model earns its keep: keys read often that then go cold keep high
- * counts, so LFU evicts the newer, live keys instead; their age gives them away to the model.
- * `prefix` keeps the keys of two calls apart.
+ * Plain LFU's blind spot: keys read often that then go cold keep high counts, so plain LFU would
+ * evict the newer, live keys instead, and their age gives them away to a model. This node's LFU
+ * ages its counts (halved every 10 x residents increments, lfu.ts), so they leave within a few
+ * rounds anyway: the stream gives the model plenty of decisions to make, not a sure win. The
+ * learned policies may trail LFU in some of the shadow's windows here, and the guard may then
+ * fall back (ml-scorer-pull.int.test.ts). `prefix` keeps the keys of two calls apart.
  */
 export async function staleFrequencyTraffic(client: Redis, prefix = '', rounds = 4): Promise<void> {
   const value = 'v'.repeat(100);
