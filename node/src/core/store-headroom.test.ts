@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { createLfuPolicy } from '../policy/lfu.ts';
+import { createLruPolicy } from '../policy/lru.ts';
 import { createMlHybridPolicy } from '../policy/ml-hybrid.ts';
 import { createNoEvictionPolicy } from '../policy/noeviction.ts';
 import { ManualClock } from '../util/clock.ts';
@@ -47,6 +48,28 @@ describe('Store: eviction ahead of need (evictionHeadroom)', () => {
     // Caught up, the next write into the headroom asks again.
     store.set('fresh', value);
     expect(calls.due).toBe(2);
+  });
+
+  it('asks again after a run that threw (a policy bug), instead of never again', () => {
+    let failures = 1;
+    const { store, calls } = headroomStore(100, {
+      policy: ({ capacity, seed }) => {
+        const lru = createLruPolicy({ capacity, seed });
+        const evict = lru.evict.bind(lru);
+        lru.evict = () => {
+          if (failures-- > 0) throw new Error('policy bug');
+          return evict();
+        };
+        return lru;
+      },
+    });
+    for (let i = 0; i < 95; i++) store.set(key(i), value);
+    expect(calls.due).toBe(1);
+    expect(() => store.evictAhead(4)).toThrow('policy bug');
+    store.set(key(95), value);
+    expect(calls.due).toBe(2);
+    expect(store.evictAhead(100)).toBe(false);
+    expect(store.stats()).toMatchObject({ items: 90, evictedAhead: 6 });
   });
 
   it('never lets a write exceed the budget: without evictAhead, writes evict inline', () => {

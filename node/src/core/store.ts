@@ -551,11 +551,17 @@ export class Store implements CacheStore {
       return false;
     }
     const floor = this.#entryBudget() - this.#headroom;
-    for (let n = 0; n < maxVictims && this.#bytesUsed > floor; n++) {
-      const victim = this.#policy.evict();
-      if (victim === NONE) return false;
-      this.#removeVictim(victim);
-      this.#evictedAhead++;
+    try {
+      for (let n = 0; n < maxVictims && this.#bytesUsed > floor; n++) {
+        const victim = this.#policy.evict();
+        if (victim === NONE) return false;
+        this.#removeVictim(victim);
+        this.#evictedAhead++;
+      }
+    } catch (error) {
+      // A policy bug: the caller's run ends here, so the next write into the headroom asks again.
+      this.#evictionDue = false;
+      throw error;
     }
     if (this.#bytesUsed > floor) return true;
     this.#evictionDue = false;
