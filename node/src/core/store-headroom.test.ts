@@ -53,8 +53,8 @@ describe('Store: eviction ahead of need (evictionHeadroom)', () => {
   it('asks again after a run that threw (a policy bug), instead of never again', () => {
     let failures = 1;
     const { store, calls } = headroomStore(100, {
-      policy: ({ capacity, seed }) => {
-        const lru = createLruPolicy({ capacity, seed });
+      policy: (options) => {
+        const lru = createLruPolicy(options);
         const evict = lru.evict.bind(lru);
         lru.evict = () => {
           if (failures-- > 0) throw new Error('policy bug');

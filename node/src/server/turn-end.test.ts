@@ -72,15 +72,4 @@ describe('TurnEnd', () => {
     turnEnd.schedule(broken);
     expect(turns).toHaveLength(1);
   });
-
-  it('flushNow flushes at once and leaves the later work for the end of the turn', () => {
-    const { turns, log, turnEnd, item, end } = setUp();
-    turnEnd.schedule(item('a'));
-    turnEnd.later(() => log.push('evict'));
-    turnEnd.flushNow();
-    expect(log).toEqual(['a']);
-    end();
-    expect(log).toEqual(['a', 'evict']);
-    expect(turns).toHaveLength(0);
-  });
 });

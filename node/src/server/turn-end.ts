@@ -51,16 +51,18 @@ export class TurnEnd {
     this.#arm();
   }
 
-  /**
-   * Flushes everything scheduled so far now (tests, shutdown). A flush that throws does not keep
-   * the others from running; the first error is thrown once all have run.
-   */
-  flushNow(): void {
-    const failure = this.#flushAll();
-    if (failure !== undefined) throw failure.error;
+  #arm(): void {
+    if (this.#armed) return;
+    this.#armed = true;
+    this.#defer(this.#run);
   }
 
-  #flushAll(): { error: unknown } | undefined {
+  /**
+   * The end of the turn: every flush, then the later work. A task that throws does not keep the
+   * others from running; the first error is thrown once all have run, as inline it would be.
+   */
+  readonly #run = (): void => {
+    this.#armed = false;
     let failure: { error: unknown } | undefined;
     // A flush may schedule more (a client reply that completes a fan-out): loop until quiet.
     while (this.#pending.length > 0) {
@@ -75,18 +77,6 @@ export class TurnEnd {
         }
       }
     }
-    return failure;
-  }
-
-  #arm(): void {
-    if (this.#armed) return;
-    this.#armed = true;
-    this.#defer(this.#run);
-  }
-
-  readonly #run = (): void => {
-    this.#armed = false;
-    let failure = this.#flushAll();
     const later = this.#later;
     this.#later = [];
     for (const run of later) {
@@ -97,7 +87,6 @@ export class TurnEnd {
       }
     }
     if (this.#pending.length > 0 || this.#later.length > 0) this.#arm();
-    // Everything queued ran; the first failure still reaches the event loop, as inline it would.
     if (failure !== undefined) throw failure.error;
   };
 }
