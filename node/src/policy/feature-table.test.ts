@@ -4,14 +4,12 @@ import {
   F64_STRIDE,
   S_COUNT,
   S_EDC0,
-  S_EXPIRE,
   S_GAP1,
   S_GAP2,
   S_GAP3,
   S_INSERTED,
   S_KEY,
   S_LAST,
-  S_LOG2_SIZE,
   S_POOLED,
   S_SIZE,
   S_VERSION,
@@ -19,67 +17,50 @@ import {
   FeatureTable,
 } from './feature-table.ts';
 
-const DOUBLES = [
-  S_INSERTED,
-  S_EXPIRE,
-  S_KEY,
-  S_LAST,
-  S_COUNT,
-  S_EDC0,
-  S_EDC0 + 1,
-  S_EDC0 + 2,
-  S_SIZE,
-];
-const FLOATS = [S_GAP1, S_GAP2, S_GAP3, S_LOG2_SIZE];
+const DOUBLES = [S_KEY, S_INSERTED, S_LAST];
+const FLOATS = [S_COUNT, S_EDC0, S_EDC0 + 1, S_EDC0 + 2, S_GAP1, S_GAP2, S_GAP3];
+const WORDS = [S_SIZE, S_VERSION, S_POOLED];
 
 function fill(table: FeatureTable, slot: number): void {
   DOUBLES.forEach((field, i) => (table.f64[slot * F64_STRIDE + field] = slot * 100 + i + 0.1));
   FLOATS.forEach((field, i) => (table.f32[slot * F32_STRIDE + field] = slot * 10 + i + 0.5));
+  WORDS.forEach((field, i) => (table.u32[slot * U32_STRIDE + field] = 0xfffffff0 + i - slot));
 }
 
 function read(table: FeatureTable, slot: number): number[] {
   return [
     ...DOUBLES.map((field) => table.f64[slot * F64_STRIDE + field]!),
     ...FLOATS.map((field) => table.f32[slot * F32_STRIDE + field]!),
+    ...WORDS.map((field) => table.u32[slot * U32_STRIDE + field]!),
   ];
 }
 
 describe('FeatureTable', () => {
-  it('keeps each slot’s state in one record of one buffer, with no two fields overlapping', () => {
+  it('keeps each slot’s state in one 64-byte record of one buffer, no two fields overlapping', () => {
     const table = new FeatureTable(4);
     expect(table.f32.buffer).toBe(table.f64.buffer);
+    expect(table.u32.buffer).toBe(table.f64.buffer);
     expect(F32_STRIDE).toBe(2 * F64_STRIDE);
-    // 8 doubles, 4 floats and a double in 88 bytes: every field a distinct byte range of its
-    // record; the record is padded to 96 bytes, so that it never spans three cache lines.
+    expect(U32_STRIDE).toBe(F32_STRIDE);
+    // 3 doubles, 7 floats and 3 uint32s fill the 64 bytes of a record, each a byte range of its
+    // own: a record is exactly one cache line.
     const bytes = [
       ...DOUBLES.map((f) => [8 * f, 8 * f + 8]),
       ...FLOATS.map((f) => [4 * f, 4 * f + 4]),
+      ...WORDS.map((f) => [4 * f, 4 * f + 4]),
     ].sort((x, y) => x[0]! - y[0]!);
     for (let i = 1; i < bytes.length; i++) expect(bytes[i]![0]).toBe(bytes[i - 1]![1]);
-    expect([bytes[0]![0], bytes.at(-1)![1]]).toEqual([0, 88]);
-    expect(8 * F64_STRIDE).toBe(96);
-    expect(table.f64.byteLength).toBe(4 * 8 * F64_STRIDE);
+    expect([bytes[0]![0], bytes.at(-1)![1]]).toEqual([0, 64]);
+    expect(8 * F64_STRIDE).toBe(64);
+    expect(table.f64.byteLength).toBe(4 * 64);
     for (let slot = 0; slot < 4; slot++) fill(table, slot);
-    for (let slot = 0; slot < 4; slot++) {
-      expect(read(table, slot)).toEqual(written(slot));
-    }
+    for (let slot = 0; slot < 4; slot++) expect(read(table, slot)).toEqual(written(slot));
   });
 
-  it('keeps the ML policy’s version and pooled mark in the padding, starting at 0', () => {
+  it('starts the ML policy’s version and pooled mark at 0', () => {
     const table = new FeatureTable(2);
-    expect(table.u32.buffer).toBe(table.f64.buffer);
-    expect(U32_STRIDE).toBe(F32_STRIDE);
-    expect([4 * S_VERSION, 4 * S_POOLED + 4]).toEqual([88, 96]);
-    expect(table.u32[U32_STRIDE + S_VERSION]).toBe(0);
-    fill(table, 1);
-    table.u32[U32_STRIDE + S_VERSION] = 0xffffffff;
-    table.u32[U32_STRIDE + S_POOLED] = 7;
-    expect(read(table, 1)).toEqual(written(1));
+    expect([table.u32[U32_STRIDE + S_VERSION], table.u32[U32_STRIDE + S_POOLED]]).toEqual([0, 0]);
     table.ensure(5);
-    expect(table.u32.buffer).toBe(table.f64.buffer);
-    expect([table.u32[U32_STRIDE + S_VERSION], table.u32[U32_STRIDE + S_POOLED]]).toEqual([
-      0xffffffff, 7,
-    ]);
     expect(table.u32[5 * U32_STRIDE + S_VERSION]).toBe(0);
   });
 
@@ -92,10 +73,25 @@ describe('FeatureTable', () => {
     table.ensure(13);
     expect(table.capacity).toBe(24);
     expect(table.f32.buffer).toBe(table.f64.buffer);
+    expect(table.u32.buffer).toBe(table.f64.buffer);
     expect(table.f64.length).toBe(24 * F64_STRIDE);
     expect([0, 1, 2].map((slot) => read(table, slot))).toEqual(before);
     fill(table, 23);
     expect(read(table, 23)).toEqual(written(23));
+  });
+
+  it('has no expiry array until one is asked for, then one sized and grown with the records', () => {
+    const table = new FeatureTable(4);
+    expect(table.expire).toBeNull();
+    table.ensure(6);
+    expect(table.expire).toBeNull();
+    const expire = table.expiries();
+    expect(expire.length).toBe(table.capacity);
+    expect(table.expiries()).toBe(expire);
+    expire[7] = 1_700_000_000_123;
+    table.ensure(20);
+    expect(table.expire!.length).toBe(table.capacity);
+    expect([table.expire![7], table.expire![20]]).toEqual([1_700_000_000_123, 0]);
   });
 });
 
@@ -104,5 +100,6 @@ function written(slot: number): number[] {
   return [
     ...DOUBLES.map((_, i) => slot * 100 + i + 0.1),
     ...FLOATS.map((_, i) => Math.fround(slot * 10 + i + 0.5)),
+    ...WORDS.map((_, i) => 0xfffffff0 + i - slot),
   ];
 }

@@ -2,51 +2,54 @@
  * The per-slot state behind the model's features, indexed by slot (see eviction-policy.ts for
  * slots). Internal to FeatureTracker, which owns the update rules.
  *
- * One 96-byte record per slot in one buffer, seen through a Float64Array, a Float32Array and a
- * Uint32Array view: the times, key, count and decayed counters as doubles, then the gaps and
- * log2(size) as floats, then the size itself as a double, and last two uint32s that are the ML
- * policy's, not the features': the slot's version and pooled mark (at 96 bytes a record never
- * straddles three cache lines). An insert, hit, overwrite or removal of a random slot of a large
- * cache then touches one contiguous record (two adjacent cache lines at most) rather than a
- * 64-byte row in one array and a 16-byte row in another. The fields a hit reads and writes (last
- * access, count, decayed counters, gaps) are bytes 24–80, together; the ones only an insert, a
- * removal or a row for the model need (insertion time, expiry, key) come first. The key and the
- * size are what the ML policy needs of a slot besides its features (ml-hybrid.ts reads them
- * here, so a request for a slot touches this record instead of two more arrays as well). So are
- * the version it bumps on every touch of a slot and the mark it reads for every sampled
- * candidate: as arrays of their own, they were one more cold cache line per hit, insert and
- * removal, and two per candidate, whose record is read right after.
+ * One 64-byte record per slot in one buffer, seen through a Float64Array, a Float32Array and a
+ * Uint32Array view: the key and the two times as doubles, then the count, the decayed counters
+ * and the gaps as floats, then the size and two uint32s that are the ML policy's, not the
+ * features': the slot's version and pooled mark. A record is one cache line: a large buffer is
+ * page-aligned, so record k is exactly line k, and an insert, hit, overwrite or removal of a
+ * random slot, or a sampled candidate's row, costs one miss (a 96-byte record always spanned two
+ * lines). The key and the size are what the ML policy needs of a slot besides its features
+ * (ml-hybrid.ts reads them here, so a request for a slot touches this record instead of two more
+ * arrays as well). So are the version it bumps on every touch of a slot and the mark it reads for
+ * every sampled candidate: as arrays of their own, they were one more cold cache line per hit,
+ * insert and removal, and two per candidate, whose record is read right after.
  *
  * Times are request counts on the logical clock and stay in Float64 so that a long-lived node
- * never wraps; gaps are stored as the float32 the model sees anyway.
+ * never wraps; the key id needs 53 bits. The count (at most FREQ_CAP) is exact in a float. The
+ * decayed counters are kept as the float32 the model sees (the update rounds once per access),
+ * and the gaps are floats too. The size is a whole number of the cache's unit below 2^32 (a
+ * node's values are at most 512 MB); log2 of it is computed when a row is written. The expiry is
+ * not in the record: most caches never set one, so it lives in an array of its own that exists
+ * only once an expiry was set (`expire`), and a row reads it only then.
  */
 
 /** Doubles of a record (Float64Array index within the record). */
-export const S_INSERTED = 0; // logical time the entry became resident
-export const S_EXPIRE = 1; // wall-clock expiry in epoch ms; 0 for none
-export const S_KEY = 2; // the key's stable id, to remember it in the ghost table on removal
-export const S_LAST = 3; // logical time of the last access (insert, hit or overwrite)
-export const S_COUNT = 4; // accesses seen, capped
-export const S_EDC0 = 5; // decayed counters as of S_LAST (S_EDC0 + k for the k-th half-life)
-export const S_SIZE = 10; // the entry's size in the cache's unit (after the floats)
-/** A record in doubles: 8 doubles, 4 floats (2 doubles' worth), the size, padding. */
-export const F64_STRIDE = 12;
-/** Floats of a record (Float32Array index within the record, after the 8 doubles). */
-export const S_GAP1 = 16; // the three newest inter-access gaps, MISSING until seen
-export const S_GAP2 = 17;
-export const S_GAP3 = 18;
-export const S_LOG2_SIZE = 19;
+export const S_KEY = 0; // the key's stable id, to remember it in the ghost table on removal
+export const S_INSERTED = 1; // logical time the entry became resident
+export const S_LAST = 2; // logical time of the last access (insert, hit or overwrite)
+/** A record in doubles: 3 doubles, then 10 floats and 3 uint32s (8 doubles' worth). */
+export const F64_STRIDE = 8;
+/** Floats of a record (Float32Array index within the record, after the 3 doubles). */
+export const S_COUNT = 6; // accesses seen, capped at FREQ_CAP
+export const S_EDC0 = 7; // decayed counters as of S_LAST (S_EDC0 + k for the k-th half-life)
+export const S_GAP1 = 10; // the three newest inter-access gaps, MISSING until seen
+export const S_GAP2 = 11;
+export const S_GAP3 = 12;
 /** The same record in floats: slot * F32_STRIDE is the record's start in the Float32Array. */
 export const F32_STRIDE = 2 * F64_STRIDE;
 /**
- * Uint32s of a record (Uint32Array index within the record, after the size), used by the ML
- * policy (ml-hybrid.ts): the slot's version, bumped on every touch, and its version + 1 while it
- * sits in the victim pool. Both start at 0, and a growth keeps them like every other field.
+ * Uint32s of a record (Uint32Array index within the record, after the floats): the entry's size,
+ * and the ML policy's (ml-hybrid.ts): the slot's version, bumped on every touch, and its version
+ * + 1 while it sits in the victim pool. All start at 0, and a growth keeps them like every other
+ * field.
  */
-export const S_VERSION = 22;
-export const S_POOLED = 23;
+export const S_SIZE = 13;
+export const S_VERSION = 14;
+export const S_POOLED = 15;
 /** The same record in uint32s: slot * U32_STRIDE is the record's start in the Uint32Array. */
 export const U32_STRIDE = F32_STRIDE;
+/** The largest size a record holds; larger ones are stored as this. */
+export const MAX_RECORD_SIZE = 0xffffffff;
 
 export class FeatureTable {
   /** Slots that fit without growing. */
@@ -55,6 +58,11 @@ export class FeatureTable {
   f64: Float64Array;
   f32: Float32Array;
   u32: Uint32Array;
+  /**
+   * Per slot, the wall-clock expiry in epoch ms (0: none), or null while no expiry was ever set
+   * (then every slot's is 0). Sized like the records once it exists.
+   */
+  expire: Float64Array | null = null;
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, Math.floor(capacity));
@@ -74,6 +82,17 @@ export class FeatureTable {
     this.f64 = f64;
     this.f32 = new Float32Array(f64.buffer);
     this.u32 = new Uint32Array(f64.buffer);
+    if (this.expire !== null) {
+      const expire = new Float64Array(n);
+      expire.set(this.expire);
+      this.expire = expire;
+    }
     this.capacity = n;
+  }
+
+  /** The expiry array, made (all 0) the first time an expiry is set. */
+  expiries(): Float64Array {
+    this.expire ??= new Float64Array(this.capacity);
+    return this.expire;
   }
 }

@@ -129,6 +129,25 @@ describe('FeatureTracker', () => {
     expect(row(f, 4, 9, NOW + 2000).ttl_left_ms).toBe(250);
   });
 
+  it('does not carry an expiry over to the next entry of the same slot', () => {
+    const f = new FeatureTracker();
+    f.onInsert(2, 1, 0, 1, NOW + 60_000);
+    f.onRemove(2);
+    f.onInsert(2, 9, 1, 1, 0);
+    expect(row(f, 2, 1).ttl_left_ms).toBe(MISSING);
+  });
+
+  it('keeps sizes as whole numbers below 2^32, which the size feature and sizeOf agree on', () => {
+    const f = new FeatureTracker();
+    f.onInsert(0, 1, 0, 2 ** 33, 0);
+    f.onInsert(1, 2, 0, 512 * 2 ** 20, 0);
+    expect(f.sizeOf(0)).toBe(2 ** 32 - 1);
+    expect(row(f, 0, 0).log2_size).toBe(Math.fround(Math.log2(2 ** 32 - 1)));
+    expect([f.sizeOf(1), row(f, 1, 0).log2_size]).toEqual([512 * 2 ** 20, 29]);
+    f.onUpdate(1, 1, 100, 0);
+    expect(f.sizeOf(1)).toBe(100);
+  });
+
   it('treats an overwrite as an access with a new size and expiry', () => {
     const f = new FeatureTracker();
     f.onInsert(0, 1, 0, 8, 0);

@@ -14,17 +14,17 @@ import { GrowingGhosts } from './growing-ghosts.ts';
 import {
   F32_STRIDE,
   F64_STRIDE,
+  MAX_RECORD_SIZE,
   S_COUNT,
   S_EDC0,
-  S_EXPIRE,
   S_GAP1,
   S_GAP2,
   S_GAP3,
   S_INSERTED,
   S_KEY,
   S_LAST,
-  S_LOG2_SIZE,
   S_SIZE,
+  U32_STRIDE,
   FeatureTable,
 } from './feature-table.ts';
 
@@ -79,8 +79,6 @@ export class FeatureTracker {
   readonly #table: FeatureTable;
   readonly #ghosts: GrowingGhosts;
   #ghostMax: number;
-  /** Where `prefetch` puts what it read (nothing reads it). */
-  #prefetched = 0;
 
   constructor(options: FeatureTrackerOptions = {}) {
     this.#table = new FeatureTable(options.initialSlots ?? 1024);
@@ -121,24 +119,24 @@ export class FeatureTracker {
    * shifted in); otherwise it starts fresh. `expireAt` is epoch ms, 0 for none.
    */
   onInsert(slot: number, keyId: number, t: number, size: number, expireAt: number): void {
-    this.#table.ensure(slot);
-    const f64 = this.#table.f64;
-    const f32 = this.#table.f32;
+    const table = this.#table;
+    table.ensure(slot);
+    const f64 = table.f64;
+    const f32 = table.f32;
     const a = slot * F64_STRIDE;
     const b = slot * F32_STRIDE;
     f64[a + S_KEY] = keyId;
     f64[a + S_INSERTED] = t;
-    f64[a + S_EXPIRE] = expireAt;
-    f64[a + S_SIZE] = size;
-    f32[b + S_LOG2_SIZE] = size > 1 ? Math.log2(size) : 0;
+    this.#setSize(slot, size);
+    this.#setExpire(slot, expireAt);
     const ghosts = this.#ghosts;
     const g = ghosts.take(keyId);
     if (g < 0) {
       f64[a + S_LAST] = t;
-      f64[a + S_COUNT] = 1;
-      f64[a + S_EDC0] = 1;
-      f64[a + S_EDC0 + 1] = 1;
-      f64[a + S_EDC0 + 2] = 1;
+      f32[b + S_COUNT] = 1;
+      f32[b + S_EDC0] = 1;
+      f32[b + S_EDC0 + 1] = 1;
+      f32[b + S_EDC0 + 2] = 1;
       f32[b + S_GAP1] = MISSING;
       f32[b + S_GAP2] = MISSING;
       f32[b + S_GAP3] = MISSING;
@@ -146,10 +144,10 @@ export class FeatureTracker {
     }
     const rows = ghosts.rows;
     f64[a + S_LAST] = rows[g + G_LAST]!;
-    f64[a + S_COUNT] = rows[g + G_COUNT]!;
-    f64[a + S_EDC0] = rows[g + G_EDC0]!;
-    f64[a + S_EDC0 + 1] = rows[g + G_EDC0 + 1]!;
-    f64[a + S_EDC0 + 2] = rows[g + G_EDC0 + 2]!;
+    f32[b + S_COUNT] = rows[g + G_COUNT]!;
+    f32[b + S_EDC0] = rows[g + G_EDC0]!;
+    f32[b + S_EDC0 + 1] = rows[g + G_EDC0 + 1]!;
+    f32[b + S_EDC0 + 2] = rows[g + G_EDC0 + 2]!;
     f32[b + S_GAP1] = rows[g + G_GAP1]!;
     f32[b + S_GAP2] = rows[g + G_GAP2]!;
     this.onAccess(slot, t);
@@ -163,36 +161,21 @@ export class FeatureTracker {
     const b = slot * F32_STRIDE;
     const delta = t - f64[a + S_LAST]!;
     f64[a + S_LAST] = t;
-    const n = f64[a + S_COUNT]!;
-    if (n < FREQ_CAP) f64[a + S_COUNT] = n + 1;
+    const n = f32[b + S_COUNT]!;
+    if (n < FREQ_CAP) f32[b + S_COUNT] = n + 1;
     f32[b + S_GAP3] = f32[b + S_GAP2]!;
     f32[b + S_GAP2] = f32[b + S_GAP1]!;
     f32[b + S_GAP1] = delta;
-    f64[a + S_EDC0] = 1 + f64[a + S_EDC0]! * decayFactor(delta, 10);
-    f64[a + S_EDC0 + 1] = 1 + f64[a + S_EDC0 + 1]! * decayFactor(delta, 13);
-    f64[a + S_EDC0 + 2] = 1 + f64[a + S_EDC0 + 2]! * decayFactor(delta, 16);
+    f32[b + S_EDC0] = 1 + f32[b + S_EDC0]! * decayFactor(delta, 10);
+    f32[b + S_EDC0 + 1] = 1 + f32[b + S_EDC0 + 1]! * decayFactor(delta, 13);
+    f32[b + S_EDC0 + 2] = 1 + f32[b + S_EDC0 + 2]! * decayFactor(delta, 16);
   }
 
   /** The entry in `slot` was overwritten at time `t`: an access with a new size and expiry. */
   onUpdate(slot: number, t: number, size: number, expireAt: number): void {
-    this.#table.f32[slot * F32_STRIDE + S_LOG2_SIZE] = size > 1 ? Math.log2(size) : 0;
-    this.#table.f64[slot * F64_STRIDE + S_EXPIRE] = expireAt;
-    this.#table.f64[slot * F64_STRIDE + S_SIZE] = size;
+    this.#setSize(slot, size);
+    this.#setExpire(slot, expireAt);
     this.onAccess(slot, t);
-  }
-
-  /**
-   * Loads `slot`'s record, which is about to be read and written, so that the misses on its
-   * cache lines (two or three: records are 96 bytes, and the buffer need not be line-aligned)
-   * are outstanding together rather than one after the other. It reads the doubles at bytes 0,
-   * 48 and 80: a 64-byte line that starts inside a record does so at a multiple of 16 bytes
-   * (typed arrays are 16-byte aligned), so one of the three is in every line of the record. The
-   * sum goes to a field only so that the loads are not optimised away.
-   */
-  prefetch(slot: number): void {
-    const f64 = this.#table.f64;
-    const a = slot * F64_STRIDE;
-    this.#prefetched += f64[a + S_INSERTED]! + f64[a + S_EDC0 + 1]! + f64[a + S_SIZE]!;
   }
 
   /** Makes room for `slot`'s record (inserts do it themselves); existing records are kept. */
@@ -220,7 +203,7 @@ export class FeatureTracker {
 
   /** The size of the entry in `slot` (as of its insert or last overwrite), like `keyOf`. */
   sizeOf(slot: number): number {
-    return this.#table.f64[slot * F64_STRIDE + S_SIZE]!;
+    return this.#table.u32[slot * U32_STRIDE + S_SIZE]!;
   }
 
   /**
@@ -230,7 +213,7 @@ export class FeatureTracker {
    * without one feature 9 stays MISSING.
    */
   setExpireAt(slot: number, expireAt: number): void {
-    this.#table.f64[slot * F64_STRIDE + S_EXPIRE] = expireAt;
+    this.#setExpire(slot, expireAt);
   }
 
   /** The entry in `slot` left the cache; its key's history moves to the ghost table. */
@@ -243,10 +226,10 @@ export class FeatureTracker {
     if (g < 0) return;
     const rows = this.#ghosts.rows;
     rows[g + G_LAST] = f64[a + S_LAST]!;
-    rows[g + G_COUNT] = f64[a + S_COUNT]!;
-    rows[g + G_EDC0] = f64[a + S_EDC0]!;
-    rows[g + G_EDC0 + 1] = f64[a + S_EDC0 + 1]!;
-    rows[g + G_EDC0 + 2] = f64[a + S_EDC0 + 2]!;
+    rows[g + G_COUNT] = f32[b + S_COUNT]!;
+    rows[g + G_EDC0] = f32[b + S_EDC0]!;
+    rows[g + G_EDC0 + 1] = f32[b + S_EDC0 + 1]!;
+    rows[g + G_EDC0 + 2] = f32[b + S_EDC0 + 2]!;
     rows[g + G_GAP1] = f32[b + S_GAP1]!;
     rows[g + G_GAP2] = f32[b + S_GAP2]!;
   }
@@ -279,23 +262,37 @@ export class FeatureTracker {
     out: Float32Array,
     offset: number,
   ): void {
-    const f64 = this.#table.f64;
-    const f32 = this.#table.f32;
+    const table = this.#table;
+    const f64 = table.f64;
+    const f32 = table.f32;
     const a = slot * F64_STRIDE;
     const b = slot * F32_STRIDE;
     const age = t - f64[a + S_LAST]!;
     out[offset] = age;
-    out[offset + 1] = f64[a + S_COUNT]!;
+    out[offset + 1] = f32[b + S_COUNT]!;
     out[offset + 2] = f32[b + S_GAP1]!;
     out[offset + 3] = f32[b + S_GAP2]!;
     out[offset + 4] = f32[b + S_GAP3]!;
-    out[offset + 5] = f64[a + S_EDC0]! * decayFactor(age, 10);
-    out[offset + 6] = f64[a + S_EDC0 + 1]! * decayFactor(age, 13);
-    out[offset + 7] = f64[a + S_EDC0 + 2]! * decayFactor(age, 16);
-    out[offset + 8] = f32[b + S_LOG2_SIZE]!;
-    const expireAt = f64[a + S_EXPIRE]!;
+    out[offset + 5] = f32[b + S_EDC0]! * decayFactor(age, 10);
+    out[offset + 6] = f32[b + S_EDC0 + 1]! * decayFactor(age, 13);
+    out[offset + 7] = f32[b + S_EDC0 + 2]! * decayFactor(age, 16);
+    const size = table.u32[slot * U32_STRIDE + S_SIZE]!;
+    out[offset + 8] = size > 1 ? Math.log2(size) : 0;
+    const expireAt = table.expire === null ? 0 : table.expire[slot]!;
     out[offset + 9] = expireAt === 0 ? MISSING : Math.min(MISSING, Math.max(0, expireAt - nowMs));
     out[offset + 10] = t - f64[a + S_INSERTED]!;
     out[offset + 11] = usage;
+  }
+
+  /** Stores `size` in `slot`'s record as a whole number below 2^32 (what `sizeOf` returns). */
+  #setSize(slot: number, size: number): void {
+    this.#table.u32[slot * U32_STRIDE + S_SIZE] = Math.min(MAX_RECORD_SIZE, Math.max(0, size));
+  }
+
+  /** `slot`'s expiry; the array is made only for the first expiry that is not 0. */
+  #setExpire(slot: number, expireAt: number): void {
+    const table = this.#table;
+    if (expireAt !== 0) table.expiries()[slot] = expireAt;
+    else if (table.expire !== null) table.expire[slot] = 0;
   }
 }

@@ -123,9 +123,12 @@ export function createBasePolicy(base: MlBase, capacity: number, seed = 1): Evic
  * feature record, the sampler's record, the second order, the shadow's and labeler's share and
  * the typed arrays' growth slack. Measured as the growth of RSS per entry of a full Store
  * evicting on every insert, against LRU and LFU (node/bench/entry-overhead.ts, 500K entries,
- * 16-byte keys, 100-byte values, Node 26): 191 and 203 B without remembered evicted keys.
+ * 16-byte keys, 100-byte values, Node 26): 191 and 203 B without remembered evicted keys, with
+ * 96-byte feature records; 200 until the record became 64 bytes (feature-table.ts), which takes
+ * 32 B off every slot of the table (the same run's V8 array memory per entry fell by 33 B at
+ * 253K entries, 63 B at 266K, where the table had just doubled).
  */
-export const ML_ENTRY_STATE_BYTES = 200;
+export const ML_ENTRY_STATE_BYTES = 168;
 /**
  * One remembered evicted key: a 64-byte row and its share of the index (the same measurement
  * with the table at twice the residents: about 170 B more per entry).
@@ -256,16 +259,10 @@ export class MlHybridPolicy implements EvictionPolicy {
   readonly #remoteSkip = (slot: number): boolean => this.#isPooled(slot) || this.#sentAsHead(slot);
 
   /**
-   * Skips pooled slots and the head (a field, so no closure is made per batch). A sampled slot
-   * that is not the head has its feature record loaded first (`prefetch`): the record is cold in
-   * a large cache, its row is written right after, and the pooled mark is in its last line, so
-   * asking for all of its lines at once overlaps misses that would otherwise come one by one.
+   * Skips pooled slots and the head (a field, so no closure is made per batch). The pooled mark
+   * is in the slot's feature record, one cache line, whose row is written right after.
    */
-  readonly #skip = (slot: number): boolean => {
-    if (slot === this.#head) return true;
-    this.#features.prefetch(slot);
-    return this.#isPooled(slot);
-  };
+  readonly #skip = (slot: number): boolean => slot === this.#head || this.#isPooled(slot);
   readonly #unpool = (slot: number): void => {
     this.#features.slotWords[slot * U32_STRIDE + S_POOLED] = 0;
   };
@@ -383,8 +380,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (this.#sampler.isResident(slot)) this.onRemove(slot);
     this.#features.ensure(slot);
     this.#bump(slot);
-    this.#used += size;
     this.#features.onInsert(slot, keyId, this.#t, size, 0);
+    // As the record holds it (a whole number below 2^32), so that removals subtract the same.
+    this.#used += this.#features.sizeOf(slot);
     this.#sampler.onInsert(slot);
     this.#base.onInsert(slot, keyId, size);
     this.#other?.onInsert(slot, keyId, size);
@@ -411,8 +409,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     const keyId = this.#features.keyOf(slot);
     this.#request(keyId);
     this.#touch(slot);
-    this.#used += size - this.#features.sizeOf(slot);
+    this.#used -= this.#features.sizeOf(slot);
     this.#features.onUpdate(slot, this.#t, size, 0);
+    this.#used += this.#features.sizeOf(slot);
     this.#base.onUpdate(slot, size);
     this.#other?.onUpdate(slot, size);
     if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, size, true);
