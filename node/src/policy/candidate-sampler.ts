@@ -111,6 +111,11 @@ export class CandidateSampler {
     this.#inserted = 0;
   }
 
+  /** A copy of the resident slots, in no particular order. */
+  residentSlots(): Int32Array {
+    return this.#residents.slice(0, this.#count);
+  }
+
   /** A uniformly random resident slot, or -1 when none is. */
   randomResident(): number {
     return this.#count === 0 ? -1 : this.#residents[this.#random.int(this.#count)]!;

@@ -201,6 +201,11 @@ export class FeatureTracker {
     return this.#table.f64[slot * F64_STRIDE + S_KEY]!;
   }
 
+  /** The logical time of the last access to the entry in `slot` (its insert, hit or overwrite). */
+  lastAccessOf(slot: number): number {
+    return this.#table.f64[slot * F64_STRIDE + S_LAST]!;
+  }
+
   /** The size of the entry in `slot` (as of its insert or last overwrite), like `keyOf`. */
   sizeOf(slot: number): number {
     return this.#table.u32[slot * U32_STRIDE + S_SIZE]!;

@@ -4,7 +4,7 @@ import type { MlBase } from './ml-hybrid.ts';
 import { createBasePolicy, createMlHybridPolicy } from './ml-hybrid.ts';
 import { resolveMlHybridParams } from './ml-hybrid-params.ts';
 import type { Op } from './test-ml-drive.ts';
-import { drive } from './test-ml-drive.ts';
+import { CacheDriver, drive } from './test-ml-drive.ts';
 
 /** A hot set of 50 keys requested all along, and a stream of keys each requested twice in a row. */
 function frequencyWins(n: number, seed: number): Op[] {
@@ -69,6 +69,40 @@ describe('ML hybrid: adaptiveBase (the better of LRU and LFU proposes victims)',
       expect(adaptive.stats.baseSwitches).toBe(0);
       expect(adaptive.victims).toEqual(plain.victims);
     }
+  }, 30_000);
+
+  it('ML+LFU builds its LRU order when it switches to it: victim for victim a kept LRU list', () => {
+    // Recency, then frequency, then recency again wins: the selector switches there and back.
+    const ops = [
+      ...recencyWins(30_000, 3),
+      ...frequencyWins(60_000, 7),
+      ...recencyWins(30_000, 11).map((op) => ({ ...op, key: op.key + 1_000_000 })),
+    ];
+    const policy = createMlHybridPolicy({ base: 'lfu', capacity: CAPACITY, params: {} });
+    const driver = new CacheDriver(policy, CAPACITY);
+    // The policy's residents in LRU order (a Map iterates in insertion order).
+    const recency = new Map<number, true>();
+    let checked = 0;
+    let switches = 0;
+    for (const op of ops) {
+      if (op.kind !== 'get') continue;
+      const active = policy.stats().otherBaseActive === 1;
+      const evicted = driver.victims.length;
+      driver.step(op);
+      for (const victim of driver.victims.slice(evicted)) {
+        if (active) {
+          // No model: the order proposing victims evicts alone.
+          expect(victim).toBe(recency.keys().next().value);
+          checked++;
+        }
+        recency.delete(victim);
+      }
+      recency.delete(op.key);
+      recency.set(op.key, true);
+      switches = policy.stats().baseSwitches;
+    }
+    expect(switches).toBeGreaterThanOrEqual(3);
+    expect(checked).toBeGreaterThan(2_000);
   }, 30_000);
 
   it('validates its knobs', () => {

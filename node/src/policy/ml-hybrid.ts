@@ -43,6 +43,7 @@ import { RemoteScoring, systemTimer } from './remote-scoring.ts';
 import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
 import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
 import { PriorGuard } from './prior-guard.ts';
+import { sortSlotsByTime } from './sort-by-time.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
 import {
   countNow,
@@ -160,8 +161,18 @@ export class MlHybridPolicy implements EvictionPolicy {
   /**
    * `adaptiveBase`: the other kind's order over the same residents, the selector that says which
    * of the two proposes victims, and the one that does now (`#base` without the knob).
+   *
+   * An LRU order (ML+LFU's other) exists only while it proposes victims: it is the residents by
+   * last access, which every feature record holds (S_LAST, stamped by every event that moves a
+   * slot in an LRU list), so it is built from them when the selector picks it (`#otherOrder`)
+   * and dropped when the selector turns back. Kept up to date on every request instead, it was
+   * three or more cold cache lines per SET that no eviction used on most workloads. An LFU order
+   * (ML+LRU's other) cannot be rebuilt (its counts age on their own schedule) and is kept.
    */
-  readonly #other: EvictionPolicy | null = null;
+  #other: EvictionPolicy | null = null;
+  /** Whether `#other` is built when needed rather than kept (see above). */
+  readonly #otherOnDemand: boolean;
+  readonly #seed: number;
   readonly #selector: BaseSelector | null = null;
   #order: EvictionPolicy;
   readonly #params: MlHybridParams;
@@ -282,9 +293,11 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#clock = options.clock;
     this.#base = createBasePolicy(options.base, options.capacity, seed);
     this.#order = this.#base;
+    this.#seed = seed;
+    this.#otherOnDemand = options.base === 'lfu';
     if (p.adaptiveBase) {
       const other = options.base === 'lru' ? 'lfu' : 'lru';
-      this.#other = createBasePolicy(other, options.capacity, seed);
+      if (!this.#otherOnDemand) this.#other = createBasePolicy(other, options.capacity, seed);
       this.#selector = new BaseSelector({
         createBase: (kind, capacity) => createBasePolicy(kind, capacity, seed),
         capacity: options.capacity,
@@ -598,12 +611,31 @@ export class MlHybridPolicy implements EvictionPolicy {
   #observeSelector(keyId: number, size: number): void {
     const selector = this.#selector!;
     selector.observe(keyId, size);
-    const order = selector.active === this.name.slice(3) ? this.#base : this.#other!;
-    if (order !== this.#order) {
-      this.#order = order;
-      this.#stats.baseSwitches++;
-      this.#stats.otherBaseActive = order === this.#base ? 0 : 1;
-    }
+    const own = selector.active === this.name.slice(3);
+    if (own === (this.#order === this.#base)) return;
+    this.#order = own ? this.#base : this.#otherOrder();
+    if (own && this.#otherOnDemand) this.#other = null;
+    this.#stats.baseSwitches++;
+    this.#stats.otherBaseActive = own ? 0 : 1;
+  }
+
+  /**
+   * The other kind's order, built now if it is built on demand: an LRU list of the residents
+   * by last access, oldest first, as the list kept from the start would be (every insert, hit
+   * and overwrite stamps S_LAST with a new logical time and moves the slot to the list's end).
+   * O(residents), once per switch.
+   */
+  #otherOrder(): EvictionPolicy {
+    if (this.#other !== null) return this.#other;
+    const lru = createBasePolicy('lru', this.#capacity, this.#seed);
+    const features = this.#features;
+    const slots = this.#sampler.residentSlots();
+    const times = new Float64Array(slots.length);
+    for (let i = 0; i < slots.length; i++) times[i] = features.lastAccessOf(slots[i]!);
+    sortSlotsByTime(slots, times);
+    for (const slot of slots) lru.onInsert(slot, features.keyOf(slot), features.sizeOf(slot));
+    this.#other = lru;
+    return lru;
   }
 
   #observeShadow(keyId: number, size: number, hit: boolean): void {
