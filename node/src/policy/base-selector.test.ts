@@ -60,6 +60,19 @@ describe('BaseSelector', () => {
     expect(n / 100_000).toBeLessThan(0.06);
   });
 
+  it('starts both shadows from the residents it is seeded with, their counts included', () => {
+    const s = selector('lru');
+    s.start(100);
+    for (let key = 0; key < 100; key++) s.seed(key, 1, key < 50 ? 10 : 1);
+    expect(s.lruLead).toBe(0);
+    // 60 new keys: LRU drops the 60 seeded first (0..59), LFU the 50 seeded once and 10 new.
+    feed(s, 60, (i) => 1000 + i);
+    expect(s.lruLead).toBe(0);
+    // So the keys seeded with 10 accesses hit in LFU only.
+    feed(s, 50, (i) => i);
+    expect(s.lruLead).toBe(-50);
+  });
+
   it('switches from LRU to LFU when frequency wins, and stays', () => {
     const s = selector('lru');
     s.start(100);

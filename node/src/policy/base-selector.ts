@@ -126,6 +126,18 @@ export class BaseSelector {
     return this.#lru !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
   }
 
+  /**
+   * A sampled key the live cache held when the selector started, put into both shadows as
+   * `accesses` requests that no count sees (as ShadowBaseline.seed). Call only when
+   * `sampled(keyId)`.
+   */
+  seed(keyId: number, size: number, accesses: number): void {
+    for (let i = 0; i < accesses; i++) {
+      this.#lru!.request(keyId, size);
+      this.#lfu!.request(keyId, size);
+    }
+  }
+
   /** A sampled request, replayed through both shadows. Call only when `sampled(keyId)`. */
   observe(keyId: number, size: number): void {
     const lruHit = this.#lru!.request(keyId, size);

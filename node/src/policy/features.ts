@@ -206,6 +206,11 @@ export class FeatureTracker {
     return this.#table.f64[slot * F64_STRIDE + S_LAST]!;
   }
 
+  /** The accesses seen of the key in `slot` (capped at FREQ_CAP), its history included. */
+  countOf(slot: number): number {
+    return this.#table.f32[slot * F32_STRIDE + S_COUNT]!;
+  }
+
   /** The size of the entry in `slot` (as of its insert or last overwrite), like `keyOf`. */
   sizeOf(slot: number): number {
     return this.#table.u32[slot * U32_STRIDE + S_SIZE]!;

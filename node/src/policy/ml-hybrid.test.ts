@@ -8,6 +8,7 @@ import type { Scorer, TrainerPort } from './scorer-port.ts';
 import { describePolicyContract } from './test-contract.ts';
 import { TestCache } from './test-replay.ts';
 import { constantModel, drive, inverted, scorer, sensible, skewed, zipf } from './test-ml-drive.ts';
+import type { Op } from './test-ml-drive.ts';
 import type { TreeEnsemble } from './tree-model.ts';
 
 const opsArbitrary = fc.array(
@@ -172,6 +173,25 @@ describe('ML hybrid: with a model', () => {
     // The bad model alone loses badly; the guard limits the loss to the detection delay.
     expect(unguarded.hits).toBeLessThan(lru.hits * 0.8);
     expect(guarded.hits).toBeGreaterThan(lru.hits * 0.95);
+  });
+
+  it('does not blame a model that never overrules its base for what the base kept before the shadow started', () => {
+    // The cache fills with keys read 9 times each, never read again: LFU keeps them for their
+    // counts. The model scores every row alike, so it never beats the base's victim (the policy
+    // evicts as its base order does). A shadow started empty at the first eviction would hold none of
+    // them, hit far more than the live cache, and fall back; seeded with them, it agrees.
+    const capacity = 200;
+    const ops: Op[] = [];
+    for (let key = 0; key < capacity; key++) {
+      for (let i = 0; i < 9; i++) ops.push({ kind: 'get', key: 1_000_000 + key, size: 1 });
+    }
+    ops.push(...skewed(30_000, 7));
+    const policy = createMlHybridPolicy({ base: 'lfu', capacity, scorer: scorer(() => 0) });
+    drive(policy, ops, capacity);
+    const s = policy.stats();
+    expect(s.modelEvictions).toBe(0);
+    expect(s.shadowWindows).toBeGreaterThan(20);
+    expect(s.shadowFallbacks).toBe(0);
   });
 
   it('installs a trained model only when it ranks held-out rows better than the base', () => {

@@ -100,6 +100,12 @@ export type FallbackReason =
  * Stands for the remote model in `#scorer` while the remote scorer has one: the request path
  * only asks whether a model exists, and eviction scores through the remote batches, never here.
  */
+/**
+ * The most requests a resident is seeded into the shadows with (`#startShadows`): enough to
+ * set LFU's counts apart where they matter, few enough that a start costs little.
+ */
+const SEED_ACCESSES_MAX = 16;
+
 const REMOTE_MODEL: Scorer = Object.freeze({
   featureSchemaVersion: FEATURE_SCHEMA_VERSION,
   nFeatures: FEATURE_COUNT,
@@ -456,8 +462,7 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   evict(): number {
     if (this.#sampler.residentCount === 0) return this.#base.evict();
-    if (!this.#shadow.started) this.#shadow.start(this.#sampler.residentCount);
-    if (this.#selector?.started === false) this.#selector.start(this.#sampler.residentCount);
+    if (!this.#shadow.started) this.#startShadows();
     if (this.#remote !== null) this.#remoteRefill(this.#remote);
     const reason = this.#fallbackReason();
     let victim = -1;
@@ -625,14 +630,47 @@ export class MlHybridPolicy implements EvictionPolicy {
    * and overwrite stamps S_LAST with a new logical time and moves the slot to the list's end).
    * O(residents), once per switch.
    */
+  /**
+   * At the first eviction: starts the shadow and the selector, and seeds them with the sampled
+   * residents, oldest access first, each as min(its count, SEED_ACCESSES_MAX) requests, so that
+   * they start from (about) the state the live cache reached, recency and frequency, instead of
+   * empty. Started empty, a shadow of LFU held none of the keys the live LFU kept for their old
+   * counts, and judged the model by a cache that had never had them: it fell back with the
+   * model trailing where the model had not chosen a single victim.
+   */
+  #startShadows(): void {
+    const shadow = this.#shadow;
+    const selector = this.#selector;
+    shadow.start(this.#sampler.residentCount);
+    selector?.start(this.#sampler.residentCount);
+    const features = this.#features;
+    const slots = this.#residentsByLastAccess();
+    for (const slot of slots) {
+      const keyId = features.keyOf(slot);
+      const inShadow = shadow.sampled(keyId);
+      const inSelector = selector?.sampled(keyId) === true;
+      if (!inShadow && !inSelector) continue;
+      const size = features.sizeOf(slot);
+      const accesses = Math.min(SEED_ACCESSES_MAX, Math.max(1, features.countOf(slot)));
+      if (inShadow) shadow.seed(keyId, size, accesses);
+      if (inSelector) selector.seed(keyId, size, accesses);
+    }
+  }
+
+  /** The resident slots, least recently accessed first (radix-sorted, O(residents)). */
+  #residentsByLastAccess(): Int32Array {
+    const slots = this.#sampler.residentSlots();
+    const times = new Float64Array(slots.length);
+    for (let i = 0; i < slots.length; i++) times[i] = this.#features.lastAccessOf(slots[i]!);
+    sortSlotsByTime(slots, times);
+    return slots;
+  }
+
   #otherOrder(): EvictionPolicy {
     if (this.#other !== null) return this.#other;
     const lru = createBasePolicy('lru', this.#capacity, this.#seed);
     const features = this.#features;
-    const slots = this.#sampler.residentSlots();
-    const times = new Float64Array(slots.length);
-    for (let i = 0; i < slots.length; i++) times[i] = features.lastAccessOf(slots[i]!);
-    sortSlotsByTime(slots, times);
+    const slots = this.#residentsByLastAccess();
     for (const slot of slots) lru.onInsert(slot, features.keyOf(slot), features.sizeOf(slot));
     this.#other = lru;
     return lru;

@@ -35,6 +35,18 @@ describe('ShadowBaseline', () => {
     expect(s.percent).toBe(100);
   });
 
+  it('holds the keys it is seeded with, without counting the seeding as requests', () => {
+    const s = shadow(100, 100);
+    s.start(100);
+    for (let key = 0; key < 100; key++) s.seed(key, 1, 3);
+    expect(s.liveHitRatio).toBe(0);
+    expect(s.shadowHitRatio).toBe(0);
+    // Every seeded key is a hit of the shadow; the live cache says it missed them all.
+    for (let key = 0; key < 100; key++) s.observe(key, 1, false);
+    expect(s.shadowHitRatio).toBe(1);
+    expect(s.liveHitRatio).toBe(0);
+  });
+
   it('counts trailing windows when the live cache hits less than its base would', () => {
     const s = shadow(100, 100);
     s.start(100);

@@ -114,7 +114,12 @@ export class ShadowBaseline {
     return this.#totalRequests === 0 ? 0 : this.#totalShadowHits / this.#totalRequests;
   }
 
-  /** Starts shadowing, sized for a live cache holding `residents` entries. */
+  /**
+   * Starts shadowing, sized for a live cache holding `residents` entries. The shadow starts
+   * empty; the caller seeds it with the sampled residents (`seed`), or else it would hold none
+   * of what the live cache kept from before it started (keys read often, then never again, say),
+   * and the comparison would favour it for as long as the live cache keeps them.
+   */
   start(residents: number): void {
     if (this.#cache !== null) return;
     const o = this.#options;
@@ -140,6 +145,14 @@ export class ShadowBaseline {
   /** Whether requests for `keyId` are shadowed. */
   sampled(keyId: number): boolean {
     return this.#cache !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
+  }
+
+  /**
+   * Puts a sampled key that the live cache held when the shadow started into the shadow, as
+   * `accesses` requests that no verdict counts (see `start`). Call only when `sampled(keyId)`.
+   */
+  seed(keyId: number, size: number, accesses: number): void {
+    for (let i = 0; i < accesses; i++) this.#cache!.request(keyId, size);
   }
 
   /**
