@@ -178,8 +178,8 @@ describe('ML hybrid: with a model', () => {
   it('does not blame a model that never overrules its base for what the base kept before the shadow started', () => {
     // The cache fills with keys read 9 times each, never read again: LFU keeps them for their
     // counts. The model scores every row alike, so it never beats the base's victim (the policy
-    // evicts as its base order does). A shadow started empty at the first eviction would hold none of
-    // them, hit far more than the live cache, and fall back; seeded with them, it agrees.
+    // evicts as its base order does). A shadow started empty at the first eviction would hold
+    // none of them, hit far more than the live cache, and fall back; seeded with them, it agrees.
     const capacity = 200;
     const ops: Op[] = [];
     for (let key = 0; key < capacity; key++) {

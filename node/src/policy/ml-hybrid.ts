@@ -97,15 +97,15 @@ export type FallbackReason =
   'noModel' | 'breakerOpen' | 'scorerError' | 'deadline' | 'shadow' | 'notScored';
 
 /**
- * Stands for the remote model in `#scorer` while the remote scorer has one: the request path
- * only asks whether a model exists, and eviction scores through the remote batches, never here.
- */
-/**
  * The most requests a resident is seeded into the shadows with (`#startShadows`): enough to
  * set LFU's counts apart where they matter, few enough that a start costs little.
  */
 const SEED_ACCESSES_MAX = 16;
 
+/**
+ * Stands for the remote model in `#scorer` while the remote scorer has one: the request path
+ * only asks whether a model exists, and eviction scores through the remote batches, never here.
+ */
 const REMOTE_MODEL: Scorer = Object.freeze({
   featureSchemaVersion: FEATURE_SCHEMA_VERSION,
   nFeatures: FEATURE_COUNT,
@@ -625,12 +625,6 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   /**
-   * The other kind's order, built now if it is built on demand: an LRU list of the residents
-   * by last access, oldest first, as the list kept from the start would be (every insert, hit
-   * and overwrite stamps S_LAST with a new logical time and moves the slot to the list's end).
-   * O(residents), once per switch.
-   */
-  /**
    * At the first eviction: starts the shadow and the selector, and seeds them with the sampled
    * residents, oldest access first, each as min(its count, SEED_ACCESSES_MAX) requests, so that
    * they start from (about) the state the live cache reached, recency and frequency, instead of
@@ -666,6 +660,12 @@ export class MlHybridPolicy implements EvictionPolicy {
     return slots;
   }
 
+  /**
+   * The other kind's order, built now if it is built on demand: an LRU list of the residents
+   * by last access, oldest first, as the list kept from the start would be (every insert, hit
+   * and overwrite stamps S_LAST with a new logical time and moves the slot to the list's end).
+   * O(residents), once per switch.
+   */
   #otherOrder(): EvictionPolicy {
     if (this.#other !== null) return this.#other;
     const lru = createBasePolicy('lru', this.#capacity, this.#seed);
