@@ -73,6 +73,18 @@ describe('BaseSelector', () => {
     expect(s.lruLead).toBe(-50);
   });
 
+  it('stops, keeping the kind it chose, and starts again', () => {
+    const s = selector('lru');
+    s.start(100);
+    feed(s, 20_000, frequencyWins(createRandom(3)));
+    expect(s.active).toBe('lfu');
+    for (let key = 0; key < 100; key++) s.seed(key, 1, 1);
+    s.stop();
+    expect([s.started, s.percent, s.sampled(1), s.active]).toEqual([false, 0, false, 'lfu']);
+    s.start(100);
+    expect([s.started, s.percent]).toEqual([true, 100]);
+  });
+
   it('switches from LRU to LFU when frequency wins, and stays', () => {
     const s = selector('lru');
     s.start(100);

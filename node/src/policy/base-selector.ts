@@ -121,6 +121,17 @@ export class BaseSelector {
     this.#lfu!.resize(scaled);
   }
 
+  /**
+   * The live cache was emptied (FLUSHALL): both shadows stop until `start` (seeded again), so
+   * that they do not go on holding keys the live cache no longer has. The faded counts stay.
+   */
+  stop(): void {
+    this.#lru = null;
+    this.#lfu = null;
+    this.#percent = 0;
+    this.#n = 0;
+  }
+
   /** Whether requests for `keyId` are replayed (false before `start`). */
   sampled(keyId: number): boolean {
     return this.#lru !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;

@@ -194,6 +194,23 @@ describe('ML hybrid: with a model', () => {
     expect(s.shadowFallbacks).toBe(0);
   });
 
+  it('does not blame a model for a FLUSHALL: the shadow starts again with the emptied cache', () => {
+    // A model that never overrules LFU, so the policy evicts as its base order does. After
+    // clear() (FLUSHALL) a shadow that kept its keys would hit them while the live cache misses
+    // them all, and fall back.
+    const capacity = 200;
+    const ops = skewed(20_000, 8);
+    const policy = createMlHybridPolicy({ base: 'lfu', capacity, scorer: scorer(() => 0) });
+    drive(policy, ops, capacity);
+    const before = policy.stats().shadowWindows;
+    policy.clear();
+    drive(policy, ops, capacity);
+    const s = policy.stats();
+    expect(s.modelEvictions).toBe(0);
+    expect(s.shadowWindows - before).toBeGreaterThan(10);
+    expect(s.shadowFallbacks).toBe(0);
+  });
+
   it('installs a trained model only when it ranks held-out rows better than the base', () => {
     // On a Zipf workload the frequency tells more than LRU's order by age. The first job returns
     // a model that ranks the most used first (worse than the base: refused); the next ones rank

@@ -499,6 +499,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#pool.clear(this.#unpool);
     this.#head = -1;
     this.#used = 0;
+    // Started again, from what the cache holds then, at the next first eviction.
+    this.#shadow.stop();
+    this.#selector?.stop();
   }
 
   /**

@@ -47,6 +47,18 @@ describe('ShadowBaseline', () => {
     expect(s.liveHitRatio).toBe(0);
   });
 
+  it('stops, forgetting its keys and its verdict, and starts again', () => {
+    const s = shadow(100, 100);
+    s.start(100);
+    for (let key = 0; key < 100; key++) s.seed(key, 1, 1);
+    s.stop();
+    expect([s.started, s.percent, s.sampled(1), s.trailing]).toEqual([false, 0, false, 0]);
+    s.start(100);
+    // Nothing seeded this time: the first request of each key misses.
+    for (let key = 0; key < 100; key++) s.observe(key, 1, false);
+    expect(s.shadowHitRatio).toBe(0);
+  });
+
   it('counts trailing windows when the live cache hits less than its base would', () => {
     const s = shadow(100, 100);
     s.start(100);

@@ -142,6 +142,17 @@ export class ShadowBaseline {
     this.resetVerdict();
   }
 
+  /**
+   * The live cache was emptied (FLUSHALL): the shadow stops until `start` (at the next first
+   * eviction, seeded again), and the comparison starts afresh. Kept, its keys would be hits the
+   * live cache can no longer have, counted against the model.
+   */
+  stop(): void {
+    this.#cache = null;
+    this.#percent = 0;
+    this.resetVerdict();
+  }
+
   /** Whether requests for `keyId` are shadowed. */
   sampled(keyId: number): boolean {
     return this.#cache !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
