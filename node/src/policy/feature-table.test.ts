@@ -80,6 +80,27 @@ describe('FeatureTable', () => {
     expect(read(table, 23)).toEqual(written(23));
   });
 
+  it('grows in place from `inPlaceFrom` slots, page by page, keeping every record bit for bit', () => {
+    // 1024 records fill a 64 KiB wasm page.
+    const table = new FeatureTable(500, 1500);
+    for (const slot of [0, 1, 499]) fill(table, slot);
+    const expire = table.expiries();
+    expire[499] = 1_700_000_000_123;
+    table.ensure(600);
+    expect([table.growsInPlace, table.capacity]).toEqual([false, 1000]);
+    table.ensure(1500);
+    expect([table.growsInPlace, table.capacity]).toEqual([true, 2048]);
+    fill(table, 2047);
+    table.ensure(5000);
+    expect([table.growsInPlace, table.capacity]).toEqual([true, 8192]);
+    expect(table.f64.length).toBe(8192 * F64_STRIDE);
+    expect(table.f32.buffer).toBe(table.f64.buffer);
+    expect(table.u32.buffer).toBe(table.f64.buffer);
+    for (const slot of [0, 1, 499, 2047]) expect(read(table, slot)).toEqual(written(slot));
+    expect(read(table, 5000)).toEqual(new Array(13).fill(0));
+    expect([table.expire!.length, table.expire![499]]).toEqual([8192, 1_700_000_000_123]);
+  });
+
   it('has no expiry array until one is asked for, then one sized and grown with the records', () => {
     const table = new FeatureTable(4);
     expect(table.expire).toBeNull();
