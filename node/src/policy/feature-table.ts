@@ -3,14 +3,14 @@
  * slots). Internal to FeatureTracker, which owns the update rules.
  *
  * One 64-byte record per slot in one buffer, seen through a Float64Array, a Float32Array and a
- * Uint32Array view: the key and the two times as doubles, then the count, the decayed counters
- * and the gaps as floats, then the size and two uint32s that are the ML policy's, not the
- * features': the slot's version and pooled mark. A record is one cache line once the table is
- * large (IN_PLACE_FROM_SLOTS: its memory is then page-aligned, so record k is exactly line k),
- * and an insert, hit, overwrite or removal of a random slot, or a sampled candidate's row, costs
- * one miss (a 96-byte record always spanned two lines). A smaller table is an ArrayBuffer, which
- * malloc aligns to 16 bytes only (a large one from mmap sits 16 bytes past a page), so there a
- * record may span two lines. The key and the size are what the ML policy needs of a slot besides its features
+ * Uint32Array view: the key and the two times as doubles, then the count, the decayed counters and
+ * the gaps as floats, then the size and two uint32s that are the ML policy's, not the features':
+ * the slot's version and pooled mark. A record is one cache line once the table is large
+ * (IN_PLACE_FROM_SLOTS: its memory is then page-aligned, so record k is exactly line k), and an
+ * insert, hit, overwrite or removal of a random slot, or a sampled candidate's row, costs one miss
+ * (a 96-byte record always spanned two lines). A smaller table is an ArrayBuffer, which malloc
+ * aligns to 16 bytes only (a large one from mmap sits 16 bytes past a page), so there a record may
+ * span two lines. The key and the size are what the ML policy needs of a slot besides its features
  * (ml-hybrid.ts reads them here, so a request for a slot touches this record instead of two more
  * arrays as well). So are the version it bumps on every touch of a slot and the mark it reads for
  * every sampled candidate: as arrays of their own, they were one more cold cache line per hit,
