@@ -48,6 +48,8 @@ export class BaseSelector {
   #percent = 0;
   #lru: SampledCache | null = null;
   #lfu: SampledCache | null = null;
+  /** Whether sampled requests count towards a switch (after `start`). */
+  #counting = false;
   #window = 0;
   #n = 0;
   /** Faded counts: sampled requests, only-LRU hits, only-LFU hits. */
@@ -87,7 +89,7 @@ export class BaseSelector {
     return this.#lru !== null;
   }
 
-  /** The sampling rate in percent (0 before `start`). */
+  /** The sampling rate in percent (0 before `warm`). */
   get percent(): number {
     return this.#percent;
   }
@@ -97,16 +99,30 @@ export class BaseSelector {
     return this.#onlyLru - this.#onlyLfu;
   }
 
-  /** Starts both shadows, sized for a live cache holding `residents` entries. */
-  start(residents: number): void {
+  /**
+   * Starts both shadows replaying the sampled requests, without counting them yet, at the
+   * sampling rate of a live cache holding `residents` entries (as ShadowBaseline.warm).
+   */
+  warm(residents: number): void {
     if (this.#lru !== null) return;
     const o = this.#options;
     this.#percent = samplingPercent(residents, o.minEntries ?? 1024, o.minPercent ?? 5);
     const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
     this.#lru = new SampledCache(o.createBase('lru', capacity), capacity);
     this.#lfu = new SampledCache(o.createBase('lfu', capacity), capacity);
+  }
+
+  /**
+   * Starts counting (warming first if need be), with windows sized for a live cache holding
+   * `residents` entries: the learned policy calls it at its first eviction.
+   */
+  start(residents: number): void {
+    if (this.#counting) return;
+    this.warm(residents);
+    const o = this.#options;
     const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
     this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+    this.#counting = true;
   }
 
   /**
@@ -122,7 +138,7 @@ export class BaseSelector {
   }
 
   /**
-   * The live cache was emptied (FLUSHALL): both shadows stop until `start` (seeded again), so
+   * The live cache was emptied (FLUSHALL): both shadows stop until warmed (and seeded) again, so
    * that they do not go on holding keys the live cache no longer has. The faded counts stay.
    */
   stop(): void {
@@ -130,15 +146,16 @@ export class BaseSelector {
     this.#lfu = null;
     this.#percent = 0;
     this.#n = 0;
+    this.#counting = false;
   }
 
-  /** Whether requests for `keyId` are replayed (false before `start`). */
+  /** Whether requests for `keyId` are replayed (false before `warm`). */
   sampled(keyId: number): boolean {
     return this.#lru !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
   }
 
   /**
-   * A sampled key the live cache held when the selector started, put into both shadows as
+   * A sampled key the live cache held when the selector was warmed, put into both shadows as
    * `accesses` requests that no count sees (as ShadowBaseline.seed). Call only when
    * `sampled(keyId)`.
    */
@@ -153,6 +170,7 @@ export class BaseSelector {
   observe(keyId: number, size: number): void {
     const lruHit = this.#lru!.request(keyId, size);
     const lfuHit = this.#lfu!.request(keyId, size);
+    if (!this.#counting) return;
     if (lruHit !== lfuHit) {
       if (lruHit) this.#onlyLru++;
       else this.#onlyLfu++;

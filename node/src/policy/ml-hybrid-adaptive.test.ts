@@ -71,7 +71,7 @@ describe('ML hybrid: adaptiveBase (the better of LRU and LFU proposes victims)',
     }
   }, 30_000);
 
-  it('ML+LFU builds its LRU order when it switches to it: victim for victim a kept LRU list', () => {
+  it('ML+LFU evicts in LRU order when it switches to it: victim for victim an LRU list', () => {
     // Recency, then frequency, then recency again wins: the selector switches there and back.
     const ops = [
       ...recencyWins(30_000, 3),

@@ -7,7 +7,16 @@ import { createBasePolicy, createMlHybridPolicy } from './ml-hybrid.ts';
 import type { Scorer, TrainerPort } from './scorer-port.ts';
 import { describePolicyContract } from './test-contract.ts';
 import { TestCache } from './test-replay.ts';
-import { constantModel, drive, inverted, scorer, sensible, skewed, zipf } from './test-ml-drive.ts';
+import {
+  CacheDriver,
+  constantModel,
+  drive,
+  inverted,
+  scorer,
+  sensible,
+  skewed,
+  zipf,
+} from './test-ml-drive.ts';
 import type { Op } from './test-ml-drive.ts';
 import type { TreeEnsemble } from './tree-model.ts';
 
@@ -209,6 +218,23 @@ describe('ML hybrid: with a model', () => {
     expect(s.modelEvictions).toBe(0);
     expect(s.shadowWindows - before).toBeGreaterThan(10);
     expect(s.shadowFallbacks).toBe(0);
+  });
+
+  it('warms its shadow once the residents fix the sampling rate, and compares from the first eviction', () => {
+    // minEntries 64 at 5%: the rate is at its floor from 1,280 residents on.
+    const capacity = 5_000;
+    const params = { shadowMinEntries: 64, shadowMinPercent: 5 };
+    const policy = createMlHybridPolicy({ base: 'lru', capacity, scorer: sensible, params });
+    const ops = skewed(80_000, 9);
+    const driver = new CacheDriver(policy, capacity);
+    let at = 0;
+    for (; at < ops.length && policy.stats().shadowPercent === 0; at++) driver.step(ops[at]!);
+    // Warmed on the insert that made 1,280 residents, long before the cache was full.
+    expect([policy.stats().shadowPercent, driver.victims.length]).toEqual([5, 0]);
+    for (; at < ops.length && driver.victims.length === 0; at++) driver.step(ops[at]!);
+    expect(policy.stats().shadowWindows).toBe(0);
+    for (; at < ops.length; at++) driver.step(ops[at]!);
+    expect(policy.stats().shadowWindows).toBeGreaterThan(0);
   });
 
   it('installs a trained model only when it ranks held-out rows better than the base', () => {

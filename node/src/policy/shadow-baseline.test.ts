@@ -59,6 +59,22 @@ describe('ShadowBaseline', () => {
     expect(s.shadowHitRatio).toBe(0);
   });
 
+  it('replays without comparing once warmed, and compares from start on, keeping what it held', () => {
+    const s = shadow(100_000, 1000);
+    expect(s.floorRateResidents).toBe(20_000);
+    s.warm(20_000);
+    expect([s.started, s.comparing, s.percent]).toEqual([true, false, 5]);
+    const keys = Array.from({ length: 20_000 }, (_, i) => i).filter((k) => s.sampled(k));
+    for (const key of keys) s.observe(key, 1, false);
+    expect([s.windows, s.shadowHitRatio, s.liveHitRatio]).toEqual([0, 0, 0]);
+    // The rate stays; the windows are sized for the residents at start (2 x 5% of 100,000).
+    s.start(100_000);
+    expect([s.comparing, s.percent]).toEqual([true, 5]);
+    for (const key of keys) s.observe(key, 1, false);
+    expect(s.shadowHitRatio).toBe(1);
+    expect(s.windows).toBe(0);
+  });
+
   it('counts trailing windows when the live cache hits less than its base would', () => {
     const s = shadow(100, 100);
     s.start(100);

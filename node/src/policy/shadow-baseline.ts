@@ -11,9 +11,11 @@
  * requests hit or miss in both. `trailing` counts such windows in a row; the learned policy
  * falls back to its base after a few.
  *
- * The sampling rate is fixed when the cache first fills (`start`), once the number of resident
- * entries is known: small caches are shadowed whole (percent 100), large ones at `minPercent`,
- * so that the shadow always holds about `minEntries` entries or more.
+ * The sampling rate is fixed when the shadow starts replaying (`warm`), at the live cache's first
+ * eviction or, in a large cache, once its residents reach the count from which the rate is at
+ * its floor: small caches are shadowed whole (percent 100), large ones at `minPercent`, so that
+ * the shadow always holds about `minEntries` entries or more. Comparing starts at the first
+ * eviction (`start`).
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import { hashKeyId } from './key-hash.ts';
@@ -42,6 +44,7 @@ export class ShadowBaseline {
   readonly #seed: number;
   #percent = 0;
   #cache: SampledCache | null = null;
+  #comparing = false;
   /** The live cache's capacity (the shadow's is scaled by the sampling rate once started). */
   #liveCapacity: number;
   #window = 0;
@@ -68,12 +71,26 @@ export class ShadowBaseline {
     this.#liveCapacity = options.capacity;
   }
 
-  /** Whether the shadow runs (after `start`). */
+  /** Whether the shadow replays the sampled requests (after `warm` or `start`). */
   get started(): boolean {
     return this.#cache !== null;
   }
 
-  /** The sampling rate in percent (0 before `start`). */
+  /** Whether the sampled requests are compared (after `start`). */
+  get comparing(): boolean {
+    return this.#comparing;
+  }
+
+  /**
+   * The live residents from which the sampling rate is at its floor (`minPercent`): a shadow
+   * warmed by then samples as it would at any larger size.
+   */
+  get floorRateResidents(): number {
+    const o = this.#options;
+    return Math.ceil((100 * (o.minEntries ?? 1024)) / (o.minPercent ?? 5));
+  }
+
+  /** The sampling rate in percent (0 before `warm`). */
   get percent(): number {
     return this.#percent;
   }
@@ -115,19 +132,32 @@ export class ShadowBaseline {
   }
 
   /**
-   * Starts shadowing, sized for a live cache holding `residents` entries. The shadow starts
-   * empty; the caller seeds it with the sampled residents (`seed`), or else it would hold none
-   * of what the live cache kept from before it started (keys read often, then never again, say),
-   * and the comparison would favour it for as long as the live cache keeps them.
+   * Starts replaying the sampled requests, without comparing them yet, at the sampling rate of a
+   * live cache holding `residents` entries. The shadow starts empty: the caller seeds it with
+   * the sampled residents (`seed`), or else it would hold none of what the live cache kept from
+   * before (keys read often, then never again, say), and the comparison would favour it for as
+   * long as the live cache keeps them. Warmed once the rate is at its floor
+   * (`floorRateResidents`), it sees the rest of the fill itself and the seeding stays small.
    */
-  start(residents: number): void {
+  warm(residents: number): void {
     if (this.#cache !== null) return;
     const o = this.#options;
     this.#percent = samplingPercent(residents, o.minEntries ?? 1024, o.minPercent ?? 5);
     const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
     this.#cache = new SampledCache(o.createBase(capacity), capacity);
+  }
+
+  /**
+   * Starts comparing (warming first if need be), with windows sized for a live cache holding
+   * `residents` entries: the learned policy calls it at its first eviction.
+   */
+  start(residents: number): void {
+    if (this.#comparing) return;
+    this.warm(residents);
+    const o = this.#options;
     const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
     this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+    this.#comparing = true;
   }
 
   /**
@@ -143,13 +173,14 @@ export class ShadowBaseline {
   }
 
   /**
-   * The live cache was emptied (FLUSHALL): the shadow stops until `start` (at the next first
-   * eviction, seeded again), and the comparison starts afresh. Kept, its keys would be hits the
+   * The live cache was emptied (FLUSHALL): the shadow stops until warmed again (and seeded
+   * again), and the comparison starts afresh. Kept, its keys would be hits the
    * live cache can no longer have, counted against the model.
    */
   stop(): void {
     this.#cache = null;
     this.#percent = 0;
+    this.#comparing = false;
     this.resetVerdict();
   }
 
@@ -160,7 +191,7 @@ export class ShadowBaseline {
 
   /**
    * Puts a sampled key that the live cache held when the shadow started into the shadow, as
-   * `accesses` requests that no verdict counts (see `start`). Call only when `sampled(keyId)`.
+   * `accesses` requests that no verdict counts (see `warm`). Call only when `sampled(keyId)`.
    */
   seed(keyId: number, size: number, accesses: number): void {
     for (let i = 0; i < accesses; i++) this.#cache!.request(keyId, size);
@@ -172,6 +203,7 @@ export class ShadowBaseline {
    */
   observe(keyId: number, size: number, liveHit: boolean): void {
     const shadowHit = this.#cache!.request(keyId, size);
+    if (!this.#comparing) return;
     this.#n++;
     this.#totalRequests++;
     if (liveHit) {
