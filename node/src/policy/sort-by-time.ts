@@ -1,8 +1,8 @@
 /**
  * Sorts slots by a whole-number time (a logical-clock stamp), oldest first, in O(n): a stable
  * least-significant-digit radix sort on 11-bit digits of the time less the smallest one. The
- * learned policy uses it to build a recency order from its feature records only when it needs
- * one (ml-hybrid.ts), where a comparison sort of a large cache calling back per comparison took
+ * learned policy uses it to seed its shadows with the residents, oldest access first, from its
+ * feature records (ml-hybrid.ts), where a comparison sort calling back per comparison took
  * several times longer.
  */
 
