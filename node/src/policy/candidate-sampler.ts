@@ -15,7 +15,7 @@
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import type { Random } from '../util/random.ts';
-import { growInt32, grownSize } from './typed-arrays.ts';
+import { GrowableBuffer } from './growable-buffer.ts';
 
 /** How many candidates to take from each source. */
 export interface CandidateShares {
@@ -31,17 +31,21 @@ export interface CandidateShares {
 export class CandidateSampler {
   readonly #random: Random;
   /** Resident slots, densely packed. */
-  #residents = new Int32Array(1024);
+  #residentBytes = new GrowableBuffer(1024 * 4);
+  #residents = new Int32Array(this.#residentBytes.buffer);
   #count = 0;
   /**
    * Per slot, side by side in one buffer (a request for a random slot touches one cache line,
-   * not two): its index in `#residents` (-1 when not resident) at `#position[2 * slot]`, and its
+   * not two): its index in `#residents` plus one (0 when not resident, so that new slots, zeroed,
+   * need no fill) at `#position[2 * slot]`, and its
    * state at `#state[2 * slot + 1]`: the insert epoch times 2, plus 1 once hit (or overwritten)
    * after its insert. The epoch is bumped on every insert (and removal), so ring entries of an
    * earlier tenancy are stale. A ring entry stores the state its insert left (hit bit clear), so
    * one compare tells both "same tenancy" and "not hit since".
    */
   #position: Int32Array;
+  /** The bytes behind `#position` and `#state`, grown without a pause once large. */
+  #slotBytes = new GrowableBuffer(1024 * 8);
   #state: Uint32Array;
   /** Slots that fit in `#position` / `#state`. */
   #slots = 0;
@@ -59,9 +63,9 @@ export class CandidateSampler {
     this.#ringSlots = new Int32Array(n);
     this.#ringEpochs = new Uint32Array(n);
     this.#ringMask = n - 1;
-    this.#position = new Int32Array(0);
-    this.#state = new Uint32Array(0);
-    this.#grow(1023);
+    this.#position = new Int32Array(this.#slotBytes.buffer);
+    this.#state = new Uint32Array(this.#slotBytes.buffer);
+    this.#slots = this.#position.length / 2;
   }
 
   get residentCount(): number {
@@ -70,17 +74,18 @@ export class CandidateSampler {
 
   /** Whether `slot` is resident as far as the sampler knows. */
   isResident(slot: number): boolean {
-    return slot < this.#slots && this.#position[2 * slot]! >= 0;
+    return slot < this.#slots && this.#position[2 * slot]! > 0;
   }
 
   onInsert(slot: number): void {
     if (slot >= this.#slots) this.#grow(slot);
-    if (this.#position[2 * slot]! < 0) {
-      this.#position[2 * slot] = this.#count;
+    if (this.#position[2 * slot] === 0) {
       if (this.#count === this.#residents.length) {
-        this.#residents = growInt32(this.#residents, this.#count * 2);
+        this.#residentBytes.ensure((this.#count + 1) * 4);
+        this.#residents = new Int32Array(this.#residentBytes.buffer);
       }
       this.#residents[this.#count++] = slot;
+      this.#position[2 * slot] = this.#count;
     }
     const epoch = nextEpoch(this.#state[2 * slot + 1]!);
     this.#state[2 * slot + 1] = epoch;
@@ -95,18 +100,18 @@ export class CandidateSampler {
 
   onRemove(slot: number): void {
     if (slot >= this.#slots) return;
-    const at = this.#position[2 * slot]!;
+    const at = this.#position[2 * slot]! - 1;
     if (at < 0) return;
     const last = this.#residents[--this.#count]!;
     this.#residents[at] = last;
-    this.#position[2 * last] = at;
-    this.#position[2 * slot] = -1;
+    this.#position[2 * last] = at + 1;
+    this.#position[2 * slot] = 0;
     // A later insert bumps the epoch anyway; bumping now also retires the ring entry at once.
     this.#state[2 * slot + 1] = nextEpoch(this.#state[2 * slot + 1]!);
   }
 
   clear(): void {
-    for (let i = 0; i < this.#count; i++) this.#position[2 * this.#residents[i]!] = -1;
+    for (let i = 0; i < this.#count; i++) this.#position[2 * this.#residents[i]!] = 0;
     this.#count = 0;
     this.#inserted = 0;
   }
@@ -150,7 +155,7 @@ export class CandidateSampler {
       const at = (this.#inserted - 1 - this.#random.int(window)) & this.#ringMask;
       const slot = this.#ringSlots[at]!;
       if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) continue;
-      if (listed(out, offset, n, slot) || this.#position[2 * slot]! < 0 || skip(slot)) continue;
+      if (listed(out, offset, n, slot) || this.#position[2 * slot] === 0 || skip(slot)) continue;
       out[n++] = slot;
     }
     want = n + shares.random;
@@ -163,13 +168,10 @@ export class CandidateSampler {
   }
 
   #grow(slot: number): void {
-    const size = grownSize(this.#slots, slot);
-    const position = new Int32Array(2 * size);
-    position.set(this.#position);
-    for (let i = 2 * this.#slots; i < 2 * size; i += 2) position[i] = -1;
-    this.#position = position;
-    this.#state = new Uint32Array(position.buffer);
-    this.#slots = size;
+    this.#slotBytes.ensure((slot + 1) * 8);
+    this.#position = new Int32Array(this.#slotBytes.buffer);
+    this.#state = new Uint32Array(this.#slotBytes.buffer);
+    this.#slots = this.#position.length / 2;
   }
 }
 

@@ -25,6 +25,8 @@
  * only once an expiry was set (`expire`), and a row reads it only then.
  */
 
+import { GrowableBuffer, IN_PLACE_FROM_BYTES } from './growable-buffer.ts';
+
 /** Doubles of a record (Float64Array index within the record). */
 export const S_KEY = 0; // the key's stable id, to remember it in the ghost table on removal
 export const S_INSERTED = 1; // logical time the entry became resident
@@ -54,67 +56,45 @@ export const U32_STRIDE = F32_STRIDE;
 export const MAX_RECORD_SIZE = 0xffffffff;
 
 /**
- * Slots from which the records live in a WebAssembly.Memory instead of an ArrayBuffer (16 MB of
- * records). Growing an ArrayBuffer copies it: 20 ms for 32 MB, 70 ms for 128 MB and 440 ms for
- * 512 MB on the reference machine, a pause of every request while a large node fills. A wasm
- * memory grows in place (its address range is reserved once, its pages are committed as they
- * are touched), so from here on a growth costs no copy, and its start is page-aligned, so record
- * k is exactly cache line k. Below this size a copy is cheap, and a process that makes many
- * small tables (tests, the simulator's cells) reserves no address space for them.
+ * Slots from which the records grow in place (growable-buffer.ts): 16 MB of records. From there
+ * on a growth copies nothing, and the records sit in page-aligned memory, one cache line each.
  */
-export const IN_PLACE_FROM_SLOTS = 1 << 18;
-
-/** The part of WebAssembly.Memory used here (the project's TypeScript lib has no wasm types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(deltaPages: number): number;
-}
-declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-};
-const WASM_PAGE_BYTES = 65_536;
-/** A 32-bit wasm memory's limit, 4 GiB: 67M records. A larger table goes back to copying. */
-const WASM_MAX_PAGES = 65_536;
+export const IN_PLACE_FROM_SLOTS = IN_PLACE_FROM_BYTES / (8 * F64_STRIDE);
 const RECORD_BYTES = 8 * F64_STRIDE;
 
 export class FeatureTable {
   /** Slots that fit without growing. */
-  capacity: number;
-  /** Three views of the same records. */
-  f64: Float64Array;
-  f32: Float32Array;
-  u32: Uint32Array;
+  capacity!: number;
+  /** Three views of the same records (made by `#view`). */
+  f64!: Float64Array;
+  f32!: Float32Array;
+  u32!: Uint32Array;
   /**
    * Per slot, the wall-clock expiry in epoch ms (0: none), or null while no expiry was ever set
    * (then every slot's is 0). Sized like the records once it exists.
    */
   expire: Float64Array | null = null;
-  /** Where the records are once the table reached `inPlaceFrom` slots; null before. */
-  #memory: WasmMemory | null = null;
-  readonly #inPlaceFrom: number;
+  readonly #records: GrowableBuffer;
 
   /** `inPlaceFrom`: slots from which growth is in place (IN_PLACE_FROM_SLOTS; tests lower it). */
   constructor(capacity: number, inPlaceFrom = IN_PLACE_FROM_SLOTS) {
-    this.capacity = Math.max(1, Math.floor(capacity));
-    this.#inPlaceFrom = inPlaceFrom;
-    this.f64 = new Float64Array(this.capacity * F64_STRIDE);
-    this.f32 = new Float32Array(this.f64.buffer);
-    this.u32 = new Uint32Array(this.f64.buffer);
+    this.#records = new GrowableBuffer(
+      Math.max(1, Math.floor(capacity)) * RECORD_BYTES,
+      inPlaceFrom * RECORD_BYTES,
+    );
+    this.#view();
   }
 
-  /** Whether the records are in a memory that grows in place (see IN_PLACE_FROM_SLOTS). */
+  /** Whether the records are in memory that grows in place (see IN_PLACE_FROM_SLOTS). */
   get growsInPlace(): boolean {
-    return this.#memory !== null;
+    return this.#records.growsInPlace;
   }
 
   /** Grows (by doubling) until `slot` fits; existing records keep their values. */
   ensure(slot: number): void {
     if (slot < this.capacity) return;
-    let n = this.capacity;
-    while (n <= slot) n *= 2;
-    const pages = Math.ceil((n * RECORD_BYTES) / WASM_PAGE_BYTES);
-    if (n >= this.#inPlaceFrom && pages <= WASM_MAX_PAGES) this.#growInPlace(pages);
-    else this.#growByCopy(n);
+    this.#records.ensure((slot + 1) * RECORD_BYTES);
+    this.#view();
     if (this.expire !== null) {
       const expire = new Float64Array(this.capacity);
       expire.set(this.expire);
@@ -128,34 +108,8 @@ export class FeatureTable {
     return this.expire;
   }
 
-  /** To `pages` wasm pages: the memory grows in place, or is made and the records copied once. */
-  #growInPlace(pages: number): void {
-    let memory = this.#memory;
-    if (memory === null) {
-      try {
-        memory = new WebAssembly.Memory({ initial: pages, maximum: WASM_MAX_PAGES });
-      } catch {
-        // No address space to reserve (a limit on virtual memory): keep copying.
-        this.#growByCopy((pages * WASM_PAGE_BYTES) / RECORD_BYTES);
-        return;
-      }
-      new Uint8Array(memory.buffer).set(new Uint8Array(this.f64.buffer));
-      this.#memory = memory;
-    } else {
-      memory.grow(pages - memory.buffer.byteLength / WASM_PAGE_BYTES);
-    }
-    this.#view(memory.buffer);
-  }
-
-  #growByCopy(n: number): void {
-    const bytes = new ArrayBuffer(n * RECORD_BYTES);
-    // A byte copy: the float fields must not travel as doubles (a NaN's bits may change).
-    new Uint8Array(bytes).set(new Uint8Array(this.f64.buffer, 0, this.capacity * RECORD_BYTES));
-    this.#memory = null;
-    this.#view(bytes);
-  }
-
-  #view(buffer: ArrayBuffer): void {
+  #view(): void {
+    const buffer = this.#records.buffer;
     this.f64 = new Float64Array(buffer);
     this.f32 = new Float32Array(buffer);
     this.u32 = new Uint32Array(buffer);

@@ -1,5 +1,6 @@
 import type { EvictionPolicy, PolicyOptions } from './eviction-policy.ts';
 import { LinkedSlots } from './linked-slots.ts';
+import { GrowableBuffer } from './growable-buffer.ts';
 import { growFloat64, growInt32, grownSize } from './typed-arrays.ts';
 
 /** LFU's knobs beyond the common ones; the defaults suit a node, tests shrink them. */
@@ -59,8 +60,12 @@ class LfuPolicy implements EvictionPolicy {
 
   /** Slots by bucket: list id = bucket id. */
   #lists = new LinkedSlots();
-  /** Per slot: the logical time of its last touch, for LRU order within a bucket. */
-  #stamp = new Float64Array(1024);
+  /**
+   * Per slot: the logical time of its last touch, for LRU order within a bucket. A view of
+   * `#stamps`, which grows without a pause once large.
+   */
+  #stamps = new GrowableBuffer(1024 * 8);
+  #stamp = new Float64Array(this.#stamps.buffer);
   #clock = 0;
 
   /** Per bucket: its frequency and its neighbours in ascending frequency. */
@@ -152,7 +157,8 @@ class LfuPolicy implements EvictionPolicy {
 
   clear(): void {
     this.#lists.clear();
-    this.#stamp = new Float64Array(1024);
+    this.#stamps = new GrowableBuffer(1024 * 8);
+    this.#stamp = new Float64Array(this.#stamps.buffer);
     this.#freq = new Float64Array(16);
     this.#prevBucket = new Int32Array(16).fill(NONE);
     this.#nextBucket = new Int32Array(16).fill(NONE);
@@ -166,7 +172,8 @@ class LfuPolicy implements EvictionPolicy {
 
   #touch(slot: number): void {
     if (slot >= this.#stamp.length) {
-      this.#stamp = growFloat64(this.#stamp, grownSize(this.#stamp.length, slot));
+      this.#stamps.ensure((slot + 1) * 8);
+      this.#stamp = new Float64Array(this.#stamps.buffer);
     }
     this.#stamp[slot] = ++this.#clock;
   }

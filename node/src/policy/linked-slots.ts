@@ -7,15 +7,18 @@
  * (`last`, `prev`, `pushFront`), which W-TinyLFU's window resizing needs (Caffeine moves
  * probation's most recent entries into the window). The slot and list arrays grow by doubling,
  * so a policy never allocates per entry: an insert, move or removal is a few typed-array writes.
+ * The slots' links grow without a pause once large (growable-buffer.ts).
  */
 
+import { GrowableBuffer } from './growable-buffer.ts';
 import { growInt32, grownSize } from './typed-arrays.ts';
 
 const NONE = -1;
 const INITIAL_SLOTS = 1024;
 const INITIAL_LISTS = 16;
 /**
- * Int32s per slot in `#links`: prev at 0, next at 1, owner at 2, 3 unused. A slot's links sit
+ * Int32s per slot in `#links`: prev at 0, next at 1, owner + 1 at 2 (0: in no list, so that
+ * new slots, zeroed, need no fill), 3 unused. A slot's links sit
  * together in one 16-byte group, so a touch of a random slot (its owner, then its neighbours'
  * links) misses one cache line instead of three: in a large cache the lists' cost is those
  * misses, and the learned policies keep two such orders. 16 rather than 12 bytes so that no
@@ -31,16 +34,18 @@ export class LinkedSlots {
   readonly #initialLists: number;
   /**
    * Per slot, LINK int32s: towards the oldest end, towards the newest end, and the list that
-   * holds the slot (-1 when it is in none).
+   * holds the slot plus one (0 when it is in none). A view of `#slots`.
    */
   #links: Int32Array;
+  #slots: GrowableBuffer;
   #first: Int32Array;
   #last: Int32Array;
 
   /** `lists` is how many lists to make room for up front; more are added on demand. */
   constructor(lists = INITIAL_LISTS) {
     this.#initialLists = lists;
-    this.#links = emptyLinks(INITIAL_SLOTS);
+    this.#slots = new GrowableBuffer(INITIAL_SLOTS * LINK * 4);
+    this.#links = new Int32Array(this.#slots.buffer);
     this.#first = new Int32Array(lists).fill(NONE);
     this.#last = new Int32Array(lists).fill(NONE);
   }
@@ -48,7 +53,7 @@ export class LinkedSlots {
   /** The list holding `slot`, or -1 if it is in none (never inserted, or removed). */
   ownerOf(slot: number): number {
     const at = slot * LINK + OWNER;
-    return slot >= 0 && at < this.#links.length ? (this.#links[at] as number) : NONE;
+    return slot >= 0 && at < this.#links.length ? (this.#links[at] as number) - 1 : NONE;
   }
 
   /** The oldest slot of `list`, or -1 when it is empty. */
@@ -84,7 +89,7 @@ export class LinkedSlots {
     const last = this.#last[list] as number;
     links[at + PREV] = last;
     links[at + NEXT] = NONE;
-    links[at + OWNER] = list;
+    links[at + OWNER] = list + 1;
     if (last === NONE) this.#first[list] = slot;
     else links[last * LINK + NEXT] = slot;
     this.#last[list] = slot;
@@ -99,7 +104,7 @@ export class LinkedSlots {
     const first = this.#first[list] as number;
     links[at + PREV] = NONE;
     links[at + NEXT] = first;
-    links[at + OWNER] = list;
+    links[at + OWNER] = list + 1;
     if (first === NONE) this.#last[list] = slot;
     else links[first * LINK + PREV] = slot;
     this.#first[list] = slot;
@@ -113,7 +118,7 @@ export class LinkedSlots {
     const prev = links[before * LINK + PREV] as number;
     links[at + PREV] = prev;
     links[at + NEXT] = before;
-    links[at + OWNER] = list;
+    links[at + OWNER] = list + 1;
     links[before * LINK + PREV] = slot;
     if (prev === NONE) this.#first[list] = slot;
     else links[prev * LINK + NEXT] = slot;
@@ -131,7 +136,7 @@ export class LinkedSlots {
     else links[prev * LINK + NEXT] = next;
     if (next === NONE) this.#last[list] = prev;
     else links[next * LINK + PREV] = prev;
-    links[at + OWNER] = NONE;
+    links[at + OWNER] = 0;
     return list;
   }
 
@@ -147,15 +152,15 @@ export class LinkedSlots {
 
   /** Empties every list and gives the grown arrays back to the heap (FLUSHALL frees memory). */
   clear(): void {
-    this.#links = emptyLinks(INITIAL_SLOTS);
+    this.#slots = new GrowableBuffer(INITIAL_SLOTS * LINK * 4);
+    this.#links = new Int32Array(this.#slots.buffer);
     this.#first = new Int32Array(this.#initialLists).fill(NONE);
     this.#last = new Int32Array(this.#initialLists).fill(NONE);
   }
 
   #growSlots(slot: number): void {
-    const links = emptyLinks(grownSize(this.#links.length / LINK, slot));
-    links.set(this.#links);
-    this.#links = links;
+    this.#slots.ensure((slot + 1) * LINK * 4);
+    this.#links = new Int32Array(this.#slots.buffer);
   }
 
   #growLists(list: number): void {
@@ -163,11 +168,4 @@ export class LinkedSlots {
     this.#first = growInt32(this.#first, size, NONE);
     this.#last = growInt32(this.#last, size, NONE);
   }
-}
-
-/** Links for `slots` slots, all in no list (prev and next 0, as unused slots always had). */
-function emptyLinks(slots: number): Int32Array {
-  const links = new Int32Array(slots * LINK);
-  for (let at = OWNER; at < links.length; at += LINK) links[at] = NONE;
-  return links;
 }
