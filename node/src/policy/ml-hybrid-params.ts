@@ -159,6 +159,11 @@ export interface MlHybridParams {
   readonly breakerCooldown: number;
   /** Shadow windows in a row the model may trail its base before the policy falls back. */
   readonly shadowSustain: number;
+  /**
+   * Shadow windows after a fallback when the model acts again, on probation (judged afresh,
+   * the raised margin kept), without waiting for a newer model; 0: it waits for one.
+   */
+  readonly fallbackProbation: number;
   /** The shadow's lowest key sampling rate, in percent. */
   readonly shadowMinPercent: number;
   /** The shadow aims to hold at least this many entries. */
@@ -230,6 +235,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   breakerFailures: 3,
   breakerCooldown: 100_000,
   shadowSustain: 2,
+  fallbackProbation: 0,
   shadowMinPercent: 5,
   shadowMinEntries: 1024,
   shadowMargin: 0.005,
@@ -275,6 +281,7 @@ const COUNTS: readonly (keyof MlHybridParams)[] = [
   'foreignGateRows',
   'breakerFailures',
   'shadowSustain',
+  'fallbackProbation',
   'shadowMinEntries',
   'ghostCapacity',
   'ghostMaxCapacity',

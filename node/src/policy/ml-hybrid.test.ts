@@ -184,6 +184,28 @@ describe('ML hybrid: with a model', () => {
     expect(guarded.hits).toBeGreaterThan(lru.hits * 0.95);
   });
 
+  it('gives a model that fell back a probation after fallbackProbation windows (0: none)', () => {
+    const ops = skewed(40_000, 6);
+    const capacity = 200;
+    const run = (fallbackProbation: number) => {
+      const policy = createMlHybridPolicy({
+        base: 'lru',
+        capacity,
+        scorer: inverted,
+        params: { challengeMargin: 0, fallbackProbation },
+      });
+      const { hits } = drive(policy, ops, capacity);
+      return { hits, s: policy.stats() };
+    };
+    const waits = run(0);
+    const probation = run(3);
+    expect(waits.s.shadowFallbacks).toBe(1);
+    // Back on probation it trails again, and falls back again: every few windows.
+    expect(probation.s.shadowFallbacks).toBeGreaterThan(3);
+    expect(probation.s.modelEvictions).toBeGreaterThan(waits.s.modelEvictions);
+    expect(probation.hits).toBeLessThan(waits.hits);
+  });
+
   it('does not blame a model that never overrules its base for what the base kept before the shadow started', () => {
     // The cache fills with keys read 9 times each, never read again: LFU keeps them for their
     // counts. The model scores every row alike, so it never beats the base's victim (the policy

@@ -200,6 +200,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   #model: TreeEnsemble | null = null;
   #modelInstalledAt = 0;
   #shadowFallback = false;
+  /** Shadow windows since the last fallback (`fallbackProbation`). */
+  #fallbackWindows = 0;
   /** Whether an expiry was ever set (`setExpiry`): only then is the TTL feature's clock read. */
   #expiries = false;
   /**
@@ -674,7 +676,16 @@ export class MlHybridPolicy implements EvictionPolicy {
     const shadow = this.#shadow;
     const before = shadow.windows;
     shadow.observe(keyId, size, hit);
-    if (shadow.windows === before || this.#scorer === null || this.#shadowFallback) return;
+    if (shadow.windows === before || this.#scorer === null) return;
+    if (this.#shadowFallback) {
+      // On probation: after that many windows the model acts again and is judged afresh.
+      const probation = this.#params.fallbackProbation;
+      if (probation > 0 && ++this.#fallbackWindows >= probation) {
+        this.#shadowFallback = false;
+        shadow.resetVerdict();
+      }
+      return;
+    }
     if (
       this.#priorGuard?.windowClosed(shadow.lastVerdict < 0, this.#t, this.#cap()) === true &&
       this.#params.priorGuardRestartsShadow
@@ -689,6 +700,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       // Sustained trailing: back to the base until a newer model passes the gate.
       shadow.resetVerdict();
       this.#shadowFallback = true;
+      this.#fallbackWindows = 0;
       this.#stats.shadowFallbacks++;
       this.#priorGuard?.cleared(this.#t);
       this.#margin += this.#params.fallbackMarginStep;
