@@ -35,13 +35,12 @@ export class CandidateSampler {
   #residents = new Int32Array(this.#residentBytes.buffer);
   #count = 0;
   /**
-   * Per slot, side by side in one buffer (a request for a random slot touches one cache line,
-   * not two): its index in `#residents` plus one (0 when not resident, so that new slots, zeroed,
-   * need no fill) at `#position[2 * slot]`, and its
-   * state at `#state[2 * slot + 1]`: the insert epoch times 2, plus 1 once hit (or overwritten)
-   * after its insert. The epoch is bumped on every insert (and removal), so ring entries of an
-   * earlier tenancy are stale. A ring entry stores the state its insert left (hit bit clear), so
-   * one compare tells both "same tenancy" and "not hit since".
+   * Per slot, side by side in one buffer (a request for a random slot touches one cache line, not
+   * two): its index in `#residents` plus one (0 when not resident, so that new slots, zeroed, need
+   * no fill) at `#position[2 * slot]`, and its state at `#state[2 * slot + 1]`: the insert epoch
+   * times 2, plus 1 once hit (or overwritten) after its insert. The epoch is bumped on every insert
+   * (and removal), so ring entries of an earlier tenancy are stale. A ring entry stores the state
+   * its insert left (hit bit clear), so one compare tells both "same tenancy" and "not hit since".
    */
   #position: Int32Array;
   /** The bytes behind `#position` and `#state`, grown without a pause once large. */
