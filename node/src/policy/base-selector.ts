@@ -15,7 +15,12 @@
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import { hashKeyId } from './key-hash.ts';
-import { SampledCache, samplingPercent, scaledCapacity } from './sampled-cache.ts';
+import {
+  SampledCache,
+  comparisonWindow,
+  samplingPercent,
+  scaledCapacity,
+} from './sampled-cache.ts';
 
 /** The two orders a learned policy can take its victims from. */
 export type BaseKind = 'lru' | 'lfu';
@@ -120,8 +125,12 @@ export class BaseSelector {
     if (this.#counting) return;
     this.warm(residents);
     const o = this.#options;
-    const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
-    this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+    this.#window = comparisonWindow(
+      residents,
+      this.#percent,
+      o.minWindow ?? 1000,
+      o.windowFactor ?? 2,
+    );
     this.#counting = true;
   }
 

@@ -44,6 +44,7 @@ import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
 import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
 import { PriorGuard } from './prior-guard.ts';
 import { sortSlotsByTime } from './sort-by-time.ts';
+import { floorRateResidents } from './sampled-cache.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
 import {
   countNow,
@@ -97,7 +98,7 @@ export type FallbackReason =
   'noModel' | 'breakerOpen' | 'scorerError' | 'deadline' | 'shadow' | 'notScored';
 
 /**
- * The most requests a resident is seeded into the shadows with (`#startShadows`): enough to
+ * The most requests a resident is seeded into the shadows with (`#warmShadows`): enough to
  * set LFU's counts apart where they matter, few enough that a start costs little.
  */
 const SEED_ACCESSES_MAX = 16;
@@ -202,6 +203,11 @@ export class MlHybridPolicy implements EvictionPolicy {
   #shadowFallback = false;
   /** Shadow windows since the last fallback (`fallbackProbation`). */
   #fallbackWindows = 0;
+  /**
+   * Residents from which the shadow and the selector (same sampling knobs) sample at their floor
+   * rate, so they are warmed then rather than at the first eviction (`#warmShadows`).
+   */
+  readonly #warmAt: number;
   /** Whether an expiry was ever set (`setExpiry`): only then is the TTL feature's clock read. */
   #expiries = false;
   /**
@@ -353,6 +359,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       minPercent: p.shadowMinPercent,
       margin: p.shadowMargin,
     });
+    this.#warmAt = floorRateResidents(p.shadowMinEntries, p.shadowMinPercent);
     this.#priorGuard =
       p.saturationPrior && p.priorGuard ? new PriorGuard({ cooldown: p.priorGuardCooldown }) : null;
     if (options.trainer !== undefined && options.sampleSink !== undefined) {
@@ -401,7 +408,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#other?.onInsert(slot, keyId, size);
     if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, size, false);
     if (this.#selector?.sampled(keyId) === true) this.#observeSelector(keyId, size);
-    if (!this.#shadow.started && this.#sampler.residentCount >= this.#shadow.floorRateResidents) {
+    if (!this.#shadow.started && this.#sampler.residentCount >= this.#warmAt) {
       this.#warmShadows();
     }
   }

@@ -16,6 +16,28 @@ export function samplingPercent(residents: number, minEntries: number, minPercen
   return Math.min(100, Math.max(minPercent, want));
 }
 
+/**
+ * The live residents from which `samplingPercent` is at its floor, `minPercent`: a sampled
+ * cache started by then samples as it would for any larger live cache.
+ */
+export function floorRateResidents(minEntries: number, minPercent: number): number {
+  return Math.ceil((100 * minEntries) / minPercent);
+}
+
+/**
+ * Sampled requests per comparison window for a live cache of `residents` entries sampled at
+ * `percent`: `windowFactor` times the sampled cache's entries, at least `minWindow`.
+ */
+export function comparisonWindow(
+  residents: number,
+  percent: number,
+  minWindow: number,
+  windowFactor: number,
+): number {
+  const entries = Math.max(1, Math.round((residents * percent) / 100));
+  return Math.max(minWindow, windowFactor * entries);
+}
+
 /** The sampled cache's capacity for a live cache's `capacity` at `percent` (at least 1). */
 export function scaledCapacity(capacity: number, percent: number): number {
   return Math.max(1, Math.floor((capacity * percent) / 100));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../util/random.ts';
 import { createLruPolicy } from './lru.ts';
+import { floorRateResidents } from './sampled-cache.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
 
 function shadow(capacity: number, minEntries = 64) {
@@ -61,7 +62,7 @@ describe('ShadowBaseline', () => {
 
   it('replays without comparing once warmed, and compares from start on, keeping what it held', () => {
     const s = shadow(100_000, 1000);
-    expect(s.floorRateResidents).toBe(20_000);
+    expect(floorRateResidents(1000, 5)).toBe(20_000);
     s.warm(20_000);
     expect([s.started, s.comparing, s.percent]).toEqual([true, false, 5]);
     const keys = Array.from({ length: 20_000 }, (_, i) => i).filter((k) => s.sampled(k));

@@ -19,7 +19,12 @@
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import { hashKeyId } from './key-hash.ts';
-import { SampledCache, samplingPercent, scaledCapacity } from './sampled-cache.ts';
+import {
+  SampledCache,
+  comparisonWindow,
+  samplingPercent,
+  scaledCapacity,
+} from './sampled-cache.ts';
 
 export interface ShadowBaselineOptions {
   /** Builds the base policy for the shadow's (scaled) capacity. */
@@ -81,15 +86,6 @@ export class ShadowBaseline {
     return this.#comparing;
   }
 
-  /**
-   * The live residents from which the sampling rate is at its floor (`minPercent`): a shadow
-   * warmed by then samples as it would at any larger size.
-   */
-  get floorRateResidents(): number {
-    const o = this.#options;
-    return Math.ceil((100 * (o.minEntries ?? 1024)) / (o.minPercent ?? 5));
-  }
-
   /** The sampling rate in percent (0 before `warm`). */
   get percent(): number {
     return this.#percent;
@@ -137,7 +133,7 @@ export class ShadowBaseline {
    * the sampled residents (`seed`), or else it would hold none of what the live cache kept from
    * before (keys read often, then never again, say), and the comparison would favour it for as
    * long as the live cache keeps them. Warmed once the rate is at its floor
-   * (`floorRateResidents`), it sees the rest of the fill itself and the seeding stays small.
+   * (`floorRateResidents` in sampled-cache.ts), it sees the rest of the fill itself and the seeding stays small.
    */
   warm(residents: number): void {
     if (this.#cache !== null) return;
@@ -155,8 +151,12 @@ export class ShadowBaseline {
     if (this.#comparing) return;
     this.warm(residents);
     const o = this.#options;
-    const entries = Math.max(1, Math.round((residents * this.#percent) / 100));
-    this.#window = Math.max(o.minWindow ?? 1000, (o.windowFactor ?? 2) * entries);
+    this.#window = comparisonWindow(
+      residents,
+      this.#percent,
+      o.minWindow ?? 1000,
+      o.windowFactor ?? 2,
+    );
     this.#comparing = true;
   }
 
