@@ -124,13 +124,7 @@ export class BaseSelector {
   start(residents: number): void {
     if (this.#counting) return;
     this.warm(residents);
-    const o = this.#options;
-    this.#window = comparisonWindow(
-      residents,
-      this.#percent,
-      o.minWindow ?? 1000,
-      o.windowFactor ?? 2,
-    );
+    this.#window = comparisonWindow(residents, this.#percent, this.#options);
     this.#counting = true;
   }
 

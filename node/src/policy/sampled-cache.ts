@@ -26,16 +26,16 @@ export function floorRateResidents(minEntries: number, minPercent: number): numb
 
 /**
  * Sampled requests per comparison window for a live cache of `residents` entries sampled at
- * `percent`: `windowFactor` times the sampled cache's entries, at least `minWindow`.
+ * `percent`: `windowFactor` (default 2) times the sampled cache's entries, at least `minWindow`
+ * (default 1000).
  */
 export function comparisonWindow(
   residents: number,
   percent: number,
-  minWindow: number,
-  windowFactor: number,
+  options: { readonly minWindow?: number; readonly windowFactor?: number },
 ): number {
   const entries = Math.max(1, Math.round((residents * percent) / 100));
-  return Math.max(minWindow, windowFactor * entries);
+  return Math.max(options.minWindow ?? 1000, (options.windowFactor ?? 2) * entries);
 }
 
 /** The sampled cache's capacity for a live cache's `capacity` at `percent` (at least 1). */

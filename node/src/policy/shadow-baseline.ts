@@ -132,8 +132,8 @@ export class ShadowBaseline {
    * live cache holding `residents` entries. The shadow starts empty: the caller seeds it with
    * the sampled residents (`seed`), or else it would hold none of what the live cache kept from
    * before (keys read often, then never again, say), and the comparison would favour it for as
-   * long as the live cache keeps them. Warmed once the rate is at its floor
-   * (`floorRateResidents` in sampled-cache.ts), it sees the rest of the fill itself and the seeding stays small.
+   * long as the live cache keeps them. Warmed once the rate is at its floor (`floorRateResidents`
+   * in sampled-cache.ts), it sees the rest of the fill itself and the seeding stays small.
    */
   warm(residents: number): void {
     if (this.#cache !== null) return;
@@ -150,13 +150,7 @@ export class ShadowBaseline {
   start(residents: number): void {
     if (this.#comparing) return;
     this.warm(residents);
-    const o = this.#options;
-    this.#window = comparisonWindow(
-      residents,
-      this.#percent,
-      o.minWindow ?? 1000,
-      o.windowFactor ?? 2,
-    );
+    this.#window = comparisonWindow(residents, this.#percent, this.#options);
     this.#comparing = true;
   }
 
