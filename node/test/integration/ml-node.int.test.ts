@@ -76,8 +76,8 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
   it('evicts under a budget with the shipped model, and reports it in /metrics, INFO and /v1/stats', async () => {
     const node = await start(['--policy', 'ml-lfu', '--maxmemory', '1mb', '--node-name', 'ml-1']);
     const client = redis(node);
-    // A skewed key set, on which the shipped model overrules LFU on more than half of the
-    // evictions at any budget from 800kb to 1200kb.
+    // A skewed key set, on which the shipped model decides more than half of the evictions at
+    // any budget from 800kb to 1200kb.
     await traffic(client, 20_000, 3);
     const info = await client.info();
     const evicted = Number(/evicted_keys:(\d+)/.exec(info)?.[1]);
@@ -100,8 +100,14 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     const labels = { node: 'ml-1', policy: 'ml-lfu' };
     const model = series(text, 'mlcache_node_ml_evictions_total', { ...labels, decider: 'model' });
     const base = series(text, 'mlcache_node_ml_evictions_total', { ...labels, decider: 'base' });
-    expect(model).toBeGreaterThan(0);
+    // The model decides most evictions (about 60-66% on this traffic at 800kb to 1200kb), and
+    // the shadow never judged it worse than LFU. A guard that falls back on a model it never let
+    // act (the shadow starting empty, the defect of 34fe495) fails here, not only a dead model.
+    expect(model).toBeGreaterThan(0.5 * evicted);
     expect(model + base).toBe(evicted);
+    expect(series(text, 'mlcache_node_ml_fallbacks_total', { ...labels, reason: 'shadow' })).toBe(
+      0,
+    );
     expect(series(text, 'mlcache_node_ml_model_version', labels)).toBeGreaterThanOrEqual(1);
     expect(series(text, 'mlcache_node_ml_breaker_state', labels)).toBe(0);
     expect(series(text, 'mlcache_node_ml_model_age_seconds', labels)).toBeGreaterThanOrEqual(0);
