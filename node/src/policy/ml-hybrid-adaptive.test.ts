@@ -59,6 +59,29 @@ describe('ML hybrid: adaptiveBase (the better of LRU and LFU proposes victims)',
     expect(adaptive.hits).toBeGreaterThan(lru + 0.8 * (lfu - lru));
   }, 30_000);
 
+  it('with shadowFollowsOrder, its shadow judges against the order it switched to', () => {
+    // No model: the live cache is the active order alone. Once ML+LFU runs on LRU's order, a
+    // shadow of LFU hits less than it; a shadow that follows the order hits about as much.
+    const ops = recencyWins(60_000, 3);
+    const run = (shadowFollowsOrder: boolean) => {
+      const policy = createMlHybridPolicy({
+        base: 'lfu',
+        capacity: CAPACITY,
+        params: { adaptiveBase: true, shadowFollowsOrder },
+      });
+      drive(policy, ops, CAPACITY);
+      return policy.stats();
+    };
+    const own = run(false);
+    const follows = run(true);
+    expect([own.otherBaseActive, follows.otherBaseActive]).toEqual([1, 1]);
+    expect(own.shadowLiveHitRatio).toBeCloseTo(follows.shadowLiveHitRatio, 10);
+    // Live 0.95 of the sampled requests; LFU's shadow 0.45, LRU's 0.97.
+    expect(own.shadowLiveHitRatio).toBeGreaterThan(0.9);
+    expect(own.shadowBaseHitRatio).toBeLessThan(0.6);
+    expect(follows.shadowBaseHitRatio).toBeGreaterThan(0.9);
+  }, 30_000);
+
   it('keeps its own order, victim for victim, where the two do the same', () => {
     // A loop of 150 keys over a cache of 100: every request misses in both LRU and LFU.
     const ops: Op[] = [];

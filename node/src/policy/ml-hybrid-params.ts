@@ -171,6 +171,12 @@ export interface MlHybridParams {
   /** Trailing by less than this (plus the noise) is not trailing. */
   readonly shadowMargin: number;
   /**
+   * With `adaptiveBase`, the shadow replays both orders and judges the model against the one
+   * proposing victims now, the one a fallback would use (shadow-baseline.ts). False: against
+   * the policy's own base always, whichever order is active.
+   */
+  readonly shadowFollowsOrder: boolean;
+  /**
    * Removed keys whose history the features remember. 0: twice the resident keys, up to
    * `ghostMaxCapacity`: the table starts at 2 × capacity, at most 2^17, and grows with the
    * residents (a node's capacity is bytes, so it cannot be sized from that). Otherwise fixed.
@@ -239,6 +245,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   shadowMinPercent: 5,
   shadowMinEntries: 1024,
   shadowMargin: 0.005,
+  shadowFollowsOrder: false,
   ghostCapacity: 0,
   ghostMaxCapacity: 1 << 22,
   remoteHeads: 8,
@@ -336,6 +343,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.topUpOnly !== 'boolean') fail('topUpOnly');
   if (typeof p.gateBySize !== 'boolean') fail('gateBySize');
   if (typeof p.adaptiveBase !== 'boolean') fail('adaptiveBase');
+  if (typeof p.shadowFollowsOrder !== 'boolean') fail('shadowFollowsOrder');
   if (typeof p.saturationPrior !== 'boolean') fail('saturationPrior');
   if (typeof p.priorGuard !== 'boolean') fail('priorGuard');
   if (typeof p.priorGuardRestartsShadow !== 'boolean') fail('priorGuardRestartsShadow');

@@ -301,8 +301,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#clock = options.clock;
     this.#base = createBasePolicy(options.base, options.capacity, seed);
     this.#order = this.#base;
+    const other = options.base === 'lru' ? 'lfu' : 'lru';
     if (p.adaptiveBase) {
-      const other = options.base === 'lru' ? 'lfu' : 'lru';
       this.#other = createBasePolicy(other, options.capacity, seed);
       this.#selector = new BaseSelector({
         createBase: (kind, capacity) => createBasePolicy(kind, capacity, seed),
@@ -353,6 +353,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     });
     this.#shadow = new ShadowBaseline({
       createBase: (capacity) => createBasePolicy(options.base, capacity, seed),
+      ...(p.adaptiveBase && p.shadowFollowsOrder
+        ? { createOther: (capacity: number) => createBasePolicy(other, capacity, seed) }
+        : {}),
       capacity: options.capacity,
       seed,
       minEntries: p.shadowMinEntries,
@@ -628,6 +631,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       this.#order = order;
       this.#stats.baseSwitches++;
       this.#stats.otherBaseActive = order === this.#base ? 0 : 1;
+      this.#shadow.judgeAgainst(order !== this.#base);
     }
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../util/random.ts';
+import { createLfuPolicy } from './lfu.ts';
 import { createLruPolicy } from './lru.ts';
 import { floorRateResidents } from './sampled-cache.ts';
 import { ShadowBaseline } from './shadow-baseline.ts';
@@ -134,5 +135,47 @@ describe('ShadowBaseline', () => {
     expect(s.trailing).toBe(0);
     cycle(20); // a loop of 60 keys through an LRU of 30 never hits
     expect(s.lastShadowHitRatio).toBe(0);
+  });
+
+  it('judges against the order the live policy takes its victims from, with createOther', () => {
+    const s = new ShadowBaseline({
+      createBase: (c) => createLfuPolicy({ capacity: c }),
+      createOther: (c) => createLruPolicy({ capacity: c }),
+      capacity: 100,
+      seed: 1,
+      minEntries: 1024, // shadowed whole
+      minWindow: 500,
+      windowFactor: 2,
+    });
+    s.start(100);
+    // Old keys read 20 times each fill both shadows; LFU then keeps them for good.
+    for (let r = 0; r < 20; r++) for (let k = 0; k < 100; k++) s.observe(k, 1, true);
+    s.resetVerdict();
+    // A loop over 80 new keys: LRU of 100 hits all but the first round, LFU (its new keys
+    // evicting each other) none, and so does the live cache.
+    const loop = (rounds: number): void => {
+      for (let r = 0; r < rounds; r++) for (let k = 1000; k < 1080; k++) s.observe(k, 1, false);
+    };
+    loop(20);
+    expect(s.windows).toBeGreaterThanOrEqual(2);
+    expect([s.trailing, s.lastVerdict, s.lastShadowHitRatio]).toEqual([0, 0, 0]);
+    // The live policy now takes LRU's victims: it trails the LRU shadow, over the whole stretch.
+    // The next window (LFU still hitting none of the loop) judges against LRU.
+    s.judgeAgainst(true);
+    expect(s.shadowHitRatio).toBeGreaterThan(0.9);
+    const windows = s.windows;
+    loop(5);
+    expect(s.windows).toBe(windows + 1);
+    expect([s.trailing, s.lastVerdict, s.lastLiveHitRatio]).toEqual([1, -1, 0]);
+    expect(s.lastShadowHitRatio).toBeGreaterThan(0.9);
+  });
+
+  it('judges against its base only without createOther', () => {
+    const s = shadow(100, 1024);
+    s.start(100);
+    s.judgeAgainst(true);
+    for (let r = 0; r < 20; r++) for (let k = 0; k < 60; k++) s.observe(k, 1, true);
+    expect(s.lastShadowHitRatio).toBeGreaterThan(0.9);
+    expect(s.trailing).toBe(0);
   });
 });

@@ -16,6 +16,13 @@
  * its floor: small caches are shadowed whole (percent 100), large ones at `minPercent`, so that
  * the shadow always holds about `minEntries` entries or more. Comparing starts at the first
  * eviction (`start`).
+ *
+ * With `createOther` (a learned policy whose victims may come from either of two orders,
+ * `adaptiveBase`), the same sampled requests are also replayed through the other order, and the
+ * verdict is against the order the live policy proposes victims from now (`judgeAgainst`), the
+ * one it would fall back to. Judged against its own base only, ML+LFU taking LRU's victims where
+ * LRU is far better than LFU could trail LRU for good and never fall back, since it still led
+ * LFU (lirs_sprite 10%: 891 more misses than LRU, tenth round).
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
 import { hashKeyId } from './key-hash.ts';
@@ -29,6 +36,8 @@ import {
 export interface ShadowBaselineOptions {
   /** Builds the base policy for the shadow's (scaled) capacity. */
   readonly createBase: (capacity: number) => EvictionPolicy;
+  /** Builds the other order, replayed beside the base (see the class comment). @default none */
+  readonly createOther?: (capacity: number) => EvictionPolicy;
   /** The live cache's capacity, in its unit. */
   readonly capacity: number;
   readonly seed: number;
@@ -48,19 +57,25 @@ export class ShadowBaseline {
   readonly #options: ShadowBaselineOptions;
   readonly #seed: number;
   #percent = 0;
-  #cache: SampledCache | null = null;
+  /** The base's sampled cache, then the other order's (`createOther`); empty until `warm`. */
+  #caches: SampledCache[] = [];
+  /** The order judged against: 0, the base; 1, the other. */
+  #active = 0;
   #comparing = false;
   /** The live cache's capacity (the shadow's is scaled by the sampling rate once started). */
   #liveCapacity: number;
   #window = 0;
   #n = 0;
-  /** Since the last resetVerdict: requests, only-shadow hits, only-live hits. */
+  /**
+   * Since the last resetVerdict: requests, and per order (base, other) the requests only its
+   * shadow hit and those only the live cache hit.
+   */
   #pairs = 0;
-  #onlyShadow = 0;
-  #onlyLive = 0;
-  /** In the current window: hits of each, for the per-window ratios. */
+  readonly #onlyShadow = [0, 0];
+  readonly #onlyLive = [0, 0];
+  /** In the current window: hits of the live cache and of each order's shadow. */
   #liveHits = 0;
-  #shadowHits = 0;
+  readonly #shadowHits = [0, 0];
   #trailing = 0;
   #windows = 0;
   #lastLive = 0;
@@ -68,7 +83,7 @@ export class ShadowBaseline {
   #lastShadow = 0;
   #totalRequests = 0;
   #totalLiveHits = 0;
-  #totalShadowHits = 0;
+  readonly #totalShadowHits = [0, 0];
 
   constructor(options: ShadowBaselineOptions) {
     this.#options = options;
@@ -78,7 +93,7 @@ export class ShadowBaseline {
 
   /** Whether the shadow replays the sampled requests (after `warm` or `start`). */
   get started(): boolean {
-    return this.#cache !== null;
+    return this.#caches.length > 0;
   }
 
   /** Whether the sampled requests are compared (after `start`). */
@@ -123,8 +138,19 @@ export class ShadowBaseline {
     return this.#totalRequests === 0 ? 0 : this.#totalLiveHits / this.#totalRequests;
   }
 
+  /** The hit ratio of the shadow of the order judged against (`judgeAgainst`). */
   get shadowHitRatio(): number {
-    return this.#totalRequests === 0 ? 0 : this.#totalShadowHits / this.#totalRequests;
+    const hits = this.#totalShadowHits[this.#active]!;
+    return this.#totalRequests === 0 ? 0 : hits / this.#totalRequests;
+  }
+
+  /**
+   * The verdicts from now on are against the base (false) or the other order (true; only with
+   * `createOther`): the order the live policy takes its victims from. The counts since the last
+   * `resetVerdict` are kept for both, so the next window judges the whole stretch against it.
+   */
+  judgeAgainst(other: boolean): void {
+    this.#active = other && this.#options.createOther !== undefined ? 1 : 0;
   }
 
   /**
@@ -136,11 +162,14 @@ export class ShadowBaseline {
    * in sampled-cache.ts), it sees the rest of the fill itself and the seeding stays small.
    */
   warm(residents: number): void {
-    if (this.#cache !== null) return;
+    if (this.started) return;
     const o = this.#options;
     this.#percent = samplingPercent(residents, o.minEntries ?? 1024, o.minPercent ?? 5);
     const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
-    this.#cache = new SampledCache(o.createBase(capacity), capacity);
+    this.#caches = [new SampledCache(o.createBase(capacity), capacity)];
+    if (o.createOther !== undefined) {
+      this.#caches.push(new SampledCache(o.createOther(capacity), capacity));
+    }
   }
 
   /**
@@ -161,8 +190,8 @@ export class ShadowBaseline {
    */
   resize(capacity: number): void {
     this.#liveCapacity = capacity;
-    if (this.#cache === null) return;
-    this.#cache.resize(scaledCapacity(capacity, this.#percent));
+    if (!this.started) return;
+    for (const cache of this.#caches) cache.resize(scaledCapacity(capacity, this.#percent));
     this.resetVerdict();
   }
 
@@ -172,7 +201,7 @@ export class ShadowBaseline {
    * live cache can no longer have, counted against the model.
    */
   stop(): void {
-    this.#cache = null;
+    this.#caches = [];
     this.#percent = 0;
     this.#comparing = false;
     this.resetVerdict();
@@ -180,7 +209,7 @@ export class ShadowBaseline {
 
   /** Whether requests for `keyId` are shadowed. */
   sampled(keyId: number): boolean {
-    return this.#cache !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
+    return this.#percent > 0 && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
   }
 
   /**
@@ -188,7 +217,7 @@ export class ShadowBaseline {
    * `accesses` requests that no verdict counts (see `warm`). Call only when `sampled(keyId)`.
    */
   seed(keyId: number, size: number, accesses: number): void {
-    for (let i = 0; i < accesses; i++) this.#cache!.request(keyId, size);
+    for (const cache of this.#caches) for (let i = 0; i < accesses; i++) cache.request(keyId, size);
   }
 
   /**
@@ -196,7 +225,18 @@ export class ShadowBaseline {
    * `sampled(keyId)`.
    */
   observe(keyId: number, size: number, liveHit: boolean): void {
-    const shadowHit = this.#cache!.request(keyId, size);
+    const caches = this.#caches;
+    for (let i = 0; i < caches.length; i++) {
+      const shadowHit = caches[i]!.request(keyId, size);
+      if (!this.#comparing) continue;
+      if (shadowHit) {
+        this.#shadowHits[i] = this.#shadowHits[i]! + 1;
+        this.#totalShadowHits[i] = this.#totalShadowHits[i]! + 1;
+        if (!liveHit) this.#onlyShadow[i] = this.#onlyShadow[i]! + 1;
+      } else if (liveHit) {
+        this.#onlyLive[i] = this.#onlyLive[i]! + 1;
+      }
+    }
     if (!this.#comparing) return;
     this.#n++;
     this.#totalRequests++;
@@ -204,15 +244,7 @@ export class ShadowBaseline {
       this.#liveHits++;
       this.#totalLiveHits++;
     }
-    if (shadowHit) {
-      this.#shadowHits++;
-      this.#totalShadowHits++;
-    }
     this.#pairs++;
-    if (shadowHit !== liveHit) {
-      if (shadowHit) this.#onlyShadow++;
-      else this.#onlyLive++;
-    }
     if (this.#n >= this.#window) this.#closeWindow();
   }
 
@@ -220,20 +252,21 @@ export class ShadowBaseline {
   resetVerdict(): void {
     this.#n = 0;
     this.#liveHits = 0;
-    this.#shadowHits = 0;
+    this.#shadowHits.fill(0);
     this.#pairs = 0;
-    this.#onlyShadow = 0;
-    this.#onlyLive = 0;
+    this.#onlyShadow.fill(0);
+    this.#onlyLive.fill(0);
     this.#trailing = 0;
   }
 
   #closeWindow(): void {
     const n = this.#n;
+    const a = this.#active;
     const live = this.#liveHits / n;
-    const shadow = this.#shadowHits / n;
+    const shadow = this.#shadowHits[a]! / n;
     const margin = (this.#options.margin ?? 0.005) * this.#pairs;
-    const noise = 2 * Math.sqrt(this.#onlyShadow + this.#onlyLive);
-    const lead = this.#onlyLive - this.#onlyShadow;
+    const noise = 2 * Math.sqrt(this.#onlyShadow[a]! + this.#onlyLive[a]!);
+    const lead = this.#onlyLive[a]! - this.#onlyShadow[a]!;
     this.#lastVerdict = -lead > margin + noise ? -1 : lead > margin + noise ? 1 : 0;
     if (this.#lastVerdict < 0) this.#trailing++;
     else this.#trailing = 0;
@@ -242,6 +275,6 @@ export class ShadowBaseline {
     this.#lastShadow = shadow;
     this.#n = 0;
     this.#liveHits = 0;
-    this.#shadowHits = 0;
+    this.#shadowHits.fill(0);
   }
 }
