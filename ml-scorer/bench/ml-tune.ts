@@ -15,7 +15,7 @@
  * then merges their `--out` files and prints the means without running anything). Reference
  * miss ratios are deterministic and cached in `--refs` (default /tmp/ml-tune-refs.json).
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
@@ -231,9 +231,13 @@ function loadRefs(file: string): Record<string, number> {
 
 /**
  * Merges into the file rather than overwriting it: `--part` processes sharing one refs file
- * each add their own cells, and a plain write would drop the other part's.
+ * each add their own cells, and a plain write would drop the other part's. The file is replaced
+ * by a rename, so that a part reading it never sees another part's write half done (it did: the
+ * reader failed with "Unexpected end of JSON input" and its part stopped).
  */
 function saveRefs(file: string, refs: Record<string, number>): void {
   Object.assign(refs, { ...loadRefs(file), ...refs });
-  writeFileSync(file, JSON.stringify(refs, null, 1));
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(refs, null, 1));
+  renameSync(partial, file);
 }

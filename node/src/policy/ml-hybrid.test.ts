@@ -184,6 +184,43 @@ describe('ML hybrid: with a model', () => {
     expect(guarded.hits).toBeGreaterThan(lru.hits * 0.95);
   });
 
+  it('trains again fallbackRetrainAfter labels after a shadow fallback (0: on its schedule)', () => {
+    const ops = skewed(40_000, 6);
+    const capacity = 200;
+    const run = (fallbackRetrainAfter: number) => {
+      // Every training returns a model the gate refuses (a constant beats neither the current
+      // model nor the base): what differs is only when the trainings come.
+      const trainer: TrainerPort = { train: () => constantModel(1) };
+      const policy = createMlHybridPolicy({
+        base: 'lru',
+        capacity,
+        scorer: inverted,
+        trainer,
+        params: { challengeMargin: 0, fallbackRetrainAfter },
+      });
+      const driver = new CacheDriver(policy, capacity);
+      // The trainings up to the fallback, and over the 3,000 requests after it.
+      let atFallback = -1;
+      let fellBackAt = -1;
+      for (let i = 0; i < ops.length; i++) {
+        driver.step(ops[i]!);
+        const s = policy.stats();
+        if (fellBackAt < 0 && s.shadowFallbacks > 0) {
+          fellBackAt = i;
+          atFallback = s.trainings;
+        }
+        if (fellBackAt >= 0 && i === fellBackAt + 3000) return { atFallback, after: s.trainings };
+      }
+      throw new Error('no shadow fallback, or too late in the run');
+    };
+    const schedule = run(0);
+    const soon = run(256);
+    // The same run up to the fallback (before the first scheduled training); after it, one
+    // training more within 3,000 requests (1 on the schedule, 2 with the early one).
+    expect(soon.atFallback).toBe(schedule.atFallback);
+    expect(soon.after - soon.atFallback).toBe(schedule.after - schedule.atFallback + 1);
+  });
+
   it('gives a model that fell back a probation after fallbackProbation windows (0: none)', () => {
     const ops = skewed(40_000, 6);
     const capacity = 200;

@@ -716,6 +716,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       this.#priorGuard?.cleared(this.#t);
       this.#margin += this.#params.fallbackMarginStep;
       this.#pool.clear(this.#unpool);
+      this.#training?.retrainSoon(this.#params.fallbackRetrainAfter);
     }
   }
 

@@ -117,6 +117,40 @@ describe('online training', () => {
       /gateBySize/,
     );
   });
+
+  it('trains again sooner after a fallback (retrainSoon), and on its schedule without one', () => {
+    /** Resolves one label per request; calls retrainSoon(`soon`) after the first training. */
+    const trainingsBy = (labels: number, soon: number): number => {
+      const stats = emptyStats();
+      const training = new OnlineTraining({
+        trainer: { train: () => constantModel(1) },
+        kind: 'lru',
+        seed: 1,
+        params: resolveMlHybridParams({ firstTrainAt: 512, retrainEvery: 1 << 16 }),
+        stats,
+        current: () => null,
+        install: () => {},
+      });
+      const row = new Float32Array(FEATURE_COUNT);
+      let asked = false;
+      for (let t = 1; training.labeler.resolved < labels; t++) {
+        training.labeler.record(t, t, 1e6, row, 0);
+        training.request(t - 1, t); // key t - 1, recorded at t - 1: its label is resolved now
+        if (stats.trainings === 1 && !asked) {
+          training.retrainSoon(soon);
+          asked = true;
+        }
+      }
+      return stats.trainings;
+    };
+    // The schedule: 512 labels, then 1024 (the labels doubled).
+    expect(trainingsBy(600, 0)).toBe(1);
+    expect(trainingsBy(1030, 0)).toBe(2);
+    // After retrainSoon(64) at 512 labels, the second comes at 576; then the schedule again.
+    expect(trainingsBy(580, 64)).toBe(2);
+    expect(trainingsBy(1030, 64)).toBe(2);
+    expect(trainingsBy(1160, 64)).toBe(3);
+  });
 });
 
 /** A scorer whose score falls as the size grows: score + ln(size) orders by size backwards. */

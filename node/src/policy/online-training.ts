@@ -61,6 +61,8 @@ export class OnlineTraining {
   /** The training window's `written` mark at the last hand-over to the sink. */
   #sentMark = 0;
   #submissions = 0;
+  /** A training is due once this many labels are resolved, whatever the schedule (`retrainSoon`). */
+  #soonAt = Number.POSITIVE_INFINITY;
   /** When the last training started (clock ms), for `retrainMinMs`; -Infinity before the first. */
   #startedAt = Number.NEGATIVE_INFINITY;
   /** The last model trained here (before any averaging), and its evaluator. */
@@ -95,7 +97,7 @@ export class OnlineTraining {
     }
     if (this.#busy) return;
     const due = Math.min(p.retrainEvery, Math.max(p.firstTrainAt, this.#trainedAtLabel));
-    if (labeler.resolved - this.#trainedAtLabel < due) return;
+    if (labeler.resolved - this.#trainedAtLabel < due && labeler.resolved < this.#soonAt) return;
     // With a clock (a node), trainings start at least retrainMinMs apart once a model is in use:
     // the labels of a busy node come fast, and a training every second would take a core from
     // serving. Without a model (none yet, or each one refused) nothing waits: training is what
@@ -108,10 +110,20 @@ export class OnlineTraining {
     this.#train();
   }
 
+  /**
+   * The model in use fell back (its shadow judged it worse than its base): train again once
+   * `labels` more labels are resolved, sooner than the schedule would, so that a model fit for
+   * the traffic now can end the fallback. 0 does nothing.
+   */
+  retrainSoon(labels: number): void {
+    if (labels > 0) this.#soonAt = this.labeler.resolved + labels;
+  }
+
   #train(): void {
     const o = this.#options;
     const window = this.labeler.training;
     this.#trainedAtLabel = this.labeler.resolved;
+    this.#soonAt = Number.POSITIVE_INFINITY;
     if (window.size < 256) return;
     const { rows, labels } = window.snapshot();
     const job = { rows, labels, nFeatures: FEATURE_COUNT, seed: o.seed * 7919 + o.stats.trainings };
