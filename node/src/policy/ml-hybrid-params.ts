@@ -181,7 +181,8 @@ export interface MlHybridParams {
   /**
    * With `adaptiveBase`, the shadow replays both orders and judges the model against the one
    * proposing victims now, the one a fallback would use (shadow-baseline.ts). False: against
-   * the policy's own base always, whichever order is active.
+   * the policy's own base always, whichever order is active. Off: on the 39 cells (eleventh
+   * round) it halved ML+LFU's losses to the better of LRU and LFU but cost ML+LRU cells.
    */
   readonly shadowFollowsOrder: boolean;
   /**
