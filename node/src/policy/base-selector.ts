@@ -14,13 +14,7 @@
  * own base) and stays there until the evidence says otherwise.
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
-import { hashKeyId } from './key-hash.ts';
-import {
-  SampledCache,
-  comparisonWindow,
-  samplingPercent,
-  scaledCapacity,
-} from './sampled-cache.ts';
+import { SampledReplays, comparisonWindow } from './sampled-cache.ts';
 
 /** The two orders a learned policy can take its victims from. */
 export type BaseKind = 'lru' | 'lfu';
@@ -49,10 +43,8 @@ export interface BaseSelectorOptions {
 
 export class BaseSelector {
   readonly #options: BaseSelectorOptions;
-  readonly #seed: number;
-  #percent = 0;
-  #lru: SampledCache | null = null;
-  #lfu: SampledCache | null = null;
+  /** The LRU shadow (0) and the LFU shadow (1). */
+  readonly #replays: SampledReplays;
   /** Whether sampled requests count towards a switch (after `start`). */
   #counting = false;
   #window = 0;
@@ -65,13 +57,18 @@ export class BaseSelector {
   #switches = 0;
   #windows = 0;
 
-  /** The live cache's capacity (the shadows' are scaled by the sampling rate once started). */
-  #liveCapacity: number;
-
   constructor(options: BaseSelectorOptions) {
     this.#options = options;
-    this.#liveCapacity = options.capacity;
-    this.#seed = (options.seed * 0x85ebca6b) ^ 0xba5e;
+    this.#replays = new SampledReplays({
+      create: [
+        (capacity) => options.createBase('lru', capacity),
+        (capacity) => options.createBase('lfu', capacity),
+      ],
+      capacity: options.capacity,
+      seed: (options.seed * 0x85ebca6b) ^ 0xba5e,
+      minEntries: options.minEntries ?? 1024,
+      minPercent: options.minPercent ?? 5,
+    });
     this.#active = options.initial;
   }
 
@@ -91,12 +88,12 @@ export class BaseSelector {
   }
 
   get started(): boolean {
-    return this.#lru !== null;
+    return this.#replays.started;
   }
 
   /** The sampling rate in percent (0 before `warm`). */
   get percent(): number {
-    return this.#percent;
+    return this.#replays.percent;
   }
 
   /** LRU's lead over LFU in the faded counts (only-LRU hits − only-LFU hits). */
@@ -109,12 +106,7 @@ export class BaseSelector {
    * sampling rate of a live cache holding `residents` entries (as ShadowBaseline.warm).
    */
   warm(residents: number): void {
-    if (this.#lru !== null) return;
-    const o = this.#options;
-    this.#percent = samplingPercent(residents, o.minEntries ?? 1024, o.minPercent ?? 5);
-    const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
-    this.#lru = new SampledCache(o.createBase('lru', capacity), capacity);
-    this.#lfu = new SampledCache(o.createBase('lfu', capacity), capacity);
+    this.#replays.warm(residents);
   }
 
   /**
@@ -124,7 +116,7 @@ export class BaseSelector {
   start(residents: number): void {
     if (this.#counting) return;
     this.warm(residents);
-    this.#window = comparisonWindow(residents, this.#percent, this.#options);
+    this.#window = comparisonWindow(residents, this.percent, this.#options);
     this.#counting = true;
   }
 
@@ -133,11 +125,7 @@ export class BaseSelector {
    * they fade within a few windows.
    */
   resize(capacity: number): void {
-    this.#liveCapacity = capacity;
-    if (this.#lru === null) return;
-    const scaled = scaledCapacity(capacity, this.#percent);
-    this.#lru.resize(scaled);
-    this.#lfu!.resize(scaled);
+    this.#replays.resize(capacity);
   }
 
   /**
@@ -145,16 +133,14 @@ export class BaseSelector {
    * that they do not go on holding keys the live cache no longer has. The faded counts stay.
    */
   stop(): void {
-    this.#lru = null;
-    this.#lfu = null;
-    this.#percent = 0;
+    this.#replays.stop();
     this.#n = 0;
     this.#counting = false;
   }
 
   /** Whether requests for `keyId` are replayed (false before `warm`). */
   sampled(keyId: number): boolean {
-    return this.#lru !== null && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
+    return this.#replays.sampled(keyId);
   }
 
   /**
@@ -163,16 +149,13 @@ export class BaseSelector {
    * `sampled(keyId)`.
    */
   seed(keyId: number, size: number, accesses: number): void {
-    for (let i = 0; i < accesses; i++) {
-      this.#lru!.request(keyId, size);
-      this.#lfu!.request(keyId, size);
-    }
+    this.#replays.seed(keyId, size, accesses);
   }
 
   /** A sampled request, replayed through both shadows. Call only when `sampled(keyId)`. */
   observe(keyId: number, size: number): void {
-    const lruHit = this.#lru!.request(keyId, size);
-    const lfuHit = this.#lfu!.request(keyId, size);
+    const lruHit = this.#replays.request(0, keyId, size);
+    const lfuHit = this.#replays.request(1, keyId, size);
     if (!this.#counting) return;
     if (lruHit !== lfuHit) {
       if (lruHit) this.#onlyLru++;

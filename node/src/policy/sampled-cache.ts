@@ -5,6 +5,7 @@
  * `percent` of the space, at `percent` of the capacity.
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
+import { hashKeyId } from './key-hash.ts';
 import { KeyTable } from './key-table.ts';
 
 /**
@@ -106,5 +107,87 @@ export class SampledCache {
     this.#slotOf.delete(this.#keyOf[slot]!);
     this.#used -= this.#sizeOf[slot]!;
     this.#free.push(slot);
+  }
+}
+
+export interface SampledReplaysOptions {
+  /** Builds each replayed policy for the sampled caches' (scaled) capacity, in order. */
+  readonly create: readonly ((capacity: number) => EvictionPolicy)[];
+  /** The live cache's capacity, in its unit. */
+  readonly capacity: number;
+  /** Chooses the key sample (already mixed by the owner, so that owners sample apart). */
+  readonly seed: number;
+  readonly minEntries: number;
+  readonly minPercent: number;
+}
+
+/**
+ * Sampled caches of one or more policies over one hashed key sample: the part the learned
+ * policy's shadow (shadow-baseline.ts) and base selector (base-selector.ts) share. Keys whose
+ * hash mod 100 is below `percent` are replayed; the rate is fixed at `warm` for the live
+ * residents then, the caches follow the live capacity (`resize`), take the live cache's sampled
+ * residents before they start counting (`seed`), and go on FLUSHALL (`stop`). What the replays
+ * are compared with is the owner's.
+ */
+export class SampledReplays {
+  readonly #options: SampledReplaysOptions;
+  #liveCapacity: number;
+  #percent = 0;
+  #caches: SampledCache[] = [];
+
+  constructor(options: SampledReplaysOptions) {
+    this.#options = options;
+    this.#liveCapacity = options.capacity;
+  }
+
+  /** Whether the sampled requests are replayed (after `warm`). */
+  get started(): boolean {
+    return this.#caches.length > 0;
+  }
+
+  /** The sampling rate in percent (0 before `warm`). */
+  get percent(): number {
+    return this.#percent;
+  }
+
+  /** Starts replaying, at the sampling rate of a live cache holding `residents` entries. */
+  warm(residents: number): void {
+    if (this.started) return;
+    const o = this.#options;
+    this.#percent = samplingPercent(residents, o.minEntries, o.minPercent);
+    const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
+    this.#caches = o.create.map((create) => new SampledCache(create(capacity), capacity));
+  }
+
+  /** Forgets every cache and the rate, until warmed again. */
+  stop(): void {
+    this.#caches = [];
+    this.#percent = 0;
+  }
+
+  /** The live cache's capacity changed: every cache follows at the sampling rate. */
+  resize(capacity: number): void {
+    this.#liveCapacity = capacity;
+    for (const cache of this.#caches) cache.resize(scaledCapacity(capacity, this.#percent));
+  }
+
+  /** Whether requests for `keyId` are replayed. */
+  sampled(keyId: number): boolean {
+    return this.#percent > 0 && hashKeyId(keyId, this.#options.seed) % 100 < this.#percent;
+  }
+
+  /** Puts `keyId` into every cache as `accesses` requests. Call only when `sampled(keyId)`. */
+  seed(keyId: number, size: number, accesses: number): void {
+    for (const cache of this.#caches) for (let i = 0; i < accesses; i++) cache.request(keyId, size);
+  }
+
+  /** Replays a request through cache `i`; whether it hit. Call only when `sampled(keyId)`. */
+  request(i: number, keyId: number, size: number): boolean {
+    return this.#caches[i]!.request(keyId, size);
+  }
+
+  /** How many caches replay (0 before `warm`). */
+  get count(): number {
+    return this.#caches.length;
   }
 }

@@ -25,13 +25,7 @@
  * LFU (lirs_sprite 10%: 891 more misses than LRU, tenth round).
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
-import { hashKeyId } from './key-hash.ts';
-import {
-  SampledCache,
-  comparisonWindow,
-  samplingPercent,
-  scaledCapacity,
-} from './sampled-cache.ts';
+import { SampledReplays, comparisonWindow } from './sampled-cache.ts';
 
 export interface ShadowBaselineOptions {
   /** Builds the base policy for the shadow's (scaled) capacity. */
@@ -55,15 +49,11 @@ export interface ShadowBaselineOptions {
 
 export class ShadowBaseline {
   readonly #options: ShadowBaselineOptions;
-  readonly #seed: number;
-  #percent = 0;
-  /** The base's sampled cache, then the other order's (`createOther`); empty until `warm`. */
-  #caches: SampledCache[] = [];
+  /** The base's sampled cache, then the other order's (`createOther`). */
+  readonly #replays: SampledReplays;
   /** The order judged against: 0, the base; 1, the other. */
   #active = 0;
   #comparing = false;
-  /** The live cache's capacity (the shadow's is scaled by the sampling rate once started). */
-  #liveCapacity: number;
   #window = 0;
   #n = 0;
   /**
@@ -87,13 +77,21 @@ export class ShadowBaseline {
 
   constructor(options: ShadowBaselineOptions) {
     this.#options = options;
-    this.#seed = (options.seed * 0x9e3779b1) ^ 0x5ad0;
-    this.#liveCapacity = options.capacity;
+    this.#replays = new SampledReplays({
+      create:
+        options.createOther === undefined
+          ? [options.createBase]
+          : [options.createBase, options.createOther],
+      capacity: options.capacity,
+      seed: (options.seed * 0x9e3779b1) ^ 0x5ad0,
+      minEntries: options.minEntries ?? 1024,
+      minPercent: options.minPercent ?? 5,
+    });
   }
 
   /** Whether the shadow replays the sampled requests (after `warm` or `start`). */
   get started(): boolean {
-    return this.#caches.length > 0;
+    return this.#replays.started;
   }
 
   /** Whether the sampled requests are compared (after `start`). */
@@ -103,7 +101,7 @@ export class ShadowBaseline {
 
   /** The sampling rate in percent (0 before `warm`). */
   get percent(): number {
-    return this.#percent;
+    return this.#replays.percent;
   }
 
   /** Consecutive windows in which the live policy trailed the shadow. */
@@ -162,14 +160,7 @@ export class ShadowBaseline {
    * in sampled-cache.ts), it sees the rest of the fill itself and the seeding stays small.
    */
   warm(residents: number): void {
-    if (this.started) return;
-    const o = this.#options;
-    this.#percent = samplingPercent(residents, o.minEntries ?? 1024, o.minPercent ?? 5);
-    const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
-    this.#caches = [new SampledCache(o.createBase(capacity), capacity)];
-    if (o.createOther !== undefined) {
-      this.#caches.push(new SampledCache(o.createOther(capacity), capacity));
-    }
+    this.#replays.warm(residents);
   }
 
   /**
@@ -179,7 +170,7 @@ export class ShadowBaseline {
   start(residents: number): void {
     if (this.#comparing) return;
     this.warm(residents);
-    this.#window = comparisonWindow(residents, this.#percent, this.#options);
+    this.#window = comparisonWindow(residents, this.percent, this.#options);
     this.#comparing = true;
   }
 
@@ -189,10 +180,8 @@ export class ShadowBaseline {
    * the change say nothing of the caches after it.
    */
   resize(capacity: number): void {
-    this.#liveCapacity = capacity;
-    if (!this.started) return;
-    for (const cache of this.#caches) cache.resize(scaledCapacity(capacity, this.#percent));
-    this.resetVerdict();
+    this.#replays.resize(capacity);
+    if (this.started) this.resetVerdict();
   }
 
   /**
@@ -201,15 +190,14 @@ export class ShadowBaseline {
    * live cache can no longer have, counted against the model.
    */
   stop(): void {
-    this.#caches = [];
-    this.#percent = 0;
+    this.#replays.stop();
     this.#comparing = false;
     this.resetVerdict();
   }
 
   /** Whether requests for `keyId` are shadowed. */
   sampled(keyId: number): boolean {
-    return this.#percent > 0 && hashKeyId(keyId, this.#seed) % 100 < this.#percent;
+    return this.#replays.sampled(keyId);
   }
 
   /**
@@ -217,7 +205,7 @@ export class ShadowBaseline {
    * `accesses` requests that no verdict counts (see `warm`). Call only when `sampled(keyId)`.
    */
   seed(keyId: number, size: number, accesses: number): void {
-    for (const cache of this.#caches) for (let i = 0; i < accesses; i++) cache.request(keyId, size);
+    this.#replays.seed(keyId, size, accesses);
   }
 
   /**
@@ -225,11 +213,14 @@ export class ShadowBaseline {
    * `sampled(keyId)`.
    */
   observe(keyId: number, size: number, liveHit: boolean): void {
-    const caches = this.#caches;
-    for (let i = 0; i < caches.length; i++) {
-      const shadowHit = caches[i]!.request(keyId, size);
-      if (!this.#comparing) continue;
-      if (shadowHit) {
+    const replays = this.#replays;
+    const n = replays.count;
+    if (!this.#comparing) {
+      for (let i = 0; i < n; i++) replays.request(i, keyId, size);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      if (replays.request(i, keyId, size)) {
         this.#shadowHits[i] = this.#shadowHits[i]! + 1;
         this.#totalShadowHits[i] = this.#totalShadowHits[i]! + 1;
         if (!liveHit) this.#onlyShadow[i] = this.#onlyShadow[i]! + 1;
@@ -237,7 +228,6 @@ export class ShadowBaseline {
         this.#onlyLive[i] = this.#onlyLive[i]! + 1;
       }
     }
-    if (!this.#comparing) return;
     this.#n++;
     this.#totalRequests++;
     if (liveHit) {
