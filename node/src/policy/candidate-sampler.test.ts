@@ -90,6 +90,32 @@ describe('CandidateSampler', () => {
     expect(Array.from(out.subarray(0, n))).toEqual([3, 4]);
   });
 
+  it('takes the newest inserts not hit since first, newest first, skipping the excluded', () => {
+    const { lru, sampler } = setup(100);
+    sampler.onHit(99); // hit since its insert: not a newest candidate
+    const out = new Int32Array(8);
+    const newest = (k: number) => ({ ...shares(0, 0, 0, 10), newest: k });
+    expect(Array.from(out.subarray(0, sampler.sample(lru, out, newest(2))))).toEqual([98, 97]);
+    // Every draw is the same: the newest are taken in order, not sampled.
+    expect(Array.from(out.subarray(0, sampler.sample(lru, out, newest(2))))).toEqual([98, 97]);
+    // 97 excluded (pooled, say): the walk goes on to 96, but no further than 2 × newest back.
+    const skip97 = (s: number) => s === 97;
+    expect(Array.from(out.subarray(0, sampler.sample(lru, out, newest(2), skip97)))).toEqual([
+      98, 96,
+    ]);
+    expect(Array.from(out.subarray(0, sampler.sample(lru, out, newest(1), skip97)))).toEqual([98]);
+    // 98 removed, its ring entry stale: a walk of two (99 hit, 98 gone) finds nothing.
+    lru.onRemove(98);
+    sampler.onRemove(98);
+    expect(sampler.sample(lru, out, newest(1))).toBe(0);
+    expect(Array.from(out.subarray(0, sampler.sample(lru, out, newest(2))))).toEqual([97, 96]);
+    // Recent ones from the same four inserts: the newest come first and none is listed twice.
+    for (let round = 0; round < 50; round++) {
+      const n = sampler.sample(lru, out, { ...shares(0, 3, 0, 4), newest: 2 });
+      expect(Array.from(out.subarray(0, n))).toEqual([97, 96]);
+    }
+  });
+
   it('forgets everything on clear()', () => {
     const { lru, sampler } = setup(10);
     sampler.clear();

@@ -22,6 +22,8 @@ export interface CandidateShares {
   readonly tail: number;
   readonly recent: number;
   readonly random: number;
+  /** Taken first among the recent ones: the newest insertions not hit since, newest first. */
+  readonly newest?: number;
   /** Insertions (the newest ones) that `recent` samples from. */
   readonly recentWindow: number;
   /** Entries of the base's eviction end walked to find `tail` candidates that are not skipped. */
@@ -126,7 +128,7 @@ export class CandidateSampler {
   }
 
   /**
-   * Writes up to `shares.tail + shares.recent + shares.random` distinct resident slots for which
+   * Writes up to `shares.tail + shares.newest + shares.recent + shares.random` distinct resident slots for which
    * `skip` is false into `out` from `offset` on (the base's preferred victims first) and returns
    * how many it wrote.
    */
@@ -149,7 +151,16 @@ export class CandidateSampler {
       }
     }
     const window = Math.min(shares.recentWindow, this.#inserted, this.#ringMask + 1);
-    let want = n + shares.recent;
+    let want = n + (shares.newest ?? 0);
+    // Walks back from the newest insertion over at most twice as many as wanted.
+    for (let back = 0; n < want && back < 2 * (shares.newest ?? 0) && back < window; back++) {
+      const at = (this.#inserted - 1 - back) & this.#ringMask;
+      const slot = this.#ringSlots[at]!;
+      if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) continue;
+      if (listed(out, offset, n, slot) || this.#position[2 * slot] === 0 || skip(slot)) continue;
+      out[n++] = slot;
+    }
+    want = n + shares.recent;
     for (let tries = 2 * shares.recent; n < want && tries > 0 && window > 0; tries--) {
       const at = (this.#inserted - 1 - this.#random.int(window)) & this.#ringMask;
       const slot = this.#ringSlots[at]!;

@@ -13,6 +13,14 @@ export interface MlHybridParams {
   /** Fresh uniformly random resident candidates per eviction. */
   readonly random: number;
   /**
+   * Fresh candidates per eviction taken from the newest insertions not hit since (the newest
+   * first), before the `recent` ones: like W-TinyLFU's admission test, an insert the model
+   * expects back last can go at the next eviction instead of aging to the base's end. 1 (the
+   * twelfth round): on the 39 cells, seeds 1–4, the mean gap closed +2.2 points (ML+LRU) and
+   * +2.0 (ML+LFU) with as many cells won; in place of a recent one it lost cells.
+   */
+  readonly newest: number;
+  /**
    * Fresh candidates per eviction from the base's eviction end beyond its victim (found among
    * the base's next `4 × tail + 4` victims that are not pooled).
    */
@@ -210,6 +218,7 @@ export interface MlHybridParams {
 export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze({
   recent: 2,
   random: 2,
+  newest: 1,
   tail: 0,
   recentFraction: 0.25,
   challengeMargin: 0.3,
@@ -283,6 +292,7 @@ export const NODE_ML_HYBRID_PARAMS: Readonly<Partial<MlHybridParams>> = Object.f
 const COUNTS: readonly (keyof MlHybridParams)[] = [
   'recent',
   'random',
+  'newest',
   'tail',
   'poolSize',
   'sampleEvery',
@@ -349,7 +359,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   for (const name of AT_LEAST_ONE) if (!((p[name] as number) >= 1)) fail(name);
   for (const name of POSITIVE) if (!((p[name] as number) > 0)) fail(name);
   for (const name of NON_NEGATIVE) if (!((p[name] as number) >= 0)) fail(name);
-  if (p.recent + p.random + p.tail < 1) fail('random');
+  if (p.recent + p.random + p.tail + p.newest < 1) fail('random');
   if (typeof p.compileModel !== 'boolean') fail('compileModel');
   if (typeof p.topUpOnly !== 'boolean') fail('topUpOnly');
   if (typeof p.gateBySize !== 'boolean') fail('gateBySize');

@@ -373,6 +373,7 @@ describe('ML hybrid: with a model', () => {
           firstTrainAt: 512,
           validationEvery: 4,
           averageModels,
+          newest: 0,
           recent: 1,
           recentFraction: 0.1,
         },

@@ -329,7 +329,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       ghostMaxCapacity: this.#growGhosts ? ghostMax : ghosts,
     });
     this.#sampler = new CandidateSampler(this.#random);
-    const k = 1 + p.tail + p.recent + p.random;
+    const k = 1 + p.tail + p.newest + p.recent + p.random;
     this.#candidates = new Int32Array(k);
     this.#rows = new Float32Array(k * FEATURE_COUNT);
     this.#scores = new Float64Array(k);
@@ -339,6 +339,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       tail: p.tail,
       recent: p.recent,
       random: p.random,
+      newest: p.newest,
       recentWindow: 8,
       tailScan: 4 * p.tail + 4,
     };
@@ -962,7 +963,7 @@ export class MlHybridPolicy implements EvictionPolicy {
           `with ${FEATURE_COUNT}`,
       );
     }
-    const k = p.remoteHeads + Math.max(p.poolSize, p.tail + p.recent + p.random);
+    const k = p.remoteHeads + Math.max(p.poolSize, p.tail + p.recent + p.random) + p.newest;
     this.#remoteSlots = new Int32Array(k);
     this.#remoteVersions = new Uint32Array(k);
     this.#remoteRows = new Float32Array(k * FEATURE_COUNT);
@@ -1007,6 +1008,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       8,
       Math.round(p.recentFraction * this.#sampler.residentCount),
     );
+    // The newest insertions come on top of the refill (`k` has room for them).
     const shares = { ...this.#shares, tail: 0, recent, random: fresh - recent };
     const n = heads + this.#sampler.sample(this.#order, slots, shares, this.#remoteSkip, heads);
     if (n === 0) return;
