@@ -116,6 +116,55 @@ describe('CandidateSampler', () => {
     }
   });
 
+  it('takes the insertion made exitAge insertions ago, unless it was hit since or left', () => {
+    const { lru, sampler } = setup(100);
+    const out = new Int32Array(8);
+    const exit = (exitAge: number) => ({ ...shares(0, 0, 0, 10), exitAge });
+    // Slots 0 … 99 were inserted in order: 10 insertions before the newest (99) is slot 89.
+    expect(Array.from(out.subarray(0, sampler.sample(lru, out, exit(10))))).toEqual([89]);
+    expect(sampler.sample(lru, out, exit(10), (s) => s === 89)).toBe(0);
+    // Older than every insertion, or off: nothing.
+    expect(sampler.sample(lru, out, exit(100))).toBe(0);
+    expect(sampler.sample(lru, out, exit(0))).toBe(0);
+    sampler.onHit(89);
+    expect(sampler.sample(lru, out, exit(10))).toBe(0);
+    lru.onRemove(88);
+    sampler.onRemove(88);
+    expect(sampler.sample(lru, out, exit(11))).toBe(0);
+    expect(Array.from(out.subarray(0, sampler.sample(lru, out, exit(12))))).toEqual([87]);
+  });
+
+  it('grows its ring of insertions on demand, keeping the insertions it held', () => {
+    const lru = createLruPolicy({ capacity: 200 });
+    const sampler = new CandidateSampler(createRandom(3), 16);
+    const insert = (from: number, to: number) => {
+      for (let slot = from; slot < to; slot++) {
+        lru.onInsert(slot, 1000 + slot, 1);
+        sampler.onInsert(slot);
+      }
+    };
+    const recentSeen = (window: number) => {
+      const seen = new Set<number>();
+      const out = new Int32Array(4);
+      for (let round = 0; round < 2000; round++) {
+        const n = sampler.sample(lru, out, shares(0, 4, 0, window));
+        for (const slot of out.subarray(0, n)) seen.add(slot);
+      }
+      return seen;
+    };
+    insert(0, 40);
+    // A ring of 16: a window of 40 reaches back to slot 24 only.
+    expect(Math.min(...recentSeen(40))).toBe(24);
+    sampler.reserveInsertions(64);
+    expect(Math.min(...recentSeen(40))).toBe(24); // what was never kept is not made up
+    insert(40, 70);
+    // Room for 64 now: the newest 64 insertions are 6 … 69, of which 24 … 69 were kept.
+    const seen = recentSeen(64);
+    expect(Math.min(...seen)).toBe(24);
+    expect(seen.size).toBe(46);
+    expect(Array.from(seen).every((s) => s >= 24 && s < 70)).toBe(true);
+  });
+
   it('forgets everything on clear()', () => {
     const { lru, sampler } = setup(10);
     sampler.clear();

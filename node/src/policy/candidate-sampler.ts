@@ -24,11 +24,16 @@ export interface CandidateShares {
   readonly random: number;
   /** Taken first among the recent ones: the newest insertions not hit since, newest first. */
   readonly newest?: number;
+  /** With a value above 0: the insertion made this many insertions ago, if not hit since. */
+  readonly exitAge?: number;
   /** Insertions (the newest ones) that `recent` samples from. */
   readonly recentWindow: number;
   /** Entries of the base's eviction end walked to find `tail` candidates that are not skipped. */
   readonly tailScan: number;
 }
+
+/** The most insertions the ring remembers: 2^24 (128 MiB of slots and epochs). */
+export const MAX_RING = 1 << 24;
 
 export class CandidateSampler {
   readonly #random: Random;
@@ -51,9 +56,9 @@ export class CandidateSampler {
   /** Slots that fit in `#position` / `#state`. */
   #slots = 0;
   /** The newest insertions: slot and epoch, written at `#inserted % ring size`. */
-  readonly #ringSlots: Int32Array;
-  readonly #ringEpochs: Uint32Array;
-  readonly #ringMask: number;
+  #ringSlots: Int32Array;
+  #ringEpochs: Uint32Array;
+  #ringMask: number;
   #inserted = 0;
   #tail = new Int32Array(64);
 
@@ -67,6 +72,28 @@ export class CandidateSampler {
     this.#position = new Int32Array(this.#slotBytes.buffer);
     this.#state = new Uint32Array(this.#slotBytes.buffer);
     this.#slots = this.#position.length / 2;
+  }
+
+  /**
+   * Makes the ring of insertions hold at least the newest `insertions` (up to MAX_RING), so that
+   * the recent window and the small FIFO's exit, sized from the resident count, stay within it
+   * in a cache that outgrew the first size. The insertions already held keep their places
+   * relative to the newest; older ones were never kept, so their places read as stale.
+   */
+  reserveInsertions(insertions: number): void {
+    let n = this.#ringMask + 1;
+    if (insertions <= n || n >= MAX_RING) return;
+    while (n < insertions && n < MAX_RING) n *= 2;
+    const slots = new Int32Array(n);
+    const epochs = new Uint32Array(n);
+    const from = Math.max(0, this.#inserted - (this.#ringMask + 1));
+    for (let i = from; i < this.#inserted; i++) {
+      slots[i & (n - 1)] = this.#ringSlots[i & this.#ringMask]!;
+      epochs[i & (n - 1)] = this.#ringEpochs[i & this.#ringMask]!;
+    }
+    this.#ringSlots = slots;
+    this.#ringEpochs = epochs;
+    this.#ringMask = n - 1;
   }
 
   get residentCount(): number {
@@ -159,6 +186,19 @@ export class CandidateSampler {
       if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) continue;
       if (listed(out, offset, n, slot) || this.#position[2 * slot] === 0 || skip(slot)) continue;
       out[n++] = slot;
+    }
+    const exit = shares.exitAge ?? 0;
+    if (exit > 0 && exit < this.#inserted && exit <= this.#ringMask) {
+      const at = (this.#inserted - 1 - exit) & this.#ringMask;
+      const slot = this.#ringSlots[at]!;
+      if (
+        this.#state[2 * slot + 1] === this.#ringEpochs[at] &&
+        this.#position[2 * slot] !== 0 &&
+        !listed(out, offset, n, slot) &&
+        !skip(slot)
+      ) {
+        out[n++] = slot;
+      }
     }
     want = n + shares.recent;
     for (let tries = 2 * shares.recent; n < want && tries > 0 && window > 0; tries--) {

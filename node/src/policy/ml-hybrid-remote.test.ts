@@ -4,6 +4,7 @@ import { ManualClock } from '../util/clock.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from './features.ts';
 import type { MlHybridOptions, MlHybridPolicy } from './ml-hybrid.ts';
 import { DEFAULT_ML_HYBRID_PARAMS } from './ml-hybrid-params.ts';
+import type { MlHybridParams } from './ml-hybrid-params.ts';
 import { createBasePolicy, createMlHybridPolicy } from './ml-hybrid.ts';
 import { MAX_SUBMISSIONS } from './online-training.ts';
 import type { SetTimer } from './remote-scoring.ts';
@@ -494,5 +495,28 @@ describe('ML hybrid: the scoring observer', () => {
     // head's score reused), or of the head alone (the newest pooled already, or hit since).
     expect(rows.every((n) => n <= 2)).toBe(true);
     expect(rows.filter((n) => n === 2).length).toBeGreaterThan(100);
+  });
+
+  it('scores the small FIFO’s exit too by default in ML+LFU, not in ML+LRU (exitFraction)', () => {
+    const batches = (base: 'lru' | 'lfu', params: Partial<MlHybridParams> = {}): number[] => {
+      const rows: number[] = [];
+      const policy = createMlHybridPolicy({
+        base,
+        capacity: 50,
+        scorer: sensible,
+        clock: new ManualClock(),
+        params: { newest: 0, recent: 0, random: 1, ...params },
+        observer: { scoreBatch: (n) => rows.push(n) },
+      });
+      drive(policy, skewed(2000, 12), 50);
+      return rows;
+    };
+    // The head, a random resident, and for ML+LFU the insertion made 12 insertions ago.
+    expect(batches('lfu').filter((n) => n === 3).length).toBeGreaterThan(50);
+    expect(batches('lfu', { exitFraction: 0 }).every((n) => n <= 2)).toBe(true);
+    expect(batches('lru').every((n) => n <= 2)).toBe(true);
+    expect(batches('lru', { exitFraction: 0.25 }).filter((n) => n === 3).length).toBeGreaterThan(
+      50,
+    );
   });
 });

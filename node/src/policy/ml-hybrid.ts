@@ -33,6 +33,7 @@ import { createLruPolicy } from './lru.ts';
 import type { MlBase, MlHybridParams } from './ml-hybrid-params.ts';
 import {
   marginForNoise,
+  BASE_ML_HYBRID_PARAMS,
   NODE_ML_HYBRID_PARAMS,
   resolveMlHybridParams,
 } from './ml-hybrid-params.ts';
@@ -287,11 +288,11 @@ export class MlHybridPolicy implements EvictionPolicy {
   };
 
   constructor(options: MlHybridOptions) {
-    const p = resolveMlHybridParams(
-      options.clock === undefined
-        ? options.params
-        : { ...NODE_ML_HYBRID_PARAMS, ...options.params },
-    );
+    const p = resolveMlHybridParams({
+      ...BASE_ML_HYBRID_PARAMS[options.base],
+      ...(options.clock === undefined ? {} : NODE_ML_HYBRID_PARAMS),
+      ...options.params,
+    });
     const seed = options.seed ?? 1;
     this.#params = p;
     this.#margin = p.challengeMargin;
@@ -329,7 +330,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       ghostMaxCapacity: this.#growGhosts ? ghostMax : ghosts,
     });
     this.#sampler = new CandidateSampler(this.#random);
-    const k = 1 + p.tail + p.newest + p.recent + p.random;
+    const k = 1 + p.tail + p.newest + (p.exitFraction > 0 ? 1 : 0) + p.recent + p.random;
     this.#candidates = new Int32Array(k);
     this.#rows = new Float32Array(k * FEATURE_COUNT);
     this.#scores = new Float64Array(k);
@@ -340,6 +341,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       recent: p.recent,
       random: p.random,
       newest: p.newest,
+      exitAge: 0,
       recentWindow: 8,
       tailScan: 4 * p.tail + 4,
     };
@@ -879,6 +881,17 @@ export class MlHybridPolicy implements EvictionPolicy {
     return true;
   }
 
+  /** The recent window and the small FIFO's exit follow the resident count. */
+  #sizeShares(): void {
+    const p = this.#params;
+    const residents = this.#sampler.residentCount;
+    const window = Math.max(8, Math.round(p.recentFraction * residents));
+    const exit = Math.round(p.exitFraction * residents);
+    this.#shares.recentWindow = window;
+    this.#shares.exitAge = exit;
+    this.#sampler.reserveInsertions(Math.max(window, exit + 1));
+  }
+
   /**
    * Samples fresh candidates (not pooled, not the head) after the head if `withHead`, and writes
    * their feature rows; returns how many rows.
@@ -886,10 +899,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   #gather(withHead: boolean): number {
     const first = withHead ? 1 : 0;
     this.#candidates[0] = this.#head;
-    this.#shares.recentWindow = Math.max(
-      8,
-      Math.round(this.#params.recentFraction * this.#sampler.residentCount),
-    );
+    this.#sizeShares();
     // With `topUpOnly`, fresh candidates are sampled only while the pool has room.
     const fresh = !this.#params.topUpOnly || this.#pool.size < this.#pool.capacity;
     const n =
@@ -963,7 +973,8 @@ export class MlHybridPolicy implements EvictionPolicy {
           `with ${FEATURE_COUNT}`,
       );
     }
-    const k = p.remoteHeads + Math.max(p.poolSize, p.tail + p.recent + p.random) + p.newest;
+    const exit = p.exitFraction > 0 ? 1 : 0;
+    const k = p.remoteHeads + Math.max(p.poolSize, p.tail + p.recent + p.random) + p.newest + exit;
     this.#remoteSlots = new Int32Array(k);
     this.#remoteVersions = new Uint32Array(k);
     this.#remoteRows = new Float32Array(k * FEATURE_COUNT);
@@ -1004,11 +1015,8 @@ export class MlHybridPolicy implements EvictionPolicy {
       p.poolSize - this.#pool.live(this.#features.slotWords),
     );
     const recent = Math.round((fresh * p.recent) / Math.max(1, p.tail + p.recent + p.random));
-    this.#shares.recentWindow = Math.max(
-      8,
-      Math.round(p.recentFraction * this.#sampler.residentCount),
-    );
-    // The newest insertions come on top of the refill (`k` has room for them).
+    this.#sizeShares();
+    // The newest insertions and the small FIFO's exit come on top (`k` has room for them).
     const shares = { ...this.#shares, tail: 0, recent, random: fresh - recent };
     const n = heads + this.#sampler.sample(this.#order, slots, shares, this.#remoteSkip, heads);
     if (n === 0) return;
