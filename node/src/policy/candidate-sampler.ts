@@ -6,7 +6,10 @@
  * 1. the base policy's own preferred victims (`candidates()`: the LRU tail, or LFU's lowest
  *    buckets), listed first, so that an empty model behaves like the base;
  * 2. recently inserted entries that have not been hit since (quick demotion of one-hit wonders,
- *    as S3-FIFO's small queue and 3L-Cache's bidirectional sampling do);
+ *    as S3-FIFO's small queue and 3L-Cache's bidirectional sampling do): the newest ones in
+ *    order (`newest`, W-TinyLFU's admission test), the one inserted `exitAge` insertions ago
+ *    (`exitAge`, where S3-FIFO's small queue would judge it), and others at random from the
+ *    newest `recentWindow` (`recent`);
  * 3. uniformly random residents (LRB).
  *
  * It keeps its own index of resident slots (a dense array with back-pointers, so a random
@@ -155,9 +158,9 @@ export class CandidateSampler {
   }
 
   /**
-   * Writes up to `shares.tail + shares.newest + shares.recent + shares.random` distinct resident slots for which
-   * `skip` is false into `out` from `offset` on (the base's preferred victims first) and returns
-   * how many it wrote.
+   * Writes distinct resident slots for which `skip` is false into `out` from `offset` on, up to
+   * `shares.tail + shares.newest + shares.recent + shares.random`, and one more with an
+   * `exitAge` (the base's preferred victims first), and returns how many it wrote.
    */
   sample(
     base: EvictionPolicy,

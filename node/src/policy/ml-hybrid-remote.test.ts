@@ -319,6 +319,24 @@ describe('ML hybrid with a remote scorer that works', () => {
     expect(batches.every((b) => b.remote && b.ms === 1 && b.rows > 4)).toBe(true);
   });
 
+  it('sends ML+LFU’s newest and exit candidates on top of a refill, every row written', async () => {
+    const timers = new FakeTimers();
+    const sizes: number[] = [];
+    const good = remote((rows, n) => {
+      // A buffer too small for the extra candidates would send fewer rows than it counts.
+      expect(rows.length).toBe(n * FEATURE_COUNT);
+      sizes.push(n);
+      return Promise.resolve(scoresOf(sensible, rows, n));
+    });
+    const policy = remotePolicy(timers, good, 200, { base: 'lfu' });
+    await driveAsync(policy, skewed(10_000, 9), 200, flush, 1);
+    const { remoteHeads, poolSize, newest } = DEFAULT_ML_HYBRID_PARAMS;
+    expect(sizes.length).toBeGreaterThan(100);
+    // Some refills hold the heads, a full pool's worth, the newest and the exit.
+    expect(Math.max(...sizes)).toBe(remoteHeads + poolSize + newest + 1);
+    expect(policy.stats().modelEvictions).toBeGreaterThan(500);
+  });
+
   it('drops scores of candidates touched or removed while the batch was in flight', async () => {
     const timers = new FakeTimers();
     // Every candidate looks like a great victim, the base's own victims (4 heads) like poor ones.
