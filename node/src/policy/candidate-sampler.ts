@@ -182,34 +182,20 @@ export class CandidateSampler {
     }
     const window = Math.min(shares.recentWindow, this.#inserted, this.#ringMask + 1);
     let want = n + (shares.newest ?? 0);
-    // Walks back from the newest insertion over at most twice as many as wanted.
+    // The newest first, walking back over at most twice as many as wanted.
     for (let back = 0; n < want && back < 2 * (shares.newest ?? 0) && back < window; back++) {
-      const at = (this.#inserted - 1 - back) & this.#ringMask;
-      const slot = this.#ringSlots[at]!;
-      if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) continue;
-      if (listed(out, offset, n, slot) || this.#position[2 * slot] === 0 || skip(slot)) continue;
-      out[n++] = slot;
+      const slot = this.#ringCandidate(back, out, offset, n, skip);
+      if (slot >= 0) out[n++] = slot;
     }
     const exit = shares.exitAge ?? 0;
     if (exit > 0 && exit < this.#inserted && exit <= this.#ringMask) {
-      const at = (this.#inserted - 1 - exit) & this.#ringMask;
-      const slot = this.#ringSlots[at]!;
-      if (
-        this.#state[2 * slot + 1] === this.#ringEpochs[at] &&
-        this.#position[2 * slot] !== 0 &&
-        !listed(out, offset, n, slot) &&
-        !skip(slot)
-      ) {
-        out[n++] = slot;
-      }
+      const slot = this.#ringCandidate(exit, out, offset, n, skip);
+      if (slot >= 0) out[n++] = slot;
     }
     want = n + shares.recent;
     for (let tries = 2 * shares.recent; n < want && tries > 0 && window > 0; tries--) {
-      const at = (this.#inserted - 1 - this.#random.int(window)) & this.#ringMask;
-      const slot = this.#ringSlots[at]!;
-      if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) continue;
-      if (listed(out, offset, n, slot) || this.#position[2 * slot] === 0 || skip(slot)) continue;
-      out[n++] = slot;
+      const slot = this.#ringCandidate(this.#random.int(window), out, offset, n, skip);
+      if (slot >= 0) out[n++] = slot;
     }
     want = n + shares.random;
     for (let tries = 2 * shares.random; n < want && tries > 0 && this.#count > 0; tries--) {
@@ -218,6 +204,24 @@ export class CandidateSampler {
       out[n++] = slot;
     }
     return n - offset;
+  }
+
+  /**
+   * The slot inserted `back` insertions before the newest, if it is still there from that
+   * insert, not hit since, not yet listed in `out[offset … n)` and not skipped; otherwise -1.
+   */
+  #ringCandidate(
+    back: number,
+    out: Int32Array,
+    offset: number,
+    n: number,
+    skip: (slot: number) => boolean,
+  ): number {
+    const at = (this.#inserted - 1 - back) & this.#ringMask;
+    const slot = this.#ringSlots[at]!;
+    if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) return -1;
+    if (listed(out, offset, n, slot) || this.#position[2 * slot] === 0 || skip(slot)) return -1;
+    return slot;
   }
 
   #grow(slot: number): void {

@@ -280,6 +280,14 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
 });
 
 /**
+ * Fresh candidates per eviction taken from the ring of insertions in order, beyond the sampled
+ * `recent` ones: the newest (`newest`) and, when on, the small FIFO's exit (`exitFraction`).
+ */
+export function insertionCandidates(p: MlHybridParams): number {
+  return p.newest + (p.exitFraction > 0 ? 1 : 0);
+}
+
+/**
  * What each policy changes of `DEFAULT_ML_HYBRID_PARAMS` (a caller's params still override
  * them). ML+LFU takes the small FIFO's exit as a candidate (`exitFraction` 0.25, twelfth round):
  * on the 39 cells, seeds 1–4, its mean gap closed +1.05 points and the cells where it is the best

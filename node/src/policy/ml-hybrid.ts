@@ -34,6 +34,7 @@ import type { MlBase, MlHybridParams } from './ml-hybrid-params.ts';
 import {
   marginForNoise,
   BASE_ML_HYBRID_PARAMS,
+  insertionCandidates,
   NODE_ML_HYBRID_PARAMS,
   resolveMlHybridParams,
 } from './ml-hybrid-params.ts';
@@ -330,7 +331,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       ghostMaxCapacity: this.#growGhosts ? ghostMax : ghosts,
     });
     this.#sampler = new CandidateSampler(this.#random);
-    const k = 1 + p.tail + p.newest + (p.exitFraction > 0 ? 1 : 0) + p.recent + p.random;
+    const k = 1 + p.tail + insertionCandidates(p) + p.recent + p.random;
     this.#candidates = new Int32Array(k);
     this.#rows = new Float32Array(k * FEATURE_COUNT);
     this.#scores = new Float64Array(k);
@@ -973,8 +974,8 @@ export class MlHybridPolicy implements EvictionPolicy {
           `with ${FEATURE_COUNT}`,
       );
     }
-    const exit = p.exitFraction > 0 ? 1 : 0;
-    const k = p.remoteHeads + Math.max(p.poolSize, p.tail + p.recent + p.random) + p.newest + exit;
+    const k =
+      p.remoteHeads + Math.max(p.poolSize, p.tail + p.recent + p.random) + insertionCandidates(p);
     this.#remoteSlots = new Int32Array(k);
     this.#remoteVersions = new Uint32Array(k);
     this.#remoteRows = new Float32Array(k * FEATURE_COUNT);
