@@ -140,6 +140,8 @@ for (const file of files) {
                 validationAccuracy: stats.lastValidationCurrent,
                 challengeMargin: stats.challengeMargin,
                 modelDisagreement: stats.lastDisagreement,
+                auditMargin: stats.auditMargin,
+                auditResolved: stats.auditResolved,
               }),
         });
       }

@@ -26,6 +26,8 @@ function fakeStats(): { -readonly [K in keyof MlPolicyStats]: MlPolicyStats[K] }
     shadowBaseHitRatio: 0.25,
     shadowFallbackActive: 0,
     challengeMargin: 0.3,
+    auditResolved: 0,
+    auditMargin: -1,
     baseSwitches: 0,
     otherBaseActive: 0,
     priorEvictions: 0,
@@ -87,6 +89,12 @@ describe('createMlMetrics', () => {
     text = await registry.metrics();
     expect(text).toContain(`mlcache_node_ml_prior_evictions_total{${L}} 40`);
     expect(text).toContain(`mlcache_node_ml_prior_guard_trips_total{${L}} 2`);
+    expect(text).toContain(`mlcache_node_ml_audit_margin{${L}} -1`);
+    stats.auditResolved = 512;
+    stats.auditMargin = 0.625;
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_ml_audit_pairs_resolved_total{${L}} 512`);
+    expect(text).toContain(`mlcache_node_ml_audit_margin{${L}} 0.625`);
     stats.ghostKeys = 1_000;
     stats.ghostCapacity = 262_144;
     text = await registry.metrics();

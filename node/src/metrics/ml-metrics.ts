@@ -37,6 +37,9 @@ export interface MlPolicyStats {
   readonly shadowBaseHitRatio: number;
   readonly shadowFallbackActive: number;
   readonly challengeMargin: number;
+  /** The challenge's audit (`auditEvery`): pairs with an outcome, and its margin (-1: none). */
+  readonly auditResolved: number;
+  readonly auditMargin: number;
   /** Times the order proposing victims changed (`adaptiveBase`); 1 while it is not the own base's. */
   readonly baseSwitches: number;
   readonly otherBaseActive: number;
@@ -503,6 +506,18 @@ function rows(t: MlTelemetry): Row[] {
       'counter',
       "Of the model's evictions, those the saturation prior chose (where the model predicted the base's victim at the label cap).",
       (l, s) => one(l, s().priorEvictions),
+    ],
+    [
+      'audit_pairs_resolved_total',
+      'counter',
+      "Challenges audited by their outcome: the pool's best and the base's victim, one of which was requested again (ML+LFU's default).",
+      (l, s) => one(l, s().auditResolved),
+    ],
+    [
+      'audit_margin',
+      'gauge',
+      'The margin the audited outcomes call for (the lead from which overrules were right more often than wrong); -1 until they tell.',
+      (l, s) => one(l, s().auditMargin),
     ],
     [
       'prior_guard_trips_total',

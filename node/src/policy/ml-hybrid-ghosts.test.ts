@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMlHybridPolicy } from './ml-hybrid.ts';
 import type { MlHybridParams } from './ml-hybrid-params.ts';
+import { OverruleAudit } from './overrule-audit.ts';
 import { CacheDriver, drive } from './test-ml-drive.ts';
 import type { Op } from './test-ml-drive.ts';
 
@@ -47,7 +48,8 @@ describe('ML hybrid: the evicted-keys table follows the residents', () => {
     const driver = new CacheDriver(policy, 1 << 20);
     for (let key = 0; key < 3_000; key++) driver.step({ kind: 'get', key, size: 1_000 });
     expect(policy.stats().ghostCapacity).toBe(655);
-    expect(policy.reservedBytes()).toBe(655 * 80);
+    // And the audit of ML+LFU's challenges: one pair per 16 keys, at least 64 (overrule-audit.ts).
+    expect(policy.reservedBytes()).toBe(655 * 80 + OverruleAudit.bytesFor(64));
     policy.resize(4 << 20); // 2,621 now
     for (let key = 3_000; key < 6_000; key++) driver.step({ kind: 'get', key, size: 1_000 });
     expect(policy.stats().ghostCapacity).toBeGreaterThanOrEqual(2_000);

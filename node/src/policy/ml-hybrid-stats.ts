@@ -53,6 +53,9 @@ export interface MlHybridStats {
   labelCap: number;
   /** The margin the model must beat the base's victim by now (raised by shadow fallbacks). */
   challengeMargin: number;
+  /** `auditEvery`: pairs whose outcome is known, and the margin they call for (-1: none yet). */
+  auditResolved: number;
+  auditMargin: number;
   /** Times the shadow comparison made the policy fall back, and whether it is falling back now. */
   shadowFallbacks: number;
   shadowFallbackActive: number;
@@ -119,6 +122,8 @@ export function emptyStats(): MlHybridStats {
     labelsPending: 0,
     labelCap: 0,
     challengeMargin: 0,
+    auditResolved: 0,
+    auditMargin: -1,
     shadowFallbacks: 0,
     shadowFallbackActive: 0,
     shadowPercent: 0,

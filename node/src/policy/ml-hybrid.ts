@@ -41,6 +41,7 @@ import {
 import type { MlHybridStats } from './ml-hybrid-stats.ts';
 import { emptyStats } from './ml-hybrid-stats.ts';
 import { OnlineTraining } from './online-training.ts';
+import { OverruleAudit } from './overrule-audit.ts';
 import { RemoteScoring, systemTimer } from './remote-scoring.ts';
 import type { RemoteFailure, SetTimer } from './remote-scoring.ts';
 import type { RemoteScorer, RemoteScores, SampleSink, Scorer, TrainerPort } from './scorer-port.ts';
@@ -151,6 +152,17 @@ export const ML_GHOST_BYTES = 80;
  */
 export const ML_GHOST_BUDGET_SHARE = 0.05;
 
+/** `auditEvery`: the width of a lead bin (log units). */
+const AUDIT_BIN = 0.125;
+/**
+ * Evicted-keys table entries per audited pair. 4 cost the demo's ML+LFU 0.3–1 point of hit
+ * ratio at 8 MiB (the pairs' memory, about 2% of the budget: with the audit allocated but never
+ * acting, the same loss); 16 costs it nothing measurable.
+ */
+const AUDIT_PAIR_KEYS = 16;
+/** Resolved pairs between two updates of the margin from the audit. */
+const AUDIT_APPLY = 64;
+
 /**
  * The most evicted keys to remember in a cache of `budgetBytes` whose memory they count against:
  * ML_GHOST_BUDGET_SHARE of it. 0 for no budget (nothing to share).
@@ -220,6 +232,13 @@ export class MlHybridPolicy implements EvictionPolicy {
   #margin: number;
   /** The margin without what shadow fallbacks added. */
   #marginFloor: number;
+  /** `auditEvery`: the challenge judged by outcomes, and evictions since the last audited one. */
+  #audit: OverruleAudit | null;
+  #sinceAudit = 0;
+  /** What the audit holds, allocated up front (part of `reservedBytes`). */
+  #auditBytes: number;
+  /** Pairs resolved when the audit last set the margin. */
+  #auditApplied = 0;
 
   #t = 0;
   #used = 0;
@@ -330,6 +349,18 @@ export class MlHybridPolicy implements EvictionPolicy {
       ghostCapacity: ghosts,
       ghostMaxCapacity: this.#growGhosts ? ghostMax : ghosts,
     });
+    // Remote scoring challenges by other means (#remoteChallenge) and is not audited.
+    this.#audit =
+      p.auditEvery > 0 && options.remoteScorer === undefined
+        ? new OverruleAudit({
+            capacity: this.#auditPairs(ghosts),
+            binWidth: AUDIT_BIN,
+            bins: Math.min(255, Math.ceil(p.marginCeiling / AUDIT_BIN) + 1),
+            window: p.auditWindow,
+            confidence: p.auditConfidence,
+          })
+        : null;
+    this.#auditBytes = this.#audit === null ? 0 : OverruleAudit.bytesFor(this.#audit.capacity);
     this.#sampler = new CandidateSampler(this.#random);
     const k = 1 + p.tail + insertionCandidates(p) + p.recent + p.random;
     this.#candidates = new Int32Array(k);
@@ -524,6 +555,13 @@ export class MlHybridPolicy implements EvictionPolicy {
   resize(capacity: number): void {
     this.#capacity = capacity;
     if (this.#growGhosts) this.#features.setGhostLimit(this.#ghostLimit(capacity));
+    const audit = this.#audit;
+    const pairs = this.#auditPairs(this.#features.ghostCapacity);
+    if (audit !== null && audit.capacity !== pairs) {
+      // Its counts stay; its open pairs are dropped (a few hundred outcomes lost).
+      this.#audit = audit.resized(pairs);
+      this.#auditBytes = OverruleAudit.bytesFor(pairs);
+    }
     this.#base.resize?.(capacity);
     this.#other?.resize?.(capacity);
     this.#shadow.resize(capacity);
@@ -574,7 +612,7 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   /** The evicted-keys table's memory (`EvictionPolicy.reservedBytes`). */
   reservedBytes(): number {
-    return this.#features.ghostCapacity * ML_GHOST_BYTES;
+    return this.#features.ghostCapacity * ML_GHOST_BYTES + this.#auditBytes;
   }
 
   /** Plain-number counters for metrics (a live view; do not keep it across calls). */
@@ -592,6 +630,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     s.labelsPending = this.#training?.labeler.pending ?? 0;
     s.labelCap = this.#cap();
     s.challengeMargin = this.#margin;
+    s.auditResolved = this.#audit?.resolved ?? 0;
+    s.auditMargin = this.#auditReady() ? this.#auditedMargin() : -1;
     s.shadowPercent = this.#shadow.percent;
     s.shadowWindows = this.#shadow.windows;
     s.shadowLiveHitRatio = this.#shadow.liveHitRatio;
@@ -606,6 +646,7 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   #request(keyId: number): void {
     const t = ++this.#t;
+    this.#audit?.request(keyId, t);
     const training = this.#training;
     if (training === null) return;
     training.request(keyId, t);
@@ -798,9 +839,54 @@ export class MlHybridPolicy implements EvictionPolicy {
     }
     const floor = this.#headScore + this.#margin;
     const victim = this.#pool.takeAbove(floor, this.#features.slotWords);
+    if (this.#audit !== null && ++this.#sinceAudit >= this.#params.auditEvery) this.#auditPair();
     if (victim < 0 && this.#params.saturationPrior) return this.#priorVictim();
     if (victim < 0) this.#stats.modelKeptBase++;
     return victim;
+  }
+
+  /**
+   * Holds the challenge just decided (the pool's best against the base's victim) for the audit,
+   * and every AUDIT_APPLY pairs lets the audit's margin replace the floor once it has enough.
+   */
+  #auditPair(): void {
+    this.#sinceAudit = 0;
+    const best = this.#pool.lastBest;
+    if (best < 0) return;
+    const audit = this.#audit!;
+    const lead = this.#pool.lastBestScore - this.#headScore;
+    const features = this.#features;
+    const horizon = this.#params.auditHorizon * this.#cap();
+    audit.audit(features.keyOf(best), features.keyOf(this.#head), lead, this.#t, horizon);
+    if (audit.resolved - this.#auditApplied < AUDIT_APPLY) return;
+    this.#auditApplied = audit.resolved;
+    if (!this.#auditReady()) return;
+    const raised = Math.max(0, this.#margin - this.#marginFloor);
+    this.#marginFloor = this.#auditedMargin();
+    this.#margin = this.#marginFloor + raised;
+  }
+
+  /** Whether the audit has enough pairs, and a margin whose gain clears its noise. */
+  /**
+   * The audit's pairs follow the evicted-keys table (one per AUDIT_PAIR_KEYS of its `ghosts`
+   * keys), which follows the cache and a node's budget: about 100 bytes a pair, counted in
+   * `reservedBytes`, so about 0.4% of a node's budget beside the table's 5%.
+   */
+  #auditPairs(ghosts: number): number {
+    return Math.min(this.#params.auditPairs, Math.max(64, Math.floor(ghosts / AUDIT_PAIR_KEYS)));
+  }
+
+  #auditReady(): boolean {
+    const audit = this.#audit;
+    return (
+      audit !== null && audit.weight >= this.#params.auditMinPairs && !Number.isNaN(audit.margin())
+    );
+  }
+
+  /** The audit's margin within [`auditFloor`, `marginCeiling`]. */
+  #auditedMargin(): number {
+    const p = this.#params;
+    return Math.min(p.marginCeiling, Math.max(p.auditFloor, this.#audit!.margin()));
   }
 
   /**
@@ -1130,7 +1216,9 @@ export class MlHybridPolicy implements EvictionPolicy {
       // The model being replaced never lost to the base: trust the next one a little more.
       raised = Math.max(0, raised - p.fallbackMarginStep / 4);
     }
-    this.#marginFloor = marginForNoise(p, this.#stats.lastDisagreement);
+    this.#marginFloor = this.#auditReady()
+      ? this.#auditedMargin()
+      : marginForNoise(p, this.#stats.lastDisagreement);
     this.#margin = this.#marginFloor + raised;
     this.#scorer = scorer;
     this.#shadow.resetVerdict();

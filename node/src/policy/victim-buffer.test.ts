@@ -30,6 +30,21 @@ describe('VictimBuffer', () => {
     expect(pool.takeAbove(3.5, versions)).toBe(-1);
   });
 
+  it('remembers the best valid entry it compared with the floor, taken or not', () => {
+    const versions = new Uint32Array(10);
+    const pool = new VictimBuffer(4);
+    expect(pool.takeAbove(0, versions)).toBe(-1);
+    expect(pool.lastBest).toBe(-1);
+    pool.add(1, 3, versions);
+    pool.add(2, 7, versions);
+    pool.add(3, 5, versions);
+    versions[2]!++; // slot 2 was hit: not the best any more
+    expect(pool.takeAbove(6, versions)).toBe(-1);
+    expect([pool.lastBest, pool.lastBestScore]).toEqual([3, 5]);
+    expect(pool.takeAbove(4, versions)).toBe(3);
+    expect([pool.lastBest, pool.lastBestScore]).toEqual([3, 5]);
+  });
+
   it('drops an entry whose slot was touched after it was scored', () => {
     const versions = new Uint32Array(10);
     const pool = new VictimBuffer(4);

@@ -21,6 +21,9 @@ export class VictimBuffer {
   readonly #stride: number;
   readonly #at: number;
   #size = 0;
+  /** The best valid entry the last `takeAbove` saw (taken or not), and its score; -1: none. */
+  #lastBest = -1;
+  #lastBestScore = Number.NaN;
 
   /**
    * `stride` and `at` say where a slot's version sits in the `versions` array every method is
@@ -161,10 +164,24 @@ export class VictimBuffer {
         bestScore = score;
       }
     }
+    this.#lastBest = best < 0 ? -1 : slots[best]!;
+    this.#lastBestScore = best < 0 ? Number.NaN : bestScore;
     if (best < 0 || !(bestScore > floor)) return -1;
     const slot = slots[best]!;
     this.#removeAt(best);
     return slot;
+  }
+
+  /**
+   * The slot of the best valid entry the last `takeAbove` saw, whether it took it or not (-1 when
+   * the pool held none), and its score: what the challenge compared with the base's victim.
+   */
+  get lastBest(): number {
+    return this.#lastBest;
+  }
+
+  get lastBestScore(): number {
+    return this.#lastBestScore;
   }
 
   /** Removes and returns the valid entry with the highest score, or -1. */

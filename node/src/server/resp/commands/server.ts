@@ -83,6 +83,8 @@ function mlInfo(store: object, sections: readonly string[]): string {
     `ml_shadow_base_hit_ratio:${s.shadowBaseHitRatio.toFixed(4)}`,
     `ml_shadow_fallback_active:${s.shadowFallbackActive}`,
     `ml_challenge_margin:${s.challengeMargin}`,
+    `ml_audit_pairs_resolved:${s.auditResolved}`,
+    `ml_audit_margin:${s.auditMargin}`,
     `ml_base_order:${policy.order}`,
     `ml_base_order_switches:${s.baseSwitches}`,
     `ml_prior_evictions:${s.priorEvictions}`,
