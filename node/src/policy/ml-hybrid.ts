@@ -631,7 +631,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     s.labelCap = this.#cap();
     s.challengeMargin = this.#margin;
     s.auditResolved = this.#audit?.resolved ?? 0;
-    s.auditMargin = this.#auditReady() ? this.#auditedMargin() : -1;
+    s.auditMargin = this.#auditedMargin();
     s.shadowPercent = this.#shadow.percent;
     s.shadowWindows = this.#shadow.windows;
     s.shadowLiveHitRatio = this.#shadow.liveHitRatio;
@@ -860,13 +860,13 @@ export class MlHybridPolicy implements EvictionPolicy {
     audit.audit(features.keyOf(best), features.keyOf(this.#head), lead, this.#t, horizon);
     if (audit.resolved - this.#auditApplied < AUDIT_APPLY) return;
     this.#auditApplied = audit.resolved;
-    if (!this.#auditReady()) return;
+    const audited = this.#auditedMargin();
+    if (audited < 0) return;
     const raised = Math.max(0, this.#margin - this.#marginFloor);
-    this.#marginFloor = this.#auditedMargin();
-    this.#margin = this.#marginFloor + raised;
+    this.#marginFloor = audited;
+    this.#margin = audited + raised;
   }
 
-  /** Whether the audit has enough pairs, and a margin whose gain clears its noise. */
   /**
    * The audit's pairs follow the evicted-keys table (one per AUDIT_PAIR_KEYS of its `ghosts`
    * keys), which follows the cache and a node's budget: about 100 bytes a pair, counted in
@@ -876,17 +876,17 @@ export class MlHybridPolicy implements EvictionPolicy {
     return Math.min(this.#params.auditPairs, Math.max(64, Math.floor(ghosts / AUDIT_PAIR_KEYS)));
   }
 
-  #auditReady(): boolean {
-    const audit = this.#audit;
-    return (
-      audit !== null && audit.weight >= this.#params.auditMinPairs && !Number.isNaN(audit.margin())
-    );
-  }
-
-  /** The audit's margin within [`auditFloor`, `marginCeiling`]. */
+  /**
+   * The audit's margin within [`auditFloor`, `marginCeiling`], or -1 until it has
+   * `auditMinPairs` and a margin whose gain clears its noise (the noise rule's stands then).
+   */
   #auditedMargin(): number {
     const p = this.#params;
-    return Math.min(p.marginCeiling, Math.max(p.auditFloor, this.#audit!.margin()));
+    const audit = this.#audit;
+    if (audit === null || audit.weight < p.auditMinPairs) return -1;
+    const margin = audit.margin();
+    if (Number.isNaN(margin)) return -1;
+    return Math.min(p.marginCeiling, Math.max(p.auditFloor, margin));
   }
 
   /**
@@ -1216,9 +1216,8 @@ export class MlHybridPolicy implements EvictionPolicy {
       // The model being replaced never lost to the base: trust the next one a little more.
       raised = Math.max(0, raised - p.fallbackMarginStep / 4);
     }
-    this.#marginFloor = this.#auditReady()
-      ? this.#auditedMargin()
-      : marginForNoise(p, this.#stats.lastDisagreement);
+    const audited = this.#auditedMargin();
+    this.#marginFloor = audited >= 0 ? audited : marginForNoise(p, this.#stats.lastDisagreement);
     this.#margin = this.#marginFloor + raised;
     this.#scorer = scorer;
     this.#shadow.resetVerdict();
