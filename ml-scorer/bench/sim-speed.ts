@@ -4,6 +4,7 @@
  * with `npm run bench:sim` (traces from ../shared/traces or MLCACHE_TRACES).
  *
  *   npm run bench:sim -- [--policies lru,ml-lru,ml-lfu] [--repeats 3]
+ *       [--params '{"adaptiveBase":false}'] [--learning online|shipped|none]
  *
  * Each trace is read and materialised first, so that the timing covers the replay loop only
  * (hash lookup, slot bookkeeping and the policy's callbacks), not decompression or parsing. The
@@ -13,6 +14,13 @@
  * machine is shared, and CPU time is less disturbed by other jobs. Each policy runs alone (one
  * cache per pass) and the best of the repeats is kept, after the JIT has warmed up. libCacheSim's
  * speed is not in the reference CSV, so it cannot be compared here.
+ *
+ * To see where a learned policy's time goes, parts of it can be left out: `--params` overrides
+ * its knobs (ml-hybrid-params.ts, as JSON); `--learning shipped` gives it the shipped model and
+ * no trainer (no labels, no training; its shadow guard, which would soon stop a model that
+ * trails the base, is switched off with `shadowMargin` 1 so that the model keeps evicting), and
+ * `--learning none` neither (every eviction is the base's: what is left is the per-request
+ * bookkeeping). The miss ratios of those runs are not the policy's.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,6 +32,9 @@ import type { MlBase } from '../../node/src/policy/ml-hybrid.ts';
 import { createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
 import { openTrace } from '../src/data/trace-file.ts';
 import type { TrainerPort } from '../../node/src/policy/scorer-port.ts';
+import type { MlHybridParams } from '../../node/src/policy/ml-hybrid-params.ts';
+import type { TreeEnsemble } from '../../node/src/policy/tree-model.ts';
+import { readOnnxModel } from '../src/export/onnx-import.ts';
 import { createSyncTrainer } from '../src/learn/sync-trainer.ts';
 import type { MaterializedTrace } from '../src/sim/materialized-trace.ts';
 import { batchesOf, materializeTrace } from '../src/sim/materialized-trace.ts';
@@ -64,9 +75,25 @@ const { values } = parseScriptArgs({
   options: {
     policies: { type: 'string' },
     repeats: { type: 'string', default: '3' },
+    /** Overrides of the learned policies' knobs (ml-hybrid-params.ts), as JSON. */
+    params: { type: 'string', default: '{}' },
+    learning: { type: 'string', default: 'online' },
   },
 });
 const repeats = Math.max(1, Number(values.repeats));
+const learning = values.learning;
+if (learning !== 'online' && learning !== 'shipped' && learning !== 'none') {
+  throw new RangeError(`--learning must be online, shipped or none, got ${learning}`);
+}
+const params: Partial<MlHybridParams> = {
+  ...(learning === 'shipped' ? { shadowMargin: 1 } : {}),
+  ...(JSON.parse(values.params) as Partial<MlHybridParams>),
+};
+/** The shipped model (`--learning shipped`), which a node starts from by default. */
+const shipped: TreeEnsemble | undefined =
+  learning === 'shipped'
+    ? (await readOnnxModel(join(import.meta.dirname, '..', 'models', 'default.onnx'))).model
+    : undefined;
 const policies =
   values.policies === undefined
     ? [...defaultPolicyNames(), ...LEARNED]
@@ -117,6 +144,12 @@ console.log(
   'the learned policies: ≥ 0.25); "training" is the share of a learned policy\'s CPU time spent',
 );
 console.log('in its synchronous trainer. libCacheSim speeds are not in the reference CSV.');
+if (learning !== 'online' || values.params !== '{}') {
+  console.log(
+    `Learned policies run with --learning ${learning} and params ${JSON.stringify(params)}: ` +
+      "their miss ratios are not the policies' own.",
+  );
+}
 // Speeds drop when other processes share the cores; say how busy the machine was.
 console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)}`);
 
@@ -145,8 +178,9 @@ async function measure(
 
 /**
  * The simulator's factory for a policy. A learned policy is built as the policy table builds it
- * (learned-policies.ts: a fresh synchronous trainer per cache, default parameters), with the
- * trainer wrapped to add up the CPU time of its calls.
+ * (learned-policies.ts: a fresh synchronous trainer per cache, default parameters, unless
+ * `--params` or `--learning` say otherwise), with the trainer wrapped to add up the CPU time of
+ * its calls.
  */
 function factoryFor(
   policy: string,
@@ -168,7 +202,12 @@ function factoryFor(
     },
   };
   const base = policy.slice('ml-'.length) as MlBase;
-  return { factory: (options) => createMlHybridPolicy({ ...options, base, trainer }), training };
+  const learner =
+    learning === 'online' ? { trainer } : shipped === undefined ? {} : { scorer: shipped };
+  return {
+    factory: (options) => createMlHybridPolicy({ ...options, base, params, ...learner }),
+    training,
+  };
 }
 
 function cpuSince(started: NodeJS.CpuUsage): number {
