@@ -510,7 +510,7 @@ function rows(t: MlTelemetry): Row[] {
     [
       'audit_pairs_resolved_total',
       'counter',
-      "Challenges audited by their outcome: the pool's best and the base's victim, one of which was requested again (ML+LFU's default).",
+      "Challenges audited by their outcome: the pool's best and the base's victim, one of which was requested again (both policies' default).",
       (l, s) => one(l, s().auditResolved),
     ],
     [

@@ -33,13 +33,18 @@ describe('MlHybridPolicy: the challenge judged by outcomes (auditEvery)', () => 
     expect(audited.hits).toBe(plain.hits);
   });
 
-  it('is on by default in ML+LFU and off in ML+LRU, and its memory counts as reserved', () => {
+  it('is on by default in both, ML+LRU acting after 1,024 pairs, and its memory is reserved', () => {
     const lfu = replay('lfu', sensible);
     const lru = replay('lru', sensible);
     expect(lfu.stats.auditResolved).toBeGreaterThan(0);
-    expect(lru.stats.auditResolved).toBe(0);
+    // Pairs are audited from the start, but fewer than 1,024 resolve here: no verdict yet.
+    expect(lru.stats.auditResolved).toBeGreaterThan(256);
+    expect(lru.stats.auditResolved).toBeLessThan(1024);
+    expect(lru.stats.auditMargin).toBe(-1);
+    expect(replay('lru', sensible, { auditMinPairs: 256 }).stats.auditMargin).toBe(0);
     const off = replay('lfu', sensible, { auditEvery: 0 });
     // 400 keys: an evicted-keys table of 1024, and one pair per 16 of its keys.
     expect(lfu.reserved - off.reserved).toBe(OverruleAudit.bytesFor(64));
+    expect(lru.reserved).toBe(lfu.reserved);
   });
 });

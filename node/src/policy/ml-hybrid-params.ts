@@ -125,11 +125,11 @@ export interface MlHybridParams {
    * Judge the challenge by outcomes (overrule-audit.ts): at every n-th eviction with a model, the
    * pool's best and the base's victim are held until one of them is requested again, and the
    * margin becomes the lead from which overrules were right more often than wrong, once
-   * `auditMinPairs` are resolved (the noise rule until then). 0: off (ML+LRU); ML+LFU's default
-   * is 1 (`BASE_ML_HYBRID_PARAMS`).
+   * `auditMinPairs` are resolved (the noise rule until then). 0: off; both policies' default is
+   * 1 (`BASE_ML_HYBRID_PARAMS`).
    */
   readonly auditEvery: number;
-  /** Resolved pairs (decayed) before the audit sets the margin. */
+  /** Resolved pairs (decayed) before the audit sets the margin (ML+LRU's default: 1,024). */
   readonly auditMinPairs: number;
   /** Resolved pairs after which the audit's counts halve. */
   readonly auditWindow: number;
@@ -322,11 +322,16 @@ export function insertionCandidates(p: MlHybridParams): number {
  * never hit to its eviction end by age anyway, won fewer cells and was the best online policy
  * on fewer (75 → 70), so it keeps 0. ML+LFU also audits its challenges (`auditEvery` 1,
  * thirteenth round): seeds 1–4, as many cells won, mean gap closed +0.65 points, the best online
- * policy on 78 of 156 (77); ML+LRU lost 4 policy-cells with it (arc_P12 10% above all), so off.
+ * policy on 78 of 156 (77). ML+LRU lost 4 policy-cells with it (arc_P12 10% above all), unless
+ * the audit waits for 1,024 resolved pairs (`auditMinPairs`) before it sets the margin: then
+ * seeds 1–4 win as many cells (152 of 156) and the best online policy on as many (75), with the
+ * mean gap closed +0.46 points and fewer misses in all; ML+LFU did worse with 1,024 (the best
+ * online policy on 77, −0.2 points), so it keeps 256 (docs/learned-eviction.md, "Fourteenth
+ * round").
  */
 export const BASE_ML_HYBRID_PARAMS: Readonly<Record<MlBase, Readonly<Partial<MlHybridParams>>>> =
   Object.freeze({
-    lru: Object.freeze({}),
+    lru: Object.freeze({ auditEvery: 1, auditMinPairs: 1024 }),
     lfu: Object.freeze({ exitFraction: 0.25, auditEvery: 1 }),
   });
 
