@@ -28,14 +28,40 @@ describe('OverruleAudit', () => {
   });
 
   it('drops a pair neither key of which returns within its horizon', () => {
-    const audit = new OverruleAudit(options);
+    // Two places: the sweep looks at both at every audit.
+    const audit = new OverruleAudit({ ...options, capacity: 2 });
     audit.audit(1, 2, 1, 0, 10);
-    audit.request(2, 11);
+    audit.request(2, 11); // past the horizon: no outcome
     expect(audit.resolved).toBe(0);
-    audit.audit(3, 4, 1, 12, 10); // opening expires the old pair
+    audit.audit(3, 4, 1, 12, 10); // the sweep closes the expired pair
     expect(audit.open).toBe(1);
     audit.request(2, 13);
     expect(audit.resolved).toBe(0);
+  });
+
+  it('reuses a resolved pair’s place at once, while older pairs still wait', () => {
+    const audit = new OverruleAudit({ ...options, capacity: 2 });
+    expect(audit.audit(1, 2, 1, 0, 1000)).toBe(true);
+    expect(audit.audit(3, 4, 1, 0, 1000)).toBe(true);
+    expect(audit.audit(5, 6, 1, 1, 1000)).toBe(false); // full
+    audit.request(4, 2); // the newer pair resolves; the older one is open for 998 more requests
+    expect(audit.audit(5, 6, 1, 3, 1000)).toBe(true);
+    expect(audit.open).toBe(2);
+    audit.request(1, 4);
+    audit.request(6, 5);
+    expect(audit.counts()).toEqual({ right: [0, 0, 2, 0, 0], wrong: [0, 0, 1, 0, 0] });
+  });
+
+  it('expires pairs in any order of their places, every place once per capacity / 2 audits', () => {
+    const audit = new OverruleAudit(options);
+    for (let i = 0; i < 64; i++) audit.audit(2 * i + 1, 2 * i + 2, 1, 0, 10);
+    for (let i = 0; i < 63; i += 2) audit.request(2 * i + 2, 1); // every other pair resolves
+    expect(audit.open).toBe(32);
+    // Long past every horizon: 32 audits sweep all 64 places, and each new pair takes one freed.
+    for (let i = 0; i < 32; i++)
+      expect(audit.audit(1000 + 2 * i, 1001 + 2 * i, 1, 100, 10)).toBe(true);
+    expect(audit.open).toBe(32);
+    expect(audit.resolved).toBe(32);
   });
 
   it('refuses pairs without a lead, with a key already audited, or beyond its capacity', () => {

@@ -14,6 +14,11 @@ import { KeyIndex, keyHash32 } from './feature-key-index.ts';
  * cover the leads below the current margin as well as above it. A pair neither key of which
  * returns within its horizon is dropped (both far: Belady is indifferent between them).
  *
+ * A resolved pair frees its place at once; a sweep of a few places per audit closes the expired
+ * ones. (Freeing places only in the order the pairs were opened, as a ring does, held the audit
+ * to `capacity` pairs per horizon: on arc_P12 10%, where a pair may wait 4 label caps, ML+LRU's
+ * audit resolved 924 pairs in 1.57M requests that way and 2,788 this way.)
+ *
  * `margin()` is the lead from which overruling nets the most right minus wrong calls over the
  * pairs audited (bins of `binWidth`, the last one open-ended; counts halve once they reach
  * `window`, so the verdict follows the workload). It uses nothing but requests already seen.
@@ -41,15 +46,17 @@ export class OverruleAudit {
   readonly #bins: number;
   readonly #window: number;
   readonly #confidence: number;
-  /** Ring of open pairs, in the order opened: B's key, H's key, lead bin, horizon end. */
+  /** Places of pairs: B's key, H's key, lead bin, horizon end, and whether a pair is open there. */
   readonly #best: Float64Array;
   readonly #head: Float64Array;
   readonly #bin: Uint8Array;
   readonly #until: Float64Array;
   readonly #live: Uint8Array;
-  #first = 0;
-  #count = 0;
-  /** Key id → ring position, for both keys of every open pair. */
+  /** Places free for a new pair (a stack), and where the expiry sweep goes on. */
+  readonly #free: Int32Array;
+  #freeCount = 0;
+  #cursor = 0;
+  /** Key id → place, for both keys of every open pair. */
   readonly #index: KeyIndex;
   /** Per hashed key: open pairs holding it, so most requests skip the map. */
   readonly #filter: Uint16Array;
@@ -76,6 +83,8 @@ export class OverruleAudit {
     this.#bin = new Uint8Array(capacity);
     this.#until = new Float64Array(capacity);
     this.#live = new Uint8Array(capacity);
+    this.#free = new Int32Array(capacity);
+    this.#freeAll();
     this.#index = new KeyIndex(2 * capacity);
     const size = pow2AtLeast(2 * capacity);
     this.#filter = new Uint16Array(size);
@@ -85,12 +94,13 @@ export class OverruleAudit {
   }
 
   /**
-   * Bytes this holds, all allocated up front: the ring (26 per pair), the key index (two keys per
-   * pair, kept at most half full: 64 to 128 per pair) and the filter (4 to 8 per pair).
+   * Bytes this holds, all allocated up front: the places (26 per pair) and their free list (4),
+   * the key index (two keys per pair, kept at most half full: 64 to 128 per pair) and the filter
+   * (4 to 8 per pair).
    */
   static bytesFor(capacity: number): number {
     const pairs = Math.max(1, Math.floor(capacity));
-    return pairs * 26 + 2 * 8 * pow2AtLeast(4 * pairs) + 2 * pow2AtLeast(2 * pairs);
+    return pairs * 30 + 2 * 8 * pow2AtLeast(4 * pairs) + 2 * pow2AtLeast(2 * pairs);
   }
 
   /** Pairs resolved since the start (not decayed). */
@@ -114,10 +124,10 @@ export class OverruleAudit {
    * already audited, or no room.
    */
   audit(best: number, head: number, lead: number, t: number, horizon: number): boolean {
-    this.#expire(t);
-    if (!(lead > 0) || best === head || this.#count === this.#capacity) return false;
+    this.#sweep(t);
+    if (!(lead > 0) || best === head || this.#freeCount === 0) return false;
     if (this.#index.get(best) >= 0 || this.#index.get(head) >= 0) return false;
-    const at = (this.#first + this.#count++) % this.#capacity;
+    const at = this.#free[--this.#freeCount]!;
     this.#best[at] = best;
     this.#head[at] = head;
     this.#bin[at] = Math.min(this.#bins - 1, Math.floor(lead / this.#binWidth));
@@ -205,24 +215,29 @@ export class OverruleAudit {
     this.#index.clear();
     this.#filter.fill(0);
     this.#live.fill(0);
-    this.#first = 0;
-    this.#count = 0;
+    this.#freeAll();
     this.#right.fill(0);
     this.#wrong.fill(0);
     this.#weight = 0;
   }
 
-  /** Drops pairs whose horizon has passed (opened in order, so they lead the ring). */
-  #expire(t: number): void {
-    while (this.#count > 0) {
-      const at = this.#first;
-      if (this.#live[at] === 1) {
-        if (t <= this.#until[at]!) return;
-        this.#close(at);
-      }
-      this.#first = (at + 1) % this.#capacity;
-      this.#count--;
+  /**
+   * Closes the pairs whose horizon has passed among the next SWEEP places, so that every place
+   * is looked at once per capacity / SWEEP audits. A resolved pair frees its place at once; an
+   * expired one waits for the sweep (its outcome no longer counts meanwhile).
+   */
+  #sweep(t: number): void {
+    for (let k = 0; k < SWEEP; k++) {
+      const at = this.#cursor;
+      this.#cursor = at + 1 === this.#capacity ? 0 : at + 1;
+      if (this.#live[at] === 1 && t > this.#until[at]!) this.#close(at);
     }
+  }
+
+  #freeAll(): void {
+    for (let i = 0; i < this.#capacity; i++) this.#free[i] = this.#capacity - 1 - i;
+    this.#freeCount = this.#capacity;
+    this.#cursor = 0;
   }
 
   #hold(keyId: number, at: number): void {
@@ -232,6 +247,7 @@ export class OverruleAudit {
 
   #close(at: number): void {
     this.#live[at] = 0;
+    this.#free[this.#freeCount++] = at;
     this.#release(this.#best[at]!);
     this.#release(this.#head[at]!);
   }
@@ -245,6 +261,9 @@ export class OverruleAudit {
     return keyHash32(keyId) & this.#filterMask;
   }
 }
+
+/** Places the expiry sweep looks at per audit. */
+const SWEEP = 2;
 
 function pow2AtLeast(n: number): number {
   let p = 2;
