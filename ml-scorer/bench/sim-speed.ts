@@ -203,7 +203,7 @@ function factoryFor(
   };
   const base = policy.slice('ml-'.length) as MlBase;
   const learner =
-    learning === 'online' ? { trainer } : shipped === undefined ? {} : { scorer: shipped };
+    learning === 'online' ? { trainer } : learning === 'shipped' ? { scorer: shipped! } : {};
   return {
     factory: (options) => createMlHybridPolicy({ ...options, base, params, ...learner }),
     training,

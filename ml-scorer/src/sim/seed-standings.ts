@@ -45,13 +45,18 @@ export function seedStandings(
   reference: readonly EvalRow[],
   runs: readonly (readonly EvalRow[])[],
 ): SeedStandings {
-  const cells = new Map<string, Map<string, number>>();
+  const byCell = new Map<string, Map<string, number>>();
   for (const row of reference) {
-    if (!cells.has(cellOf(row))) cells.set(cellOf(row), new Map());
-    cells.get(cellOf(row))!.set(row.policy, row.missRatio);
+    if (!byCell.has(cellOf(row))) byCell.set(cellOf(row), new Map());
+    byCell.get(cellOf(row))!.set(row.policy, row.missRatio);
   }
-  const complete = (c: Map<string, number> | undefined): c is Map<string, number> =>
-    c !== undefined && c.has('belady') && PLAIN_ONLINE.every((p) => c.has(p));
+  /** The complete reference cells: LRU's, LFU's, the best plain policy's and Belady's ratios. */
+  const cells = new Map<string, { lru: number; lfu: number; best: number; belady: number }>();
+  for (const [cell, c] of byCell) {
+    if (!c.has('belady') || !PLAIN_ONLINE.every((p) => c.has(p))) continue;
+    const best = Math.min(...PLAIN_ONLINE.map((p) => c.get(p)!));
+    cells.set(cell, { lru: c.get('lru')!, lfu: c.get('lfu')!, best, belady: c.get('belady')! });
+  }
   const known = new Set([...PLAIN_ONLINE, 'belady']);
   const totals = new Map<string, { -readonly [K in keyof PolicyStanding]: PolicyStanding[K] }>();
   const learnedLowest: number[] = [];
@@ -59,7 +64,7 @@ export function seedStandings(
     const lowestByCell = new Map<string, number>();
     for (const row of run) {
       const c = cells.get(cellOf(row));
-      if (known.has(row.policy) || !complete(c)) continue;
+      if (known.has(row.policy) || c === undefined) continue;
       const t = totals.get(row.policy) ?? {
         policy: row.policy,
         runs: 0,
@@ -70,20 +75,17 @@ export function seedStandings(
         summedMissRatio: 0,
       };
       totals.set(row.policy, t);
-      const best = Math.min(...PLAIN_ONLINE.map((p) => c.get(p)!));
       const m = row.missRatio;
       t.runs++;
-      if (m < Math.min(c.get('lru')!, c.get('lfu')!)) t.beatsBoth++;
-      if (m < best) t.bestOnline++;
-      if (m <= best) t.bestOnlineWithTies++;
-      t.meanGap += gapClosed(c.get('lru')!, m, c.get('belady')!) ?? 0;
+      if (m < Math.min(c.lru, c.lfu)) t.beatsBoth++;
+      if (m < c.best) t.bestOnline++;
+      if (m <= c.best) t.bestOnlineWithTies++;
+      t.meanGap += gapClosed(c.lru, m, c.belady) ?? 0;
       t.summedMissRatio += m;
       lowestByCell.set(cellOf(row), Math.min(lowestByCell.get(cellOf(row)) ?? Infinity, m));
     }
     let lowest = 0;
-    for (const [cell, m] of lowestByCell) {
-      if (m < Math.min(...PLAIN_ONLINE.map((p) => cells.get(cell)!.get(p)!))) lowest++;
-    }
+    for (const [cell, m] of lowestByCell) if (m < cells.get(cell)!.best) lowest++;
     learnedLowest.push(lowest);
   }
   const policies = [...totals.values()].map((t) => ({ ...t, meanGap: t.meanGap / t.runs }));

@@ -23,6 +23,9 @@ import { KeyIndex, keyHash32 } from './feature-key-index.ts';
  * pairs audited (bins of `binWidth`, the last one open-ended; counts halve once they reach
  * `window`, so the verdict follows the workload). It uses nothing but requests already seen.
  */
+/** Places the expiry sweep looks at per audit. */
+const SWEEP = 2;
+
 export interface OverruleAuditOptions {
   /** Pairs awaiting an outcome at most (further ones are not opened). */
   readonly capacity: number;
@@ -261,9 +264,6 @@ export class OverruleAudit {
     return keyHash32(keyId) & this.#filterMask;
   }
 }
-
-/** Places the expiry sweep looks at per audit. */
-const SWEEP = 2;
 
 function pow2AtLeast(n: number): number {
   let p = 2;
