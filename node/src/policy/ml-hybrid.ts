@@ -984,16 +984,9 @@ export class MlHybridPolicy implements EvictionPolicy {
    * their feature rows; returns how many rows.
    */
   #gather(withHead: boolean): number {
-    const first = withHead ? 1 : 0;
-    this.#candidates[0] = this.#head;
-    this.#sizeShares();
     // With `topUpOnly`, fresh candidates are sampled only while the pool has room.
     const fresh = !this.#params.topUpOnly || this.#pool.size < this.#pool.capacity;
-    const n =
-      first +
-      (fresh
-        ? this.#sampler.sample(this.#order, this.#candidates, this.#shares, this.#skip, first)
-        : 0);
+    const n = this.#sample(withHead, fresh);
     const nowMs = this.#wallMs();
     const usage = this.#usage();
     for (let i = 0; i < n; i++) {
@@ -1001,6 +994,19 @@ export class MlHybridPolicy implements EvictionPolicy {
       this.#features.write(this.#candidates[i]!, this.#t, nowMs, usage, this.#rows, at);
     }
     return n;
+  }
+
+  /** The head if `withHead`, then fresh candidates if `fresh`, into `#candidates`: how many. */
+  #sample(withHead: boolean, fresh: boolean): number {
+    const first = withHead ? 1 : 0;
+    this.#candidates[0] = this.#head;
+    this.#sizeShares();
+    return (
+      first +
+      (fresh
+        ? this.#sampler.sample(this.#order, this.#candidates, this.#shares, this.#skip, first)
+        : 0)
+    );
   }
 
   #now(): number {
@@ -1030,12 +1036,23 @@ export class MlHybridPolicy implements EvictionPolicy {
     }
   }
 
-  /** Without a model: gathers what the model will be asked, only to log training rows. */
+  /**
+   * While the base evicts: samples what the model would be asked, only to log training rows.
+   * Only the rows logged are written (the same rows and random draws as writing every row).
+   */
   #logCandidates(): void {
     if (this.#order.candidates(this.#one, 1) === 0) return;
     this.#head = this.#one[0]!;
-    const n = this.#gather(true);
-    if (n > 0) this.#logRows(n);
+    const n = this.#sample(true, true);
+    const labeler = this.#training!.labeler;
+    const nowMs = this.#wallMs();
+    const usage = this.#usage();
+    const cap = this.#cap();
+    for (let k = 0; k < this.#params.logPerBatch; k++) {
+      const slot = this.#candidates[this.#random.int(n)]!;
+      this.#features.write(slot, this.#t, nowMs, usage, this.#rows, 0);
+      labeler.record(this.#features.keyOf(slot), this.#t, cap, this.#rows, 0);
+    }
   }
 
   // ---- remote scoring --------------------------------------------------------------------------
