@@ -84,7 +84,19 @@ export function stopChild(child: ChildProcess): Promise<void> {
 
 /** User plus system CPU time of process `pid` so far, in seconds (from /proc/<pid>/stat). */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * The same for the main thread of process `pid` alone (its thread id is the pid): the thread
+ * that serves every request of a node, without its GC helpers and training worker.
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuSeconds(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }

@@ -12,7 +12,8 @@
  *   3. Runs redis-benchmark SET and GET (-c 50 -d 100 -r KEYS, without pipelining and with
  *      -P 16), the policies one after another within each round, and reports per policy the
  *      median over the rounds of ops/s, p50/p99 latency and the server's CPU µs per operation
- *      (from /proc/<pid>/stat), the keys it evicted, and the ratios ML/base.
+ *      (from /proc/<pid>/stat), that of its main thread alone (the one that serves requests: the
+ *      node is bound by it), the keys it evicted, and the ratios ML/base.
  *
  * The machine is shared: compare within a run (the ratios) and CPU µs/op, not ops/s across runs.
  *
@@ -34,6 +35,7 @@ import { Redis } from 'ioredis';
 import {
   ensureTools,
   loadKeys,
+  mainThreadCpuSeconds,
   medians,
   runRedisBenchmark,
   startListening,
@@ -81,6 +83,8 @@ interface Sample {
   readonly p50: number;
   readonly p99: number;
   readonly cpuUsPerOp: number;
+  /** Of the main thread alone. */
+  readonly mainUsPerOp: number;
   readonly evicted: number;
 }
 
@@ -127,6 +131,7 @@ async function evictedKeys(server: Server): Promise<number> {
 async function benchmark(server: Server, test: 'set' | 'get', pipeline: number): Promise<Sample> {
   const requests = pipeline > 1 ? REQUESTS * 8 : REQUESTS;
   const before = await evictedKeys(server);
+  const mainBefore = mainThreadCpuSeconds(server.pid);
   const { rps, p50, p99, cpuSeconds } = runRedisBenchmark(
     {
       port: server.port,
@@ -139,8 +144,10 @@ async function benchmark(server: Server, test: 'set' | 'get', pipeline: number):
     },
     [server.pid],
   );
+  const main = mainThreadCpuSeconds(server.pid) - mainBefore;
   const evicted = (await evictedKeys(server)) - before;
-  return { rps, p50, p99, cpuUsPerOp: (cpuSeconds[0]! * 1e6) / requests, evicted };
+  const cpuUsPerOp = (cpuSeconds[0]! * 1e6) / requests;
+  return { rps, p50, p99, cpuUsPerOp, mainUsPerOp: (main * 1e6) / requests, evicted };
 }
 
 ensureTools(['redis-benchmark'], ['redis-tools']);
@@ -184,7 +191,8 @@ try {
         samples.set(key, [...(samples.get(key) ?? []), sample]);
         process.stderr.write(
           `round ${round + 1}/${ROUNDS} ${nameOf(t)} ${server.policy}: ${Math.round(sample.rps)} ops/s, ` +
-            `${sample.cpuUsPerOp.toFixed(2)} CPU µs/op, ${sample.evicted} evicted\n`,
+            `${sample.cpuUsPerOp.toFixed(2)} CPU µs/op (main thread ${sample.mainUsPerOp.toFixed(2)}), ` +
+            `${sample.evicted} evicted\n`,
         );
       }
     }
@@ -205,9 +213,11 @@ try {
         m.p50.toFixed(3),
         m.p99.toFixed(3),
         m.cpuUsPerOp.toFixed(2),
+        m.mainUsPerOp.toFixed(2),
         String(Math.round(m.evicted)),
         base === undefined ? '' : (m.rps / base.rps).toFixed(2),
         base === undefined ? '' : (m.cpuUsPerOp / base.cpuUsPerOp).toFixed(2),
+        base === undefined ? '' : (m.mainUsPerOp / base.mainUsPerOp).toFixed(2),
       ]);
     }
   }
@@ -218,9 +228,11 @@ try {
     'p50 ms',
     'p99 ms',
     'CPU µs/op',
+    'main µs/op',
     'evicted',
     'ops/s vs base',
     'CPU/op vs base',
+    'main/op vs base',
   ];
   if (values.markdown) {
     console.log(`| ${head.join(' | ')} |`);
