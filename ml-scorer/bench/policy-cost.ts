@@ -6,6 +6,7 @@
  *
  *   node ml-scorer/bench/policy-cost.ts [--policies lfu,ml-lfu,lru,ml-lru] [--ops 2000000]
  *       [--repeats 3] [--params '{"adaptiveBase":false}'] [--budget memory|keys]
+ *       [--learning node|untrained|none]
  *
  * The load is the benchmark's: 200,000 keys of 228 bytes each (what the store charges a
  * redis-benchmark entry of -d 100), a budget of half of them, and uniformly random SETs. With
@@ -19,13 +20,24 @@
  * installed at the start, and a trainer (synchronous here, so its CPU counts in this thread; with
  * `retrainMinMs` it trains about once per run). The cache is filled first; the time is CPU
  * (process.cpuUsage) of the SETs after that, best of the repeats.
+ *
+ * `--learning` takes the learned policies apart: `node` (the default) as above; `untrained`
+ * with the trainer but no model to start from, so that every eviction is the base's and logs a
+ * training row and every request samples one, as before a first model (on these uniform SETs no
+ * trained model ever beats the base at the gate: "by the model" stays 0%); `none` with neither,
+ * so what is left is the per-request bookkeeping (features, sampler, evicted-keys table,
+ * shadows).
  */
 import { join } from 'node:path';
 import { parseScriptArgs } from '../../node/src/platform/script-args.ts';
 import type { EvictionPolicy } from '../../node/src/policy/eviction-policy.ts';
 import type { MlBase } from '../../node/src/policy/ml-hybrid.ts';
 import type { MlHybridParams } from '../../node/src/policy/ml-hybrid-params.ts';
-import { createBasePolicy, createMlHybridPolicy } from '../../node/src/policy/ml-hybrid.ts';
+import {
+  MlHybridPolicy,
+  createBasePolicy,
+  createMlHybridPolicy,
+} from '../../node/src/policy/ml-hybrid.ts';
 import type { TreeEnsemble } from '../../node/src/policy/tree-model.ts';
 import { createSystemClock } from '../../node/src/util/clock.ts';
 import { createRandom } from '../../node/src/util/random.ts';
@@ -45,8 +57,13 @@ const { values } = parseScriptArgs({
     /** Overrides of the learned policies' knobs (ml-hybrid-params.ts), as JSON. */
     params: { type: 'string', default: '{}' },
     budget: { type: 'string', default: 'memory' },
+    learning: { type: 'string', default: 'node' },
   },
 });
+const learning = values.learning;
+if (learning !== 'node' && learning !== 'untrained' && learning !== 'none') {
+  throw new RangeError(`--learning must be node, untrained or none, got ${learning}`);
+}
 if (values.budget !== 'memory' && values.budget !== 'keys') {
   throw new RangeError(`--budget must be memory or keys, got ${values.budget}`);
 }
@@ -66,15 +83,29 @@ function createPolicy(name: string, shipped: TreeEnsemble): EvictionPolicy {
     seed: 1,
     // As a node's store creates it: the evicted-keys table is paid for from the byte budget.
     memoryBudget: true,
-    trainer: createSyncTrainer(),
+    ...(learning === 'none' ? {} : { trainer: createSyncTrainer() }),
     clock: createSystemClock(),
-    scorer: shipped,
+    ...(learning === 'node' ? { scorer: shipped } : {}),
     params,
   });
 }
 
-/** CPU µs per SET of `ops` random SETs on a filled cache, and the share of SETs that evicted. */
-function measure(name: string): { us: number; evicting: number } {
+interface Cost {
+  /** CPU µs per SET. */
+  readonly us: number;
+  /** Share of the SETs that evicted. */
+  readonly evicting: number;
+  /** Share of those evictions the model chose (NaN for a plain policy). */
+  readonly byModel: number;
+}
+
+/** Model evictions so far: a learned policy's counter, NaN for a plain one. */
+function modelEvictions(policy: EvictionPolicy): number {
+  return policy instanceof MlHybridPolicy ? policy.stats().modelEvictions : Number.NaN;
+}
+
+/** What `ops` random SETs on a filled cache cost. */
+function measure(name: string): Cost {
   const policy = createPolicy(name, model);
   // As store.ts charges: the policy's own bytes with each entry, its reserved bytes off the top.
   const charge = CHARGE + (chargedAsStore ? (policy.entryOverhead ?? 0) : 0);
@@ -108,15 +139,17 @@ function measure(name: string): { us: number; evicting: number } {
   };
   for (let i = 0; i < KEYS; i++) set(random.int(KEYS));
   evictions = 0;
+  const byModelBefore = modelEvictions(policy);
   const started = process.cpuUsage();
   for (let i = 0; i < ops; i++) set(random.int(KEYS));
   const cpu = process.cpuUsage(started);
-  return { us: (cpu.user + cpu.system) / ops, evicting: evictions / ops };
+  const byModel = (modelEvictions(policy) - byModelBefore) / evictions;
+  return { us: (cpu.user + cpu.system) / ops, evicting: evictions / ops, byModel };
 }
 
-const results = new Map<string, { us: number; evicting: number }>();
+const results = new Map<string, Cost>();
 for (const name of policies) {
-  let best = { us: Number.POSITIVE_INFINITY, evicting: 0 };
+  let best: Cost = { us: Number.POSITIVE_INFINITY, evicting: 0, byModel: Number.NaN };
   for (let r = 0; r < repeats; r++) {
     const m = measure(name);
     if (m.us < best.us) best = m;
@@ -124,13 +157,14 @@ for (const name of policies) {
   results.set(name, best);
 }
 console.log(
-  `policy   CPU µs/SET  vs base  SETs evicting  (${ops} random SETs over ${KEYS} keys, ` +
+  `policy   CPU µs/SET  vs base  SETs evicting  by the model  (${ops} random SETs over ${KEYS} keys, ` +
     `${chargedAsStore ? 'budget: half of them at the store charge (--budget memory)' : 'half of them resident (--budget keys)'})`,
 );
 for (const [name, m] of results) {
   const base = results.get(name.replace(/^ml-/, ''));
   const ratio = name.startsWith('ml-') && base !== undefined ? (m.us / base.us).toFixed(1) : '';
   console.log(
-    `${name.padEnd(8)} ${m.us.toFixed(3).padStart(11)}  ${ratio.padStart(7)}  ${(100 * m.evicting).toFixed(0).padStart(12)}%`,
+    `${name.padEnd(8)} ${m.us.toFixed(3).padStart(11)}  ${ratio.padStart(7)}  ${(100 * m.evicting).toFixed(0).padStart(12)}%` +
+      `  ${Number.isNaN(m.byModel) ? '' : `${(100 * m.byModel).toFixed(0).padStart(11)}%`}`,
   );
 }
