@@ -1023,36 +1023,36 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   /** Logs random rows of the batch just gathered as training samples. */
   #logRows(n: number): void {
-    this.#logFrom(this.#candidates, this.#rows, n);
-  }
-
-  #logFrom(slots: Int32Array, rows: Float32Array, n: number): void {
-    const labeler = this.#training!.labeler;
-    const cap = this.#cap();
-    for (let k = 0; k < this.#params.logPerBatch; k++) {
-      const i = this.#random.int(n);
-      const keyId = this.#features.keyOf(slots[i]!);
-      labeler.record(keyId, this.#t, cap, rows, i * FEATURE_COUNT);
-    }
+    this.#logFrom(this.#candidates, this.#rows, n, true);
   }
 
   /**
-   * While the base evicts: samples what the model would be asked, only to log training rows.
-   * Only the rows logged are written (the same rows and random draws as writing every row).
+   * Logs `logPerBatch` rows of `slots[0 … n)`, each picked at random, as training samples. With
+   * `written` their rows are in `rows` already (row i at i × FEATURE_COUNT); without, only each
+   * picked slot's row is written, at the start of `rows` (the same row and the same draws).
    */
+  #logFrom(slots: Int32Array, rows: Float32Array, n: number, written: boolean): void {
+    const labeler = this.#training!.labeler;
+    const cap = this.#cap();
+    const nowMs = written ? 0 : this.#wallMs();
+    const usage = written ? 0 : this.#usage();
+    for (let k = 0; k < this.#params.logPerBatch; k++) {
+      const i = this.#random.int(n);
+      const slot = slots[i]!;
+      let at = i * FEATURE_COUNT;
+      if (!written) {
+        this.#features.write(slot, this.#t, nowMs, usage, rows, 0);
+        at = 0;
+      }
+      labeler.record(this.#features.keyOf(slot), this.#t, cap, rows, at);
+    }
+  }
+
+  /** While the base evicts: samples what the model would be asked, only to log training rows. */
   #logCandidates(): void {
     if (this.#order.candidates(this.#one, 1) === 0) return;
     this.#head = this.#one[0]!;
-    const n = this.#sample(true, true);
-    const labeler = this.#training!.labeler;
-    const nowMs = this.#wallMs();
-    const usage = this.#usage();
-    const cap = this.#cap();
-    for (let k = 0; k < this.#params.logPerBatch; k++) {
-      const slot = this.#candidates[this.#random.int(n)]!;
-      this.#features.write(slot, this.#t, nowMs, usage, this.#rows, 0);
-      labeler.record(this.#features.keyOf(slot), this.#t, cap, this.#rows, 0);
-    }
+    this.#logFrom(this.#candidates, this.#rows, this.#sample(true, true), false);
   }
 
   // ---- remote scoring --------------------------------------------------------------------------
@@ -1131,7 +1131,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       this.#features.write(slots[i]!, this.#t, nowMs, usage, this.#remoteRows, i * FEATURE_COUNT);
     }
     if (this.#training !== null && (remote.sent + 1) % p.logEvery === 0) {
-      this.#logFrom(slots, this.#remoteRows, n);
+      this.#logFrom(slots, this.#remoteRows, n, true);
     }
     remote.send(this.#remoteRows.slice(0, n * FEATURE_COUNT), n);
   }
