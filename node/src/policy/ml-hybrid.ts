@@ -303,6 +303,13 @@ export class MlHybridPolicy implements EvictionPolicy {
    * is in the slot's feature record, one cache line, whose row is written right after.
    */
   readonly #skip = (slot: number): boolean => slot === this.#head || this.#isPooled(slot);
+  /**
+   * What the batches logged while the base evicts skip: the head only. No pool is used then, and
+   * a candidate's pooled mark sits in its feature record, a cache miss per candidate in a large
+   * cache (the logged one's row is the only record read). Before a first model the pool is empty,
+   * so the rows are those `#skip` gave; in a later fallback a pooled candidate may be logged too.
+   */
+  readonly #skipHead = (slot: number): boolean => slot === this.#head;
   readonly #unpool = (slot: number): void => {
     this.#features.slotWords[slot * U32_STRIDE + S_POOLED] = 0;
   };
@@ -996,16 +1003,17 @@ export class MlHybridPolicy implements EvictionPolicy {
     return n;
   }
 
-  /** The head if `withHead`, then fresh candidates if `fresh`, into `#candidates`: how many. */
-  #sample(withHead: boolean, fresh: boolean): number {
+  /**
+   * The head if `withHead`, then fresh candidates if `fresh` (but not those `skip` turns away),
+   * into `#candidates`: how many.
+   */
+  #sample(withHead: boolean, fresh: boolean, skip = this.#skip): number {
     const first = withHead ? 1 : 0;
     this.#candidates[0] = this.#head;
     this.#sizeShares();
     return (
       first +
-      (fresh
-        ? this.#sampler.sample(this.#order, this.#candidates, this.#shares, this.#skip, first)
-        : 0)
+      (fresh ? this.#sampler.sample(this.#order, this.#candidates, this.#shares, skip, first) : 0)
     );
   }
 
@@ -1052,7 +1060,7 @@ export class MlHybridPolicy implements EvictionPolicy {
   #logCandidates(): void {
     if (this.#order.candidates(this.#one, 1) === 0) return;
     this.#head = this.#one[0]!;
-    this.#logFrom(this.#candidates, this.#rows, this.#sample(true, true), false);
+    this.#logFrom(this.#candidates, this.#rows, this.#sample(true, true, this.#skipHead), false);
   }
 
   // ---- remote scoring --------------------------------------------------------------------------
