@@ -13,7 +13,9 @@
  *      -P 16), the policies one after another within each round, and reports per policy the
  *      median over the rounds of ops/s, p50/p99 latency and the server's CPU µs per operation
  *      (from /proc/<pid>/stat), that of its main thread alone (the one that serves requests: the
- *      node is bound by it), the keys it evicted, and the ratios ML/base.
+ *      node is bound by it), the keys it evicted, the share of those the model chose (none
+ *      while a learned node's model trails its base, as on these uniform keys: then the run
+ *      measures the learned policy's upkeep alone), and the ratios ML/base.
  *
  * The machine is shared: compare within a run (the ratios) and CPU µs/op, not ops/s across runs.
  *
@@ -86,6 +88,8 @@ interface Sample {
   /** Of the main thread alone. */
   readonly mainUsPerOp: number;
   readonly evicted: number;
+  /** Of those evictions, the share the model chose (NaN for a plain policy). */
+  readonly byModel: number;
 }
 
 async function freePort(): Promise<number> {
@@ -128,9 +132,19 @@ async function evictedKeys(server: Server): Promise<number> {
   return Number(/evicted_keys:(\d+)/.exec(await server.client.info('stats'))?.[1] ?? NaN);
 }
 
+/**
+ * Evictions the model chose so far (INFO's `ml_evictions_model`), NaN for a plain policy. A
+ * learned node whose model trails its base evicts as the base does (a shadow fallback), and
+ * then this benchmark measures the learned policy's upkeep, not its model.
+ */
+async function modelEvictions(server: Server): Promise<number> {
+  return Number(/ml_evictions_model:(\d+)/.exec(await server.client.info('ml'))?.[1] ?? NaN);
+}
+
 async function benchmark(server: Server, test: 'set' | 'get', pipeline: number): Promise<Sample> {
   const requests = pipeline > 1 ? REQUESTS * 8 : REQUESTS;
   const before = await evictedKeys(server);
+  const modelBefore = await modelEvictions(server);
   const mainBefore = mainThreadCpuSeconds(server.pid);
   const { rps, p50, p99, cpuSeconds } = runRedisBenchmark(
     {
@@ -146,8 +160,16 @@ async function benchmark(server: Server, test: 'set' | 'get', pipeline: number):
   );
   const main = mainThreadCpuSeconds(server.pid) - mainBefore;
   const evicted = (await evictedKeys(server)) - before;
+  const byModel = ((await modelEvictions(server)) - modelBefore) / evicted;
   const cpuUsPerOp = (cpuSeconds[0]! * 1e6) / requests;
-  return { rps, p50, p99, cpuUsPerOp, mainUsPerOp: (main * 1e6) / requests, evicted };
+  return { rps, p50, p99, cpuUsPerOp, mainUsPerOp: (main * 1e6) / requests, evicted, byModel };
+}
+
+/** ", 40% by the model" for a learned node's sample with evictions, '' otherwise. */
+function byModel(sample: Sample): string {
+  return Number.isFinite(sample.byModel)
+    ? `, ${Math.round(100 * sample.byModel)}% by the model`
+    : '';
 }
 
 ensureTools(['redis-benchmark'], ['redis-tools']);
@@ -192,7 +214,7 @@ try {
         process.stderr.write(
           `round ${round + 1}/${ROUNDS} ${nameOf(t)} ${server.policy}: ${Math.round(sample.rps)} ops/s, ` +
             `${sample.cpuUsPerOp.toFixed(2)} CPU µs/op (main thread ${sample.mainUsPerOp.toFixed(2)}), ` +
-            `${sample.evicted} evicted\n`,
+            `${sample.evicted} evicted${byModel(sample)}\n`,
         );
       }
     }
@@ -215,6 +237,7 @@ try {
         m.cpuUsPerOp.toFixed(2),
         m.mainUsPerOp.toFixed(2),
         String(Math.round(m.evicted)),
+        Number.isFinite(m.byModel) ? `${Math.round(100 * m.byModel)}%` : '',
         base === undefined ? '' : (m.rps / base.rps).toFixed(2),
         base === undefined ? '' : (m.cpuUsPerOp / base.cpuUsPerOp).toFixed(2),
         base === undefined ? '' : (m.mainUsPerOp / base.mainUsPerOp).toFixed(2),
@@ -230,6 +253,7 @@ try {
     'CPU µs/op',
     'main µs/op',
     'evicted',
+    'by model',
     'ops/s vs base',
     'CPU/op vs base',
     'main/op vs base',
