@@ -24,6 +24,7 @@ function fakeStats(): { -readonly [K in keyof MlPolicyStats]: MlPolicyStats[K] }
     totalTrainingMs: 300,
     shadowLiveHitRatio: 0.5,
     shadowBaseHitRatio: 0.25,
+    shadowPlainHitRatio: 0.625,
     shadowFallbackActive: 0,
     challengeMargin: 0.3,
     auditResolved: 0,
@@ -60,11 +61,14 @@ describe('createMlMetrics', () => {
     expect(text).toContain(`mlcache_node_ml_breaker_state{${L}} 2`); // open
     expect(text).toContain(`mlcache_node_ml_models_refused_total{${L},reason="validation"} 2`);
     expect(text).toContain(`mlcache_node_ml_shadow_hit_ratio{${L},variant="base"} 0.25`);
+    expect(text).toContain(`mlcache_node_ml_shadow_hit_ratio{${L},variant="plain"} 0.625`);
     expect(text).toContain(`mlcache_node_ml_trainings_total{${L}} 3`);
     expect(text).toContain('# TYPE mlcache_node_ml_score_duration_seconds histogram');
     stats.breakerState = 2; // half-open
     stats.modelEvictions = 9;
+    stats.shadowPlainHitRatio = Number.NaN; // a budget that is not memory: no plain shadow
     text = await registry.metrics();
+    expect(text).not.toContain('variant="plain"');
     expect(text).toContain(`mlcache_node_ml_breaker_state{${L}} 1`);
     expect(text).toContain(`mlcache_node_ml_evictions_total{${L},decider="model"} 9`);
   });
@@ -231,7 +235,12 @@ describe('MlTelemetry.snapshot and /v1/stats', () => {
       breaker: { state: 'open', opens: 1 },
       fallbacks: { breakerOpen: 4, scorerError: 2, deadline: 1 },
       modelsRefused: { version: 1, validation: 2 },
-      shadow: { liveHitRatio: 0.5, baseHitRatio: 0.25, fallbackActive: false },
+      shadow: {
+        liveHitRatio: 0.5,
+        baseHitRatio: 0.25,
+        plainHitRatio: 0.625,
+        fallbackActive: false,
+      },
       scoring: { batches: 10, meanRows: 4, meanMs: 0.5, remote: false },
     });
   });

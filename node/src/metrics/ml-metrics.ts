@@ -35,6 +35,8 @@ export interface MlPolicyStats {
   readonly totalTrainingMs: number;
   readonly shadowLiveHitRatio: number;
   readonly shadowBaseHitRatio: number;
+  /** NaN where the budget is not memory (then there is no plain shadow). */
+  readonly shadowPlainHitRatio: number;
   readonly shadowFallbackActive: number;
   readonly challengeMargin: number;
   /** The challenge's audit (`auditEvery`): pairs with an outcome, and its margin (-1: none). */
@@ -149,6 +151,8 @@ export interface MlStatsSnapshot {
   readonly shadow: {
     readonly liveHitRatio: number;
     readonly baseHitRatio: number;
+    /** The plain base policy's at the same memory; null where the budget is not memory. */
+    readonly plainHitRatio: number | null;
     readonly fallbackActive: boolean;
   };
   readonly scoring: {
@@ -312,6 +316,7 @@ export class MlTelemetry {
       shadow: {
         liveHitRatio: s.shadowLiveHitRatio,
         baseHitRatio: s.shadowBaseHitRatio,
+        plainHitRatio: Number.isFinite(s.shadowPlainHitRatio) ? s.shadowPlainHitRatio : null,
         fallbackActive: s.shadowFallbackActive !== 0,
       },
       scoring: {
@@ -465,11 +470,18 @@ function rows(t: MlTelemetry): Row[] {
     [
       'shadow_hit_ratio',
       'gauge',
-      'Hit ratio on the shadow-sampled keys: variant="live" (this policy) and "base" (a shadow of the base policy).',
-      (l, s) => [
-        { labels: { ...l, variant: 'live' }, value: s().shadowLiveHitRatio },
-        { labels: { ...l, variant: 'base' }, value: s().shadowBaseHitRatio },
-      ],
+      'Hit ratio on the shadow-sampled keys: variant="live" (this policy), "base" (a shadow of the base policy in the same budget) and, where the budget is memory, "plain" (the base policy alone in the same memory, its entries without the learned state: above "live", the learned policy does not pay for its memory).',
+      (l, s) => {
+        const stats = s();
+        const samples = [
+          { labels: { ...l, variant: 'live' }, value: stats.shadowLiveHitRatio },
+          { labels: { ...l, variant: 'base' }, value: stats.shadowBaseHitRatio },
+        ];
+        if (Number.isFinite(stats.shadowPlainHitRatio)) {
+          samples.push({ labels: { ...l, variant: 'plain' }, value: stats.shadowPlainHitRatio });
+        }
+        return samples;
+      },
     ],
     [
       'shadow_fallback_active',

@@ -64,6 +64,12 @@ export interface MlHybridStats {
   /** Hit ratios on the shadow's sampled keys: the live policy's and the shadow base's. */
   shadowLiveHitRatio: number;
   shadowBaseHitRatio: number;
+  /**
+   * The same keys' hit ratio under the plain base policy alone in the same memory, its entries
+   * without the learned state's charge: above the live one, the learned policy does not pay for
+   * its memory. NaN where the budget is not memory (the simulator's object and byte budgets).
+   */
+  shadowPlainHitRatio: number;
   /** `adaptiveBase`: times the order proposing victims changed, and 1 while it is not the own base's. */
   baseSwitches: number;
   otherBaseActive: number;
@@ -130,6 +136,7 @@ export function emptyStats(): MlHybridStats {
     shadowWindows: 0,
     shadowLiveHitRatio: 0,
     shadowBaseHitRatio: 0,
+    shadowPlainHitRatio: Number.NaN,
     baseSwitches: 0,
     otherBaseActive: 0,
     remoteModelVersion: 0,

@@ -260,6 +260,8 @@ describe('ML hybrid: with a model', () => {
     expect(s.modelEvictions).toBe(0);
     expect(s.shadowWindows).toBeGreaterThan(20);
     expect(s.shadowFallbacks).toBe(0);
+    // A budget of entries, not of memory: no plain shadow (server.test.ts has one).
+    expect(s.shadowPlainHitRatio).toBeNaN();
   });
 
   it('does not blame a model for a FLUSHALL: the shadow starts again with the emptied cache', () => {

@@ -398,6 +398,15 @@ export class MlHybridPolicy implements EvictionPolicy {
       ...(p.adaptiveBase && p.shadowFollowsOrder
         ? { createOther: (capacity: number) => createBasePolicy(other, capacity, seed) }
         : {}),
+      // Where the budget is memory, what the plain base would hit in it (see `plain`).
+      ...(this.#memoryBudget
+        ? {
+            plain: {
+              create: (capacity: number) => createBasePolicy(options.base, capacity, seed),
+              entryOverhead: ML_ENTRY_STATE_BYTES,
+            },
+          }
+        : {}),
       capacity: options.capacity,
       seed,
       minEntries: p.shadowMinEntries,
@@ -643,6 +652,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     s.shadowWindows = this.#shadow.windows;
     s.shadowLiveHitRatio = this.#shadow.liveHitRatio;
     s.shadowBaseHitRatio = this.#shadow.shadowHitRatio;
+    s.shadowPlainHitRatio = this.#shadow.plainHitRatio;
     s.remoteBatches = this.#remote?.sent ?? 0;
     s.remoteLate = this.#remote?.late ?? 0;
     s.remoteInFlight = this.#remote?.inFlight === true ? 1 : 0;

@@ -113,6 +113,12 @@ export class SampledCache {
 export interface SampledReplaysOptions {
   /** Builds each replayed policy for the sampled caches' (scaled) capacity, in order. */
   readonly create: readonly ((capacity: number) => EvictionPolicy)[];
+  /**
+   * Per replayed policy, in the same order, what each entry is charged less than the live cache
+   * charges it (0 when absent): a plain policy's shadow at the same memory does not pay for a
+   * learned policy's per-entry state. @default none
+   */
+  readonly sizeOffsets?: readonly number[];
   /** The live cache's capacity, in its unit. */
   readonly capacity: number;
   /** Chooses the key sample (already mixed by the owner, so that owners sample apart). */
@@ -134,10 +140,13 @@ export class SampledReplays {
   #liveCapacity: number;
   #percent = 0;
   #caches: SampledCache[] = [];
+  /** Per cache, what its entries are charged less than the live cache's (`sizeOffsets`). */
+  readonly #offsets: readonly number[];
 
   constructor(options: SampledReplaysOptions) {
     this.#options = options;
     this.#liveCapacity = options.capacity;
+    this.#offsets = options.create.map((_, i) => options.sizeOffsets?.[i] ?? 0);
   }
 
   /** Whether the sampled requests are replayed (after `warm`). */
@@ -178,12 +187,18 @@ export class SampledReplays {
 
   /** Puts `keyId` into every cache as `accesses` requests. Call only when `sampled(keyId)`. */
   seed(keyId: number, size: number, accesses: number): void {
-    for (const cache of this.#caches) for (let i = 0; i < accesses; i++) cache.request(keyId, size);
+    for (let c = 0; c < this.#caches.length; c++) {
+      for (let i = 0; i < accesses; i++) this.request(c, keyId, size);
+    }
   }
 
-  /** Replays a request through cache `i`; whether it hit. Call only when `sampled(keyId)`. */
+  /**
+   * Replays a request through cache `i` (`size` as the live cache charges the entry); whether it
+   * hit. Call only when `sampled(keyId)`.
+   */
   request(i: number, keyId: number, size: number): boolean {
-    return this.#caches[i]!.request(keyId, size);
+    const offset = this.#offsets[i]!;
+    return this.#caches[i]!.request(keyId, offset === 0 ? size : Math.max(1, size - offset));
   }
 
   /** How many caches replay (0 before `warm`). */

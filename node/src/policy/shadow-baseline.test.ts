@@ -178,4 +178,31 @@ describe('ShadowBaseline', () => {
     expect(s.lastShadowHitRatio).toBeGreaterThan(0.9);
     expect(s.trailing).toBe(0);
   });
+
+  it('reports what the plain base would hit in the same memory, without judging against it', () => {
+    // Entries charged 10 live, of which 5 are the learned state: the plain shadow holds twice
+    // as many of the 150 keys (100 against 50 in a capacity of 500), so on uniform requests it
+    // hits about two thirds of them, the base a third.
+    const s = new ShadowBaseline({
+      createBase: (c) => createLfuPolicy({ capacity: c }),
+      plain: { create: (c) => createLfuPolicy({ capacity: c }), entryOverhead: 5 },
+      capacity: 500,
+      seed: 1,
+      minEntries: 1024,
+    });
+    s.start(50);
+    expect(s.percent).toBe(100);
+    // The live cache does as well as its base: no verdict against it, whatever the plain one hits.
+    const random = createRandom(3);
+    for (let i = 0; i < 20_000; i++) {
+      const key = random.int(150);
+      s.observe(key, 10, key < 50);
+    }
+    expect(s.shadowHitRatio).toBeGreaterThan(0.3);
+    expect(s.shadowHitRatio).toBeLessThan(0.37);
+    expect(s.plainHitRatio).toBeGreaterThan(0.63);
+    expect(s.plainHitRatio).toBeLessThan(0.7);
+    expect(s.trailing).toBe(0);
+    expect(shadow(100).plainHitRatio).toBeNaN();
+  });
 });

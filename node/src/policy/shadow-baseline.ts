@@ -32,6 +32,17 @@ export interface ShadowBaselineOptions {
   readonly createBase: (capacity: number) => EvictionPolicy;
   /** Builds the other order, replayed beside the base (see the class comment). @default none */
   readonly createOther?: (capacity: number) => EvictionPolicy;
+  /**
+   * A plain policy replayed beside them at the same memory: its entries are charged
+   * `entryOverhead` less (the learned policy's own state per entry), so that it holds what a node
+   * running it instead would hold. Only reported (`plainHitRatio`), never judged against: it
+   * tells whether the learned policy pays for its memory, which a fallback to the base within
+   * the same charged budget could not change. @default none
+   */
+  readonly plain?: {
+    readonly create: (capacity: number) => EvictionPolicy;
+    readonly entryOverhead: number;
+  };
   /** The live cache's capacity, in its unit. */
   readonly capacity: number;
   readonly seed: number;
@@ -57,15 +68,15 @@ export class ShadowBaseline {
   #window = 0;
   #n = 0;
   /**
-   * Since the last resetVerdict: requests, and per order (base, other) the requests only its
-   * shadow hit and those only the live cache hit.
+   * Since the last resetVerdict: requests, and per replay (base, other, plain) the requests only
+   * it hit and those only the live cache hit.
    */
   #pairs = 0;
-  readonly #onlyShadow = [0, 0];
-  readonly #onlyLive = [0, 0];
-  /** In the current window: hits of the live cache and of each order's shadow. */
+  readonly #onlyShadow = [0, 0, 0];
+  readonly #onlyLive = [0, 0, 0];
+  /** In the current window: hits of the live cache and of each replay (base, other, plain). */
   #liveHits = 0;
-  readonly #shadowHits = [0, 0];
+  readonly #shadowHits = [0, 0, 0];
   #trailing = 0;
   #windows = 0;
   #lastLive = 0;
@@ -73,15 +84,23 @@ export class ShadowBaseline {
   #lastShadow = 0;
   #totalRequests = 0;
   #totalLiveHits = 0;
-  readonly #totalShadowHits = [0, 0];
+  readonly #totalShadowHits = [0, 0, 0];
+  /** The plain replay's index among the replays, or -1 without one. */
+  readonly #plain: number;
 
   constructor(options: ShadowBaselineOptions) {
     this.#options = options;
+    const create = [options.createBase];
+    if (options.createOther !== undefined) create.push(options.createOther);
+    const sizeOffsets = create.map(() => 0);
+    this.#plain = options.plain === undefined ? -1 : create.length;
+    if (options.plain !== undefined) {
+      create.push(options.plain.create);
+      sizeOffsets.push(options.plain.entryOverhead);
+    }
     this.#replays = new SampledReplays({
-      create:
-        options.createOther === undefined
-          ? [options.createBase]
-          : [options.createBase, options.createOther],
+      create,
+      sizeOffsets,
       capacity: options.capacity,
       seed: (options.seed * 0x9e3779b1) ^ 0x5ad0,
       minEntries: options.minEntries ?? 1024,
@@ -139,6 +158,16 @@ export class ShadowBaseline {
   /** The hit ratio of the shadow of the order judged against (`judgeAgainst`). */
   get shadowHitRatio(): number {
     const hits = this.#totalShadowHits[this.#active]!;
+    return this.#totalRequests === 0 ? 0 : hits / this.#totalRequests;
+  }
+
+  /**
+   * The plain policy's hit ratio at the same memory over every sampled request since `start`
+   * (see `plain`), or NaN without one.
+   */
+  get plainHitRatio(): number {
+    if (this.#plain < 0) return Number.NaN;
+    const hits = this.#totalShadowHits[this.#plain]!;
     return this.#totalRequests === 0 ? 0 : hits / this.#totalRequests;
   }
 

@@ -81,6 +81,9 @@ function mlInfo(store: object, sections: readonly string[]): string {
     `ml_models_refused_validation:${s.modelsRefusedValidation}`,
     `ml_shadow_live_hit_ratio:${s.shadowLiveHitRatio.toFixed(4)}`,
     `ml_shadow_base_hit_ratio:${s.shadowBaseHitRatio.toFixed(4)}`,
+    ...(Number.isFinite(s.shadowPlainHitRatio)
+      ? [`ml_shadow_plain_hit_ratio:${s.shadowPlainHitRatio.toFixed(4)}`]
+      : []),
     `ml_shadow_fallback_active:${s.shadowFallbackActive}`,
     `ml_challenge_margin:${s.challengeMargin}`,
     `ml_audit_pairs_resolved:${s.auditResolved}`,
