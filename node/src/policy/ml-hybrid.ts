@@ -235,6 +235,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   /** `auditEvery`: the challenge judged by outcomes, and evictions since the last audited one. */
   #audit: OverruleAudit | null;
   #sinceAudit = 0;
+  /** The evicted-keys table's capacity when the shadow's room was last set (`#shadowRoom`). */
+  #roomGhosts = 0;
   /** What the audit holds, allocated up front (part of `reservedBytes`). */
   #auditBytes: number;
   /** Pairs resolved when the audit last set the margin. */
@@ -404,15 +406,18 @@ export class MlHybridPolicy implements EvictionPolicy {
             plain: {
               create: (capacity: number) => createBasePolicy(options.base, capacity, seed),
               entryOverhead: ML_ENTRY_STATE_BYTES,
+              capacity: options.capacity,
             },
           }
         : {}),
-      capacity: options.capacity,
+      // The room the live entries have: the base is judged in it, not in the whole budget.
+      capacity: this.#shadowRoom(),
       seed,
       minEntries: p.shadowMinEntries,
       minPercent: p.shadowMinPercent,
       margin: p.shadowMargin,
     });
+    this.#roomGhosts = this.#features.ghostCapacity;
     this.#warmAt = floorRateResidents(p.shadowMinEntries, p.shadowMinPercent);
     this.#priorGuard =
       p.saturationPrior && p.priorGuard ? new PriorGuard({ cooldown: p.priorGuardCooldown }) : null;
@@ -580,7 +585,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     }
     this.#base.resize?.(capacity);
     this.#other?.resize?.(capacity);
-    this.#shadow.resize(capacity);
+    this.#shadow.resize(this.#shadowRoom(), capacity);
+    this.#roomGhosts = this.#features.ghostCapacity;
     this.#selector?.resize(capacity);
   }
 
@@ -796,10 +802,24 @@ export class MlHybridPolicy implements EvictionPolicy {
   #forget(slot: number): void {
     // Twice the residents, as the simulator's object-budget cells have from the start.
     if (this.#growGhosts) this.#features.growGhosts(2 * this.#sampler.residentCount);
+    if (this.#memoryBudget && this.#features.ghostCapacity !== this.#roomGhosts) {
+      // The evicted-keys table grew, and the live entries' room shrank with it: so does the
+      // shadow's (the plain replay keeps the whole budget).
+      this.#roomGhosts = this.#features.ghostCapacity;
+      this.#shadow.setRoom(this.#shadowRoom(), this.#capacity);
+    }
     this.#bump(slot);
     this.#used -= this.#features.sizeOf(slot);
     this.#features.onRemove(slot);
     this.#sampler.onRemove(slot);
+  }
+
+  /**
+   * The room the live cache's entries have: where the budget is memory, the capacity less what
+   * the policy reserves apart from its entries (the store keeps the entries within that).
+   */
+  #shadowRoom(): number {
+    return this.#memoryBudget ? Math.max(1, this.#capacity - this.reservedBytes()) : this.#capacity;
   }
 
   /** The miss-rate average spans a few cache turnovers (and starts fast). */

@@ -121,6 +121,12 @@ export interface SampledReplaysOptions {
   readonly sizeOffsets?: readonly number[];
   /** The live cache's capacity, in its unit. */
   readonly capacity: number;
+  /**
+   * Per replayed policy, a capacity of its own in place of `capacity` (undefined: `capacity`):
+   * a plain policy's shadow at the same memory also has what the learned policy reserves apart
+   * from its entries. @default none
+   */
+  readonly capacities?: readonly (number | undefined)[];
   /** Chooses the key sample (already mixed by the owner, so that owners sample apart). */
   readonly seed: number;
   readonly minEntries: number;
@@ -137,7 +143,8 @@ export interface SampledReplaysOptions {
  */
 export class SampledReplays {
   readonly #options: SampledReplaysOptions;
-  #liveCapacity: number;
+  /** Per cache, the full-size capacity it replays at the sampling rate. */
+  #liveCapacities: number[];
   #percent = 0;
   #caches: SampledCache[] = [];
   /** Per cache, what its entries are charged less than the live cache's (`sizeOffsets`). */
@@ -145,7 +152,9 @@ export class SampledReplays {
 
   constructor(options: SampledReplaysOptions) {
     this.#options = options;
-    this.#liveCapacity = options.capacity;
+    this.#liveCapacities = options.create.map(
+      (_, i) => options.capacities?.[i] ?? options.capacity,
+    );
     this.#offsets = options.create.map((_, i) => options.sizeOffsets?.[i] ?? 0);
   }
 
@@ -164,8 +173,10 @@ export class SampledReplays {
     if (this.started) return;
     const o = this.#options;
     this.#percent = samplingPercent(residents, o.minEntries, o.minPercent);
-    const capacity = scaledCapacity(this.#liveCapacity, this.#percent);
-    this.#caches = o.create.map((create) => new SampledCache(create(capacity), capacity));
+    this.#caches = o.create.map((create, i) => {
+      const capacity = scaledCapacity(this.#liveCapacities[i]!, this.#percent);
+      return new SampledCache(create(capacity), capacity);
+    });
   }
 
   /** Forgets every cache and the rate, until warmed again. */
@@ -174,10 +185,17 @@ export class SampledReplays {
     this.#percent = 0;
   }
 
-  /** The live cache's capacity changed: every cache follows at the sampling rate. */
-  resize(capacity: number): void {
-    this.#liveCapacity = capacity;
-    for (const cache of this.#caches) cache.resize(scaledCapacity(capacity, this.#percent));
+  /**
+   * The live cache's capacity changed (a number: every cache's; a list: each cache's own, in
+   * `create`'s order): every cache follows at the sampling rate.
+   */
+  resize(capacity: number | readonly number[]): void {
+    this.#liveCapacities = this.#liveCapacities.map((_, i) =>
+      typeof capacity === 'number' ? capacity : capacity[i]!,
+    );
+    this.#caches.forEach((cache, i) =>
+      cache.resize(scaledCapacity(this.#liveCapacities[i]!, this.#percent)),
+    );
   }
 
   /** Whether requests for `keyId` are replayed. */

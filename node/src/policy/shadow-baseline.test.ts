@@ -185,7 +185,7 @@ describe('ShadowBaseline', () => {
     // hits about two thirds of them, the base a third.
     const s = new ShadowBaseline({
       createBase: (c) => createLfuPolicy({ capacity: c }),
-      plain: { create: (c) => createLfuPolicy({ capacity: c }), entryOverhead: 5 },
+      plain: { create: (c) => createLfuPolicy({ capacity: c }), entryOverhead: 5, capacity: 500 },
       capacity: 500,
       seed: 1,
       minEntries: 1024,
@@ -204,5 +204,36 @@ describe('ShadowBaseline', () => {
     expect(s.plainHitRatio).toBeLessThan(0.7);
     expect(s.trailing).toBe(0);
     expect(shadow(100).plainHitRatio).toBeNaN();
+  });
+
+  it('replays the base in the room the live entries have, and the plain policy in the whole budget', () => {
+    // The live entries have 300 of a budget of 500 (the rest reserved by the learned policy):
+    // the base holds 30 of the 150 keys, a fifth; the plain policy, charged 5 of 10, holds 100.
+    const s = new ShadowBaseline({
+      createBase: (c) => createLfuPolicy({ capacity: c }),
+      plain: { create: (c) => createLfuPolicy({ capacity: c }), entryOverhead: 5, capacity: 500 },
+      capacity: 300,
+      seed: 1,
+      minEntries: 1024,
+    });
+    s.start(30);
+    const random = createRandom(4);
+    const run = (): void => {
+      for (let i = 0; i < 20_000; i++) s.observe(random.int(150), 10, false);
+    };
+    run();
+    expect(s.shadowHitRatio).toBeGreaterThan(0.17);
+    expect(s.shadowHitRatio).toBeLessThan(0.23);
+    expect(s.plainHitRatio).toBeGreaterThan(0.63);
+    expect(s.plainHitRatio).toBeLessThan(0.7);
+    // The reserved memory grew: 200 left for the entries, 20 keys. The verdict's count goes on.
+    const windows = s.windows;
+    s.setRoom(200, 500);
+    run();
+    // Over both runs: a fifth, then a little over an eighth (20 of 150).
+    expect(s.shadowHitRatio).toBeGreaterThan(0.15);
+    expect(s.shadowHitRatio).toBeLessThan(0.19);
+    expect(s.plainHitRatio).toBeGreaterThan(0.63);
+    expect(s.windows).toBeGreaterThan(windows);
   });
 });

@@ -42,8 +42,13 @@ export interface ShadowBaselineOptions {
   readonly plain?: {
     readonly create: (capacity: number) => EvictionPolicy;
     readonly entryOverhead: number;
+    /** Its capacity: the whole budget, where the live cache's entries have less. */
+    readonly capacity: number;
   };
-  /** The live cache's capacity, in its unit. */
+  /**
+   * The room the live cache's entries have, in its unit: what the base and the other order are
+   * replayed in, so that they are judged in the same room.
+   */
   readonly capacity: number;
   readonly seed: number;
   /** The shadow aims to hold at least this many entries. @default 1024 */
@@ -87,20 +92,26 @@ export class ShadowBaseline {
   readonly #totalShadowHits = [0, 0, 0];
   /** The plain replay's index among the replays, or -1 without one. */
   readonly #plain: number;
+  /** How many replays: the base, the other order and the plain policy, where given. */
+  readonly #replayCount: number;
 
   constructor(options: ShadowBaselineOptions) {
     this.#options = options;
     const create = [options.createBase];
     if (options.createOther !== undefined) create.push(options.createOther);
     const sizeOffsets = create.map(() => 0);
+    const capacities: (number | undefined)[] = create.map(() => undefined);
     this.#plain = options.plain === undefined ? -1 : create.length;
     if (options.plain !== undefined) {
       create.push(options.plain.create);
       sizeOffsets.push(options.plain.entryOverhead);
+      capacities.push(options.plain.capacity);
     }
+    this.#replayCount = create.length;
     this.#replays = new SampledReplays({
       create,
       sizeOffsets,
+      capacities,
       capacity: options.capacity,
       seed: (options.seed * 0x9e3779b1) ^ 0x5ad0,
       minEntries: options.minEntries ?? 1024,
@@ -208,9 +219,21 @@ export class ShadowBaseline {
    * sampling rate and evicts down to it, and the comparison starts afresh, because hits before
    * the change say nothing of the caches after it.
    */
-  resize(capacity: number): void {
-    this.#replays.resize(capacity);
+  resize(capacity: number, plainCapacity = capacity): void {
+    this.setRoom(capacity, plainCapacity);
     if (this.started) this.resetVerdict();
+  }
+
+  /**
+   * The live cache's entries have `capacity` now (a learned policy's reserved memory grew or
+   * shrank), and the plain replay `plainCapacity`: the replays follow, and the comparison goes
+   * on, since the change is a few percent of the room.
+   */
+  setRoom(capacity: number, plainCapacity = capacity): void {
+    const each = Array.from({ length: this.#replayCount }, (_, i) =>
+      i === this.#plain ? plainCapacity : capacity,
+    );
+    this.#replays.resize(each);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMlHybridPolicy } from '../../../policy/ml-hybrid.ts';
 import { createRandom } from '../../../util/random.ts';
-import { constantModel, sensible } from '../../../policy/test-ml-drive.ts';
+import { constantModel, scorer, sensible } from '../../../policy/test-ml-drive.ts';
 import { CommandHarness } from '../testing/command-harness.ts';
 
 function infoFields(text: string): Map<string, string> {
@@ -87,6 +87,31 @@ describe('server commands', () => {
     expect(plain).toBeLessThan(0.8);
     expect(Number(fields.get('ml_shadow_base_hit_ratio'))).toBeLessThan(0.5);
     expect(Number(fields.get('ml_shadow_live_hit_ratio'))).toBeLessThan(0.5);
+  });
+
+  it('judges a learned node against its base in the room its entries have, not the whole budget', () => {
+    // A model that scores every row alike: on uniform SETs whatever it evicts, it does as well
+    // as its LFU base. The evicted-keys table takes 5% of the 256 KB, so the entries have 95% of
+    // it. A shadow of the base given the whole budget hit about 0.42 against the live 0.39, and
+    // the policy fell back for a model that cost nothing.
+    const ml = new CommandHarness({
+      storeOptions: {
+        maxMemory: 256 << 10,
+        policy: (o) =>
+          createMlHybridPolicy({
+            ...o,
+            base: 'lfu',
+            scorer: scorer(() => 0),
+          }),
+      },
+    });
+    const random = createRandom(1);
+    for (let i = 0; i < 200_000; i++) ml.run('SET', `key:${random.int(1_600)}`, 'v'.repeat(100));
+    const fields = infoFields(ml.run('INFO', 'ml') as string);
+    expect(fields.get('ml_fallbacks_shadow')).toBe('0');
+    const live = Number(fields.get('ml_shadow_live_hit_ratio'));
+    expect(live).toBeGreaterThan(0.3);
+    expect(Math.abs(live - Number(fields.get('ml_shadow_base_hit_ratio')))).toBeLessThan(0.01);
   });
 
   it("INFO ml reports a learned policy's model, deciders, breaker, shadow and prior; other policies have no such section", () => {
