@@ -17,6 +17,20 @@ function shadow(capacity: number, minEntries = 64) {
   });
 }
 
+/**
+ * An LFU shadow whose live entries have `room` of a budget of 500, with a plain LFU beside it in
+ * the whole budget, its entries charged 5 less (the learned state's share in these tests).
+ */
+function withPlain(room: number) {
+  return new ShadowBaseline({
+    createBase: (c) => createLfuPolicy({ capacity: c }),
+    plain: { create: (c) => createLfuPolicy({ capacity: c }), entryOverhead: 5, capacity: 500 },
+    capacity: room,
+    seed: 1,
+    minEntries: 1024,
+  });
+}
+
 describe('ShadowBaseline', () => {
   it('does nothing until started, then samples a hashed share of the keys', () => {
     const s = shadow(10_000, 1000);
@@ -183,13 +197,7 @@ describe('ShadowBaseline', () => {
     // Entries charged 10 live, of which 5 are the learned state: the plain shadow holds twice
     // as many of the 150 keys (100 against 50 in a capacity of 500), so on uniform requests it
     // hits about two thirds of them, the base a third.
-    const s = new ShadowBaseline({
-      createBase: (c) => createLfuPolicy({ capacity: c }),
-      plain: { create: (c) => createLfuPolicy({ capacity: c }), entryOverhead: 5, capacity: 500 },
-      capacity: 500,
-      seed: 1,
-      minEntries: 1024,
-    });
+    const s = withPlain(500);
     s.start(50);
     expect(s.percent).toBe(100);
     // The live cache does as well as its base: no verdict against it, whatever the plain one hits.
@@ -209,13 +217,7 @@ describe('ShadowBaseline', () => {
   it('replays the base in the room the live entries have, and the plain policy in the whole budget', () => {
     // The live entries have 300 of a budget of 500 (the rest reserved by the learned policy):
     // the base holds 30 of the 150 keys, a fifth; the plain policy, charged 5 of 10, holds 100.
-    const s = new ShadowBaseline({
-      createBase: (c) => createLfuPolicy({ capacity: c }),
-      plain: { create: (c) => createLfuPolicy({ capacity: c }), entryOverhead: 5, capacity: 500 },
-      capacity: 300,
-      seed: 1,
-      minEntries: 1024,
-    });
+    const s = withPlain(300);
     s.start(30);
     const random = createRandom(4);
     const run = (): void => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMlHybridPolicy } from '../../../policy/ml-hybrid.ts';
 import { createRandom } from '../../../util/random.ts';
 import { constantModel, scorer, sensible } from '../../../policy/test-ml-drive.ts';
+import type { Scorer } from '../../../policy/scorer-port.ts';
 import { CommandHarness } from '../testing/command-harness.ts';
 
 function infoFields(text: string): Map<string, string> {
@@ -73,15 +74,7 @@ describe('server commands', () => {
     // 160 (each 168 bytes heavier, and its evicted-keys table takes 5% off the top). On uniform
     // SETs of 400 keys the plain one hits about three quarters, the learned node and its base
     // about 0.4.
-    const ml = new CommandHarness({
-      storeOptions: {
-        maxMemory: 64 << 10,
-        policy: (o) => createMlHybridPolicy({ ...o, base: 'lfu', scorer: sensible }),
-      },
-    });
-    const random = createRandom(5);
-    for (let i = 0; i < 20_000; i++) ml.run('SET', `key:${random.int(400)}`, 'v'.repeat(100));
-    const fields = infoFields(ml.run('INFO', 'ml') as string);
+    const fields = uniformSets(64 << 10, sensible, 400, 20_000, 5);
     const plain = Number(fields.get('ml_shadow_plain_hit_ratio'));
     expect(plain).toBeGreaterThan(0.6);
     expect(plain).toBeLessThan(0.8);
@@ -94,20 +87,13 @@ describe('server commands', () => {
     // as its LFU base. The evicted-keys table takes 5% of the 256 KB, so the entries have 95% of
     // it. A shadow of the base given the whole budget hit about 0.42 against the live 0.39, and
     // the policy fell back for a model that cost nothing.
-    const ml = new CommandHarness({
-      storeOptions: {
-        maxMemory: 256 << 10,
-        policy: (o) =>
-          createMlHybridPolicy({
-            ...o,
-            base: 'lfu',
-            scorer: scorer(() => 0),
-          }),
-      },
-    });
-    const random = createRandom(1);
-    for (let i = 0; i < 200_000; i++) ml.run('SET', `key:${random.int(1_600)}`, 'v'.repeat(100));
-    const fields = infoFields(ml.run('INFO', 'ml') as string);
+    const fields = uniformSets(
+      256 << 10,
+      scorer(() => 0),
+      1_600,
+      200_000,
+      1,
+    );
     expect(fields.get('ml_fallbacks_shadow')).toBe('0');
     const live = Number(fields.get('ml_shadow_live_hit_ratio'));
     expect(live).toBeGreaterThan(0.3);
@@ -233,3 +219,25 @@ describe('server commands', () => {
     });
   });
 });
+
+/**
+ * `INFO ml` of an ML+LFU store of `maxMemory` bytes scoring with `model` after `sets` SETs of
+ * 100-byte values to keys drawn uniformly from `keys` (seeded).
+ */
+function uniformSets(
+  maxMemory: number,
+  model: Scorer,
+  keys: number,
+  sets: number,
+  seed: number,
+): Map<string, string> {
+  const ml = new CommandHarness({
+    storeOptions: {
+      maxMemory,
+      policy: (o) => createMlHybridPolicy({ ...o, base: 'lfu', scorer: model }),
+    },
+  });
+  const random = createRandom(seed);
+  for (let i = 0; i < sets; i++) ml.run('SET', `key:${random.int(keys)}`, 'v'.repeat(100));
+  return infoFields(ml.run('INFO', 'ml') as string);
+}
