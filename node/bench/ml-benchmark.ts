@@ -165,11 +165,9 @@ async function benchmark(server: Server, test: 'set' | 'get', pipeline: number):
   return { rps, p50, p99, cpuUsPerOp, mainUsPerOp: (main * 1e6) / requests, evicted, byModel };
 }
 
-/** ", 40% by the model" for a learned node's sample with evictions, '' otherwise. */
-function byModel(sample: Sample): string {
-  return Number.isFinite(sample.byModel)
-    ? `, ${Math.round(100 * sample.byModel)}% by the model`
-    : '';
+/** "40%" for a learned node's share of evictions by the model, '' where there is none. */
+function percentByModel(share: number): string {
+  return Number.isFinite(share) ? `${Math.round(100 * share)}%` : '';
 }
 
 ensureTools(['redis-benchmark'], ['redis-tools']);
@@ -214,7 +212,11 @@ try {
         process.stderr.write(
           `round ${round + 1}/${ROUNDS} ${nameOf(t)} ${server.policy}: ${Math.round(sample.rps)} ops/s, ` +
             `${sample.cpuUsPerOp.toFixed(2)} CPU µs/op (main thread ${sample.mainUsPerOp.toFixed(2)}), ` +
-            `${sample.evicted} evicted${byModel(sample)}\n`,
+            `${sample.evicted} evicted` +
+            (Number.isFinite(sample.byModel)
+              ? `, ${percentByModel(sample.byModel)} by the model`
+              : '') +
+            '\n',
         );
       }
     }
@@ -237,7 +239,7 @@ try {
         m.cpuUsPerOp.toFixed(2),
         m.mainUsPerOp.toFixed(2),
         String(Math.round(m.evicted)),
-        Number.isFinite(m.byModel) ? `${Math.round(100 * m.byModel)}%` : '',
+        percentByModel(m.byModel),
         base === undefined ? '' : (m.rps / base.rps).toFixed(2),
         base === undefined ? '' : (m.cpuUsPerOp / base.cpuUsPerOp).toFixed(2),
         base === undefined ? '' : (m.mainUsPerOp / base.mainUsPerOp).toFixed(2),

@@ -60,9 +60,9 @@ export class BaseSelector {
   constructor(options: BaseSelectorOptions) {
     this.#options = options;
     this.#replays = new SampledReplays({
-      create: [
-        (capacity) => options.createBase('lru', capacity),
-        (capacity) => options.createBase('lfu', capacity),
+      replays: [
+        { create: (capacity) => options.createBase('lru', capacity) },
+        { create: (capacity) => options.createBase('lfu', capacity) },
       ],
       capacity: options.capacity,
       seed: (options.seed * 0x85ebca6b) ^ 0xba5e,

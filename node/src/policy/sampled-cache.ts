@@ -110,23 +110,27 @@ export class SampledCache {
   }
 }
 
-export interface SampledReplaysOptions {
-  /** Builds each replayed policy for the sampled caches' (scaled) capacity, in order. */
-  readonly create: readonly ((capacity: number) => EvictionPolicy)[];
+/** One policy that `SampledReplays` replays. */
+export interface Replay {
+  /** Builds the policy for its sampled cache's (scaled) capacity. */
+  readonly create: (capacity: number) => EvictionPolicy;
   /**
-   * Per replayed policy, in the same order, what each entry is charged less than the live cache
-   * charges it (0 when absent): a plain policy's shadow at the same memory does not pay for a
-   * learned policy's per-entry state. @default none
+   * What each entry is charged less than the live cache charges it: a plain policy's shadow at
+   * the same memory does not pay for a learned policy's per-entry state. @default 0
    */
-  readonly sizeOffsets?: readonly number[];
+  readonly chargedLess?: number;
+  /**
+   * Its own full-size capacity instead of the live cache's: a plain policy's shadow at the same
+   * memory also has what the learned policy reserves apart from its entries. @default none
+   */
+  readonly capacity?: number;
+}
+
+export interface SampledReplaysOptions {
+  /** The replayed policies, in order. */
+  readonly replays: readonly Replay[];
   /** The live cache's capacity, in its unit. */
   readonly capacity: number;
-  /**
-   * Per replayed policy, a capacity of its own in place of `capacity` (undefined: `capacity`):
-   * a plain policy's shadow at the same memory also has what the learned policy reserves apart
-   * from its entries. @default none
-   */
-  readonly capacities?: readonly (number | undefined)[];
   /** Chooses the key sample (already mixed by the owner, so that owners sample apart). */
   readonly seed: number;
   readonly minEntries: number;
@@ -147,15 +151,13 @@ export class SampledReplays {
   #liveCapacities: number[];
   #percent = 0;
   #caches: SampledCache[] = [];
-  /** Per cache, what its entries are charged less than the live cache's (`sizeOffsets`). */
+  /** Per cache, what its entries are charged less than the live cache's (`chargedLess`). */
   readonly #offsets: readonly number[];
 
   constructor(options: SampledReplaysOptions) {
     this.#options = options;
-    this.#liveCapacities = options.create.map(
-      (_, i) => options.capacities?.[i] ?? options.capacity,
-    );
-    this.#offsets = options.create.map((_, i) => options.sizeOffsets?.[i] ?? 0);
+    this.#liveCapacities = options.replays.map((r) => r.capacity ?? options.capacity);
+    this.#offsets = options.replays.map((r) => r.chargedLess ?? 0);
   }
 
   /** Whether the sampled requests are replayed (after `warm`). */
@@ -173,9 +175,9 @@ export class SampledReplays {
     if (this.started) return;
     const o = this.#options;
     this.#percent = samplingPercent(residents, o.minEntries, o.minPercent);
-    this.#caches = o.create.map((create, i) => {
+    this.#caches = o.replays.map((replay, i) => {
       const capacity = scaledCapacity(this.#liveCapacities[i]!, this.#percent);
-      return new SampledCache(create(capacity), capacity);
+      return new SampledCache(replay.create(capacity), capacity);
     });
   }
 
@@ -187,7 +189,7 @@ export class SampledReplays {
 
   /**
    * The live cache's capacity changed (a number: every cache's; a list: each cache's own, in
-   * `create`'s order): every cache follows at the sampling rate.
+   * `replays`' order): every cache follows at the sampling rate.
    */
   resize(capacity: number | readonly number[]): void {
     this.#liveCapacities = this.#liveCapacities.map((_, i) =>

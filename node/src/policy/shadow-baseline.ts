@@ -25,6 +25,7 @@
  * LFU (lirs_sprite 10%: 891 more misses than LRU, tenth round).
  */
 import type { EvictionPolicy } from './eviction-policy.ts';
+import type { Replay } from './sampled-cache.ts';
 import { SampledReplays, comparisonWindow } from './sampled-cache.ts';
 
 export interface ShadowBaselineOptions {
@@ -97,21 +98,20 @@ export class ShadowBaseline {
 
   constructor(options: ShadowBaselineOptions) {
     this.#options = options;
-    const create = [options.createBase];
-    if (options.createOther !== undefined) create.push(options.createOther);
-    const sizeOffsets = create.map(() => 0);
-    const capacities: (number | undefined)[] = create.map(() => undefined);
-    this.#plain = options.plain === undefined ? -1 : create.length;
-    if (options.plain !== undefined) {
-      create.push(options.plain.create);
-      sizeOffsets.push(options.plain.entryOverhead);
-      capacities.push(options.plain.capacity);
+    const replays: Replay[] = [{ create: options.createBase }];
+    if (options.createOther !== undefined) replays.push({ create: options.createOther });
+    const plain = options.plain;
+    this.#plain = plain === undefined ? -1 : replays.length;
+    if (plain !== undefined) {
+      replays.push({
+        create: plain.create,
+        chargedLess: plain.entryOverhead,
+        capacity: plain.capacity,
+      });
     }
-    this.#replayCount = create.length;
+    this.#replayCount = replays.length;
     this.#replays = new SampledReplays({
-      create,
-      sizeOffsets,
-      capacities,
+      replays,
       capacity: options.capacity,
       seed: (options.seed * 0x9e3779b1) ^ 0x5ad0,
       minEntries: options.minEntries ?? 1024,
