@@ -58,9 +58,12 @@ export class CandidateSampler {
   #state: Uint32Array;
   /** Slots that fit in `#position` / `#state`. */
   #slots = 0;
-  /** The newest insertions: slot and epoch, written at `#inserted % ring size`. */
-  #ringSlots: Int32Array;
-  #ringEpochs: Uint32Array;
+  /**
+   * The newest insertions, written at `#inserted % ring size`: the slot at `#ring[2 * i]` and its
+   * epoch beside it at `#ring[2 * i + 1]`, so that reading an entry touches one cache line (a
+   * recent candidate is a random entry of a large window: as two arrays, two cold lines).
+   */
+  #ring: Uint32Array;
   #ringMask: number;
   #inserted = 0;
   #tail = new Int32Array(64);
@@ -69,8 +72,7 @@ export class CandidateSampler {
     let n = 16;
     while (n < ringSize) n *= 2;
     this.#random = random;
-    this.#ringSlots = new Int32Array(n);
-    this.#ringEpochs = new Uint32Array(n);
+    this.#ring = new Uint32Array(2 * n);
     this.#ringMask = n - 1;
     this.#position = new Int32Array(this.#slotBytes.buffer);
     this.#state = new Uint32Array(this.#slotBytes.buffer);
@@ -87,15 +89,15 @@ export class CandidateSampler {
     let n = this.#ringMask + 1;
     if (insertions <= n || n >= MAX_RING) return;
     while (n < insertions && n < MAX_RING) n *= 2;
-    const slots = new Int32Array(n);
-    const epochs = new Uint32Array(n);
+    const ring = new Uint32Array(2 * n);
     const from = Math.max(0, this.#inserted - (this.#ringMask + 1));
     for (let i = from; i < this.#inserted; i++) {
-      slots[i & (n - 1)] = this.#ringSlots[i & this.#ringMask]!;
-      epochs[i & (n - 1)] = this.#ringEpochs[i & this.#ringMask]!;
+      const to = 2 * (i & (n - 1));
+      const at = 2 * (i & this.#ringMask);
+      ring[to] = this.#ring[at]!;
+      ring[to + 1] = this.#ring[at + 1]!;
     }
-    this.#ringSlots = slots;
-    this.#ringEpochs = epochs;
+    this.#ring = ring;
     this.#ringMask = n - 1;
   }
 
@@ -120,9 +122,9 @@ export class CandidateSampler {
     }
     const epoch = nextEpoch(this.#state[2 * slot + 1]!);
     this.#state[2 * slot + 1] = epoch;
-    const at = this.#inserted++ & this.#ringMask;
-    this.#ringSlots[at] = slot;
-    this.#ringEpochs[at] = epoch;
+    const at = 2 * (this.#inserted++ & this.#ringMask);
+    this.#ring[at] = slot;
+    this.#ring[at + 1] = epoch;
   }
 
   onHit(slot: number): void {
@@ -217,9 +219,9 @@ export class CandidateSampler {
     n: number,
     skip: (slot: number) => boolean,
   ): number {
-    const at = (this.#inserted - 1 - back) & this.#ringMask;
-    const slot = this.#ringSlots[at]!;
-    if (this.#state[2 * slot + 1] !== this.#ringEpochs[at]) return -1;
+    const at = 2 * ((this.#inserted - 1 - back) & this.#ringMask);
+    const slot = this.#ring[at]!;
+    if (this.#state[2 * slot + 1] !== this.#ring[at + 1]) return -1;
     if (listed(out, offset, n, slot) || this.#position[2 * slot] === 0 || skip(slot)) return -1;
     return slot;
   }
