@@ -170,6 +170,12 @@ function percentByModel(share: number): string {
   return Number.isFinite(share) ? `${Math.round(100 * share)}%` : '';
 }
 
+/** ", 40% by the model" for the progress line, '' where there is no share. */
+function byModelSuffix(share: number): string {
+  const percent = percentByModel(share);
+  return percent === '' ? '' : `, ${percent} by the model`;
+}
+
 ensureTools(['redis-benchmark'], ['redis-tools']);
 const servers: Server[] = [];
 const stopAll = async (): Promise<void> => {
@@ -212,11 +218,7 @@ try {
         process.stderr.write(
           `round ${round + 1}/${ROUNDS} ${nameOf(t)} ${server.policy}: ${Math.round(sample.rps)} ops/s, ` +
             `${sample.cpuUsPerOp.toFixed(2)} CPU µs/op (main thread ${sample.mainUsPerOp.toFixed(2)}), ` +
-            `${sample.evicted} evicted` +
-            (Number.isFinite(sample.byModel)
-              ? `, ${percentByModel(sample.byModel)} by the model`
-              : '') +
-            '\n',
+            `${sample.evicted} evicted${byModelSuffix(sample.byModel)}\n`,
         );
       }
     }
