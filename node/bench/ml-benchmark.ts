@@ -20,7 +20,14 @@
  * The machine is shared: compare within a run (the ratios) and CPU µs/op, not ops/s across runs.
  *
  * Options: --rounds N (3), --requests N (200000; x8 with -P 16), --keys N (200000),
- *          --policies lfu,ml-lfu,lru,ml-lru, --markdown, --budget memory|keys.
+ *          --policies lfu,ml-lfu,lru,ml-lru, --markdown, --budget memory|keys,
+ *          --plain-switch off|on.
+ *
+ * `--plain-switch off` (the default): the learned nodes run with `--ml-plain-switch off`, so
+ * that they stay learned and the ratios measure what learned eviction costs (the target's
+ * measure). A node's default (`on`) would run as its plain base on these uniform keys, where
+ * plain LFU hits far more in the same memory, and then the ratios would be LFU's against LFU's;
+ * `on` measures that (the progress lines and the table show it: "plain").
  *
  * `--budget memory` (the default, and the target's measure): every node gets the same
  * --maxmemory, so the learned nodes, whose own state is charged against it, hold about half as
@@ -53,6 +60,7 @@ const { values } = parseScriptArgs({
     ...benchOptions(200_000, 200_000),
     policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
     budget: { type: 'string', default: 'memory' },
+    'plain-switch': { type: 'string', default: 'off' },
   },
 });
 const { rounds: ROUNDS, requests: REQUESTS, keys: KEYS } = benchSettings(values);
@@ -63,6 +71,10 @@ const ENTRY_BYTES = 16 + VALUE_SIZE + 112;
 const MAXMEMORY = Math.floor((KEYS * ENTRY_BYTES) / 2);
 if (values.budget !== 'memory' && values.budget !== 'keys') {
   throw new RangeError(`--budget must be memory or keys, got ${String(values.budget)}`);
+}
+const PLAIN_SWITCH = String(values['plain-switch']);
+if (PLAIN_SWITCH !== 'on' && PLAIN_SWITCH !== 'off') {
+  throw new RangeError(`--plain-switch must be on or off, got ${PLAIN_SWITCH}`);
 }
 
 /** A node's --maxmemory: the same for all, or what holds half the keyspace on that node. */
@@ -90,6 +102,8 @@ interface Sample {
   readonly evicted: number;
   /** Of those evictions, the share the model chose (NaN for a plain policy). */
   readonly byModel: number;
+  /** 1 when a learned node ran as its plain base at the end of the test. */
+  readonly plain: number;
 }
 
 async function freePort(): Promise<number> {
@@ -113,6 +127,7 @@ async function startNode(policy: string): Promise<Server> {
     policy,
     '--log-level',
     'warn',
+    ...(policy.startsWith('ml-') ? ['--ml-plain-switch', PLAIN_SWITCH] : []),
   ]);
   const { child, line } = await startListening(args, `mlcache node --policy ${policy}`);
   const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
@@ -141,6 +156,11 @@ async function modelEvictions(server: Server): Promise<number> {
   return Number(/ml_evictions_model:(\d+)/.exec(await server.client.info('ml'))?.[1] ?? NaN);
 }
 
+/** Whether a learned node runs as its plain base now (`--ml-plain-switch on`). */
+async function runsPlain(server: Server): Promise<boolean> {
+  return /ml_plain_mode:1/.test(await server.client.info('ml'));
+}
+
 async function benchmark(server: Server, test: 'set' | 'get', pipeline: number): Promise<Sample> {
   const requests = pipeline > 1 ? REQUESTS * 8 : REQUESTS;
   const before = await evictedKeys(server);
@@ -162,17 +182,32 @@ async function benchmark(server: Server, test: 'set' | 'get', pipeline: number):
   const evicted = (await evictedKeys(server)) - before;
   const byModel = ((await modelEvictions(server)) - modelBefore) / evicted;
   const cpuUsPerOp = (cpuSeconds[0]! * 1e6) / requests;
-  return { rps, p50, p99, cpuUsPerOp, mainUsPerOp: (main * 1e6) / requests, evicted, byModel };
+  const plain = await runsPlain(server);
+  return {
+    rps,
+    p50,
+    p99,
+    cpuUsPerOp,
+    mainUsPerOp: (main * 1e6) / requests,
+    evicted,
+    byModel,
+    plain: plain ? 1 : 0,
+  };
 }
 
-/** "40%" for a learned node's share of evictions by the model, '' where there is none. */
-function percentByModel(share: number): string {
-  return Number.isFinite(share) ? `${Math.round(100 * share)}%` : '';
+/**
+ * "40%" for a learned node's share of evictions by the model, '' where there is none, and
+ * " (plain)" after it when the node ran as its plain base (in the median: at the end of most
+ * rounds).
+ */
+function percentByModel(share: number, plain = 0): string {
+  if (!Number.isFinite(share)) return '';
+  return `${Math.round(100 * share)}%${plain >= 0.5 ? ' (plain)' : ''}`;
 }
 
 /** ", 40% by the model" for the progress line, '' where there is no share. */
-function byModelSuffix(share: number): string {
-  const percent = percentByModel(share);
+function byModelSuffix(share: number, plain: number): string {
+  const percent = percentByModel(share, plain);
   return percent === '' ? '' : `, ${percent} by the model`;
 }
 
@@ -202,7 +237,8 @@ try {
   console.log(
     `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); keyspace ${KEYS} keys of ` +
       `${ENTRY_BYTES} B = ${((KEYS * ENTRY_BYTES) / 1e6).toFixed(1)} MB, --maxmemory ` +
-      `${POLICIES.map((p) => `${p} ${maxMemoryOf(p)}`).join(', ')} (budget: ${values.budget}); ` +
+      `${POLICIES.map((p) => `${p} ${maxMemoryOf(p)}`).join(', ')} (budget: ${values.budget}; ` +
+      `--ml-plain-switch ${PLAIN_SWITCH}); ` +
       `after loading, evicted_keys: ` +
       (await Promise.all(servers.map(async (s) => `${s.policy} ${await evictedKeys(s)}`))).join(
         ', ',
@@ -218,7 +254,7 @@ try {
         process.stderr.write(
           `round ${round + 1}/${ROUNDS} ${nameOf(t)} ${server.policy}: ${Math.round(sample.rps)} ops/s, ` +
             `${sample.cpuUsPerOp.toFixed(2)} CPU µs/op (main thread ${sample.mainUsPerOp.toFixed(2)}), ` +
-            `${sample.evicted} evicted${byModelSuffix(sample.byModel)}\n`,
+            `${sample.evicted} evicted${byModelSuffix(sample.byModel, sample.plain)}\n`,
         );
       }
     }
@@ -241,7 +277,7 @@ try {
         m.cpuUsPerOp.toFixed(2),
         m.mainUsPerOp.toFixed(2),
         String(Math.round(m.evicted)),
-        percentByModel(m.byModel),
+        percentByModel(m.byModel, m.plain),
         base === undefined ? '' : (m.rps / base.rps).toFixed(2),
         base === undefined ? '' : (m.cpuUsPerOp / base.cpuUsPerOp).toFixed(2),
         base === undefined ? '' : (m.mainUsPerOp / base.mainUsPerOp).toFixed(2),

@@ -166,6 +166,7 @@ export function buildMlPolicy(
       deadline: config.scorerDeadlineMs,
       breakerCooldown: BREAKER_COOLDOWN_MS,
       ghostMaxCapacity: config.mlEvictedKeys,
+      ...(config.mlPlainSwitch ? {} : { plainSustain: 0 }),
     },
     observer: telemetry.observer,
   };

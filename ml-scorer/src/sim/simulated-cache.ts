@@ -32,10 +32,13 @@ export class SimulatedCache {
   readonly capacity: number;
   readonly ignoreSize: boolean;
   /**
-   * Bytes charged against the budget per object on top of its size (byte budget only): 0, or
-   * with `entryOverhead` given, that plus the policy's own (`EvictionPolicy.entryOverhead`).
+   * With `entryOverhead` given (byte budget only), what the policy charges per object now
+   * (`EvictionPolicy.entryOverhead`; a learned policy's changes while it runs plain), read at
+   * every request; null: not charged.
    */
-  readonly overhead: number;
+  #policyOverhead: number | null;
+  /** The `entryOverhead` given, or 0. */
+  readonly #storeOverhead: number;
   /** With `entryOverhead`: the policy's `reservedBytes`, or null (charged nothing apart). */
   readonly #reserved: (() => number) | null;
   readonly #oracle: OraclePolicy | null;
@@ -75,7 +78,8 @@ export class SimulatedCache {
     this.capacity = capacity;
     this.ignoreSize = ignoreSize;
     const charged = !ignoreSize && entryOverhead !== undefined;
-    this.overhead = charged ? entryOverhead + (policy.entryOverhead ?? 0) : 0;
+    this.#storeOverhead = charged ? entryOverhead : 0;
+    this.#policyOverhead = charged ? (policy.entryOverhead ?? 0) : null;
     this.#reserved =
       charged && typeof policy.reservedBytes === 'function' ? () => policy.reservedBytes!() : null;
     this.#oracle = isOraclePolicy(policy) ? policy : null;
@@ -86,6 +90,20 @@ export class SimulatedCache {
     this.#slotExpiry = new Float64Array(initialSlots);
     this.#slotLive = new Uint8Array(initialSlots);
     this.#freeSlots = new Int32Array(initialSlots);
+    policy.attachResidents?.({
+      keyIdOf: (slot) => this.#slotKeys[slot]!,
+      sizeOf: (slot) => this.#slotSizes[slot]!,
+      holds: (slot) => this.#slotLive[slot] === 1,
+      slotLimit: () => this.#slotsUsed,
+    });
+  }
+
+  /**
+   * Bytes charged against the budget per object on top of its size: 0, or with `entryOverhead`
+   * given, that plus the policy's own now.
+   */
+  get overhead(): number {
+    return this.#storeOverhead + (this.#policyOverhead ?? 0);
   }
 
   /** Whether this cache's policy needs batches with next-access times. */
@@ -114,12 +132,17 @@ export class SimulatedCache {
     const index = this.#index;
     const ignoreSize = this.ignoreSize;
     const capacity = this.capacity;
-    const overhead = this.overhead;
+    let overhead = this.overhead;
+    const charged = this.#policyOverhead !== null;
     let hits = 0;
     let byteRequests = 0;
     let byteMisses = 0;
     for (let i = 0; i < batch.length; i++) {
       const key = keys[i]!;
+      if (charged && (policy.entryOverhead ?? 0) !== this.#policyOverhead) {
+        this.#recharge(policy.entryOverhead ?? 0);
+        overhead = this.overhead;
+      }
       const objectSize = ignoreSize ? 1 : sizes[i]!;
       // What the object costs against the budget (and what the policy sees as its size).
       const size = objectSize + overhead;
@@ -194,6 +217,19 @@ export class SimulatedCache {
         this.#drop(slot);
       }
     }
+  }
+
+  /**
+   * The policy charges `policyOverhead` per object now: every resident is re-charged. A rise is
+   * evicted at the next insert, all at once (a node's store spreads it over its writes).
+   */
+  #recharge(policyOverhead: number): void {
+    const change = policyOverhead - this.#policyOverhead!;
+    this.#policyOverhead = policyOverhead;
+    for (let slot = 0; slot < this.#slotsUsed; slot++) {
+      if (this.#slotLive[slot] === 1) this.#slotSizes[slot] = this.#slotSizes[slot]! + change;
+    }
+    this.#used += change * this.#index.size;
   }
 
   /** The budget the entries may use: all of it, less what the policy holds apart. */

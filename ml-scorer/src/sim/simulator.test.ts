@@ -100,6 +100,35 @@ describe('simulate: sizes', () => {
     expect(objects).toMatchObject({ hits: 3 });
   });
 
+  it("with entryOverhead, re-charges the residents when the policy's own bytes change", async () => {
+    // 18 bytes, objects of 4 charged 2 by the policy (6 each: three fit), 4 from the fourth to
+    // the sixth request (8 each: two fit), then 2 again. LRU:
+    // 1 2 3 miss, 1 hits (now 8 each); 4 misses and evicts 2 and 3; 3 misses and evicts 1;
+    // 4 hits (now 6 each); 1 misses and fits beside 4 and 3; 3, 4, 1 hit: 5 hits. Charged 2
+    // throughout it would hit 7 times (4 evicts only 2), and 4 throughout from the fourth, twice.
+    let own = 2;
+    let requests = 0;
+    const changing: typeof lru = (o) => {
+      const policy = lru(o);
+      const onMiss = policy.onMiss.bind(policy);
+      const onAccess = policy.onAccess.bind(policy);
+      const tick = (): void => {
+        requests++;
+        own = requests >= 4 && requests < 7 ? 4 : 2;
+      };
+      return Object.defineProperties(policy, {
+        entryOverhead: { get: () => own },
+        onMiss: { value: (key: number) => (onMiss(key), tick()) },
+        onAccess: { value: (slot: number) => (onAccess(slot), tick()) },
+      });
+    };
+    const trace = [1, 2, 3, 1, 4, 3, 4, 1, 3, 4, 1].map((key) => ({ key, size: 4 }));
+    const [charged] = await simulateMany(trace, [
+      { factory: changing, capacity: 18, entryOverhead: 0 },
+    ]);
+    expect(charged).toMatchObject({ hits: 5 });
+  });
+
   it("with entryOverhead, keeps the objects within the budget less the policy's reservedBytes", async () => {
     // 18 bytes, 6 reserved: two objects of 4 (+2) fit, not three, and LRU misses the cycle.
     const trace = [1, 2, 3, 1, 2, 3].map((key) => ({ key, size: 4 }));

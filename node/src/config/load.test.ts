@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       model: 'default',
       scorerDeadlineMs: 2,
       mlEvictedKeys: 1 << 22,
+      mlPlainSwitch: true,
       evictionHeadroom: 0.01,
     });
   });

@@ -32,6 +32,19 @@ describe('the learned-policy flags', () => {
     ]);
   });
 
+  it('lets the learned policy run plain unless --ml-plain-switch off', () => {
+    expect(config(load(['--policy', 'ml-lfu'])).mlPlainSwitch).toBe(true);
+    expect(config(load(['--policy', 'ml-lfu', '--ml-plain-switch', 'off'])).mlPlainSwitch).toBe(
+      false,
+    );
+    expect(problems(load(['--policy', 'ml-lfu', '--ml-plain-switch', 'maybe']))).toEqual([
+      expect.stringContaining("--ml-plain-switch: 'maybe'"),
+    ]);
+    expect(problems(load(['--policy', 'lru', '--ml-plain-switch', 'off']))).toEqual([
+      "--ml-plain-switch: only with --policy ml-lru or ml-lfu, not 'lru'",
+    ]);
+  });
+
   it('defaults to a local scorer, the shipped model and a 2 ms deadline', () => {
     expect(config(load(['--policy', 'ml-lru']))).toMatchObject({
       scorer: 'local',

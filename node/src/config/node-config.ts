@@ -46,6 +46,8 @@ export interface NodeConfig {
   readonly scorerDeadlineMs: number;
   /** The most evicted keys whose history the learned policies remember (`ghostMaxCapacity`). */
   readonly mlEvictedKeys: number;
+  /** `--ml-plain-switch on`: the learned policy may run as its plain base (`plainSustain`). */
+  readonly mlPlainSwitch: boolean;
   /** Share of the budget evicted ahead of writes, between requests (`Store.evictionHeadroom`). */
   readonly evictionHeadroom: number;
 }
@@ -86,6 +88,7 @@ export function crossCheck(values: OptionValues): string[] {
     values.model,
     values.scorerDeadline,
     values.mlEvictedKeys,
+    values.mlPlainSwitch,
   ];
   if (parsed.some((value) => value === undefined)) return problems;
   if (mlBaseOf(values.policy) === null) {
@@ -95,6 +98,7 @@ export function crossCheck(values: OptionValues): string[] {
       values.model !== 'default' ? '--model' : '',
       values.scorerDeadline !== 0 ? '--scorer-deadline' : '',
       values.mlEvictedKeys !== DEFAULT_ML_EVICTED_KEYS ? '--ml-evicted-keys' : '',
+      values.mlPlainSwitch !== 'on' ? '--ml-plain-switch' : '',
     ].filter((flag) => flag !== '');
     if (set.length > 0) {
       problems.push(
@@ -157,6 +161,7 @@ export function resolveConfig(
           ? REMOTE_SCORE_DEADLINE_MS
           : LOCAL_SCORE_DEADLINE_MS,
     mlEvictedKeys: values.mlEvictedKeys,
+    mlPlainSwitch: values.mlPlainSwitch === 'on',
     evictionHeadroom: values.evictionHeadroom,
   };
 }

@@ -51,6 +51,9 @@ export function allPolicyNames(): string[] {
 }
 
 export const SCORER_RANKS = ['local', 'remote'] as const;
+/** `--ml-plain-switch`: whether a learned policy may run as its plain base (`plainSustain`). */
+export const PLAIN_SWITCH = ['on', 'off'] as const;
+export type PlainSwitch = (typeof PLAIN_SWITCH)[number];
 /**
  * Where a node with a scorer service (`--scorer grpc://`) ranks eviction candidates: in process
  * with the service's published model (`local`), or by asking the service (`remote`).
@@ -99,6 +102,7 @@ export interface OptionValues {
   /** 0: not given (the default follows --scorer-rank, see `resolveConfig`). */
   scorerDeadline: number;
   mlEvictedKeys: number;
+  mlPlainSwitch: PlainSwitch;
 }
 
 export type OptionKey = keyof OptionValues;
@@ -240,6 +244,17 @@ export const OPTIONS: readonly AnyOption[] = [
       'comes back is not new to the model. The table grows to twice the resident keys, up to ' +
       'this and to 5% of --maxmemory, which it counts against (about 80 bytes each). 0 remembers none.',
     parse: integer(0, 1 << 30),
+  }),
+  option('mlPlainSwitch', 'ml-plain-switch', {
+    valueName: 'on|off',
+    defaultText: 'on',
+    doc:
+      'Whether ml-lru and ml-lfu may run as their plain base policy where their learned state ' +
+      '(about 168 bytes per key, and the evicted-keys table) costs more hits than it earns: when ' +
+      'a replay of the plain policy in the same memory out-hits the node for a sustained period, ' +
+      'the node frees that state, holds more keys, and tries learning again later (after 4M ' +
+      'requests, doubling while it keeps losing). off: always learned.',
+    parse: oneOf(PLAIN_SWITCH),
   }),
   option('maxValueSize', 'max-value-size', {
     valueName: 'SIZE',

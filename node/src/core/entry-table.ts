@@ -416,6 +416,14 @@ export class EntryTable {
     );
   }
 
+  /** The 53-bit hash of the key of `slot` (`hashBytes`): the key id the policy was given. */
+  keyHash(slot: number): number {
+    const base = slot * STRIDE;
+    const offset = this.#ints[base + OFFSET] as number;
+    const page = this.#arena.pages[this.#ints[base + PAGE] as number] as Buffer;
+    return hashBytes(page, offset, offset + (this.#ints[base + KEY_LENGTH] as number));
+  }
+
   /** The key of `slot` as a latin1 string. */
   keyString(slot: number): string {
     const base = slot * STRIDE;

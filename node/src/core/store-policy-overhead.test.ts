@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { PolicyFactory } from '../policy/eviction-policy.ts';
+import type { PolicyFactory, ResidentView } from '../policy/eviction-policy.ts';
 import { createLruPolicy } from '../policy/lru.ts';
 import { OverruleAudit } from '../policy/overrule-audit.ts';
 import {
@@ -37,7 +37,7 @@ describe("Store: a policy's own bytes per entry count against the budget", () =>
     expect(plain.items).toBe(Math.floor((1 << 20) / entryCharge(5, 100)));
   });
 
-  it('keeps the entries within the budget less what the policy reserves, as that grows', () => {
+  it('keeps the entries within the budget less what the policy reserves, as that grows, a few entries per write', () => {
     let reserved = 0;
     const store = new Store({
       clock: new ManualClock(1_000_000),
@@ -47,13 +47,88 @@ describe("Store: a policy's own bytes per entry count against the budget", () =>
     for (let i = 0; i < 20; i++) store.set(String(i).padStart(5, '0'), value);
     expect(store.stats().items).toBe(10);
     reserved = 3 * entryCharge(5, 100);
+    // Owed, not evicted at once: the write evicts what it needs, the next ones up to 8 more.
     store.set('fresh', value);
+    expect(store.stats().items).toBe(10);
+    store.set('fres2', value);
     expect(store.stats().items).toBe(7);
     expect(store.get('00019')).toBeDefined();
     expect(store.get('00012')).toBeUndefined();
     // CONFIG SET maxmemory honours it too.
     expect(store.setMaxMemory(8 * entryCharge(5, 100))).toBe(2);
     expect(store.stats().items).toBe(5);
+  });
+
+  it('gives the policy a view of its residents: the key id and the charge it was given', () => {
+    const given = new Map<number, [number, number]>();
+    let view: ResidentView | undefined;
+    const store = new Store({
+      clock: new ManualClock(1_000_000),
+      maxMemory: 1 << 20,
+      policy: (o) => {
+        const lru = createLruPolicy(o);
+        const onInsert = lru.onInsert.bind(lru);
+        return Object.assign(lru, {
+          attachResidents: (v: ResidentView) => (view = v),
+          onInsert: (slot: number, keyId: number, size: number) => {
+            given.set(slot, [keyId, size]);
+            onInsert(slot, keyId, size);
+          },
+        });
+      },
+    });
+    expect(view).toBeDefined();
+    for (let i = 0; i < 500; i++) store.set(`key:${i}`, Buffer.alloc(i % 50, 1));
+    expect(given.size).toBe(500);
+    for (const [slot, [keyId, size]] of given) {
+      expect(view!.keyIdOf(slot)).toBe(keyId);
+      expect(view!.sizeOf(slot)).toBe(size);
+    }
+  });
+
+  it('re-charges every entry when the policy changes its charge: a drop frees room, a rise is evicted a few per write', () => {
+    let overhead = 100;
+    const charge = (): number => entryCharge(5, 100) + overhead;
+    const store = new Store({
+      clock: new ManualClock(1_000_000),
+      maxMemory: 100 * entryCharge(5, 200),
+      policy: (o) =>
+        Object.defineProperty(createLruPolicy(o), 'entryOverhead', { get: () => overhead }),
+    });
+    let next = 0;
+    const write = (): void => {
+      store.set(String(next++).padStart(5, '0'), value);
+    };
+    for (let i = 0; i < 300; i++) write();
+    const full = store.stats().items;
+    expect(full).toBe(Math.floor((100 * entryCharge(5, 200)) / charge()));
+    expect(store.stats().bytesUsed).toBe(full * charge());
+
+    overhead = 10; // the policy went plain: every entry is charged 90 bytes less from now on
+    for (let i = 0; i < 300; i++) write();
+    const roomy = store.stats().items;
+    expect(roomy).toBe(Math.floor((100 * entryCharge(5, 200)) / charge()));
+    expect(roomy).toBeGreaterThan(full);
+    expect(store.stats().bytesUsed).toBe(roomy * charge());
+
+    overhead = 100; // and back: the excess goes at most 8 entries per write beyond the write's own
+    write();
+    let items = store.stats().items;
+    expect(items).toBeGreaterThanOrEqual(roomy - 9);
+    expect(store.stats().bytesUsed).toBe(items * charge());
+    let writes = 1;
+    while (store.stats().bytesUsed > 100 * entryCharge(5, 200)) {
+      const before = store.stats().items;
+      write();
+      writes++;
+      items = store.stats().items;
+      expect(before - items).toBeLessThanOrEqual(8);
+      expect(writes).toBeLessThan(100);
+    }
+    expect(items).toBe(full);
+    // Paid off: from here on each write evicts what it needs only.
+    write();
+    expect(store.stats().items).toBe(full);
   });
 
   it('the learned policies charge their state per entry and reserve their evicted-keys table', () => {

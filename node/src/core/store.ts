@@ -61,6 +61,8 @@ const MIB = 1024 * 1024;
 const NONE = -1;
 /** `#makeRoom`'s answer when the entry cannot fit. */
 const NO_ROOM = -2;
+/** Entries evicted per write, beyond what it needs, while the store owes a charge (#chargeDebt). */
+const DEBT_VICTIMS_PER_WRITE = 8;
 /** Index cells moved and free slots trimmed per key of an `expireStep` budget (see `maintain`). */
 const MAINTAIN_PER_KEY = 128;
 /** String keys up to this length are encoded into a reused scratch Buffer. */
@@ -113,8 +115,21 @@ const NUMBER_PERSISTENCE_FAILED: NumberResult = { status: OP_STATUS.PERSISTENCE_
 export class Store implements CacheStore {
   readonly #clock: Clock;
   readonly #policy: EvictionPolicy;
-  /** The policy's own bytes per entry, charged with each (`EvictionPolicy.entryOverhead`). */
-  readonly #policyOverhead: number;
+  /**
+   * The policy's own bytes per entry, charged with each (`EvictionPolicy.entryOverhead`). It may
+   * change (a learned policy running as its plain base, and back): `#syncOverhead` re-charges
+   * every entry before each write.
+   */
+  #policyOverhead: number;
+  /**
+   * Bytes the entries may exceed the budget by, after the policy's charge per entry rose or its
+   * reserved memory grew (a learned policy's evicted-keys table doubles, or it learns again after
+   * running plain): they are evicted DEBT_VICTIMS_PER_WRITE entries per write beyond what the
+   * write needs, so that such a rise never evicts a large share of the store within one command.
+   */
+  #chargeDebt = 0;
+  /** What the entries could use at the last write (`#entryBudget`), to notice it shrink. */
+  #budgetSeen = Number.POSITIVE_INFINITY;
   /** The policy's memory apart from its entries (`EvictionPolicy.reservedBytes`), or null. */
   readonly #policyReserved: (() => number) | null;
   /**
@@ -187,6 +202,12 @@ export class Store implements CacheStore {
     this.#policy = resolvePolicy(options.policy, maxMemory, options.seed ?? 1);
     const policy = this.#policy;
     this.#policyOverhead = policy.entryOverhead ?? 0;
+    policy.attachResidents?.({
+      keyIdOf: (slot) => this.#table.keyHash(slot),
+      sizeOf: (slot) => this.#chargeOf(slot),
+      holds: (slot) => this.#table.isLive(slot),
+      slotLimit: () => this.#table.slotCapacity,
+    });
     this.#policyReserved =
       typeof policy.reservedBytes === 'function' ? () => policy.reservedBytes!() : null;
     this.#policyExpiry =
@@ -527,6 +548,7 @@ export class Store implements CacheStore {
     this.#headroom = Math.floor(maxMemory * this.#headroomShare);
     this.#evictionDue = false;
     this.#policy.resize?.(maxMemory);
+    if ((this.#policy.entryOverhead ?? 0) !== this.#policyOverhead) this.#syncOverhead();
     let evicted = 0;
     while (maxMemory > 0 && this.#bytesUsed > this.#entryBudget()) {
       const victim = this.#policy.evict();
@@ -534,6 +556,10 @@ export class Store implements CacheStore {
       this.#removeVictim(victim);
       evicted++;
     }
+    // Evicted down to the new budget: nothing is owed any more (a policy that cannot evict
+    // leaves the store over it, refusing growth, as before).
+    this.#chargeDebt = 0;
+    this.#budgetSeen = this.#entryBudget();
     this.#checkHeadroom();
     return evicted;
   }
@@ -635,6 +661,7 @@ export class Store implements CacheStore {
     expireAt: number,
   ): OpStatus {
     const valueLength = valueEnd - valueStart;
+    if ((this.#policy.entryOverhead ?? 0) !== this.#policyOverhead) this.#syncOverhead();
     const charge = entryCharge(keyEnd - keyStart, valueLength) + this.#policyOverhead;
     let target = slot;
     if (this.#maxMemory > 0) {
@@ -683,7 +710,16 @@ export class Store implements CacheStore {
     if (charge > this.#maxMemory) return NO_ROOM;
     let target = slot;
     let held = target === NONE ? 0 : this.#chargeOf(target);
-    while (this.#bytesUsed - held + charge > this.#entryBudget()) {
+    for (let extra = this.#chargeDebt > 0 ? DEBT_VICTIMS_PER_WRITE : 0; ; extra--) {
+      const budget = this.#entryBudget();
+      if (budget < this.#budgetSeen) {
+        // The policy reserves more (even within this loop, as one of its evictions may do so):
+        // owed, as a rise of its charge is.
+        this.#chargeDebt = Math.max(this.#chargeDebt, this.#bytesUsed - budget);
+      }
+      this.#budgetSeen = budget;
+      const over = this.#bytesUsed - held + charge - budget;
+      if (over <= (extra > 0 ? 0 : this.#chargeDebt)) break;
       const victim = this.#policy.evict();
       if (victim === NONE) return NO_ROOM;
       if (victim === target) {
@@ -692,7 +728,21 @@ export class Store implements CacheStore {
       }
       this.#removeVictim(victim);
     }
+    if (this.#chargeDebt > 0) {
+      this.#chargeDebt = Math.max(0, this.#bytesUsed - this.#entryBudget());
+    }
     return target;
+  }
+
+  /**
+   * The policy charges another amount per entry now: every entry is re-charged. A rise is owed
+   * (`#chargeDebt`), not evicted at once.
+   */
+  #syncOverhead(): void {
+    const overhead = this.#policy.entryOverhead ?? 0;
+    this.#bytesUsed += this.#table.size * (overhead - this.#policyOverhead);
+    this.#policyOverhead = overhead;
+    this.#chargeDebt = Math.max(0, this.#bytesUsed - this.#entryBudget());
   }
 
   /** What the entries may use: the budget less the policy's memory apart from them. */

@@ -26,6 +26,9 @@ function fakeStats(): { -readonly [K in keyof MlPolicyStats]: MlPolicyStats[K] }
     shadowBaseHitRatio: 0.25,
     shadowPlainHitRatio: 0.625,
     shadowFallbackActive: 0,
+    plainActive: 1,
+    plainSwitches: 2,
+    plainWakes: 1,
     challengeMargin: 0.3,
     auditResolved: 0,
     auditMargin: -1,
@@ -63,6 +66,9 @@ describe('createMlMetrics', () => {
     expect(text).toContain(`mlcache_node_ml_shadow_hit_ratio{${L},variant="base"} 0.25`);
     expect(text).toContain(`mlcache_node_ml_shadow_hit_ratio{${L},variant="plain"} 0.625`);
     expect(text).toContain(`mlcache_node_ml_trainings_total{${L}} 3`);
+    expect(text).toContain(`mlcache_node_ml_plain_mode{${L}} 1`);
+    expect(text).toContain(`mlcache_node_ml_plain_switches_total{${L},to="plain"} 2`);
+    expect(text).toContain(`mlcache_node_ml_plain_switches_total{${L},to="learned"} 1`);
     expect(text).toContain('# TYPE mlcache_node_ml_score_duration_seconds histogram');
     stats.breakerState = 2; // half-open
     stats.modelEvictions = 9;

@@ -38,6 +38,11 @@ export interface MlPolicyStats {
   /** NaN where the budget is not memory (then there is no plain shadow). */
   readonly shadowPlainHitRatio: number;
   readonly shadowFallbackActive: number;
+  /** 1 while the policy runs as its plain base (its learned state did not pay for its memory). */
+  readonly plainActive: number;
+  /** Times it went plain, and times it tried learning again. */
+  readonly plainSwitches: number;
+  readonly plainWakes: number;
   readonly challengeMargin: number;
   /** The challenge's audit (`auditEvery`): pairs with an outcome, and its margin (-1: none). */
   readonly auditResolved: number;
@@ -488,6 +493,21 @@ function rows(t: MlTelemetry): Row[] {
       'gauge',
       '1 while the policy falls back to its base because the model trailed the shadow.',
       (l, s) => one(l, s().shadowFallbackActive),
+    ],
+    [
+      'plain_mode',
+      'gauge',
+      "1 while the learned policy runs as its plain base: it trailed the plain base replayed in the same memory, and gave its learned state's memory back to entries.",
+      (l, s) => one(l, s().plainActive),
+    ],
+    [
+      'plain_switches_total',
+      'counter',
+      'Times the learned policy went plain (to="plain") and tried learning again (to="learned").',
+      (l, s) => [
+        { labels: { ...l, to: 'plain' }, value: s().plainSwitches },
+        { labels: { ...l, to: 'learned' }, value: s().plainWakes },
+      ],
     ],
     [
       'challenge_margin',

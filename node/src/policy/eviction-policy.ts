@@ -38,6 +38,13 @@ export interface EvictionPolicy {
    */
   reservedBytes?(): number;
 
+  /**
+   * Optional: the cache gives the policy a read-only view of its residents, once, before the
+   * first insert. A policy that drops its own per-entry state for a while (a learned policy
+   * running as its plain base) rebuilds it from the view instead of keeping copies.
+   */
+  attachResidents?(view: ResidentView): void;
+
   /** A key was looked up and is not resident (lets sketches and ghosts count misses). */
   onMiss(keyId: number): void;
 
@@ -87,6 +94,18 @@ export interface EvictionPolicy {
 
   /** Forgets every resident entry (FLUSHALL); long-term memory such as sketches may stay. */
   clear(): void;
+}
+
+/** What a cache lets its policy read of a resident entry (`EvictionPolicy.attachResidents`). */
+export interface ResidentView {
+  /** The entry's key id, as `onInsert` gave it. */
+  keyIdOf(slot: number): number;
+  /** The entry's size as the cache charges it now, in its unit (`onInsert`'s `size`). */
+  sizeOf(slot: number): number;
+  /** Whether `slot` holds a resident entry now. */
+  holds(slot: number): boolean;
+  /** Every resident slot is below this. */
+  slotLimit(): number;
 }
 
 /** What every policy factory receives. */

@@ -234,6 +234,32 @@ export interface MlHybridParams {
   readonly ghostMaxCapacity: number;
 
   /**
+   * Shadow windows in a row in which the live cache trails the plain base policy replayed in
+   * the same memory (the learned state's charge given back to entries) before the policy runs
+   * as that plain base: it frees its learned state, charges the store only what it keeps to
+   * learn again later, and evicts as the base. Only where the budget is memory (a node) and the
+   * model is local; 0: never. Where the learned state costs more hits than it earns (uniform
+   * keys of small values: a learned node hit 0.27 where plain LFU would hit 0.47), this gives
+   * them back.
+   */
+  readonly plainSustain: number;
+  /**
+   * Shadow windows after the comparison starts, or after the policy learns again, before the
+   * plain verdicts count (a model needs them to find its feet); without a model they count only
+   * after 16 times as many (a model that never comes is no reason to keep the state).
+   */
+  readonly plainGrace: number;
+  /** The live hit ratio may trail the plain replay's by this much in a window (plus noise). */
+  readonly plainMargin: number;
+  /**
+   * Requests run as the plain base before learning again (rebuilding the learned state from
+   * the residents). It doubles, up to `plainProbationMax`, each time learning did not last as
+   * long as the probation before the policy went plain again, and starts over otherwise.
+   */
+  readonly plainProbation: number;
+  readonly plainProbationMax: number;
+
+  /**
    * Remote scoring: the base's next victims scored in every batch, so that the evictions that
    * follow find their victim already scored (it must be, for the model to challenge it).
    */
@@ -302,6 +328,11 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   shadowFollowsOrder: false,
   ghostCapacity: 0,
   ghostMaxCapacity: 1 << 22,
+  plainSustain: 8,
+  plainGrace: 4,
+  plainMargin: 0.01,
+  plainProbation: 1 << 22,
+  plainProbationMax: 1 << 28,
   remoteHeads: 8,
   remoteRetry: 1000,
 });
@@ -377,6 +408,8 @@ const COUNTS: readonly (keyof MlHybridParams)[] = [
   'shadowMinEntries',
   'ghostCapacity',
   'ghostMaxCapacity',
+  'plainSustain',
+  'plainGrace',
   'remoteHeads',
   'auditEvery',
   'auditMinPairs',
@@ -393,6 +426,8 @@ const AT_LEAST_ONE: readonly (keyof MlHybridParams)[] = [
   'sinkEvery',
   'auditWindow',
   'auditPairs',
+  'plainProbation',
+  'plainProbationMax',
 ];
 const POSITIVE: readonly (keyof MlHybridParams)[] = [
   'recentFraction',
@@ -417,6 +452,7 @@ const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
   'auditHorizon',
   'baseSwitchMargin',
   'saturationTolerance',
+  'plainMargin',
 ];
 
 /** Fills in defaults and rejects values that cannot work (RangeError naming the knob). */
@@ -443,6 +479,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.priorGuardRestartsShadow !== 'boolean') fail('priorGuardRestartsShadow');
   if (![0, 10, 13, 16].includes(p.saturationDecay)) fail('saturationDecay');
   if (!(p.baseSwitchDecay >= 0 && p.baseSwitchDecay < 1)) fail('baseSwitchDecay');
+  if (!(p.plainProbationMax >= p.plainProbation)) fail('plainProbationMax');
   return p;
 }
 

@@ -28,6 +28,8 @@ export interface MlHybridStats {
     shadow: number;
     /** Remote scoring: the base's victim had no score from the remote model yet. */
     notScored: number;
+    /** Running as the plain base: the learned state did not pay for its memory (`plainSustain`). */
+    plain: number;
   };
   /** 0 closed, 1 open, 2 half-open. */
   breakerState: number;
@@ -70,6 +72,14 @@ export interface MlHybridStats {
    * its memory. NaN where the budget is not memory (the simulator's object and byte budgets).
    */
   shadowPlainHitRatio: number;
+  /**
+   * `plainSustain`: 1 while the policy runs as its plain base, the times it went plain and
+   * learned again, and the requests it stays plain for next time.
+   */
+  plainActive: number;
+  plainSwitches: number;
+  plainWakes: number;
+  plainProbation: number;
   /** `adaptiveBase`: times the order proposing victims changed, and 1 while it is not the own base's. */
   baseSwitches: number;
   otherBaseActive: number;
@@ -109,6 +119,7 @@ export function emptyStats(): MlHybridStats {
       deadline: 0,
       shadow: 0,
       notScored: 0,
+      plain: 0,
     },
     breakerState: 0,
     breakerOpens: 0,
@@ -137,6 +148,10 @@ export function emptyStats(): MlHybridStats {
     shadowLiveHitRatio: 0,
     shadowBaseHitRatio: 0,
     shadowPlainHitRatio: Number.NaN,
+    plainActive: 0,
+    plainSwitches: 0,
+    plainWakes: 0,
+    plainProbation: 0,
     baseSwitches: 0,
     otherBaseActive: 0,
     remoteModelVersion: 0,

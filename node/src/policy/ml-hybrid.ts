@@ -26,7 +26,7 @@ import { BaseSelector } from './base-selector.ts';
 import type { CandidateShares } from './candidate-sampler.ts';
 import { CandidateSampler } from './candidate-sampler.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import type { EvictionPolicy, PolicyOptions } from './eviction-policy.ts';
+import type { EvictionPolicy, PolicyOptions, ResidentView } from './eviction-policy.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION, FeatureTracker } from './features.ts';
 import { createLfuPolicy } from './lfu.ts';
 import { createLruPolicy } from './lru.ts';
@@ -98,7 +98,7 @@ export interface ScoringObserver {
 
 /** Why an eviction went to the base policy. */
 export type FallbackReason =
-  'noModel' | 'breakerOpen' | 'scorerError' | 'deadline' | 'shadow' | 'notScored';
+  'noModel' | 'breakerOpen' | 'scorerError' | 'deadline' | 'shadow' | 'notScored' | 'plain';
 
 /**
  * The most requests a resident is seeded into the shadows with (`#warmShadows`): enough to
@@ -152,6 +152,20 @@ export const ML_GHOST_BYTES = 80;
  */
 export const ML_GHOST_BUDGET_SHARE = 0.05;
 
+/**
+ * `plainGrace` × this: the windows after which plain verdicts count even without a model (a
+ * remote trainer that never delivers one, say).
+ */
+const PLAIN_GRACE_WITHOUT_MODEL = 16;
+/** The audit's pairs while the policy runs plain: its counts stay, its memory mostly goes. */
+const PLAIN_AUDIT_PAIRS = 64;
+/**
+ * Learning again (`#adoptSome`): residents adopted into the learned state per eviction, and
+ * slots looked at per eviction at most. A whole rebuild at once took 0.15 s for 196K keys.
+ */
+const ADOPT_PER_EVICTION = 16;
+const ADOPT_SCAN_PER_EVICTION = 64;
+
 /** `auditEvery`: the width of a lead bin (log units). */
 const AUDIT_BIN = 0.125;
 /**
@@ -175,10 +189,12 @@ export class MlHybridPolicy implements EvictionPolicy {
   readonly name: string;
   /**
    * Charged by a byte-budget store with each entry (`EvictionPolicy.entryOverhead`): the state
-   * above. The evicted-keys table is not per entry: it is `reservedBytes`.
+   * above, or 0 while it runs plain (`#plain`). The evicted-keys table is `reservedBytes`.
    */
-  readonly entryOverhead: number;
+  #entryOverhead = ML_ENTRY_STATE_BYTES;
   readonly #base: EvictionPolicy;
+  readonly #otherKind: MlBase;
+  readonly #seed: number;
   /**
    * `adaptiveBase`: the other kind's order over the same residents, the selector that says which
    * of the two proposes victims, and the one that does now (`#base` without the knob). Both
@@ -187,19 +203,19 @@ export class MlHybridPolicy implements EvictionPolicy {
    * policy's CPU per SET, nothing measurable in a node, and cost a pause of O(residents), about
    * half a second at 4M keys, at every switch.)
    */
-  readonly #other: EvictionPolicy | null = null;
+  #other: EvictionPolicy | null = null;
   readonly #selector: BaseSelector | null = null;
   #order: EvictionPolicy;
   readonly #params: MlHybridParams;
   #capacity: number;
   readonly #clock: Clock | undefined;
   readonly #random: Random;
-  readonly #features: FeatureTracker;
+  #features: FeatureTracker;
   /** Whether the ghost table grows with the residents (`ghostCapacity` 0). */
   readonly #growGhosts: boolean;
   /** Whether the capacity is memory that `reservedBytes` counts against (`memoryBudget`). */
   readonly #memoryBudget: boolean;
-  readonly #sampler: CandidateSampler;
+  #sampler: CandidateSampler;
   readonly #pool: VictimBuffer;
   readonly #breaker: CircuitBreaker;
   readonly #shadow: ShadowBaseline;
@@ -217,6 +233,28 @@ export class MlHybridPolicy implements EvictionPolicy {
   #shadowFallback = false;
   /** Shadow windows since the last fallback (`fallbackProbation`). */
   #fallbackWindows = 0;
+  /**
+   * `plainSustain`: whether the policy runs as its plain base now; the cache's view of its
+   * residents, from which it learns again (`attachResidents`; without one it never goes plain);
+   * whether it may go plain at all; the shadow window from which plain verdicts count; trailing
+   * verdicts in a row; when it learns again; the current probation; and when it last started
+   * learning again (-1: never).
+   */
+  #plain = false;
+  #residents: ResidentView | null = null;
+  /**
+   * Learning again (`#learnAgain`): the residents are adopted into the learned state a few per
+   * eviction, by slot number from `#adoptFrom` on, or at their next request, whichever comes
+   * first; meanwhile the base evicts.
+   */
+  #waking = false;
+  #adoptFrom = 0;
+  readonly #plainAllowed: boolean;
+  #plainWatchFrom: number;
+  #plainTrailing = 0;
+  #plainUntil = 0;
+  #plainProbation: number;
+  #learningSince = -1;
   /**
    * Residents from which the shadow and the selector (same sampling knobs) sample at their floor
    * rate, so they are warmed then rather than at the first eviction (`#warmShadows`).
@@ -329,9 +367,11 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.name = `ml-${options.base}`;
     this.#capacity = options.capacity;
     this.#clock = options.clock;
+    this.#seed = seed;
     this.#base = createBasePolicy(options.base, options.capacity, seed);
     this.#order = this.#base;
     const other = options.base === 'lru' ? 'lfu' : 'lru';
+    this.#otherKind = other;
     if (p.adaptiveBase) {
       this.#other = createBasePolicy(other, options.capacity, seed);
       this.#selector = new BaseSelector({
@@ -347,17 +387,9 @@ export class MlHybridPolicy implements EvictionPolicy {
     }
     this.#random = createRandom(seed ^ 0x6d6c);
     this.#memoryBudget = options.memoryBudget === true;
-    const ghostMax = this.#ghostLimit(options.capacity);
-    const ghosts =
-      p.ghostCapacity > 0
-        ? p.ghostCapacity
-        : Math.min(Math.max(1024, Math.min(2 * options.capacity, 1 << 17)), ghostMax);
     this.#growGhosts = p.ghostCapacity === 0;
-    this.entryOverhead = ML_ENTRY_STATE_BYTES;
-    this.#features = new FeatureTracker({
-      ghostCapacity: ghosts,
-      ghostMaxCapacity: this.#growGhosts ? ghostMax : ghosts,
-    });
+    this.#features = this.#newFeatures();
+    const ghosts = this.#features.ghostCapacity;
     // Remote scoring challenges by other means (#remoteChallenge) and is not audited.
     this.#audit =
       p.auditEvery > 0 && options.remoteScorer === undefined
@@ -416,8 +448,12 @@ export class MlHybridPolicy implements EvictionPolicy {
       minEntries: p.shadowMinEntries,
       minPercent: p.shadowMinPercent,
       margin: p.shadowMargin,
+      plainMargin: p.plainMargin,
     });
     this.#roomGhosts = this.#features.ghostCapacity;
+    this.#plainAllowed = this.#memoryBudget && p.plainSustain > 0 && this.#remote === null;
+    this.#plainWatchFrom = p.plainGrace;
+    this.#plainProbation = p.plainProbation;
     this.#warmAt = floorRateResidents(p.shadowMinEntries, p.shadowMinPercent);
     this.#priorGuard =
       p.saturationPrior && p.priorGuard ? new PriorGuard({ cooldown: p.priorGuardCooldown }) : null;
@@ -445,7 +481,21 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   // ---- the EvictionPolicy contract -------------------------------------------------------------
 
+  get entryOverhead(): number {
+    return this.#entryOverhead;
+  }
+
+  attachResidents(view: ResidentView): void {
+    this.#residents = view;
+  }
+
   onMiss(keyId: number): void {
+    if (this.#plain) {
+      this.#t++;
+      this.#lastMissKey = keyId;
+      this.#base.onMiss(keyId);
+      return;
+    }
     this.#request(keyId);
     this.#missRate += (1 - this.#missRate) * this.#rateWeight();
     this.#lastMissKey = keyId;
@@ -453,7 +503,12 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#other?.onMiss(keyId);
   }
 
-  onInsert(slot: number, keyId: number, size: number): void {
+  onInsert(slot: number, keyId: number, charged: number): void {
+    if (this.#plain) {
+      this.#plainInsert(slot, keyId, charged);
+      return;
+    }
+    const size = this.#learnedSize(charged);
     if (this.#lastMissKey !== keyId) this.#request(keyId);
     this.#lastMissKey = Number.NaN;
     if (this.#sampler.isResident(slot)) this.onRemove(slot);
@@ -473,7 +528,12 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   onAccess(slot: number): void {
-    if (!this.#sampler.isResident(slot)) return;
+    if (this.#plain) {
+      this.#base.onAccess(slot);
+      this.#plainRequest(slot);
+      return;
+    }
+    if (!this.#sampler.isResident(slot) && !this.#adopted(slot)) return;
     const keyId = this.#features.keyOf(slot);
     this.#request(keyId);
     this.#missRate -= this.#missRate * this.#rateWeight();
@@ -486,8 +546,14 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (this.#selector?.sampled(keyId) === true) this.#observeSelector(keyId, size);
   }
 
-  onUpdate(slot: number, size: number): void {
-    if (!this.#sampler.isResident(slot)) return;
+  onUpdate(slot: number, charged: number): void {
+    if (this.#plain) {
+      this.#base.onUpdate(slot, charged);
+      this.#plainRequest(slot);
+      return;
+    }
+    if (!this.#sampler.isResident(slot) && !this.#adopted(slot)) return;
+    const size = this.#learnedSize(charged);
     const keyId = this.#features.keyOf(slot);
     this.#request(keyId);
     this.#touch(slot);
@@ -501,7 +567,15 @@ export class MlHybridPolicy implements EvictionPolicy {
   }
 
   onRemove(slot: number): void {
-    if (!this.#sampler.isResident(slot)) return;
+    if (this.#plain) {
+      this.#base.onRemove(slot);
+      return;
+    }
+    if (!this.#sampler.isResident(slot)) {
+      // Learning again, a resident not adopted yet is the base's alone.
+      if (this.#waking) this.#base.onRemove(slot);
+      return;
+    }
     // Left without being evicted (expired, deleted): whatever it was sampled for is dead.
     this.#training?.labeler.dead(this.#features.keyOf(slot), this.#t);
     this.#base.onRemove(slot);
@@ -517,13 +591,24 @@ export class MlHybridPolicy implements EvictionPolicy {
    * old TTL (in the pool, or the base's victim's) is not reused.
    */
   setExpiry(slot: number, expiresAtMs: number): void {
-    if (this.#clock === undefined || !this.#sampler.isResident(slot)) return;
+    // Running plain, expiries are not kept: learning again starts without them (until the next).
+    if (this.#plain) return;
+    if (this.#clock === undefined) return;
+    if (!this.#sampler.isResident(slot) && !this.#adopted(slot)) return;
     if (expiresAtMs > 0) this.#expiries = true;
     this.#features.setExpireAt(slot, expiresAtMs > 0 ? expiresAtMs : 0);
     this.#bump(slot);
   }
 
   evict(): number {
+    if (this.#plain) {
+      if (this.#t < this.#plainUntil) return this.#plainEvict();
+      this.#learnAgain();
+    }
+    if (this.#waking) {
+      this.#adoptSome(this.#residents!);
+      if (this.#waking) return this.#plainEvict();
+    }
     if (this.#sampler.residentCount === 0) return this.#base.evict();
     if (!this.#shadow.comparing) this.#startComparing();
     if (this.#remote !== null) this.#remoteRefill(this.#remote);
@@ -576,13 +661,10 @@ export class MlHybridPolicy implements EvictionPolicy {
   resize(capacity: number): void {
     this.#capacity = capacity;
     if (this.#growGhosts) this.#features.setGhostLimit(this.#ghostLimit(capacity));
-    const audit = this.#audit;
-    const pairs = this.#auditPairs(this.#features.ghostCapacity);
-    if (audit !== null && audit.capacity !== pairs) {
-      // Its counts stay; its open pairs are dropped (a few hundred outcomes lost).
-      this.#audit = audit.resized(pairs);
-      this.#auditBytes = OverruleAudit.bytesFor(pairs);
-    }
+    // Its counts stay; its open pairs are dropped (a few hundred outcomes lost).
+    this.#resizeAudit(
+      this.#plain ? PLAIN_AUDIT_PAIRS : this.#auditPairs(this.#features.ghostCapacity),
+    );
     this.#base.resize?.(capacity);
     this.#other?.resize?.(capacity);
     this.#shadow.resize(this.#shadowRoom(), capacity);
@@ -659,6 +741,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     s.shadowLiveHitRatio = this.#shadow.liveHitRatio;
     s.shadowBaseHitRatio = this.#shadow.shadowHitRatio;
     s.shadowPlainHitRatio = this.#shadow.plainHitRatio;
+    s.plainActive = this.#plain ? 1 : 0;
+    s.plainProbation = this.#mayGoPlain() ? this.#plainProbation : 0;
     s.remoteBatches = this.#remote?.sent ?? 0;
     s.remoteLate = this.#remote?.late ?? 0;
     s.remoteInFlight = this.#remote?.inFlight === true ? 1 : 0;
@@ -695,12 +779,15 @@ export class MlHybridPolicy implements EvictionPolicy {
     const selector = this.#selector!;
     selector.observe(keyId, size);
     const order = selector.active === this.name.slice(3) ? this.#base : this.#other!;
-    if (order !== this.#order) {
-      this.#order = order;
-      this.#stats.baseSwitches++;
-      this.#stats.otherBaseActive = order === this.#base ? 0 : 1;
-      this.#shadow.judgeAgainst(order !== this.#base);
-    }
+    if (order !== this.#order) this.#setOrder(order);
+  }
+
+  /** The order proposing victims is `order` from now on (`adaptiveBase`). */
+  #setOrder(order: EvictionPolicy): void {
+    this.#order = order;
+    this.#stats.baseSwitches++;
+    this.#stats.otherBaseActive = order === this.#base ? 0 : 1;
+    this.#shadow.judgeAgainst(order !== this.#base);
   }
 
   /** At the first eviction: the shadow and the selector start comparing (warmed if need be). */
@@ -755,7 +842,12 @@ export class MlHybridPolicy implements EvictionPolicy {
     const shadow = this.#shadow;
     const before = shadow.windows;
     shadow.observe(keyId, size, hit);
-    if (shadow.windows === before || this.#scorer === null) return;
+    if (shadow.windows === before) return;
+    if (this.#mayGoPlain() && this.#plainVerdict()) {
+      this.#goPlain();
+      return;
+    }
+    if (this.#scorer === null) return;
     if (this.#shadowFallback) {
       // On probation: after that many windows the model acts again and is judged afresh.
       const probation = this.#params.fallbackProbation;
@@ -788,6 +880,215 @@ export class MlHybridPolicy implements EvictionPolicy {
     }
   }
 
+  // ---- running as the plain base (`plainSustain`) ------------------------------------------------
+
+  /**
+   * At the end of a shadow window: whether the live cache has now trailed the plain base in the
+   * same memory for `plainSustain` windows in a row. Windows count after `plainGrace` (from the
+   * start, or from learning again), and without a model only after PLAIN_GRACE_WITHOUT_MODEL
+   * times as many: before a first model the learned policy is its base in less room, which
+   * would always trail.
+   */
+  #plainVerdict(): boolean {
+    const shadow = this.#shadow;
+    const from = this.#plainWatchFrom;
+    const withoutModel = from + (PLAIN_GRACE_WITHOUT_MODEL - 1) * this.#params.plainGrace;
+    const counts =
+      !this.#plain &&
+      !this.#waking &&
+      shadow.windows >= from &&
+      (this.#scorer !== null || shadow.windows >= withoutModel);
+    if (!counts || shadow.lastPlainVerdict >= 0) {
+      this.#plainTrailing = 0;
+      return false;
+    }
+    return ++this.#plainTrailing >= this.#params.plainSustain;
+  }
+
+  /**
+   * An entry's size as charged while learning: the store's charge holds less of the learned
+   * state while the policy learns again (`#adoptSome` raises it step by step); else `charged`.
+   */
+  #learnedSize(charged: number): number {
+    return this.#waking ? charged - this.#entryOverhead + ML_ENTRY_STATE_BYTES : charged;
+  }
+
+  /** Whether the policy may go plain: `plainAllowed`, and the cache gave it its residents. */
+  #mayGoPlain(): boolean {
+    return this.#plainAllowed && this.#residents !== null;
+  }
+
+  /**
+   * Runs as the plain base from now on: the learned state per entry, the evicted keys, the other
+   * order, the pool, the pending labels and most of the audit's pairs go, and the policy charges
+   * nothing per entry beyond what the store counts for its base (the store reads
+   * `entryOverhead` before each write and re-charges every entry), so the freed memory holds
+   * entries. The model, the margin, the shadows and the trainer stay. Learning resumes at the
+   * first eviction `plainProbation` requests on, from the cache's view of its residents.
+   */
+  #goPlain(): void {
+    this.#pool.clear(this.#unpool);
+    this.#head = -1;
+    this.#features = new FeatureTracker({ initialSlots: 16, ghostCapacity: 0 });
+    this.#sampler = new CandidateSampler(this.#random);
+    if (this.#other !== null) {
+      this.#other = createBasePolicy(this.#otherKind, this.#capacity, this.#seed);
+      if (this.#order !== this.#base) this.#setOrder(this.#base);
+    }
+    this.#training?.labeler.clear();
+    this.#resizeAudit(PLAIN_AUDIT_PAIRS);
+    this.#plain = true;
+    this.#waking = false;
+    this.#entryOverhead = 0;
+    this.#followRoom();
+    const p = this.#params;
+    const short = this.#learningSince >= 0 && this.#t - this.#learningSince < this.#plainProbation;
+    this.#plainProbation = short
+      ? Math.min(p.plainProbationMax, 2 * this.#plainProbation)
+      : p.plainProbation;
+    this.#plainUntil = this.#t + this.#plainProbation;
+    this.#plainTrailing = 0;
+    this.#stats.plainSwitches++;
+  }
+
+  /**
+   * Learns again after a plain run: the learned state starts empty, and the cache's residents
+   * are adopted into it a few per eviction (`#adoptSome`), or at their next request, while the
+   * base goes on evicting. The charge per entry rises with the share adopted, so the store
+   * evicts what the learned state costs a few entries per write, as it grows. (Rebuilding it
+   * all at once cost 0.15 s for 196K keys: a pause of seconds in a large node.)
+   */
+  #learnAgain(): void {
+    this.#plain = false;
+    this.#waking = true;
+    this.#adoptFrom = 0;
+    this.#features = this.#newFeatures();
+    this.#sampler = new CandidateSampler(this.#random);
+    this.#used = 0;
+    this.#resizeAudit(this.#auditPairs(this.#features.ghostCapacity));
+    this.#followRoom();
+    this.#learningSince = this.#t;
+    this.#stats.plainWakes++;
+  }
+
+  /**
+   * Adopts up to ADOPT_PER_EVICTION residents not adopted yet, looking at up to
+   * ADOPT_SCAN_PER_EVICTION slots from where it stopped, and raises the charge per entry with
+   * the share of slots looked at. Once every slot was, the policy learns: its evictions are the
+   * model's again, judged afresh.
+   */
+  #adoptSome(residents: ResidentView): void {
+    const limit = residents.slotLimit();
+    const scanTo = Math.min(limit, this.#adoptFrom + ADOPT_SCAN_PER_EVICTION);
+    let adopted = 0;
+    while (this.#adoptFrom < scanTo && adopted < ADOPT_PER_EVICTION) {
+      if (this.#adopted(this.#adoptFrom++)) adopted++;
+    }
+    if (this.#adoptFrom < limit) {
+      this.#entryOverhead = Math.floor((ML_ENTRY_STATE_BYTES * this.#adoptFrom) / limit);
+      return;
+    }
+    this.#waking = false;
+    this.#entryOverhead = ML_ENTRY_STATE_BYTES;
+    // The windows since the plain run began, where the live cache had more room than the base's
+    // shadow, say nothing of the model: it is judged afresh.
+    this.#shadow.resetVerdict();
+    this.#plainWatchFrom = this.#shadow.windows + this.#params.plainGrace;
+    this.#plainTrailing = 0;
+  }
+
+  /**
+   * Learning again: adopts the resident in `slot` into the learned state, as if inserted now
+   * (its history is not known), unless it was already, or holds nothing. Whether it is adopted
+   * now; false whenever the policy is not learning again.
+   */
+  #adopted(slot: number): boolean {
+    if (!this.#waking || this.#sampler.isResident(slot)) return false;
+    const residents = this.#residents!;
+    if (!residents.holds(slot)) return false;
+    const keyId = residents.keyIdOf(slot);
+    const size = this.#learnedSize(residents.sizeOf(slot));
+    const features = this.#features;
+    features.ensure(slot);
+    this.#bump(slot);
+    features.onInsert(slot, keyId, this.#t, size, 0);
+    this.#used += features.sizeOf(slot);
+    this.#sampler.onInsert(slot);
+    this.#other?.onInsert(slot, keyId, size);
+    return true;
+  }
+
+  /**
+   * A new entry while running plain. The shadows replay it at the size it would be charged
+   * while learning, so that they replay the same sizes in either mode.
+   */
+  #plainInsert(slot: number, keyId: number, size: number): void {
+    if (this.#lastMissKey !== keyId) this.#t++;
+    this.#lastMissKey = Number.NaN;
+    this.#base.onInsert(slot, keyId, size);
+    if (this.#shadow.sampled(keyId)) {
+      this.#shadow.observe(keyId, size + ML_ENTRY_STATE_BYTES, false);
+    }
+  }
+
+  /**
+   * A hit or an overwrite of `slot` while running plain (the base has seen it): the key id comes
+   * from the cache's view (a node hashes the key again, some 20 ns), for the shadows.
+   */
+  #plainRequest(slot: number): void {
+    this.#t++;
+    this.#lastMissKey = Number.NaN;
+    const residents = this.#residents!;
+    const keyId = residents.keyIdOf(slot);
+    if (this.#shadow.sampled(keyId)) {
+      this.#shadow.observe(keyId, residents.sizeOf(slot) + ML_ENTRY_STATE_BYTES, true);
+    }
+  }
+
+  /** Running plain, or learning again: the base's victim, forgotten where it was adopted. */
+  #plainEvict(): number {
+    const victim = this.#base.evict();
+    if (victim >= 0 && this.#sampler.isResident(victim)) {
+      this.#other?.onRemove(victim);
+      this.#forget(victim);
+    }
+    this.#stats.baseEvictions++;
+    this.#stats.fallbacks.plain++;
+    return victim;
+  }
+
+  /**
+   * The evicted-keys table's capacity changed (it grew, or the policy went plain or learns
+   * again): the live entries' room changed with it, and so does the shadow's (the plain replay
+   * keeps the whole budget).
+   */
+  #followRoom(): void {
+    this.#roomGhosts = this.#features.ghostCapacity;
+    this.#shadow.setRoom(this.#shadowRoom(), this.#capacity);
+  }
+
+  /** The audit holds `pairs` from now on (its counts stay, its open pairs are dropped). */
+  #resizeAudit(pairs: number): void {
+    const audit = this.#audit;
+    if (audit === null || audit.capacity === pairs) return;
+    this.#audit = audit.resized(pairs);
+    this.#auditBytes = OverruleAudit.bytesFor(pairs);
+  }
+
+  /** A new features tracker, its evicted-keys table sized as at the start. */
+  #newFeatures(): FeatureTracker {
+    const p = this.#params;
+    const ghostMax = this.#ghostLimit(this.#capacity);
+    const ghosts =
+      p.ghostCapacity > 0
+        ? p.ghostCapacity
+        : Math.min(Math.max(1024, Math.min(2 * this.#capacity, 1 << 17)), ghostMax);
+    return new FeatureTracker({
+      ghostCapacity: ghosts,
+      ghostMaxCapacity: this.#growGhosts ? ghostMax : ghosts,
+    });
+  }
+
   /**
    * Why this eviction goes to the base, or null. An open breaker comes first: a remote scorer
    * that never answered has no model either, but what keeps the model out is the breaker.
@@ -803,10 +1104,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     // Twice the residents, as the simulator's object-budget cells have from the start.
     if (this.#growGhosts) this.#features.growGhosts(2 * this.#sampler.residentCount);
     if (this.#memoryBudget && this.#features.ghostCapacity !== this.#roomGhosts) {
-      // The evicted-keys table grew, and the live entries' room shrank with it: so does the
-      // shadow's (the plain replay keeps the whole budget).
-      this.#roomGhosts = this.#features.ghostCapacity;
-      this.#shadow.setRoom(this.#shadowRoom(), this.#capacity);
+      this.#followRoom();
     }
     this.#bump(slot);
     this.#used -= this.#features.sizeOf(slot);

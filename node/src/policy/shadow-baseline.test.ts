@@ -214,6 +214,36 @@ describe('ShadowBaseline', () => {
     expect(shadow(100).plainHitRatio).toBeNaN();
   });
 
+  it('gives a verdict against the plain base per window: trailing it by more than the margin and noise', () => {
+    // As above: the plain shadow hits about two thirds of the 150 keys. A live cache that hits
+    // the 50 keys below 50 trails it in every window; one that hits the keys below 110 (0.73)
+    // does not trail, and one that hits all of them leads.
+    const verdicts = (hitBelow: number): number[] => {
+      const s = withPlain(500);
+      s.start(50);
+      const random = createRandom(3);
+      const out: number[] = [];
+      for (let i = 0; i < 20_000; i++) {
+        const key = random.int(150);
+        const before = s.windows;
+        s.observe(key, 10, key < hitBelow);
+        if (s.windows > before) out.push(s.lastPlainVerdict);
+      }
+      return out;
+    };
+    const trailing = verdicts(50);
+    expect(trailing.length).toBeGreaterThan(5);
+    expect(trailing.every((v) => v === -1)).toBe(true);
+    expect(verdicts(110).every((v) => v >= 0)).toBe(true);
+    expect(verdicts(150).every((v) => v === 1)).toBe(true);
+    // Without a plain replay there is no verdict.
+    const none = shadow(100);
+    none.start(100);
+    for (let i = 0; i < 5_000; i++) none.observe(i % 300, 1, false);
+    expect(none.windows).toBeGreaterThan(0);
+    expect(none.lastPlainVerdict).toBe(0);
+  });
+
   it('replays the base in the room the live entries have, and the plain policy in the whole budget', () => {
     // The live entries have 300 of a budget of 500 (the rest reserved by the learned policy):
     // the base holds 30 of the 150 keys, a fifth; the plain policy, charged 5 of 10, holds 100.

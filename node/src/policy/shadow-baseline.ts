@@ -62,6 +62,11 @@ export interface ShadowBaselineOptions {
   readonly windowFactor?: number;
   /** The live hit ratio may trail by this much before it counts (plus the noise). @default 0.005 */
   readonly margin?: number;
+  /**
+   * The plain replay's verdict (`lastPlainVerdict`): the live hit ratio may trail it by this
+   * much in a window before it counts (plus the noise). @default 0.01
+   */
+  readonly plainMargin?: number;
 }
 
 export class ShadowBaseline {
@@ -84,6 +89,14 @@ export class ShadowBaseline {
   #liveHits = 0;
   readonly #shadowHits = [0, 0, 0];
   #trailing = 0;
+  /**
+   * In the current window, against the plain replay: requests only it hit, and only the live
+   * cache hit. Its verdict is per window (`lastPlainVerdict`), not since the last resetVerdict:
+   * new models reset that, and whether the learned state pays for its memory outlives a model.
+   */
+  #windowOnlyPlain = 0;
+  #windowOnlyLiveVsPlain = 0;
+  #lastPlainVerdict = 0;
   #windows = 0;
   #lastLive = 0;
   #lastVerdict = 0;
@@ -142,6 +155,15 @@ export class ShadowBaseline {
   /** Completed comparison windows. */
   get windows(): number {
     return this.#windows;
+  }
+
+  /**
+   * The last window's verdict against the plain replay (`plain`): -1 when the live cache trailed
+   * it by more than `plainMargin` and the noise (paired, as the base's), 1 when it led by as
+   * much, 0 in between or without a plain replay.
+   */
+  get lastPlainVerdict(): number {
+    return this.#lastPlainVerdict;
   }
 
   /** Hit ratios of the last completed window. */
@@ -275,9 +297,13 @@ export class ShadowBaseline {
       if (replays.request(i, keyId, size)) {
         this.#shadowHits[i] = this.#shadowHits[i]! + 1;
         this.#totalShadowHits[i] = this.#totalShadowHits[i]! + 1;
-        if (!liveHit) this.#onlyShadow[i] = this.#onlyShadow[i]! + 1;
+        if (!liveHit) {
+          this.#onlyShadow[i] = this.#onlyShadow[i]! + 1;
+          if (i === this.#plain) this.#windowOnlyPlain++;
+        }
       } else if (liveHit) {
         this.#onlyLive[i] = this.#onlyLive[i]! + 1;
+        if (i === this.#plain) this.#windowOnlyLiveVsPlain++;
       }
     }
     this.#n++;
@@ -299,6 +325,8 @@ export class ShadowBaseline {
     this.#onlyShadow.fill(0);
     this.#onlyLive.fill(0);
     this.#trailing = 0;
+    this.#windowOnlyPlain = 0;
+    this.#windowOnlyLiveVsPlain = 0;
   }
 
   #closeWindow(): void {
@@ -312,11 +340,24 @@ export class ShadowBaseline {
     this.#lastVerdict = -lead > margin + noise ? -1 : lead > margin + noise ? 1 : 0;
     if (this.#lastVerdict < 0) this.#trailing++;
     else this.#trailing = 0;
+    this.#lastPlainVerdict = this.#plainVerdict(n);
     this.#windows++;
     this.#lastLive = live;
     this.#lastShadow = shadow;
     this.#n = 0;
     this.#liveHits = 0;
     this.#shadowHits.fill(0);
+  }
+
+  /** The window's paired verdict against the plain replay, and its counts reset. */
+  #plainVerdict(n: number): number {
+    if (this.#plain < 0) return 0;
+    const onlyPlain = this.#windowOnlyPlain;
+    const onlyLive = this.#windowOnlyLiveVsPlain;
+    this.#windowOnlyPlain = 0;
+    this.#windowOnlyLiveVsPlain = 0;
+    const bar = (this.#options.plainMargin ?? 0.01) * n + 2 * Math.sqrt(onlyPlain + onlyLive);
+    const lead = onlyLive - onlyPlain;
+    return -lead > bar ? -1 : lead > bar ? 1 : 0;
   }
 }

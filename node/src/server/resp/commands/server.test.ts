@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMlHybridPolicy } from '../../../policy/ml-hybrid.ts';
+import type { MlHybridOptions } from '../../../policy/ml-hybrid.ts';
 import { createRandom } from '../../../util/random.ts';
 import { constantModel, scorer, sensible } from '../../../policy/test-ml-drive.ts';
+import type { MlHybridParams } from '../../../policy/ml-hybrid-params.ts';
 import type { Scorer } from '../../../policy/scorer-port.ts';
 import { CommandHarness } from '../testing/command-harness.ts';
 
@@ -82,6 +84,36 @@ describe('server commands', () => {
     expect(Number(fields.get('ml_shadow_live_hit_ratio'))).toBeLessThan(0.5);
   });
 
+  it('a learned node that trails the plain base in the same memory runs as that base, and tries learning again later', () => {
+    // The first test's load: the learned node holds about 145 of the 400 keys and hits about
+    // 0.36, the plain LFU would hold about 290 and hit about 0.75. Running plain, the node
+    // charges nothing per entry for its learned state and holds about 270 keys (the audit's
+    // pairs still take about 6 KB of the 64).
+    const ml = mlLfuHarness(64 << 10, { scorer: sensible, params: { plainProbation: 100_000 } });
+    const random = createRandom(5);
+    let hits = 0;
+    const hitRatios: number[] = [];
+    for (let i = 1; i <= 300_000; i++) {
+      const key = `key:${random.int(400)}`;
+      if (ml.run('GET', key) !== null) hits++;
+      else ml.run('SET', key, 'v'.repeat(100));
+      if (i % 50_000 === 0) {
+        hitRatios.push(hits / 50_000);
+        hits = 0;
+      }
+    }
+    const fields = infoFields(ml.run('INFO', 'ml') as string);
+    expect(Number(fields.get('ml_plain_switches'))).toBeGreaterThanOrEqual(2);
+    // Learning was tried again after 100K requests, and the probation doubled when it lost.
+    expect(Number(fields.get('ml_plain_wakes'))).toBeGreaterThanOrEqual(1);
+    expect(fields.get('ml_plain_probation_requests')).toBe('200000');
+    expect(Number(fields.get('ml_fallbacks_plain'))).toBeGreaterThan(50_000);
+    expect(fields.get('ml_plain_mode')).toBe('1');
+    expect(ml.run('DBSIZE') as number).toBeGreaterThan(260);
+    // Only plain windows after the first: each above the learned node's 0.36.
+    for (const ratio of hitRatios.slice(1)) expect(ratio).toBeGreaterThan(0.5);
+  });
+
   it('judges a learned node against its base in the room its entries have, not the whole budget', () => {
     // A model that scores every row alike: on uniform SETs whatever it evicts, it does as well
     // as its LFU base. The evicted-keys table takes 5% of the 256 KB, so the entries have 95% of
@@ -101,18 +133,10 @@ describe('server commands', () => {
   });
 
   it("INFO ml reports a learned policy's model, deciders, breaker, shadow and prior; other policies have no such section", () => {
-    const ml = new CommandHarness({
-      storeOptions: {
-        maxMemory: 64 << 10,
-        policy: (o) =>
-          createMlHybridPolicy({
-            ...o,
-            base: 'lfu',
-            scorer: sensible,
-            trainer: { train: () => constantModel(1) },
-            params: { firstTrainAt: 16, retrainEvery: 64 },
-          }),
-      },
+    const ml = mlLfuHarness(64 << 10, {
+      scorer: sensible,
+      trainer: { train: () => constantModel(1) },
+      params: { firstTrainAt: 16, retrainEvery: 64 },
     });
     for (let i = 0; i < 4_000; i++) ml.run('SET', `key:${i % 1_500}`, 'v'.repeat(100));
     const fields = infoFields(ml.run('INFO', 'ml') as string);
@@ -224,19 +248,25 @@ describe('server commands', () => {
  * `INFO ml` of an ML+LFU store of `maxMemory` bytes scoring with `model` after `sets` SETs of
  * 100-byte values to keys drawn uniformly from `keys` (seeded).
  */
+/** Commands against a store of `maxMemory` bytes run by ML+LFU with `options`. */
+function mlLfuHarness(maxMemory: number, options: Partial<MlHybridOptions>): CommandHarness {
+  return new CommandHarness({
+    storeOptions: {
+      maxMemory,
+      policy: (o) => createMlHybridPolicy({ ...o, base: 'lfu', ...options }),
+    },
+  });
+}
+
 function uniformSets(
   maxMemory: number,
   model: Scorer,
   keys: number,
   sets: number,
   seed: number,
+  params: Partial<MlHybridParams> = { plainSustain: 0 },
 ): Map<string, string> {
-  const ml = new CommandHarness({
-    storeOptions: {
-      maxMemory,
-      policy: (o) => createMlHybridPolicy({ ...o, base: 'lfu', scorer: model }),
-    },
-  });
+  const ml = mlLfuHarness(maxMemory, { scorer: model, params });
   const random = createRandom(seed);
   for (let i = 0; i < sets; i++) ml.run('SET', `key:${random.int(keys)}`, 'v'.repeat(100));
   return infoFields(ml.run('INFO', 'ml') as string);

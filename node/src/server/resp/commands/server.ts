@@ -85,6 +85,10 @@ function mlInfo(store: object, sections: readonly string[]): string {
       ? [`ml_shadow_plain_hit_ratio:${s.shadowPlainHitRatio.toFixed(4)}`]
       : []),
     `ml_shadow_fallback_active:${s.shadowFallbackActive}`,
+    `ml_plain_mode:${s.plainActive}`,
+    `ml_plain_switches:${s.plainSwitches}`,
+    `ml_plain_wakes:${s.plainWakes}`,
+    `ml_plain_probation_requests:${s.plainProbation}`,
     `ml_challenge_margin:${s.challengeMargin}`,
     `ml_audit_pairs_resolved:${s.auditResolved}`,
     `ml_audit_margin:${s.auditMargin}`,

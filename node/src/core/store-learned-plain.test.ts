@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+
+import { Store } from './store.ts';
+import { ManualClock } from '../util/clock.ts';
+import { createRandom } from '../util/random.ts';
+import type { Random } from '../util/random.ts';
+import { createMlHybridPolicy, ML_ENTRY_STATE_BYTES } from '../policy/ml-hybrid.ts';
+import type { MlHybridPolicy } from '../policy/ml-hybrid.ts';
+import type { MlHybridParams } from '../policy/ml-hybrid-params.ts';
+import { resolveMlHybridParams } from '../policy/ml-hybrid-params.ts';
+import { sensible } from '../policy/test-ml-drive.ts';
+
+/** A store of `maxMemory` bytes run by ML+LFU with the `sensible` model. */
+function learnedStore(
+  maxMemory: number,
+  params: Partial<MlHybridParams>,
+): { store: Store; policy: () => MlHybridPolicy } {
+  let policy: MlHybridPolicy | undefined;
+  const store = new Store({
+    clock: new ManualClock(1_000_000),
+    maxMemory,
+    policy: (o) => (policy = createMlHybridPolicy({ ...o, base: 'lfu', scorer: sensible, params })),
+  });
+  return { store, policy: () => policy! };
+}
+
+/** `n` GET-or-SET requests for `key()`, values of `valueSize` bytes; the hit ratio. */
+function run(store: Store, n: number, key: () => string, valueSize: number): number {
+  const value = Buffer.alloc(valueSize, 0x61);
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    const k = key();
+    if (store.get(k) !== undefined) hits++;
+    else store.set(k, value);
+  }
+  return hits / n;
+}
+
+const uniform = (random: Random, keys: number) => (): string => `key:${random.int(keys)}`;
+
+describe('ML hybrid: running as the plain base where the learned state does not pay', () => {
+  it('goes plain on uniform keys of small values, gives the memory to entries, and learns again after its probation', () => {
+    const { store, policy } = learnedStore(64 << 10, { plainProbation: 50_000 });
+    const key = uniform(createRandom(3), 400);
+    run(store, 30_000, key, 100);
+    const ml = policy();
+    expect(ml.stats().plainActive).toBe(1);
+    expect(ml.entryOverhead).toBe(0);
+    const learnedKeys = 145; // what the learned node held (server.test.ts, the same load)
+    // Plain LFU in the same store holds 299 (64 KiB / 219 B); running plain, the node charges
+    // nothing per entry for its learned state, but its audit keeps about 6 KB (26 entries).
+    const lfu = new Store({
+      clock: new ManualClock(1_000_000),
+      maxMemory: 64 << 10,
+      policy: 'lfu',
+    });
+    run(lfu, 30_000, uniform(createRandom(3), 400), 100);
+    expect(lfu.stats().items).toBe(299);
+    expect(store.stats().items).toBeGreaterThan(lfu.stats().items - 30);
+    const evictedBefore = ml.stats().modelEvictions;
+
+    // The probation ends at an eviction: the residents are adopted into a new learned state a
+    // few per eviction, the charge per entry rising with them, and the store evicts the
+    // difference a few entries per write (never the 40% it comes to at once); then the model
+    // chooses victims again, among the keys the store holds.
+    let mostEvicted = 0;
+    const step = (): void => {
+      const before = store.stats().items;
+      run(store, 1, key, 100);
+      mostEvicted = Math.max(mostEvicted, before - store.stats().items);
+    };
+    for (let i = 0; i < 100_000 && ml.stats().plainWakes === 0; i++) step();
+    expect(ml.stats().plainWakes).toBe(1);
+    expect(ml.entryOverhead).toBeLessThan(ML_ENTRY_STATE_BYTES);
+    for (let i = 0; i < 10_000 && ml.entryOverhead < ML_ENTRY_STATE_BYTES; i++) step();
+    expect(ml.entryOverhead).toBe(ML_ENTRY_STATE_BYTES);
+    for (let i = 0; i < 2_000; i++) step();
+    expect(mostEvicted).toBeLessThanOrEqual(8);
+    expect(ml.stats().modelEvictions).toBeGreaterThan(evictedBefore);
+    // The store charges the learned state again and has paid the rise off by now.
+    const { items, bytesUsed } = store.stats();
+    expect(bytesUsed).toBeLessThanOrEqual((64 << 10) - ml.reservedBytes());
+    expect(items).toBeLessThan(learnedKeys + 10);
+  });
+
+  it('stays learned for a difference within the margin and the noise: skewed keys of large values', () => {
+    const { store, policy } = learnedStore(1 << 20, {});
+    const random = createRandom(4);
+    // Zipf-like: key i with weight 1/(i+1) over 2,000 keys of 4 KB (the cache holds about 250).
+    const weights = Array.from({ length: 2_000 }, (_, i) => 1 / (i + 1));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const key = (): string => {
+      let u = random.next() * total;
+      let i = 0;
+      while (u > weights[i]! && i < weights.length - 1) u -= weights[i++]!;
+      return `key:${i}`;
+    };
+    run(store, 60_000, key, 4_096);
+    const s = policy().stats();
+    expect(s.shadowWindows).toBeGreaterThan(resolveMlHybridParams().plainGrace + 8);
+    // About 0.69 against 0.70: the learned state is 4% of an entry here, and costs about that.
+    expect(Math.abs(s.shadowLiveHitRatio - s.shadowPlainHitRatio)).toBeLessThan(0.03);
+    expect(s.plainSwitches).toBe(0);
+    expect(policy().entryOverhead).toBe(ML_ENTRY_STATE_BYTES);
+  });
+
+  it('refuses plain knobs that cannot work', () => {
+    expect(() => resolveMlHybridParams({ plainSustain: 1.5 })).toThrow(/plainSustain/);
+    expect(() => resolveMlHybridParams({ plainMargin: -0.1 })).toThrow(/plainMargin/);
+    expect(() => resolveMlHybridParams({ plainProbation: 0 })).toThrow(/plainProbation/);
+    expect(() =>
+      resolveMlHybridParams({ plainProbation: 1 << 20, plainProbationMax: 1 << 19 }),
+    ).toThrow(/plainProbationMax/);
+  });
+
+  it('never goes plain where the budget is not memory (the simulator) or with plainSustain 0', () => {
+    const { store, policy } = learnedStore(64 << 10, { plainSustain: 0 });
+    run(store, 30_000, uniform(createRandom(3), 400), 100);
+    expect(policy().stats().plainSwitches).toBe(0);
+    expect(policy().stats().plainProbation).toBe(0);
+    // An object budget: the plain replay does not exist, so neither does the verdict.
+    const sim = createMlHybridPolicy({ base: 'lfu', capacity: 100, scorer: sensible });
+    const random = createRandom(3);
+    let slot = 0;
+    const resident = new Map<number, number>();
+    for (let i = 0; i < 30_000; i++) {
+      const k = random.int(400);
+      const at = resident.get(k);
+      if (at !== undefined) {
+        sim.onAccess(at);
+        continue;
+      }
+      sim.onMiss(k);
+      if (resident.size >= 100) {
+        const victim = sim.evict();
+        for (const [key, s] of resident) if (s === victim) resident.delete(key);
+        resident.set(k, victim);
+        sim.onInsert(victim, k, 1);
+      } else {
+        resident.set(k, slot);
+        sim.onInsert(slot++, k, 1);
+      }
+    }
+    expect(sim.stats().plainSwitches).toBe(0);
+    expect(sim.stats().plainProbation).toBe(0);
+  });
+});
