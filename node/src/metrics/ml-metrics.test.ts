@@ -111,6 +111,7 @@ describe('createMlMetrics', () => {
     expect(text).toContain(`mlcache_node_ml_evicted_keys_remembered{${L}} 1000`);
     expect(text).toContain(`mlcache_node_ml_evicted_keys_capacity{${L}} 262144`);
     expect(telemetry.snapshot().order).toEqual({ active: 'lru', switches: 3 });
+    expect(telemetry.snapshot().plain).toEqual({ active: true, switches: 2, wakes: 1 });
   });
 
   it('ages the model by the wall clock from when its version changed', async () => {

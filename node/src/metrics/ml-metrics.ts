@@ -168,6 +168,8 @@ export interface MlStatsSnapshot {
   };
   /** The order proposing victims now (the own base's, or the other's), and its changes. */
   readonly order: { readonly active: BaseOrder; readonly switches: number };
+  /** Running as the plain base (`--ml-plain-switch`): now, times it went plain and learned again. */
+  readonly plain: { readonly active: boolean; readonly switches: number; readonly wakes: number };
   /** The last model the scorer service announced, with `--scorer grpc://…`. */
   readonly remoteModel?: RemoteModelNotice;
   /**
@@ -331,6 +333,7 @@ export class MlTelemetry {
         remote: this.#remote,
       },
       order: { active: this.activeOrder(s), switches: s.baseSwitches },
+      plain: { active: s.plainActive !== 0, switches: s.plainSwitches, wakes: s.plainWakes },
       ...(this.#remoteModel === undefined ? {} : { remoteModel: this.#remoteModel }),
       ...(this.#pulling
         ? {

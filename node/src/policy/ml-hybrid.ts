@@ -948,6 +948,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       : p.plainProbation;
     this.#plainUntil = this.#t + this.#plainProbation;
     this.#plainTrailing = 0;
+    this.#shadow.resetPlainVerdict();
     this.#stats.plainSwitches++;
   }
 
@@ -993,6 +994,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     // The windows since the plain run began, where the live cache had more room than the base's
     // shadow, say nothing of the model: it is judged afresh.
     this.#shadow.resetVerdict();
+    this.#shadow.resetPlainVerdict();
     this.#plainWatchFrom = this.#shadow.windows + this.#params.plainGrace;
     this.#plainTrailing = 0;
   }

@@ -28,6 +28,12 @@ import type { EvictionPolicy } from './eviction-policy.ts';
 import type { Replay } from './sampled-cache.ts';
 import { SampledReplays, comparisonWindow } from './sampled-cache.ts';
 
+/**
+ * Per window, what the plain verdict's counts keep of the windows before (their weight halves in
+ * about 2.4 windows; together they weigh 4 windows).
+ */
+const PLAIN_DECAY = 0.75;
+
 export interface ShadowBaselineOptions {
   /** Builds the base policy for the shadow's (scaled) capacity. */
   readonly createBase: (capacity: number) => EvictionPolicy;
@@ -91,11 +97,17 @@ export class ShadowBaseline {
   #trailing = 0;
   /**
    * In the current window, against the plain replay: requests only it hit, and only the live
-   * cache hit. Its verdict is per window (`lastPlainVerdict`), not since the last resetVerdict:
-   * new models reset that, and whether the learned state pays for its memory outlives a model.
+   * cache hit. Its verdict (`lastPlainVerdict`) is not since the last resetVerdict (new models
+   * reset that, and whether the learned state pays for its memory outlives a model) but on the
+   * windows' counts decayed by PLAIN_DECAY per window (`#plainOnly`, `#plainLive`, `#plainN`):
+   * a window alone is too noisy where the replays hit in bursts (a cyclic scan: the verdict
+   * flipped every few windows, and 8 in a row never came).
    */
   #windowOnlyPlain = 0;
   #windowOnlyLiveVsPlain = 0;
+  #plainOnly = 0;
+  #plainLive = 0;
+  #plainN = 0;
   #lastPlainVerdict = 0;
   #windows = 0;
   #lastLive = 0;
@@ -349,15 +361,33 @@ export class ShadowBaseline {
     this.#shadowHits.fill(0);
   }
 
-  /** The window's paired verdict against the plain replay, and its counts reset. */
+  /**
+   * The paired verdict against the plain replay on the decayed counts, this window's added;
+   * the window's counts reset.
+   */
   #plainVerdict(n: number): number {
     if (this.#plain < 0) return 0;
-    const onlyPlain = this.#windowOnlyPlain;
-    const onlyLive = this.#windowOnlyLiveVsPlain;
+    this.#plainOnly = this.#plainOnly * PLAIN_DECAY + this.#windowOnlyPlain;
+    this.#plainLive = this.#plainLive * PLAIN_DECAY + this.#windowOnlyLiveVsPlain;
+    this.#plainN = this.#plainN * PLAIN_DECAY + n;
     this.#windowOnlyPlain = 0;
     this.#windowOnlyLiveVsPlain = 0;
-    const bar = (this.#options.plainMargin ?? 0.01) * n + 2 * Math.sqrt(onlyPlain + onlyLive);
-    const lead = onlyLive - onlyPlain;
+    const margin = (this.#options.plainMargin ?? 0.01) * this.#plainN;
+    const bar = margin + 2 * Math.sqrt(this.#plainOnly + this.#plainLive);
+    const lead = this.#plainLive - this.#plainOnly;
     return -lead > bar ? -1 : lead > bar ? 1 : 0;
+  }
+
+  /**
+   * The verdicts against the plain replay start afresh (the live cache changed: it went plain,
+   * or learns again).
+   */
+  resetPlainVerdict(): void {
+    this.#windowOnlyPlain = 0;
+    this.#windowOnlyLiveVsPlain = 0;
+    this.#plainOnly = 0;
+    this.#plainLive = 0;
+    this.#plainN = 0;
+    this.#lastPlainVerdict = 0;
   }
 }

@@ -180,6 +180,41 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     expect(lru('evicted_keys_remembered')).toBe(300);
   });
 
+  it('runs as the plain base on uniform keys of small values, holding more keys, unless --ml-plain-switch off', async () => {
+    const uniformSets = async (client: Redis, sets: number): Promise<void> => {
+      const pipeline = client.pipeline();
+      for (let i = 0; i < sets; i++) {
+        pipeline.set(`u:${(i * 7919) % 4_000}`, 'v'.repeat(100));
+      }
+      await pipeline.exec();
+    };
+    const args = ['--policy', 'ml-lfu', '--maxmemory', '256kb'];
+    const [plain, learned] = await Promise.all([
+      start(args),
+      start([...args, '--ml-plain-switch', 'off']),
+    ]);
+    for (const node of [plain, learned]) await uniformSets(redis(node), 20_000);
+    const lfu = (text: string, name: string): number =>
+      series(text, `mlcache_node_ml_${name}`, { policy: 'ml-lfu' });
+    const text = await metricsUntil(
+      plain,
+      (t) => lfu(t, 'plain_mode') === 1,
+      100,
+      () => uniformSets(redis(plain), 5_000),
+    );
+    expect(
+      series(text, 'mlcache_node_ml_plain_switches_total', { policy: 'ml-lfu', to: 'plain' }),
+    ).toBe(1);
+    await uniformSets(redis(plain), 5_000);
+    await uniformSets(redis(learned), 50_000);
+    expect(lfu(await scrapeMetrics(learned), 'plain_mode')).toBe(0);
+    // 256 KiB: about 1,120 keys of 234 bytes as LFU charges them, 650 with the learned state.
+    const keys = async (node: RunningNode): Promise<number> => redis(node).dbsize();
+    expect(await keys(learned)).toBeLessThan(700);
+    expect(await keys(plain)).toBeGreaterThan(1_000);
+    expect(await redis(plain).info('ml')).toContain('ml_plain_mode:1');
+  });
+
   it('keeps serving with base evictions when the scorer service is dead (rank remote), counting fallbacks, never blocking', async () => {
     const dead = await freePort();
     // Ask-ahead remote ranking, on the in-process deadline: every batch fails or is late.

@@ -70,8 +70,13 @@ async function expectVersion(node: RunningNode, wanted: number): Promise<void> {
 describe('mlcache node --scorer grpc:// (rank local): models pulled from a live scorer service', () => {
   it('installs the published model, evicts with it in process, feeds the service samples, and installs a newer one', async () => {
     const scorer = await startScorer(cleanups, ['--model', MODEL_PATH]);
+    // Learned throughout: this load's small values would make it run plain (--ml-plain-switch)
+    // after a while, and the model's evictions are what this test follows.
     const node = await startPulling(
-      ['--policy', 'ml-lfu', '--maxmemory', '1mb', '--node-name', 'pull-1'],
+      [
+        ...['--policy', 'ml-lfu', '--maxmemory', '1mb', '--node-name', 'pull-1'],
+        ...['--ml-plain-switch', 'off'],
+      ],
       scorer.grpc,
     );
     // The service's model (version 1) arrives down WatchModel, before any eviction.
