@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { entryCharge } from './entry-size.ts';
 import { Store } from './store.ts';
 import { ManualClock } from '../util/clock.ts';
 import { createRandom } from '../util/random.ts';
@@ -98,6 +99,59 @@ describe('ML hybrid: running as the plain base where the learned state does not 
     expect(s.shadowLiveHitRatio).toBeGreaterThan(s.shadowPlainHitRatio + 0.05);
     expect(s.plainSwitches).toBe(0);
     expect(policy().entryOverhead).toBe(ML_ENTRY_STATE_BYTES);
+  });
+
+  it('keeps the store and the policy consistent through plain runs and adoptions, whatever the commands', () => {
+    // Uniform small values (so it goes plain), a short probation (so it learns again, and
+    // again), and DEL, FLUSHALL, expiries and CONFIG SET maxmemory in between. Every victim the
+    // policy names must hold an entry (the store throws otherwise), and the store's charges
+    // must add up.
+    const clock = new ManualClock(1_000_000);
+    let ml: MlHybridPolicy | undefined;
+    const store = new Store({
+      clock,
+      maxMemory: 1 << 20,
+      policy: (o) =>
+        (ml = createMlHybridPolicy({
+          ...o,
+          base: 'lfu',
+          scorer: sensible,
+          clock,
+          params: { plainProbation: 20_000, plainProbationMax: 40_000 },
+        })),
+    });
+    const random = createRandom(9);
+    for (let i = 0; i < 400_000; i++) {
+      const key = `key:${random.int(8_000)}`;
+      const op = random.int(100_000);
+      if (op < 2) {
+        store.clear();
+      } else if (op < 10) {
+        store.setMaxMemory((768 + random.int(512)) << 10);
+      } else if (op < 10_000) {
+        store.delete(key);
+      } else if (op < 12_000) {
+        store.set(key, Buffer.alloc(random.int(300), 1), {
+          expireAt: clock.now() + 1 + random.int(50),
+        });
+      } else if (store.get(key) === undefined) {
+        store.set(key, Buffer.alloc(50 + random.int(100), 1));
+      }
+      if (op % 100 === 0) clock.advance(20);
+    }
+    const s = ml!.stats();
+    expect(s.plainSwitches).toBeGreaterThanOrEqual(2);
+    expect(s.plainWakes).toBeGreaterThanOrEqual(1);
+    // Every entry charged its key, value and overhead, plus what the policy charges now (the
+    // reads first: they remove the entries that expired).
+    let charged = 0;
+    for (let i = 0; i < 8_000; i++) {
+      const value = store.get(`key:${i}`);
+      if (value !== undefined) charged += entryCharge(`key:${i}`.length, value.length);
+    }
+    const { items, bytesUsed } = store.stats();
+    expect(items).toBeGreaterThan(1_000);
+    expect(bytesUsed).toBe(charged + items * ml!.entryOverhead);
   });
 
   it('refuses plain knobs that cannot work', () => {
