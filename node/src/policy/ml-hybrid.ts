@@ -451,6 +451,8 @@ export class MlHybridPolicy implements EvictionPolicy {
       plainMargin: p.plainMargin,
     });
     this.#roomGhosts = this.#features.ghostCapacity;
+    // The selector's two orders are replayed in the live entries' room too.
+    if (this.#memoryBudget) this.#selector?.resize(this.#shadowRoom());
     this.#plainAllowed = this.#memoryBudget && p.plainSustain > 0 && this.#remote === null;
     this.#plainWatchFrom = p.plainGrace;
     this.#plainProbation = p.plainProbation;
@@ -669,7 +671,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#other?.resize?.(capacity);
     this.#shadow.resize(this.#shadowRoom(), capacity);
     this.#roomGhosts = this.#features.ghostCapacity;
-    this.#selector?.resize(capacity);
+    this.#selector?.resize(this.#shadowRoom());
   }
 
   /** The order proposing victims now: the own base's, or the other one's (`adaptiveBase`). */
@@ -1061,12 +1063,13 @@ export class MlHybridPolicy implements EvictionPolicy {
 
   /**
    * The evicted-keys table's capacity changed (it grew, or the policy went plain or learns
-   * again): the live entries' room changed with it, and so does the shadow's (the plain replay
-   * keeps the whole budget).
+   * again): the live entries' room changed with it, and so do the shadow's (the plain replay
+   * keeps the whole budget) and the base selector's.
    */
   #followRoom(): void {
     this.#roomGhosts = this.#features.ghostCapacity;
     this.#shadow.setRoom(this.#shadowRoom(), this.#capacity);
+    this.#selector?.resize(this.#shadowRoom());
   }
 
   /** The audit holds `pairs` from now on (its counts stay, its open pairs are dropped). */
