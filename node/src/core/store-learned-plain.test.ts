@@ -101,6 +101,30 @@ describe('ML hybrid: running as the plain base where the learned state does not 
     expect(policy().entryOverhead).toBe(ML_ENTRY_STATE_BYTES);
   });
 
+  it('follows a workload that turns: plain on uniform keys, learned again on hot keys and scans, and stays', () => {
+    const { store, policy } = learnedStore(1 << 20, { plainProbation: 100_000 }, 'lru');
+    const random = createRandom(2);
+    const uniformKeys = uniform(random, 8_000);
+    let scan = 0;
+    const hotAndScans = (): string =>
+      random.int(2) === 0 ? `hot:${random.int(150)}` : `scan:${scan++}`;
+    // Uniform keys of 100 bytes: learned, the node holds about 2,560 keys and hits about 0.33;
+    // plain, 4,780 and 0.60 (it tries learning again after each probation, and goes plain again).
+    const uniformRatios = Array.from({ length: 10 }, () => run(store, 50_000, uniformKeys, 100));
+    const ml = policy();
+    expect(ml.stats().plainActive).toBe(1);
+    expect(Math.max(...uniformRatios)).toBeGreaterThan(0.58);
+    expect(Math.min(...uniformRatios)).toBeLessThan(0.4);
+    const switches = ml.stats().plainSwitches;
+    // Hot keys and one-hit scans of 4 KB: plain LRU hits about 0.32; at the probation's end the
+    // node learns again, hits about 0.50, and stays learned.
+    const turned = Array.from({ length: 16 }, () => run(store, 50_000, hotAndScans, 4_096));
+    expect(turned[0]!).toBeLessThan(0.35);
+    for (const ratio of turned.slice(-6)) expect(ratio).toBeGreaterThan(0.47);
+    expect(ml.stats().plainActive).toBe(0);
+    expect(ml.stats().plainSwitches).toBe(switches);
+  });
+
   it('keeps the store and the policy consistent through plain runs and adoptions, whatever the commands', () => {
     // Uniform small values (so it goes plain), a short probation (so it learns again, and
     // again), and DEL, FLUSHALL, expiries and CONFIG SET maxmemory in between. Every victim the
