@@ -253,7 +253,8 @@ export const OPTIONS: readonly AnyOption[] = [
       '(about 168 bytes per key, and the evicted-keys table) costs more hits than it earns: when ' +
       'a replay of the plain policy in the same memory out-hits the node for a sustained period, ' +
       'the node frees that state, holds more keys, and tries learning again later (after 4M ' +
-      'requests, doubling while it keeps losing). off: always learned.',
+      'requests, doubling while it keeps losing, or sooner when its hit ratio shows that the ' +
+      'workload turned). off: always learned.',
     parse: oneOf(PLAIN_SWITCH),
   }),
   option('maxValueSize', 'max-value-size', {

@@ -258,6 +258,14 @@ export interface MlHybridParams {
    */
   readonly plainProbation: number;
   readonly plainProbationMax: number;
+  /**
+   * Running plain, the policy learns again before its probation ends when the workload turns:
+   * when the live hit ratio, averaged over about the last 2 windows, moves this far from its
+   * average over about the last 10, in 2 windows in a row (from the 8th window of the plain run
+   * on, once the freed memory has filled). The verdict that made it plain was about another
+   * workload. 0: only the probation ends a plain run.
+   */
+  readonly plainShift: number;
 
   /**
    * Remote scoring: the base's next victims scored in every batch, so that the evictions that
@@ -333,6 +341,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   plainMargin: 0.01,
   plainProbation: 1 << 22,
   plainProbationMax: 1 << 28,
+  plainShift: 0.1,
   remoteHeads: 8,
   remoteRetry: 1000,
 });
@@ -453,6 +462,7 @@ const NON_NEGATIVE: readonly (keyof MlHybridParams)[] = [
   'baseSwitchMargin',
   'saturationTolerance',
   'plainMargin',
+  'plainShift',
 ];
 
 /** Fills in defaults and rejects values that cannot work (RangeError naming the knob). */

@@ -79,6 +79,8 @@ export interface MlHybridStats {
   plainActive: number;
   plainSwitches: number;
   plainWakes: number;
+  /** Of those, the times it learned again before its probation ended: the workload turned. */
+  plainShiftWakes: number;
   plainProbation: number;
   /** `adaptiveBase`: times the order proposing victims changed, and 1 while it is not the own base's. */
   baseSwitches: number;
@@ -151,6 +153,7 @@ export function emptyStats(): MlHybridStats {
     plainActive: 0,
     plainSwitches: 0,
     plainWakes: 0,
+    plainShiftWakes: 0,
     plainProbation: 0,
     baseSwitches: 0,
     otherBaseActive: 0,

@@ -165,6 +165,14 @@ const PLAIN_AUDIT_PAIRS = 64;
  */
 const ADOPT_PER_EVICTION = 16;
 const ADOPT_SCAN_PER_EVICTION = 64;
+/**
+ * `plainShift`: windows of a plain run before its hit ratio is watched (the freed memory fills
+ * first, and the ratio rises with it), and the weights of the new window in the fast and the
+ * slow average of the ratio.
+ */
+const PLAIN_SETTLE_WINDOWS = 8;
+const PLAIN_FAST_WEIGHT = 0.5;
+const PLAIN_SLOW_WEIGHT = 0.1;
 
 /** `auditEvery`: the width of a lead bin (log units). */
 const AUDIT_BIN = 0.125;
@@ -249,6 +257,22 @@ export class MlHybridPolicy implements EvictionPolicy {
    */
   #waking = false;
   #adoptFrom = 0;
+  /**
+   * `plainShift`, while running plain: its windows so far, the live hit ratio averaged fast and
+   * slow from the PLAIN_SETTLE_WINDOWS-th on, and the windows in a row the two were apart.
+   */
+  #plainWindows = 0;
+  #plainFast = 0;
+  #plainSlow = 0;
+  #plainApart = 0;
+  /**
+   * Whether the last learning again came from a turn (`plainShift`), and whether a turn may end
+   * this plain run: not after one whose learning did not outlast the probation, until a
+   * probation has ended a plain run again (a bursty workload must not wake the policy at every
+   * run).
+   */
+  #wokeOnTurn = false;
+  #turnsWake = true;
   readonly #plainAllowed: boolean;
   #plainWatchFrom: number;
   #plainTrailing = 0;
@@ -945,11 +969,15 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#followRoom();
     const p = this.#params;
     const short = this.#learningSince >= 0 && this.#t - this.#learningSince < this.#plainProbation;
+    this.#turnsWake = !(short && this.#wokeOnTurn);
+    this.#wokeOnTurn = false;
     this.#plainProbation = short
       ? Math.min(p.plainProbationMax, 2 * this.#plainProbation)
       : p.plainProbation;
     this.#plainUntil = this.#t + this.#plainProbation;
     this.#plainTrailing = 0;
+    this.#plainWindows = 0;
+    this.#plainApart = 0;
     this.#shadow.resetPlainVerdict();
     this.#stats.plainSwitches++;
   }
@@ -1030,9 +1058,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (this.#lastMissKey !== keyId) this.#t++;
     this.#lastMissKey = Number.NaN;
     this.#base.onInsert(slot, keyId, size);
-    if (this.#shadow.sampled(keyId)) {
-      this.#shadow.observe(keyId, size + ML_ENTRY_STATE_BYTES, false);
-    }
+    if (this.#shadow.sampled(keyId)) this.#plainObserve(keyId, size + ML_ENTRY_STATE_BYTES, false);
   }
 
   /**
@@ -1045,8 +1071,41 @@ export class MlHybridPolicy implements EvictionPolicy {
     const residents = this.#residents!;
     const keyId = residents.keyIdOf(slot);
     if (this.#shadow.sampled(keyId)) {
-      this.#shadow.observe(keyId, residents.sizeOf(slot) + ML_ENTRY_STATE_BYTES, true);
+      this.#plainObserve(keyId, residents.sizeOf(slot) + ML_ENTRY_STATE_BYTES, true);
     }
+  }
+
+  /** A sampled request while running plain: the shadows replay it, and a window may close. */
+  #plainObserve(keyId: number, size: number, hit: boolean): void {
+    const shadow = this.#shadow;
+    const before = shadow.windows;
+    shadow.observe(keyId, size, hit);
+    if (shadow.windows !== before) this.#plainWindow(shadow.lastLiveHitRatio);
+  }
+
+  /**
+   * A window of a plain run closed with the live hit ratio `ratio`: if the workload turned
+   * (`plainShift`), the probation ends now, and the next eviction learns again.
+   */
+  #plainWindow(ratio: number): void {
+    const shift = this.#params.plainShift;
+    const n = ++this.#plainWindows;
+    if (shift <= 0 || n < PLAIN_SETTLE_WINDOWS) return;
+    if (n === PLAIN_SETTLE_WINDOWS) {
+      this.#plainFast = ratio;
+      this.#plainSlow = ratio;
+      return;
+    }
+    this.#plainFast += PLAIN_FAST_WEIGHT * (ratio - this.#plainFast);
+    this.#plainSlow += PLAIN_SLOW_WEIGHT * (ratio - this.#plainSlow);
+    if (Math.abs(this.#plainFast - this.#plainSlow) <= shift) {
+      this.#plainApart = 0;
+      return;
+    }
+    if (++this.#plainApart < 2 || this.#plainUntil <= this.#t || !this.#turnsWake) return;
+    this.#plainUntil = this.#t;
+    this.#wokeOnTurn = true;
+    this.#stats.plainShiftWakes++;
   }
 
   /** Running plain, or learning again: the base's victim, forgotten where it was adopted. */

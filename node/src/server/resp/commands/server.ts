@@ -88,6 +88,7 @@ function mlInfo(store: object, sections: readonly string[]): string {
     `ml_plain_mode:${s.plainActive}`,
     `ml_plain_switches:${s.plainSwitches}`,
     `ml_plain_wakes:${s.plainWakes}`,
+    `ml_plain_wakes_turned:${s.plainShiftWakes}`,
     `ml_plain_probation_requests:${s.plainProbation}`,
     `ml_challenge_margin:${s.challengeMargin}`,
     `ml_audit_pairs_resolved:${s.auditResolved}`,
