@@ -956,7 +956,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#pool.clear(this.#unpool);
     this.#head = -1;
     this.#features = new FeatureTracker({ initialSlots: 16, ghostCapacity: 0 });
-    this.#sampler = new CandidateSampler(this.#random);
+    // Unused while plain (it only answers that nothing is adopted): the smallest ring.
+    this.#sampler = new CandidateSampler(this.#random, 16);
     if (this.#other !== null) {
       this.#other = createBasePolicy(this.#otherKind, this.#capacity, this.#seed);
       if (this.#order !== this.#base) this.#setOrder(this.#base);
