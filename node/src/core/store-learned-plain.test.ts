@@ -9,6 +9,8 @@ import { createMlHybridPolicy, ML_ENTRY_STATE_BYTES } from '../policy/ml-hybrid.
 import type { MlBase, MlHybridPolicy } from '../policy/ml-hybrid.ts';
 import type { MlHybridParams } from '../policy/ml-hybrid-params.ts';
 import { resolveMlHybridParams } from '../policy/ml-hybrid-params.ts';
+import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from '../policy/features.ts';
+import type { RemoteScorer } from '../policy/scorer-port.ts';
 import { sensible } from '../policy/test-ml-drive.ts';
 
 /** A store of `maxMemory` bytes run by ML+LFU (or ML+LRU) with the `sensible` model. */
@@ -199,6 +201,57 @@ describe('ML hybrid: running as the plain base where the learned state does not 
     const { items, bytesUsed } = store.stats();
     expect(items).toBeGreaterThan(1_000);
     expect(bytesUsed).toBe(charged + items * ml!.entryOverhead);
+  });
+
+  it('goes plain and learns again with a remote scorer too, dropping the answers in flight across the switch', async () => {
+    const clock = new ManualClock(1_000_000);
+    let calls = 0;
+    const remoteScorer: RemoteScorer = {
+      featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+      nFeatures: FEATURE_COUNT,
+      score: (rows, n) => {
+        calls++;
+        const scores = new Float64Array(n);
+        sensible.predict(rows, scores, n);
+        return Promise.resolve({ scores, modelVersion: 3 });
+      },
+    };
+    let ml: MlHybridPolicy | undefined;
+    const store = new Store({
+      clock,
+      maxMemory: 64 << 10,
+      policy: (o) =>
+        (ml = createMlHybridPolicy({
+          ...o,
+          base: 'lfu',
+          remoteScorer,
+          clock,
+          setTimer: () => () => {},
+          params: { plainProbation: 50_000, deadline: 1_000 },
+        })),
+    });
+    const key = uniform(createRandom(3), 400);
+    const value = Buffer.alloc(100, 1);
+    const flush = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    let sentAtWake = -1;
+    for (let i = 0; i < 200_000; i++) {
+      const k = key();
+      if (store.get(k) === undefined) store.set(k, value);
+      // Answers arrive between requests, as they would between a node's reads.
+      if (i % 7 === 0) await flush();
+      const s = ml!.stats();
+      if (sentAtWake < 0 && s.plainWakes > 0) sentAtWake = s.remoteBatches;
+    }
+    const s = ml!.stats();
+    expect(s.plainSwitches).toBeGreaterThanOrEqual(2);
+    expect(s.plainWakes).toBeGreaterThanOrEqual(1);
+    expect(s.modelEvictions).toBeGreaterThan(0);
+    // Batches were sent again after learning again.
+    expect(sentAtWake).toBeGreaterThan(0);
+    expect(calls).toBeGreaterThan(sentAtWake);
+    expect(store.stats().items).toBeGreaterThan(0);
   });
 
   it('refuses plain knobs that cannot work', () => {

@@ -237,8 +237,8 @@ export interface MlHybridParams {
    * Shadow windows in a row in which the live cache trails the plain base policy replayed in
    * the same memory (the learned state's charge given back to entries) before the policy runs
    * as that plain base: it frees its learned state, charges the store only what it keeps to
-   * learn again later, and evicts as the base. Only where the budget is memory (a node) and the
-   * model is local; 0: never. Where the learned state costs more hits than it earns (uniform
+   * learn again later, and evicts as the base. Only where the budget is memory (a node); 0:
+   * never. Where the learned state costs more hits than it earns (uniform
    * keys of small values: a learned node hit 0.27 where plain LFU would hit 0.47), this gives
    * them back.
    */

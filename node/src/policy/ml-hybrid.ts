@@ -157,6 +157,8 @@ export const ML_GHOST_BUDGET_SHARE = 0.05;
  * remote trainer that never delivers one, say).
  */
 const PLAIN_GRACE_WITHOUT_MODEL = 16;
+/** A slot version no slot reaches (they start at 0 and count touches): marks rows as stale. */
+const STALE_VERSION = 0xffffffff;
 /** The audit's pairs while the policy runs plain: its counts stay, its memory mostly goes. */
 const PLAIN_AUDIT_PAIRS = 64;
 /**
@@ -477,7 +479,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     this.#roomGhosts = this.#features.ghostCapacity;
     // The selector's two orders are replayed in the live entries' room too.
     if (this.#memoryBudget) this.#selector?.resize(this.#shadowRoom());
-    this.#plainAllowed = this.#memoryBudget && p.plainSustain > 0 && this.#remote === null;
+    this.#plainAllowed = this.#memoryBudget && p.plainSustain > 0;
     this.#plainWatchFrom = p.plainGrace;
     this.#plainProbation = p.plainProbation;
     this.#warmAt = floorRateResidents(p.shadowMinEntries, p.shadowMinPercent);
@@ -964,6 +966,10 @@ export class MlHybridPolicy implements EvictionPolicy {
     }
     this.#training?.labeler.clear();
     this.#resizeAudit(PLAIN_AUDIT_PAIRS);
+    // Remote scoring: the scored heads go, and a batch still in flight is of slots that the new
+    // learned state may hold other keys in by the time it is answered: no version matches.
+    this.#headsHeld = 0;
+    this.#remoteVersions.fill(STALE_VERSION);
     this.#plain = true;
     this.#waking = false;
     this.#entryOverhead = 0;

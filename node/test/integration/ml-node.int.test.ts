@@ -20,6 +20,13 @@ const cleanups = cleanupsAfterEach();
 const start = (args: readonly string[]): Promise<RunningNode> => startLocalNode(cleanups, args);
 const redis = (node: RunningNode): Redis => redisClient(cleanups, node);
 
+/**
+ * The learned state's upkeep is what these tests follow: their loads of small values would make
+ * the nodes run plain (--ml-plain-switch) after a while; the test of running plain aside, they
+ * stay learned.
+ */
+const LEARNED = ['--ml-plain-switch', 'off'];
+
 /** Starts ml-lfu with a 1 MB budget and the scorer service on local `port`, and `flags`. */
 const startLfuWithScorer = (port: number, flags: readonly string[]): Promise<RunningNode> =>
   start([
@@ -29,6 +36,7 @@ const startLfuWithScorer = (port: number, flags: readonly string[]): Promise<Run
     '1mb',
     '--scorer',
     `grpc://127.0.0.1:${port}`,
+    ...LEARNED,
     ...flags,
   ]);
 
@@ -74,7 +82,10 @@ async function metricsUntil(
 
 describe('mlcache node --policy ml-lfu|ml-lru', () => {
   it('evicts under a budget with the shipped model, and reports it in /metrics, INFO and /v1/stats', async () => {
-    const node = await start(['--policy', 'ml-lfu', '--maxmemory', '1mb', '--node-name', 'ml-1']);
+    const node = await start([
+      ...['--policy', 'ml-lfu', '--maxmemory', '1mb', '--node-name', 'ml-1'],
+      ...LEARNED,
+    ]);
     const client = redis(node);
     // A skewed key set, on which the shipped model decides more than half of the evictions at
     // any budget from 800kb to 1200kb.
@@ -158,6 +169,7 @@ describe('mlcache node --policy ml-lfu|ml-lru', () => {
     const node = await start([
       ...['--policy', 'ml-lru', '--maxmemory', '1mb', '--model', 'none'],
       ...['--ml-evicted-keys', '300'],
+      ...LEARNED,
     ]);
     const client = redis(node);
     const before = await scrapeMetrics(node);

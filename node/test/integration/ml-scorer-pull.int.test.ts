@@ -26,9 +26,16 @@ const MODEL_PATH = join(import.meta.dirname, '../../../ml-scorer/models/default.
 const cleanups = cleanupsAfterEach();
 const redis = (node: RunningNode): Redis => redisClient(cleanups, node);
 
-/** Starts a node whose learned policy (`flags`) uses the scorer service on `port`. */
+/**
+ * Starts a node whose learned policy (`flags`) uses the scorer service on `port`. Learned
+ * throughout: these loads of small values would make it run plain (--ml-plain-switch) after a
+ * while, and the models and their evictions are what these tests follow.
+ */
 const startPulling = (flags: readonly string[], port: number): Promise<RunningNode> =>
-  startLocalNode(cleanups, [...flags, '--scorer', `grpc://127.0.0.1:${port}`]);
+  startLocalNode(cleanups, [
+    ...flags,
+    ...['--scorer', `grpc://127.0.0.1:${port}`, '--ml-plain-switch', 'off'],
+  ]);
 
 interface ScorerStatus {
   readonly modelVersion: number;
@@ -70,13 +77,8 @@ async function expectVersion(node: RunningNode, wanted: number): Promise<void> {
 describe('mlcache node --scorer grpc:// (rank local): models pulled from a live scorer service', () => {
   it('installs the published model, evicts with it in process, feeds the service samples, and installs a newer one', async () => {
     const scorer = await startScorer(cleanups, ['--model', MODEL_PATH]);
-    // Learned throughout: this load's small values would make it run plain (--ml-plain-switch)
-    // after a while, and the model's evictions are what this test follows.
     const node = await startPulling(
-      [
-        ...['--policy', 'ml-lfu', '--maxmemory', '1mb', '--node-name', 'pull-1'],
-        ...['--ml-plain-switch', 'off'],
-      ],
+      ['--policy', 'ml-lfu', '--maxmemory', '1mb', '--node-name', 'pull-1'],
       scorer.grpc,
     );
     // The service's model (version 1) arrives down WatchModel, before any eviction.
