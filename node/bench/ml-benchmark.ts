@@ -200,7 +200,7 @@ async function benchmark(server: Server, test: 'set' | 'get', pipeline: number):
  * " (plain)" after it when the node ran as its plain base (in the median: at the end of most
  * rounds).
  */
-function percentByModel(share: number, plain = 0): string {
+function percentByModel(share: number, plain: number): string {
   if (!Number.isFinite(share)) return '';
   return `${Math.round(100 * share)}%${plain >= 0.5 ? ' (plain)' : ''}`;
 }

@@ -6,24 +6,29 @@ import { ManualClock } from '../util/clock.ts';
 import { createRandom } from '../util/random.ts';
 import type { Random } from '../util/random.ts';
 import { createMlHybridPolicy, ML_ENTRY_STATE_BYTES } from '../policy/ml-hybrid.ts';
-import type { MlBase, MlHybridPolicy } from '../policy/ml-hybrid.ts';
+import type { MlBase, MlHybridOptions, MlHybridPolicy } from '../policy/ml-hybrid.ts';
 import type { MlHybridParams } from '../policy/ml-hybrid-params.ts';
 import { resolveMlHybridParams } from '../policy/ml-hybrid-params.ts';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from '../policy/features.ts';
 import type { RemoteScorer } from '../policy/scorer-port.ts';
 import { sensible } from '../policy/test-ml-drive.ts';
 
-/** A store of `maxMemory` bytes run by ML+LFU (or ML+LRU) with the `sensible` model. */
+/**
+ * A store of `maxMemory` bytes run by ML+LFU (or ML+LRU) with the `sensible` model, or with
+ * `more.remoteScorer`; `more.clock`, given, is the store's too.
+ */
 function learnedStore(
   maxMemory: number,
   params: Partial<MlHybridParams>,
   base: MlBase = 'lfu',
+  more: Partial<MlHybridOptions> = {},
 ): { store: Store; policy: () => MlHybridPolicy } {
   let policy: MlHybridPolicy | undefined;
+  const scorer = more.remoteScorer === undefined ? { scorer: sensible } : {};
   const store = new Store({
-    clock: new ManualClock(1_000_000),
+    clock: more.clock ?? new ManualClock(1_000_000),
     maxMemory,
-    policy: (o) => (policy = createMlHybridPolicy({ ...o, base, scorer: sensible, params })),
+    policy: (o) => (policy = createMlHybridPolicy({ ...o, base, ...scorer, ...more, params })),
   });
   return { store, policy: () => policy! };
 }
@@ -156,19 +161,12 @@ describe('ML hybrid: running as the plain base where the learned state does not 
     // policy names must hold an entry (the store throws otherwise), and the store's charges
     // must add up.
     const clock = new ManualClock(1_000_000);
-    let ml: MlHybridPolicy | undefined;
-    const store = new Store({
-      clock,
-      maxMemory: 1 << 20,
-      policy: (o) =>
-        (ml = createMlHybridPolicy({
-          ...o,
-          base: 'lfu',
-          scorer: sensible,
-          clock,
-          params: { plainProbation: 20_000, plainProbationMax: 40_000 },
-        })),
-    });
+    const { store, policy } = learnedStore(
+      1 << 20,
+      { plainProbation: 20_000, plainProbationMax: 40_000 },
+      'lfu',
+      { clock },
+    );
     const random = createRandom(9);
     for (let i = 0; i < 400_000; i++) {
       const key = `key:${random.int(8_000)}`;
@@ -188,7 +186,7 @@ describe('ML hybrid: running as the plain base where the learned state does not 
       }
       if (op % 100 === 0) clock.advance(20);
     }
-    const s = ml!.stats();
+    const s = policy().stats();
     expect(s.plainSwitches).toBeGreaterThanOrEqual(2);
     expect(s.plainWakes).toBeGreaterThanOrEqual(1);
     // Every entry charged its key, value and overhead, plus what the policy charges now (the
@@ -200,7 +198,7 @@ describe('ML hybrid: running as the plain base where the learned state does not 
     }
     const { items, bytesUsed } = store.stats();
     expect(items).toBeGreaterThan(1_000);
-    expect(bytesUsed).toBe(charged + items * ml!.entryOverhead);
+    expect(bytesUsed).toBe(charged + items * policy().entryOverhead);
   });
 
   it('goes plain and learns again with a remote scorer too, dropping the answers in flight across the switch', async () => {
@@ -216,20 +214,12 @@ describe('ML hybrid: running as the plain base where the learned state does not 
         return Promise.resolve({ scores, modelVersion: 3 });
       },
     };
-    let ml: MlHybridPolicy | undefined;
-    const store = new Store({
-      clock,
-      maxMemory: 64 << 10,
-      policy: (o) =>
-        (ml = createMlHybridPolicy({
-          ...o,
-          base: 'lfu',
-          remoteScorer,
-          clock,
-          setTimer: () => () => {},
-          params: { plainProbation: 50_000, deadline: 1_000 },
-        })),
-    });
+    const { store, policy } = learnedStore(
+      64 << 10,
+      { plainProbation: 50_000, deadline: 1_000 },
+      'lfu',
+      { remoteScorer, clock, setTimer: () => () => {} },
+    );
     const key = uniform(createRandom(3), 400);
     const value = Buffer.alloc(100, 1);
     const flush = async (): Promise<void> => {
@@ -241,10 +231,10 @@ describe('ML hybrid: running as the plain base where the learned state does not 
       if (store.get(k) === undefined) store.set(k, value);
       // Answers arrive between requests, as they would between a node's reads.
       if (i % 7 === 0) await flush();
-      const s = ml!.stats();
+      const s = policy().stats();
       if (sentAtWake < 0 && s.plainWakes > 0) sentAtWake = s.remoteBatches;
     }
-    const s = ml!.stats();
+    const s = policy().stats();
     expect(s.plainSwitches).toBeGreaterThanOrEqual(2);
     expect(s.plainWakes).toBeGreaterThanOrEqual(1);
     expect(s.modelEvictions).toBeGreaterThan(0);

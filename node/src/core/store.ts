@@ -117,8 +117,8 @@ export class Store implements CacheStore {
   readonly #policy: EvictionPolicy;
   /**
    * The policy's own bytes per entry, charged with each (`EvictionPolicy.entryOverhead`). It may
-   * change (a learned policy running as its plain base, and back): `#syncOverhead` re-charges
-   * every entry before each write.
+   * change (a learned policy running as its plain base, and back): `#followPolicyCharge`
+   * re-charges every entry before each write.
    */
   #policyOverhead: number;
   /**
@@ -548,7 +548,7 @@ export class Store implements CacheStore {
     this.#headroom = Math.floor(maxMemory * this.#headroomShare);
     this.#evictionDue = false;
     this.#policy.resize?.(maxMemory);
-    if ((this.#policy.entryOverhead ?? 0) !== this.#policyOverhead) this.#syncOverhead();
+    this.#followPolicyCharge();
     let evicted = 0;
     while (maxMemory > 0 && this.#bytesUsed > this.#entryBudget()) {
       const victim = this.#policy.evict();
@@ -661,7 +661,7 @@ export class Store implements CacheStore {
     expireAt: number,
   ): OpStatus {
     const valueLength = valueEnd - valueStart;
-    if ((this.#policy.entryOverhead ?? 0) !== this.#policyOverhead) this.#syncOverhead();
+    this.#followPolicyCharge();
     const charge = entryCharge(keyEnd - keyStart, valueLength) + this.#policyOverhead;
     let target = slot;
     if (this.#maxMemory > 0) {
@@ -735,11 +735,12 @@ export class Store implements CacheStore {
   }
 
   /**
-   * The policy charges another amount per entry now: every entry is re-charged. A rise is owed
-   * (`#chargeDebt`), not evicted at once.
+   * If the policy charges another amount per entry now, every entry is re-charged. A rise is
+   * owed (`#chargeDebt`), not evicted at once.
    */
-  #syncOverhead(): void {
+  #followPolicyCharge(): void {
     const overhead = this.#policy.entryOverhead ?? 0;
+    if (overhead === this.#policyOverhead) return;
     this.#bytesUsed += this.#table.size * (overhead - this.#policyOverhead);
     this.#policyOverhead = overhead;
     this.#chargeDebt = Math.max(0, this.#bytesUsed - this.#entryBudget());

@@ -540,12 +540,7 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (this.#lastMissKey !== keyId) this.#request(keyId);
     this.#lastMissKey = Number.NaN;
     if (this.#sampler.isResident(slot)) this.onRemove(slot);
-    this.#features.ensure(slot);
-    this.#bump(slot);
-    this.#features.onInsert(slot, keyId, this.#t, size, 0);
-    // As the record holds it (a whole number below 2^32), so that removals subtract the same.
-    this.#used += this.#features.sizeOf(slot);
-    this.#sampler.onInsert(slot);
+    this.#track(slot, keyId, size);
     this.#base.onInsert(slot, keyId, size);
     this.#other?.onInsert(slot, keyId, size);
     if (this.#shadow.sampled(keyId)) this.#observeShadow(keyId, size, false);
@@ -921,8 +916,8 @@ export class MlHybridPolicy implements EvictionPolicy {
     const shadow = this.#shadow;
     const from = this.#plainWatchFrom;
     const withoutModel = from + (PLAIN_GRACE_WITHOUT_MODEL - 1) * this.#params.plainGrace;
+    // Called from learned requests only (a plain run observes its shadow itself).
     const counts =
-      !this.#plain &&
       !this.#waking &&
       shadow.windows >= from &&
       (this.#scorer !== null || shadow.windows >= withoutModel);
@@ -1047,14 +1042,20 @@ export class MlHybridPolicy implements EvictionPolicy {
     if (!residents.holds(slot)) return false;
     const keyId = residents.keyIdOf(slot);
     const size = this.#learnedSize(residents.sizeOf(slot));
+    this.#track(slot, keyId, size);
+    this.#other?.onInsert(slot, keyId, size);
+    return true;
+  }
+
+  /** A resident new to the learned state (inserted, or adopted): its feature record and sampler. */
+  #track(slot: number, keyId: number, size: number): void {
     const features = this.#features;
     features.ensure(slot);
     this.#bump(slot);
     features.onInsert(slot, keyId, this.#t, size, 0);
+    // As the record holds it (a whole number below 2^32), so that removals subtract the same.
     this.#used += features.sizeOf(slot);
     this.#sampler.onInsert(slot);
-    this.#other?.onInsert(slot, keyId, size);
-    return true;
   }
 
   /**

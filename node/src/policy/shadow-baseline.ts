@@ -70,7 +70,7 @@ export interface ShadowBaselineOptions {
   readonly margin?: number;
   /**
    * The plain replay's verdict (`lastPlainVerdict`): the live hit ratio may trail it by this
-   * much in a window before it counts (plus the noise). @default 0.01
+   * much (on the decayed counts) before it counts (plus the noise). @default 0.01
    */
   readonly plainMargin?: number;
 }
