@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../util/random.ts';
 import { CandidateSampler } from './candidate-sampler.ts';
@@ -10,6 +11,7 @@ const shares = (tail: number, recent: number, random: number, recentWindow = 100
   recentWindow,
   tailScan: tail,
 });
+const sweeping = (random: number) => ({ ...shares(0, 0, random), sweep: true });
 
 /** An LRU and a sampler fed the same inserts, slots 0 … n-1 in order. */
 function setup(n: number) {
@@ -172,5 +174,86 @@ describe('CandidateSampler', () => {
     expect(sampler.residentCount).toBe(0);
     expect(sampler.randomResident()).toBe(-1);
     expect(sampler.sample(lru, new Int32Array(8), shares(2, 2, 2))).toBe(0);
+  });
+
+  it('sweeps the residents in slot order from where it stopped, wrapping at the highest slot', () => {
+    const { lru, sampler } = setup(10);
+    sampler.onRemove(3);
+    const out = new Int32Array(4);
+    const taken: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      const n = sampler.sample(lru, out, sweeping(2));
+      taken.push(...out.subarray(0, n));
+    }
+    // Slot 3 left; the hand wraps after slot 9 (the highest ever inserted).
+    expect(taken).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 0, 1, 2]);
+  });
+
+  it('passes over what the caller excludes and what this batch already listed', () => {
+    const { lru, sampler } = setup(8);
+    const out = new Int32Array(8);
+    const odd = (slot: number) => slot % 2 === 1;
+    const n = sampler.sample(lru, out, sweeping(3), odd);
+    expect(Array.from(out.subarray(0, n))).toEqual([0, 2, 4]);
+    // The base's victim (slot 0 for this LRU) is listed first; the hand, on from slot 5, wraps
+    // and does not list it again.
+    const m = sampler.sample(lru, out, { ...sweeping(4), tail: 1, tailScan: 1 });
+    expect(Array.from(out.subarray(0, m))).toEqual([0, 5, 6, 7, 1]);
+  });
+
+  it('makes up with random residents what a sparse sweep does not find', () => {
+    const { lru, sampler } = setup(400);
+    // 4 residents left of 400 slots: 16 slots a sweep looks at for 2 hold none of them.
+    for (let slot = 0; slot < 400; slot++) if (slot % 100 !== 99) sampler.onRemove(slot);
+    const out = new Int32Array(4);
+    const n = sampler.sample(lru, out, sweeping(2));
+    expect(n).toBe(2);
+    for (const slot of out.subarray(0, n)) expect(slot % 100).toBe(99);
+  });
+
+  it('starts over after clear(): the hand and the highest slot follow the new inserts', () => {
+    const { lru, sampler } = setup(100);
+    sampler.clear();
+    for (let slot = 0; slot < 3; slot++) sampler.onInsert(slot);
+    const out = new Int32Array(4);
+    const taken: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const n = sampler.sample(lru, out, sweeping(2));
+      taken.push(...out.subarray(0, n));
+    }
+    expect(taken).toEqual([0, 1, 2, 0, 1, 2]);
+  });
+
+  it('sweeping, looks at every resident once per turn of the hand, whatever came and went', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(63)), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 3 }),
+        (ops, random) => {
+          const { lru, sampler } = setup(64);
+          const resident = new Set(Array.from({ length: 64 }, (_, slot) => slot));
+          const out = new Int32Array(4);
+          for (const [insert, slot] of ops) {
+            if (insert) {
+              sampler.onInsert(slot);
+              resident.add(slot);
+            } else {
+              sampler.onRemove(slot);
+              resident.delete(slot);
+            }
+            sampler.sample(lru, out, sweeping(random));
+          }
+          // With no change, as many draws as residents list each resident exactly once.
+          const seen: number[] = [];
+          while (seen.length < resident.size) {
+            const n = sampler.sample(lru, out, sweeping(1));
+            if (n === 0) break;
+            seen.push(out[0]!);
+          }
+          expect(new Set(seen)).toEqual(resident);
+          expect(seen.length).toBe(resident.size);
+        },
+      ),
+    );
   });
 });

@@ -33,6 +33,8 @@ export interface CandidateShares {
   readonly recentWindow: number;
   /** Entries of the base's eviction end walked to find `tail` candidates that are not skipped. */
   readonly tailScan: number;
+  /** The `random` ones from a hand sweeping the slot numbers instead of at random (`#sweep`). */
+  readonly sweep?: boolean;
 }
 
 /** The most insertions the ring remembers: 2^24 (128 MiB of slots and epochs). */
@@ -67,6 +69,9 @@ export class CandidateSampler {
   #ringMask: number;
   #inserted = 0;
   #tail = new Int32Array(64);
+  /** The sweep's next slot, and one past the highest slot ever inserted. */
+  #hand = 0;
+  #highSlot = 0;
 
   constructor(random: Random, ringSize = 1 << 16) {
     let n = 16;
@@ -112,6 +117,7 @@ export class CandidateSampler {
 
   onInsert(slot: number): void {
     if (slot >= this.#slots) this.#grow(slot);
+    if (slot >= this.#highSlot) this.#highSlot = slot + 1;
     if (this.#position[2 * slot] === 0) {
       if (this.#count === this.#residents.length) {
         this.#residentBytes.ensure((this.#count + 1) * 4);
@@ -147,6 +153,9 @@ export class CandidateSampler {
     for (let i = 0; i < this.#count; i++) this.#position[2 * this.#residents[i]!] = 0;
     this.#count = 0;
     this.#inserted = 0;
+    // Every later resident is inserted again, which raises the mark as far as it needs.
+    this.#highSlot = 0;
+    this.#hand = 0;
   }
 
   /** A copy of the resident slots, in no particular order. */
@@ -200,12 +209,40 @@ export class CandidateSampler {
       if (slot >= 0) out[n++] = slot;
     }
     want = n + shares.random;
+    if (shares.sweep === true) n = this.#sweep(out, offset, n, want, skip);
     for (let tries = 2 * shares.random; n < want && tries > 0 && this.#count > 0; tries--) {
       const slot = this.#residents[this.#random.int(this.#count)]!;
       if (listed(out, offset, n, slot) || skip(slot)) continue;
       out[n++] = slot;
     }
     return n - offset;
+  }
+
+  /**
+   * Walks the hand on over slot numbers from where it stopped, writing resident slots that are not
+   * listed or skipped into `out` until `want`; returns the new count. A slot's records sit in slot
+   * order, so the hand reads them in order, where random residents each cost a cache miss or
+   * two: the same entries are looked at about as often (each once per sweep of the slots) for
+   * less. It looks at most at 8 slots per candidate wanted, so where few slots are resident
+   * (after a shrink) it finds fewer and the random draws that follow make up the rest.
+   */
+  #sweep(
+    out: Int32Array,
+    offset: number,
+    n: number,
+    want: number,
+    skip: (slot: number) => boolean,
+  ): number {
+    const high = this.#highSlot;
+    let hand = this.#hand;
+    for (let tries = 8 * (want - n); n < want && tries > 0 && this.#count > 0; tries--) {
+      if (hand >= high) hand = 0;
+      const slot = hand++;
+      if (this.#position[2 * slot] === 0 || listed(out, offset, n, slot) || skip(slot)) continue;
+      out[n++] = slot;
+    }
+    this.#hand = hand;
+    return n;
   }
 
   /**

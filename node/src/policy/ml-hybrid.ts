@@ -443,6 +443,7 @@ export class MlHybridPolicy implements EvictionPolicy {
       exitAge: 0,
       recentWindow: 8,
       tailScan: 4 * p.tail + 4,
+      sweep: p.randomSweep,
     };
     const clock = this.#clock;
     this.#compile = p.compileModel;
