@@ -9,4 +9,11 @@ describe('resolveMlHybridParams', () => {
       /invalid ML hybrid parameter randomSweep: 1/,
     );
   });
+
+  it('logs fewer rows during a fallback by default, and refuses a fallbackLogEvery not a boolean', () => {
+    expect(DEFAULT_ML_HYBRID_PARAMS.fallbackLogEvery).toBe(true);
+    expect(() => resolveMlHybridParams({ fallbackLogEvery: 'yes' as unknown as boolean })).toThrow(
+      /invalid ML hybrid parameter fallbackLogEvery: yes/,
+    );
+  });
 });

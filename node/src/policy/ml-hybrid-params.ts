@@ -56,7 +56,7 @@ export interface MlHybridParams {
    * `#sweep`), not from uniform draws. Each resident is looked at about as often, and the hand
    * reads the feature records in order instead of one cold record per candidate: 6–11% of the
    * policy's CPU per SET, and on the 39 cells (seeds 1–8) as many cells won, and as much of the
-   * gap closed or more (docs/learned-eviction.md, "The random residents by a sweep").
+   * gap closed or more (docs/learned-eviction.md, "Fifteenth round").
    */
   readonly randomSweep: boolean;
   /** Rank by predicted gap × size (object miss ratio under a byte budget) rather than gap. */
@@ -68,6 +68,15 @@ export interface MlHybridParams {
   readonly logPerBatch: number;
   /** Rows are logged from every n-th scored batch. */
   readonly logEvery: number;
+  /**
+   * Once a model exists, evictions by the base (a fallback) log rows at every `logEvery`-th
+   * eviction, as scored batches do; before a first model every eviction logs. Off, every
+   * fallback eviction draws a batch of candidates to log from: in a node that had fallen back
+   * (uniform keys, where the model cannot win) this was most of the policy's cost per SET. On
+   * the 39 cells (seeds 1–8) as many cells won and as much of the gap closed
+   * (docs/learned-eviction.md, "Fifteenth round").
+   */
+  readonly fallbackLogEvery: boolean;
   /** Label cap = capFactor × the memory window (residents / misses per request). */
   readonly capFactor: number;
   /** Samples awaiting their label at most. */
@@ -300,6 +309,7 @@ export const DEFAULT_ML_HYBRID_PARAMS: Readonly<MlHybridParams> = Object.freeze(
   sampleEvery: 8,
   logPerBatch: 1,
   logEvery: 2,
+  fallbackLogEvery: true,
   capFactor: 2,
   maxPending: 1 << 14,
   windowRows: 1 << 15,
@@ -491,6 +501,7 @@ export function resolveMlHybridParams(overrides: Partial<MlHybridParams> = {}): 
   if (typeof p.compileModel !== 'boolean') fail('compileModel');
   if (typeof p.topUpOnly !== 'boolean') fail('topUpOnly');
   if (typeof p.randomSweep !== 'boolean') fail('randomSweep');
+  if (typeof p.fallbackLogEvery !== 'boolean') fail('fallbackLogEvery');
   if (typeof p.gateBySize !== 'boolean') fail('gateBySize');
   if (typeof p.adaptiveBase !== 'boolean') fail('adaptiveBase');
   if (typeof p.shadowFollowsOrder !== 'boolean') fail('shadowFollowsOrder');

@@ -131,6 +131,33 @@ describe('ML hybrid: evicts exactly like its base when it cannot use a model', (
     expect(policy.stats().breakerOpens).toBe(2);
   });
 
+  it('logs training rows at every logEvery-th eviction by the base once a model exists', () => {
+    // A model that throws: every eviction is the base's. Training never finishes, so the model
+    // stays; a request samples no row of its own (sampleEvery): the rows are the evictions'.
+    const logged = (fallbackLogEvery: boolean, withModel: boolean) => {
+      const policy = createMlHybridPolicy({
+        base: 'lru',
+        capacity: 50,
+        ...(withModel ? { scorer: throwing } : {}),
+        trainer: { train: () => new Promise<never>(() => undefined) },
+        params: { logEvery: 4, sampleEvery: 1 << 30, fallbackLogEvery },
+      });
+      drive(policy, skewed(6_000, 5), 50);
+      const s = policy.stats();
+      expect(s.modelEvictions).toBe(0);
+      return { rows: s.labelsResolved + s.labelsPending, evictions: s.baseEvictions };
+    };
+    const every = logged(false, true);
+    const fourth = logged(true, true);
+    expect(every.evictions).toBe(fourth.evictions);
+    // The labeler takes a key only once while its label is pending, so rows < evictions.
+    expect(every.rows).toBeGreaterThan(0.6 * every.evictions);
+    expect(fourth.rows).toBeGreaterThan(0.2 * every.rows);
+    expect(fourth.rows).toBeLessThan(0.4 * every.rows);
+    // Before a first model every eviction logs, whatever the knob: those rows train it.
+    expect(logged(true, false)).toEqual(logged(false, false));
+  });
+
   it('uses the logical budget (rows × trees) when no clock is injected', () => {
     const policy = createMlHybridPolicy({
       base: 'lru',
@@ -196,7 +223,9 @@ describe('ML hybrid: with a model', () => {
         capacity,
         scorer: inverted,
         trainer,
-        params: { challengeMargin: 0, fallbackRetrainAfter },
+        // The labels after the fallback come from its evictions, each logging a row as before a
+        // first model (by default a fallback logs at every logEvery-th eviction, so slower).
+        params: { challengeMargin: 0, fallbackRetrainAfter, fallbackLogEvery: false },
       });
       const driver = new CacheDriver(policy, capacity);
       // The trainings up to the fallback, and over the 3,000 requests after it.

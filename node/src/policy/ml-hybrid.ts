@@ -310,6 +310,8 @@ export class MlHybridPolicy implements EvictionPolicy {
   #used = 0;
   #lastMissKey = Number.NaN;
   #logicalWork = 0;
+  /** Evictions by the base while a model exists (`#logsThisFallback`). */
+  #fallbackEvictions = 0;
   /** Misses per request, exponentially weighted: sets the memory window (#window). */
   #missRate = 1;
 
@@ -642,7 +644,9 @@ export class MlHybridPolicy implements EvictionPolicy {
       victim = this.#remote === null ? this.#challenge() : this.#remoteChallenge();
     } else {
       this.#stats.fallbacks[reason]++;
-      if (this.#training !== null && this.#remote === null) this.#logCandidates();
+      if (this.#training !== null && this.#remote === null && this.#logsThisFallback()) {
+        this.#logCandidates();
+      }
     }
     if (victim < 0) {
       victim = this.#order.evict();
@@ -1455,6 +1459,15 @@ export class MlHybridPolicy implements EvictionPolicy {
       }
       labeler.record(this.#features.keyOf(slot), this.#t, cap, rows, at);
     }
+  }
+
+  /**
+   * Whether this eviction by the base logs training rows: every one before a first model (the
+   * rows it trains on), and once there is a model every `logEvery`-th, as scored batches do.
+   */
+  #logsThisFallback(): boolean {
+    if (this.#scorer === null || !this.#params.fallbackLogEvery) return true;
+    return ++this.#fallbackEvictions % this.#params.logEvery === 0;
   }
 
   /** While the base evicts: samples what the model would be asked, only to log training rows. */
