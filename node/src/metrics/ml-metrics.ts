@@ -380,6 +380,10 @@ export function createMlMetrics(options: MlMetricsOptions): void {
 
 const one = (labels: Labels, value: number): Sample[] => [{ labels, value }];
 
+/** One sample per value of `label`, in the order given: `{ model: 3, base: 5 }`. */
+const byLabel = (labels: Labels, label: string, values: Record<string, number>): Sample[] =>
+  Object.entries(values).map(([value, n]) => ({ labels: { ...labels, [label]: value }, value: n }));
+
 function rows(t: MlTelemetry): Row[] {
   const histogram =
     (name: string, pick: (at: 'local' | 'remote') => HistogramSource) =>
@@ -392,10 +396,7 @@ function rows(t: MlTelemetry): Row[] {
       'evictions_total',
       'counter',
       'Evictions by who chose the victim: decider="model" (the model overruled the base policy) or "base".',
-      (l, s) => [
-        { labels: { ...l, decider: 'model' }, value: s().modelEvictions },
-        { labels: { ...l, decider: 'base' }, value: s().baseEvictions },
-      ],
+      (l, s) => byLabel(l, 'decider', { model: s().modelEvictions, base: s().baseEvictions }),
     ],
     [
       'model_kept_base_total',
@@ -470,10 +471,11 @@ function rows(t: MlTelemetry): Row[] {
       'models_refused_total',
       'counter',
       'Models not installed, by reason: "version" (another feature schema), "validation" (ranked held-out rows worse than the current model or the base).',
-      (l, s) => [
-        { labels: { ...l, reason: 'version' }, value: s().modelsRefusedVersion },
-        { labels: { ...l, reason: 'validation' }, value: s().modelsRefusedValidation },
-      ],
+      (l, s) =>
+        byLabel(l, 'reason', {
+          version: s().modelsRefusedVersion,
+          validation: s().modelsRefusedValidation,
+        }),
     ],
     [
       'shadow_hit_ratio',
@@ -507,10 +509,7 @@ function rows(t: MlTelemetry): Row[] {
       'plain_switches_total',
       'counter',
       'Times the learned policy went plain (to="plain") and tried learning again (to="learned").',
-      (l, s) => [
-        { labels: { ...l, to: 'plain' }, value: s().plainSwitches },
-        { labels: { ...l, to: 'learned' }, value: s().plainWakes },
-      ],
+      (l, s) => byLabel(l, 'to', { plain: s().plainSwitches, learned: s().plainWakes }),
     ],
     [
       'challenge_margin',
