@@ -9,8 +9,9 @@
  *      budget and every SET of a new key evicts, and fills each with the whole keyspace. Every
  *      node has the default --eviction-headroom (1%): evictions run between requests where they
  *      can, inline where a write would exceed the budget (INFO mlcache_evicted_keys_ahead).
- *   3. Runs redis-benchmark SET and GET (-c 50 -d 100 -r KEYS, without pipelining and with
- *      -P 16), the policies one after another within each round, and reports per policy the
+ *   3. Runs redis-benchmark SET and GET (-c 50 -d 100 -r KEYS, -d from --value-bytes, without
+ *      pipelining and with -P 16), the policies one after another within each round, and reports
+ *      per policy the
  *      median over the rounds of ops/s, p50/p99 latency and the server's CPU µs per operation
  *      (from /proc/<pid>/stat), that of its main thread alone (the one that serves requests: the
  *      node is bound by it), the keys it evicted, the share of those the model chose (none
@@ -21,7 +22,7 @@
  *
  * Options: --rounds N (3), --requests N (200000; x8 with -P 16), --keys N (200000),
  *          --policies lfu,ml-lfu,lru,ml-lru, --markdown, --budget memory|keys,
- *          --plain-switch off|on.
+ *          --plain-switch off|on, --value-bytes N (100).
  *
  * `--plain-switch off` (the default): the learned nodes run with `--ml-plain-switch off`, so
  * that they stay learned and the ratios measure what learned eviction costs (the target's
@@ -38,6 +39,7 @@
  */
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
+import { entryCharge } from '../src/core/entry-size.ts';
 import { parseScriptArgs } from '../src/platform/script-args.ts';
 import { ML_ENTRY_STATE_BYTES, ML_GHOST_BUDGET_SHARE } from '../src/policy/ml-hybrid.ts';
 import { Redis } from 'ioredis';
@@ -61,12 +63,24 @@ const { values } = parseScriptArgs({
     policies: { type: 'string', default: 'lfu,ml-lfu,lru,ml-lru' },
     budget: { type: 'string', default: 'memory' },
     'plain-switch': { type: 'string', default: 'off' },
+    'value-bytes': { type: 'string', default: String(VALUE_SIZE) },
   },
 });
 const { rounds: ROUNDS, requests: REQUESTS, keys: KEYS } = benchSettings(values);
 const POLICIES = String(values.policies).split(',');
-/** What the store charges an entry of redis-benchmark's: key:%012d, 100 bytes, 112 of overhead. */
-const ENTRY_BYTES = 16 + VALUE_SIZE + 112;
+/**
+ * redis-benchmark's value size (-d). The learned policies' state per entry is about the same
+ * whatever the value, so their cost per SET is a smaller share of a node's work, and their state
+ * a smaller share of its memory, the larger the values: `--value-bytes` says how much.
+ */
+const VALUE_BYTES = Number(values['value-bytes']);
+if (!Number.isInteger(VALUE_BYTES) || VALUE_BYTES < 1 || VALUE_BYTES > 1 << 20) {
+  throw new RangeError(
+    `--value-bytes must be a whole number from 1 to 1048576, got ${String(values['value-bytes'])}`,
+  );
+}
+/** What the store charges an entry of redis-benchmark's (key:%012d, 16 bytes, and the value). */
+const ENTRY_BYTES = entryCharge(16, VALUE_BYTES);
 /** Half the keyspace fits: the keyspace is twice the budget. */
 const MAXMEMORY = Math.floor((KEYS * ENTRY_BYTES) / 2);
 if (values.budget !== 'memory' && values.budget !== 'keys') {
@@ -171,7 +185,7 @@ async function benchmark(server: Server, test: 'set' | 'get', pipeline: number):
       port: server.port,
       test,
       clients: CLIENTS,
-      valueSize: VALUE_SIZE,
+      valueSize: VALUE_BYTES,
       keyspace: KEYS,
       requests,
       pipeline,
@@ -232,7 +246,7 @@ try {
     const server = await startNode(policy);
     servers.push(server);
     // Fill to the budget and beyond: eviction runs from the first benchmark request on.
-    await loadKeys(server.port, KEYS, VALUE_SIZE);
+    await loadKeys(server.port, KEYS, VALUE_BYTES);
   }
   console.log(
     `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); keyspace ${KEYS} keys of ` +
@@ -310,7 +324,7 @@ try {
     for (const row of rows) console.log(line(row));
   }
   console.log(
-    `median of ${ROUNDS} rounds; -c ${CLIENTS} -d ${VALUE_SIZE} -r ${KEYS}; ` +
+    `median of ${ROUNDS} rounds; -c ${CLIENTS} -d ${VALUE_BYTES} -r ${KEYS}; ` +
       `-n ${REQUESTS} (x8 with -P 16); "vs base": ml-lfu/lfu and ml-lru/lru within this run`,
   );
 } finally {
