@@ -9,14 +9,14 @@
  *      budget and every SET of a new key evicts, and fills each with the whole keyspace. Every
  *      node has the default --eviction-headroom (1%): evictions run between requests where they
  *      can, inline where a write would exceed the budget (INFO mlcache_evicted_keys_ahead).
- *   3. Runs redis-benchmark SET and GET (-c 50 -d 100 -r KEYS, -d from --value-bytes, without
- *      pipelining and with -P 16), the policies one after another within each round, and reports
- *      per policy the
- *      median over the rounds of ops/s, p50/p99 latency and the server's CPU µs per operation
- *      (from /proc/<pid>/stat), that of its main thread alone (the one that serves requests: the
- *      node is bound by it), the keys it evicted, the share of those the model chose (none
- *      while a learned node's model trails its base, as on these uniform keys: then the run
- *      measures the learned policy's upkeep alone), and the ratios ML/base.
+ *   3. Runs redis-benchmark SET and GET (-c 50 -d VALUE_BYTES -r KEYS, VALUE_BYTES from
+ *      --value-bytes, 100 by default; without pipelining and with -P 16), the policies one after
+ *      another within each round, and reports per policy the median over the rounds of ops/s,
+ *      p50/p99 latency and the server's CPU µs per operation (from /proc/<pid>/stat), that of its
+ *      main thread alone (the one that serves requests: the node is bound by it), the keys it
+ *      evicted, the share of those the model chose (none while a learned node's model trails its
+ *      base, as on these uniform keys: then the run measures the learned policy's upkeep alone),
+ *      and the ratios ML/base.
  *
  * The machine is shared: compare within a run (the ratios) and CPU µs/op, not ops/s across runs.
  *
