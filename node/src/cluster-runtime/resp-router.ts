@@ -101,7 +101,7 @@ export class RespRouter implements CommandRouter {
 /** True for writes that replace the key whatever it held, without reporting what it held. */
 function overwritesBlindly(entry: CommandEntry, args: CommandArgs): boolean {
   const name = entry.spec.name;
-  if (name === 'mset') return true;
+  if (name === 'mset' || name === 'setex' || name === 'psetex') return true;
   if (name !== 'set') return false;
   for (let i = 3; i < args.count; i++) {
     for (const option of READING_SET_OPTIONS) if (args.is(i, option)) return false;

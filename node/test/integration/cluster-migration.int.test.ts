@@ -205,6 +205,11 @@ describe('live shard migration', () => {
     expect(await onB.get(`${tag}:gone`)).toBeNull();
     expect(await onB.exists(plain.at(-1)!)).toBe(1);
     expect(await onB.set(plain.at(-2)!, 'mine', 'GET')).toBe(value(plain.at(-2)!, 'a'));
+    // GETSET answers what the key held, so it is fetched first; SETEX replaces it whatever it
+    // held, so it is not (a fetch would count a sixth key found).
+    expect(await onB.getset(plain.at(-4)!, 'swapped')).toBe(value(plain.at(-4)!, 'a'));
+    expect(await onB.setex(plain.at(-5)!, 100, 'fresh')).toBe('OK');
+    expect(await onB.get(plain.at(-5)!)).toBe('fresh');
     // The first pull attempt met a's old ring and is retried; either way it is far from done.
     await waitUntil(
       'the pull runs',
@@ -212,8 +217,9 @@ describe('live shard migration', () => {
     );
     const [row] = await migrationsOfNode(b);
     expect(row!.keys).toBeLessThan(plain.length);
-    // counter, text, the last key and the one before it were found on a; `gone` on no source.
-    expect(await metric(b, 'mlcache_node_migration_fault_ins_total', 'result="found"')).toBe(4);
+    // counter, text, the last key, the one before it and GETSET's were found on a; `gone` on
+    // no source.
+    expect(await metric(b, 'mlcache_node_migration_fault_ins_total', 'result="found"')).toBe(5);
     expect(await metric(b, 'mlcache_node_migration_fault_ins_total', 'result="absent"')).toBe(1);
 
     // The source dies: keys it alone holds cannot be answered, and the client is told so.

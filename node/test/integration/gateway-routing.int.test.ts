@@ -62,6 +62,25 @@ describe('gateway routing across three nodes', () => {
     }
   });
 
+  it("routes SET's older forms (SETEX, PSETEX, SETNX, GETSET) to the key's owner", async () => {
+    const forms = [
+      (key: string) => ['SETEX', key, '100', 'a'],
+      (key: string) => ['PSETEX', key, '100000', 'a'],
+      (key: string) => ['SETNX', key, 'a'],
+      (key: string) => ['GETSET', key, 'a'],
+    ];
+    const names = keys(24, 'legacy');
+    const replies = await client.pipeline(names.map((key, i) => forms[i % 4]!(key)));
+    expect(replies).toEqual(names.map((_, i) => ['OK', 'OK', 1, null][i % 4]));
+    expect(new Set(names.map(ownerIndex)).size).toBe(3);
+    for (const [i, key] of names.entries()) {
+      const found = await Promise.all(direct.map((c) => c.call('GET', key)));
+      expect(found, key).toEqual(direct.map((_, n) => (n === ownerIndex(key) ? 'a' : null)));
+      const ttl = await direct[ownerIndex(key)]!.call('TTL', key);
+      expect(ttl, key).toBe(i % 4 < 2 ? 100 : -1);
+    }
+  });
+
   it('merges MGET, MSET, DEL, UNLINK and EXISTS across nodes in request order', async () => {
     const names = keys(12, 'multi');
     const pairs = names.flatMap((key, i) => [key, `m${i}`]);

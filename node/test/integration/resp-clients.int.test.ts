@@ -179,6 +179,16 @@ describe('node-redis with its default options (RESP3)', () => {
     expect(await client.getDel('k')).toBe('w');
     expect(await client.getDel('k')).toBeNull();
     expect(await client.getEx('missing', { EX: 10 })).toBeNull();
+    // SET's older forms, as node-redis sends them.
+    expect(await client.setEx('legacy', 30, 'a')).toBe('OK');
+    expect(await client.ttl('legacy')).toBe(30);
+    expect(await client.pSetEx('legacy', 1500, 'b')).toBe('OK');
+    expect(await client.pTTL('legacy')).toBeGreaterThan(1000);
+    expect(await client.setNX('legacy', 'c')).toBe(0);
+    expect(await client.setNX('legacy2', 'c')).toBe(1);
+    expect(await client.getSet('legacy', 'd')).toBe('b');
+    expect(await client.ttl('legacy')).toBe(-1);
+    expect(await client.del(['legacy', 'legacy2'])).toBe(2);
     expect(await client.del(['counter', 'missing'])).toBe(1);
     expect(await client.dbSize()).toBe(0);
   });

@@ -17,6 +17,10 @@ function everySpec(): { spec: CommandSpec; fullName: string; container?: Command
 /** Commands that change the keyspace: each must be flagged `write` (durability, MISCONF). */
 const MUTATING = [
   'set',
+  'setex',
+  'psetex',
+  'setnx',
+  'getset',
   'getdel',
   'getex',
   'mset',

@@ -4,12 +4,14 @@ import { CONNECTION_COMMANDS } from './commands/connection.ts';
 import { EXPIRY_COMMANDS } from './commands/expiry.ts';
 import { COMMAND_COMMAND } from './commands/introspection.ts';
 import { KEY_COMMANDS } from './commands/keys.ts';
+import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
 import { SERVER_COMMANDS } from './commands/server.ts';
 import { STRING_COMMANDS } from './commands/strings.ts';
 
 /** Every command the RESP front end knows, family by family (immutable data, shared by servers). */
 export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...STRING_COMMANDS,
+  ...LEGACY_STRING_COMMANDS,
   ...KEY_COMMANDS,
   ...EXPIRY_COMMANDS,
   ...CONNECTION_COMMANDS,

@@ -74,6 +74,20 @@ function expiryUnit(args: CommandArgs, i: number): Unit | undefined {
   return undefined;
 }
 
+/**
+ * The absolute expiry in ms of a TTL given as argument `at` in seconds (`ex`: SETEX) or ms
+ * (`px`: PSETEX), checked as SET's EX and PX are; or the error text, naming `command`.
+ */
+export function relativeExpireAt(
+  args: CommandArgs,
+  at: number,
+  unit: 'ex' | 'px',
+  now: number,
+  command: string,
+): number | string {
+  return expiryTime(args, at, unit, now, command);
+}
+
 /** Redis's getExpireMillisecondsOrReply: the absolute time in ms, or the error text. */
 function expiryTime(
   args: CommandArgs,

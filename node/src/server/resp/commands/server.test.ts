@@ -223,6 +223,7 @@ describe('server commands', () => {
       'get',
       'getdel',
       'getex',
+      'getset',
     ]);
     const docs = h.run('COMMAND', 'DOCS', 'get') as unknown[];
     expect(docs[0]).toBe('get');
