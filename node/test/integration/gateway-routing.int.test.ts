@@ -81,13 +81,14 @@ describe('gateway routing across three nodes', () => {
     }
   });
 
-  it('merges MGET, MSET, DEL, UNLINK and EXISTS across nodes in request order', async () => {
+  it('merges MGET, MSET, DEL, UNLINK, EXISTS and TOUCH across nodes in request order', async () => {
     const names = keys(12, 'multi');
     const pairs = names.flatMap((key, i) => [key, `m${i}`]);
     expect(await client.call('MSET', ...pairs)).toBe('OK');
     const asked = [names[3]!, 'multi:absent', names[0]!, names[11]!, names[5]!, names[3]!];
     expect(await client.call('MGET', ...asked)).toEqual(['m3', null, 'm0', 'm11', 'm5', 'm3']);
     expect(await client.call('EXISTS', ...asked)).toBe(5);
+    expect(await client.call('TOUCH', ...asked)).toBe(5);
     expect(await client.call('DEL', names[0]!, names[1]!, 'multi:absent', names[2]!)).toBe(3);
     expect(await client.call('UNLINK', names[3]!, names[4]!)).toBe(2);
     expect(await client.call('MGET', names[0]!, names[4]!, names[6]!)).toEqual([null, null, 'm6']);
@@ -150,7 +151,7 @@ describe('gateway routing across three nodes', () => {
     for (const c of direct) expect(await c.call('DBSIZE')).toBe(0);
   });
 
-  it('answers connection, CLIENT, COMMAND and CONFIG commands itself', async () => {
+  it('answers connection, CLIENT, COMMAND, TIME and CONFIG commands itself', async () => {
     expect(await client.call('PING')).toBe('PONG');
     expect(await client.call('ECHO', 'hi')).toBe('hi');
     expect(await client.call('SELECT', '0')).toBe('OK');
@@ -162,6 +163,9 @@ describe('gateway routing across three nodes', () => {
       error: expect.stringMatching(/not supported by the gateway/) as string,
     });
     expect(typeof (await client.call('COMMAND', 'COUNT'))).toBe('number');
+    const [seconds, micros] = (await client.call('TIME')) as string[];
+    expect(Math.abs(Number(seconds) - Date.now() / 1000)).toBeLessThan(60);
+    expect(Number(micros)).toBeLessThan(1e6);
     expect(await client.call('NOSUCH', 'a')).toEqual({
       error: "ERR unknown command 'NOSUCH', with args beginning with: 'a' ",
     });

@@ -7,12 +7,13 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
 /**
  * How the gateway serves a command:
  *
- * - `local` — answered by the gateway with the node's own handler (connection, CLIENT, COMMAND)
- *   or its own (CONFIG);
+ * - `local` — answered by the gateway with the node's own handler (connection, CLIENT, COMMAND,
+ *   TIME) or its own (CONFIG);
  * - `key` — one key at argument 1: forwarded as is to the key's owner;
  * - `keys` — several keys: forwarded as is when they all live on one node, else CROSSSLOT (a
  *   command the gateway does not know how to split);
- * - `mget`, `mset`, `count` (DEL, UNLINK, EXISTS) — split by owner, merged in request order;
+ * - `mget`, `mset`, `count` (DEL, UNLINK, EXISTS, TOUCH) — split by owner, merged in request
+ *   order;
  * - `scan` — walks the nodes one after another behind a composite cursor;
  * - `dbsize`, `flush` — sent to every node, summed or all-OK;
  * - `info` — the gateway's sections plus the nodes' figures added up.
@@ -27,12 +28,15 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   del: 'count',
   unlink: 'count',
   exists: 'count',
+  touch: 'count',
   scan: 'scan',
   dbsize: 'dbsize',
   flushdb: 'flush',
   flushall: 'flush',
   info: 'info',
   config: 'local',
+  // Answered from the gateway's own clock: TIME has no key to route by.
+  time: 'local',
 };
 
 /** The gateway's commands: the node's table, with routes; what cannot be routed is left out. */

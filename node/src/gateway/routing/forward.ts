@@ -67,12 +67,14 @@ const MERGES: Readonly<Record<string, MergeKind>> = {
   del: 'count',
   unlink: 'count',
   exists: 'count',
+  touch: 'count',
 };
 
 /**
  * A command with several keys. When they all live on one node it is forwarded as is (hash tags
- * make that the rule for related keys); otherwise MGET, MSET, DEL, UNLINK and EXISTS are split by
- * owner (FanOut), and any other multi-key command is refused with CROSSSLOT, as Redis Cluster does.
+ * make that the rule for related keys); otherwise MGET, MSET, DEL, UNLINK, EXISTS and TOUCH are
+ * split by owner (FanOut), and any other multi-key command is refused with CROSSSLOT, as Redis
+ * Cluster does.
  */
 export function forwardKeys(
   ctx: GatewayContext,

@@ -22,6 +22,21 @@ describe('expiry commands', () => {
     expect(h.run('GET', 'k')).toBeNull();
   });
 
+  it('EXPIRETIME and PEXPIRETIME: the Unix time of the expiry, -1 without one, -2 when absent', () => {
+    const h = new CommandHarness();
+    const now = h.clock.now();
+    expect(h.run('EXPIRETIME', 'missing')).toBe(-2);
+    expect(h.run('PEXPIRETIME', 'missing')).toBe(-2);
+    h.run('SET', 'k', 'v');
+    expect(h.run('EXPIRETIME', 'k')).toBe(-1);
+    h.run('PEXPIREAT', 'k', String(now + 10_499));
+    expect(h.run('PEXPIRETIME', 'k')).toBe(now + 10_499);
+    // Rounded to the nearest second, as Redis does.
+    expect(h.run('EXPIRETIME', 'k')).toBe(Math.floor((now + 10_499 + 500) / 1000));
+    h.clock.advance(5000);
+    expect(h.run('PEXPIRETIME', 'k')).toBe(now + 10_499);
+  });
+
   it('a time in the past deletes the key', () => {
     const h = new CommandHarness();
     h.run('SET', 'k', 'v');

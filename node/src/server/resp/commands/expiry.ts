@@ -8,7 +8,7 @@ import type { Session } from '../session.ts';
 const LLONG_MAX = 9223372036854775807;
 const LLONG_MAX_SECONDS = 9223372036854775;
 
-/** EXPIRE and friends, TTL, PTTL and PERSIST. */
+/** EXPIRE and friends, TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST. */
 export const EXPIRY_COMMANDS: readonly CommandSpec[] = [
   expireCommand('expire', 'seconds', 'relative', "Sets a key's time-to-live in seconds.", '1.0.0'),
   expireCommand(
@@ -38,6 +38,20 @@ export const EXPIRY_COMMANDS: readonly CommandSpec[] = [
     'milliseconds',
     'Returns the expiration time in milliseconds of a key.',
     '2.6.0',
+  ),
+  ttlCommand(
+    'expiretime',
+    'seconds',
+    'Returns the expiration time of a key as a Unix timestamp.',
+    '7.0.0',
+    true,
+  ),
+  ttlCommand(
+    'pexpiretime',
+    'milliseconds',
+    'Returns the expiration time of a key as a Unix milliseconds timestamp.',
+    '7.0.0',
+    true,
   ),
   {
     name: 'persist',
@@ -137,7 +151,17 @@ function parseConditions(args: CommandArgs): ExpireConditions | string {
   return conditions;
 }
 
-function ttlCommand(name: string, unit: Unit, summary: string, since: string): CommandSpec {
+/**
+ * TTL and PTTL (the time left), or with `absolute` EXPIRETIME and PEXPIRETIME (the Unix time of
+ * the expiry): -2 for an absent key, -1 for one without an expiry.
+ */
+function ttlCommand(
+  name: string,
+  unit: Unit,
+  summary: string,
+  since: string,
+  absolute = false,
+): CommandSpec {
   return {
     name,
     arity: 2,
@@ -149,7 +173,7 @@ function ttlCommand(name: string, unit: Unit, summary: string, since: string): C
     handler: (session, args, out) => {
       const expireAt = session.store.expireAtOf(args.latin1(1));
       if (expireAt < 0) return out.integer(expireAt);
-      const ms = Math.max(0, expireAt - session.server.clock.now());
+      const ms = absolute ? expireAt : Math.max(0, expireAt - session.server.clock.now());
       // Redis rounds seconds to the nearest: (ttl + 500) / 1000 in integer arithmetic.
       out.integer(unit === 'milliseconds' ? ms : Math.floor((ms + 500) / 1000));
     },

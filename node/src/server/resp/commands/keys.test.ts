@@ -14,6 +14,17 @@ describe('key commands', () => {
     expect(h.run('EXISTS', 'a', 'b', 'c')).toBe(0);
   });
 
+  it('TOUCH counts the keys that exist and is an access: LRU keeps a touched key', () => {
+    // Room for two entries of 114 bytes (1-byte key and value, 112 of overhead), not three.
+    const h = new CommandHarness({ storeOptions: { maxMemory: 250, policy: 'lru' } });
+    h.run('SET', 'a', '1');
+    h.run('SET', 'b', '2');
+    expect(h.run('TOUCH', 'a', 'missing', 'a')).toBe(2);
+    h.run('SET', 'c', '3');
+    expect(h.run('EXISTS', 'a', 'b', 'c')).toBe(2);
+    expect(h.run('EXISTS', 'b')).toBe(0);
+  });
+
   it('DBSIZE, FLUSHDB and FLUSHALL', () => {
     const h = new CommandHarness();
     h.run('MSET', 'a', '1', 'b', '2');

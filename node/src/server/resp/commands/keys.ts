@@ -11,7 +11,7 @@ const KNOWN_TYPES = new Set(['string', 'list', 'set', 'zset', 'hash', 'stream'])
 /** SCAN's default COUNT, as Redis. */
 const DEFAULT_SCAN_COUNT = 10;
 
-/** The generic key family: deletion, existence, type, iteration, size and flushing. */
+/** The generic key family: deletion, existence, touch, type, iteration, size and flushing. */
 export const KEY_COMMANDS: readonly CommandSpec[] = [
   deleteCommand('del', 'Deletes one or more keys.', '1.0.0'),
   deleteCommand('unlink', 'Asynchronously deletes one or more keys.', '4.0.0'),
@@ -27,6 +27,25 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
       let found = 0;
       for (let i = 1; i < args.count; i++) if (session.store.has(args.latin1(i))) found++;
       out.integer(found);
+    },
+  },
+  {
+    name: 'touch',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    ...ALL_KEYS,
+    group: 'generic',
+    summary:
+      'Returns the number of existing keys out of those specified after updating the time they were last accessed.',
+    since: '3.2.1',
+    handler: (session, args, out) => {
+      // A read of each key, as Redis's lookupKeyRead: the eviction policy sees an access (and
+      // INFO a hit or a miss), so a touched key is kept as a read one would be.
+      let touched = 0;
+      for (let i = 1; i < args.count; i++) {
+        if (session.store.get(args.latin1(i)) !== undefined) touched++;
+      }
+      out.integer(touched);
     },
   },
   {

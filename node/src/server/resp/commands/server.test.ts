@@ -206,6 +206,21 @@ describe('server commands', () => {
     });
   });
 
+  it('TIME: Unix seconds and the microseconds within them, from the injected clock', () => {
+    const h = new CommandHarness();
+    const now = h.clock.now();
+    expect(h.run('TIME')).toEqual([String(Math.floor(now / 1000)), String((now % 1000) * 1000)]);
+    h.clock.advance(1234);
+    const later = now + 1234;
+    expect(h.run('TIME')).toEqual([
+      String(Math.floor(later / 1000)),
+      String((later % 1000) * 1000),
+    ]);
+    expect(h.run('TIME', 'x')).toEqual({
+      error: "ERR wrong number of arguments for 'time' command",
+    });
+  });
+
   it('COMMAND, COUNT, INFO, LIST, DOCS and GETKEYS', () => {
     const h = new CommandHarness();
     const count = h.run('COMMAND', 'COUNT') as number;

@@ -12,7 +12,7 @@ import { helpReply } from './help.ts';
 
 const CONFIG_FLAGS = ['admin', 'noscript', 'loading', 'stale'] as const;
 
-/** Server commands: INFO and CONFIG. */
+/** Server commands: INFO, TIME and CONFIG. */
 export const SERVER_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'info',
@@ -29,6 +29,22 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
       const text = renderInfo(session.server, sections);
       const ml = mlInfo(session.server.store, sections);
       out.verbatim(ml === '' ? text : text === '' ? ml : `${text}\r\n${ml}`);
+    },
+  },
+  {
+    name: 'time',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast'],
+    ...NO_KEYS,
+    group: 'server',
+    summary: 'Returns the server time.',
+    since: '2.6.0',
+    handler: (session, _args, out) => {
+      // Unix seconds and the microseconds within them, as two bulk strings; the clock is in ms.
+      const ms = session.server.clock.now();
+      out.arrayHeader(2);
+      out.bulkLatin1(String(Math.floor(ms / 1000)));
+      out.bulkLatin1(String((ms % 1000) * 1000));
     },
   },
   configCommand({
