@@ -84,6 +84,7 @@ function constantStore(): CacheStore {
     get: () => value,
     peek: () => value,
     has: () => true,
+    frequencyOf: () => -1,
     set: () => ok,
     delete: () => true,
     expireAtOf: () => -1,

@@ -67,6 +67,11 @@ export interface CacheStore {
   peek(key: string): Buffer | undefined;
   /** True if the key is resident and not expired; does not count a hit. */
   has(key: string): boolean;
+  /**
+   * The access count the eviction policy's LFU order holds for the key (OBJECT FREQ), without
+   * counting an access: -2 when the key is absent, -1 when the policy keeps no such count.
+   */
+  frequencyOf(key: string): number;
   set(key: string, value: Buffer, options?: SetOptions): SetResult;
   /** Removes a key; true if it existed. */
   delete(key: string): boolean;

@@ -256,6 +256,12 @@ export class Store implements CacheStore {
     return this.#lookup(key) !== NONE;
   }
 
+  frequencyOf(key: string): number {
+    const slot = this.#lookup(key);
+    if (slot === NONE) return -2;
+    return this.#policy.frequencyOf?.(slot) ?? -1;
+  }
+
   set(key: string, value: Buffer, options?: SetOptions): SetResult {
     const keyLength = key.length;
     if (keyLength > this.#maxKeySize || value.length > this.#maxValueSize) return SET_TOO_LARGE;

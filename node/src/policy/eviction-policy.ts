@@ -77,6 +77,13 @@ export interface EvictionPolicy {
   candidates(out: Int32Array | number[], max: number): number;
 
   /**
+   * Optional: the access count an LFU order holds for the resident in `slot` (OBJECT FREQ), or -1
+   * when the policy keeps none. LFU and ML+LFU implement it; Redis answers OBJECT FREQ only under
+   * an LFU policy too.
+   */
+  frequencyOf?(slot: number): number;
+
+  /**
    * Optional: the entry in `slot` now expires at `expiresAtMs` (ms since the Unix epoch on the
    * cache's clock), or never when 0. The cache calls it after `onInsert`/`onUpdate` whenever the
    * entry has an expiry, and whenever EXPIRE/PERSIST/SET change it. Policies that learn from TTLs

@@ -80,6 +80,17 @@ describe('LFU policy', () => {
     expect(lfu.evict()).toBe(-1);
   });
 
+  it("reports a resident's count (OBJECT FREQ), -1 for a slot it does not hold", () => {
+    const lfu = createLfuPolicy({ capacity: 100 });
+    lfu.onInsert(0, 0, 1);
+    lfu.onInsert(1, 1, 1);
+    lfu.onAccess(0);
+    lfu.onUpdate(0, 1);
+    expect([lfu.frequencyOf?.(0), lfu.frequencyOf?.(1), lfu.frequencyOf?.(2)]).toEqual([3, 1, -1]);
+    lfu.onRemove(0);
+    expect(lfu.frequencyOf?.(0)).toBe(-1);
+  });
+
   it('ages: halving lets a new working set displace keys popular long ago', () => {
     // W = max(4, 2 x resident) increments.
     const lfu = createLfuPolicy({ capacity: 100, agingFactor: 2, minAgingPeriod: 4 });

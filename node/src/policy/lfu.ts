@@ -142,6 +142,11 @@ class LfuPolicy implements EvictionPolicy {
     return victim;
   }
 
+  frequencyOf(slot: number): number {
+    const bucket = this.#lists.ownerOf(slot);
+    return bucket === NONE ? -1 : (this.#freq[bucket] as number);
+  }
+
   candidates(out: Int32Array | number[], max: number): number {
     const limit = ArrayBuffer.isView(out) ? Math.min(max, out.length) : max;
     let written = 0;

@@ -503,6 +503,22 @@ function ageModel(sign: number): TreeEnsemble {
   };
 }
 
+describe('ML hybrid: OBJECT FREQ', () => {
+  it("ML+LFU reports its LFU base's count; ML+LRU keeps none", () => {
+    const mlLfu = createMlHybridPolicy({ base: 'lfu', capacity: 10 });
+    const mlLru = createMlHybridPolicy({ base: 'lru', capacity: 10 });
+    for (const policy of [mlLfu, mlLru]) {
+      policy.onMiss(7);
+      policy.onInsert(0, 7, 1);
+      policy.onAccess(0);
+      policy.onAccess(0);
+    }
+    expect(mlLfu.frequencyOf(0)).toBe(3);
+    expect(mlLfu.frequencyOf(1)).toBe(-1);
+    expect(mlLru.frequencyOf(0)).toBe(-1);
+  });
+});
+
 describe('ML hybrid: CONFIG SET maxmemory', () => {
   it('scores with the cache usage of the new capacity after resize()', () => {
     // The policy is told 100 while its cache holds 50, so it sees usage 0.5 at each eviction;

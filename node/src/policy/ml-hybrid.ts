@@ -667,6 +667,11 @@ export class MlHybridPolicy implements EvictionPolicy {
     return this.#order.candidates(out, max);
   }
 
+  /** ML+LFU's base counts accesses as LFU does (in plain runs too); ML+LRU's keeps no count. */
+  frequencyOf(slot: number): number {
+    return this.#base.frequencyOf?.(slot) ?? -1;
+  }
+
   clear(): void {
     this.#base.clear();
     this.#other?.clear();

@@ -81,6 +81,17 @@ describe('gateway routing across three nodes', () => {
     }
   });
 
+  it("asks OBJECT of the key's owner, and answers OBJECT HELP itself", async () => {
+    const names = keys(12, 'object');
+    expect(await client.call('MSET', ...names.flatMap((key) => [key, '123']))).toBe('OK');
+    expect(new Set(names.map(ownerIndex)).size).toBe(3);
+    // Only the owner holds the key: another node would answer nil.
+    for (const key of names) expect(await client.call('OBJECT', 'ENCODING', key), key).toBe('int');
+    expect(await client.call('OBJECT', 'ENCODING', 'object:absent')).toBeNull();
+    const help = (await client.call('OBJECT', 'HELP')) as string[];
+    expect(help[0]).toBe('OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
+  });
+
   it('merges MGET, MSET, DEL, UNLINK, EXISTS and TOUCH across nodes in request order', async () => {
     const names = keys(12, 'multi');
     const pairs = names.flatMap((key, i) => [key, `m${i}`]);

@@ -283,6 +283,24 @@ describe.skipIf(!redisCli)('redis-cli', () => {
     expect(stdout.trim()).toBe('NOAUTH Authentication required.');
   });
 
+  it('finds hot keys with --hotkeys under an LFU policy (SCAN, then OBJECT FREQ of each key)', async () => {
+    const { port } = await start({ storeOptions: { maxMemory: 1 << 24, policy: 'lfu' } });
+    const cli = (...args: string[]) =>
+      run('redis-cli', ['-p', String(port), ...args]).then((r) => r.stdout);
+    await cli('MSET', 'hot', 'v', 'cold', 'v');
+    await cli('-r', '20', 'GET', 'hot');
+    const report = await cli('--hotkeys');
+    expect(report).toMatch(/hot key found with counter: 21\s+keyname: "?hot"?/);
+    expect(report).toMatch(/hot key found with counter: 1\s+keyname: "?cold"?/);
+    const lru = await start({ storeOptions: { maxMemory: 1 << 24, policy: 'lru' } });
+    await run('redis-cli', ['-p', String(lru.port), 'SET', 'k', 'v']);
+    // Under LRU redis-cli stops at the first OBJECT FREQ, as against Redis under allkeys-lru.
+    await expect(run('redis-cli', ['-p', String(lru.port), '--hotkeys'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/LFU maxmemory policy is not selected/) as string,
+    });
+  });
+
   it('pipes a file of commands (--pipe)', async () => {
     const { port } = await start();
     const input = Array.from({ length: 1000 }, (_, i) => `SET pipe:${i} ${i}\r\n`).join('');

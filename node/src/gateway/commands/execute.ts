@@ -89,6 +89,10 @@ export function routeCommand(
   raw: RawRequest | undefined,
   time: number,
 ): void {
+  // A subcommand without a key under a keyed container (OBJECT HELP) needs no node.
+  if (entry.container !== undefined && entry.spec.firstKey === 0 && route !== 'local') {
+    return runLocal(ctx, client, entry, args, tag);
+  }
   switch (route) {
     case 'key':
       return forwardKey(ctx, client, entry, args, tag, attempts, raw, time);

@@ -29,6 +29,8 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   unlink: 'count',
   exists: 'count',
   touch: 'count',
+  // Its keyed subcommands go to their key's owner; OBJECT HELP is answered here.
+  object: 'keys',
   scan: 'scan',
   dbsize: 'dbsize',
   flushdb: 'flush',

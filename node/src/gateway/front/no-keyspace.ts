@@ -11,6 +11,7 @@ export const NO_KEYSPACE: RespStore = {
   get: () => undefined,
   peek: () => undefined,
   has: () => false,
+  frequencyOf: () => -2,
   set: () => ({ status: 'NOT_APPLIED', previous: undefined }),
   delete: () => false,
   expireAtOf: () => -2,

@@ -5,6 +5,7 @@ import { EXPIRY_COMMANDS } from './commands/expiry.ts';
 import { COMMAND_COMMAND } from './commands/introspection.ts';
 import { KEY_COMMANDS } from './commands/keys.ts';
 import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
+import { OBJECT_COMMAND } from './commands/object.ts';
 import { SERVER_COMMANDS } from './commands/server.ts';
 import { STRING_COMMANDS } from './commands/strings.ts';
 
@@ -14,6 +15,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...LEGACY_STRING_COMMANDS,
   ...KEY_COMMANDS,
   ...EXPIRY_COMMANDS,
+  OBJECT_COMMAND,
   ...CONNECTION_COMMANDS,
   CLIENT_COMMAND,
   ...SERVER_COMMANDS,
