@@ -85,6 +85,7 @@ function constantStore(): CacheStore {
     peek: () => value,
     has: () => true,
     frequencyOf: () => -1,
+    memoryUsage: () => -1,
     set: () => ok,
     delete: () => true,
     expireAtOf: () => -1,

@@ -72,6 +72,11 @@ export interface CacheStore {
    * counting an access: -2 when the key is absent, -1 when the policy keeps no such count.
    */
   frequencyOf(key: string): number;
+  /**
+   * The bytes the memory budget is charged for the key (MEMORY USAGE): its key and value, the
+   * store's overhead per entry and the policy's state per entry; -1 when the key is absent.
+   */
+  memoryUsage(key: string): number;
   set(key: string, value: Buffer, options?: SetOptions): SetResult;
   /** Removes a key; true if it existed. */
   delete(key: string): boolean;

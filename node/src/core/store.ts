@@ -262,6 +262,11 @@ export class Store implements CacheStore {
     return this.#policy.frequencyOf?.(slot) ?? -1;
   }
 
+  memoryUsage(key: string): number {
+    const slot = this.#lookup(key);
+    return slot === NONE ? -1 : this.#chargeOf(slot);
+  }
+
   set(key: string, value: Buffer, options?: SetOptions): SetResult {
     const keyLength = key.length;
     if (keyLength > this.#maxKeySize || value.length > this.#maxValueSize) return SET_TOO_LARGE;

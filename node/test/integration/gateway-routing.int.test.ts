@@ -81,15 +81,21 @@ describe('gateway routing across three nodes', () => {
     }
   });
 
-  it("asks OBJECT of the key's owner, and answers OBJECT HELP itself", async () => {
+  it("asks OBJECT and MEMORY USAGE of the key's owner, and answers their HELP itself", async () => {
     const names = keys(12, 'object');
     expect(await client.call('MSET', ...names.flatMap((key) => [key, '123']))).toBe('OK');
     expect(new Set(names.map(ownerIndex)).size).toBe(3);
     // Only the owner holds the key: another node would answer nil.
-    for (const key of names) expect(await client.call('OBJECT', 'ENCODING', key), key).toBe('int');
+    for (const key of names) {
+      expect(await client.call('OBJECT', 'ENCODING', key), key).toBe('int');
+      expect(await client.call('MEMORY', 'USAGE', key), key).toBeGreaterThan(0);
+    }
     expect(await client.call('OBJECT', 'ENCODING', 'object:absent')).toBeNull();
     const help = (await client.call('OBJECT', 'HELP')) as string[];
     expect(help[0]).toBe('OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
+    expect(((await client.call('MEMORY', 'HELP')) as string[])[1]).toBe(
+      'USAGE <key> [SAMPLES <count>]',
+    );
   });
 
   it('merges MGET, MSET, DEL, UNLINK, EXISTS and TOUCH across nodes in request order', async () => {

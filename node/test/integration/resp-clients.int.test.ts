@@ -301,6 +301,14 @@ describe.skipIf(!redisCli)('redis-cli', () => {
     });
   });
 
+  it('ranks keys by the memory they are charged with --memkeys (MEMORY USAGE)', async () => {
+    const { port } = await start();
+    await run('redis-cli', ['-p', String(port), 'MSET', 'small', 'x', 'large', 'y'.repeat(5000)]);
+    const { stdout } = await run('redis-cli', ['-p', String(port), '--memkeys']);
+    expect(stdout).toMatch(/Biggest string found '?"?large"?'? has \d{4,} bytes/);
+    expect(stdout).toMatch(/2 strings with [1-9]\d* bytes/);
+  });
+
   it('pipes a file of commands (--pipe)', async () => {
     const { port } = await start();
     const input = Array.from({ length: 1000 }, (_, i) => `SET pipe:${i} ${i}\r\n`).join('');

@@ -29,8 +29,9 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   unlink: 'count',
   exists: 'count',
   touch: 'count',
-  // Its keyed subcommands go to their key's owner; OBJECT HELP is answered here.
+  // Their keyed subcommands go to their key's owner; OBJECT HELP and MEMORY HELP are answered here.
   object: 'keys',
+  memory: 'keys',
   scan: 'scan',
   dbsize: 'dbsize',
   flushdb: 'flush',

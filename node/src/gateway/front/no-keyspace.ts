@@ -12,6 +12,7 @@ export const NO_KEYSPACE: RespStore = {
   peek: () => undefined,
   has: () => false,
   frequencyOf: () => -2,
+  memoryUsage: () => -1,
   set: () => ({ status: 'NOT_APPLIED', previous: undefined }),
   delete: () => false,
   expireAtOf: () => -2,

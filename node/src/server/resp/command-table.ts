@@ -5,6 +5,7 @@ import { EXPIRY_COMMANDS } from './commands/expiry.ts';
 import { COMMAND_COMMAND } from './commands/introspection.ts';
 import { KEY_COMMANDS } from './commands/keys.ts';
 import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
+import { MEMORY_COMMAND } from './commands/memory.ts';
 import { OBJECT_COMMAND } from './commands/object.ts';
 import { SERVER_COMMANDS } from './commands/server.ts';
 import { STRING_COMMANDS } from './commands/strings.ts';
@@ -19,5 +20,6 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...CONNECTION_COMMANDS,
   CLIENT_COMMAND,
   ...SERVER_COMMANDS,
+  MEMORY_COMMAND,
   COMMAND_COMMAND,
 ];
