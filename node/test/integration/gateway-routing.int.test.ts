@@ -98,6 +98,14 @@ describe('gateway routing across three nodes', () => {
     );
   });
 
+  it('gathers KEYS from every node', async () => {
+    const names = keys(30, 'listed');
+    expect(await client.call('MSET', ...names.flatMap((key) => [key, 'v']))).toBe('OK');
+    expect(new Set(names.map(ownerIndex)).size).toBe(3);
+    expect(((await client.call('KEYS', 'listed:*')) as string[]).sort()).toEqual([...names].sort());
+    expect(await client.call('KEYS', 'listed:none*')).toEqual([]);
+  });
+
   it('merges MGET, MSET, DEL, UNLINK, EXISTS and TOUCH across nodes in request order', async () => {
     const names = keys(12, 'multi');
     const pairs = names.flatMap((key, i) => [key, `m${i}`]);

@@ -6,7 +6,7 @@ import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import type { RawRequest } from '../front/request-bytes.ts';
-import { allOk, broadcast, sumIntegers } from '../routing/broadcast.ts';
+import { allOk, broadcast, concatArrays, sumIntegers } from '../routing/broadcast.ts';
 import { forwardKey, forwardKeys } from '../routing/forward.ts';
 import { routeScan } from '../routing/scan.ts';
 import type { Route } from './gateway-command-table.ts';
@@ -113,6 +113,16 @@ export function routeCommand(
         tag,
         request.buf.subarray(request.start, request.end),
         sumIntegers,
+      );
+    }
+    case 'allKeys': {
+      const request = raw ?? client.request();
+      return broadcast(
+        ctx,
+        client,
+        tag,
+        request.buf.subarray(request.start, request.end),
+        concatArrays,
       );
     }
     case 'flush': {

@@ -15,11 +15,21 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
  * - `mget`, `mset`, `count` (DEL, UNLINK, EXISTS, TOUCH) — split by owner, merged in request
  *   order;
  * - `scan` — walks the nodes one after another behind a composite cursor;
- * - `dbsize`, `flush` — sent to every node, summed or all-OK;
+ * - `dbsize`, `flush`, `allKeys` (KEYS) — sent to every node, summed, all-OK or concatenated;
  * - `info` — the gateway's sections plus the nodes' figures added up.
  */
 export type Route =
-  'local' | 'key' | 'keys' | 'mget' | 'mset' | 'count' | 'scan' | 'dbsize' | 'flush' | 'info';
+  | 'local'
+  | 'key'
+  | 'keys'
+  | 'mget'
+  | 'mset'
+  | 'count'
+  | 'scan'
+  | 'dbsize'
+  | 'flush'
+  | 'info'
+  | 'allKeys';
 
 /** Commands whose handling is not derived from their key positions. */
 const SPECIAL: Readonly<Record<string, Route>> = {
@@ -33,6 +43,7 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   object: 'keys',
   memory: 'keys',
   scan: 'scan',
+  keys: 'allKeys',
   dbsize: 'dbsize',
   flushdb: 'flush',
   flushall: 'flush',

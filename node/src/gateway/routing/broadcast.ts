@@ -4,7 +4,14 @@ import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import type { NodePool } from '../upstream/node-pool.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
-import { integerBytes, integerReply, isError, isOk, OK_REPLY } from './merge-replies.ts';
+import {
+  arrayElements,
+  integerBytes,
+  integerReply,
+  isError,
+  isOk,
+  OK_REPLY,
+} from './merge-replies.ts';
 
 /** Turns every node's reply (in pool order) into the client's reply. */
 export type Combine = (replies: readonly Buffer[], pools: readonly NodePool[]) => Buffer;
@@ -80,6 +87,22 @@ export const sumIntegers: Combine = (replies) => {
   }
   return integerBytes(sum);
 };
+
+/** KEYS: every node's keys in one array (each key lives on one node); any node's error fails it. */
+export const concatArrays: Combine = (replies) => {
+  const parts: Buffer[] = [];
+  let count = 0;
+  for (const reply of replies) {
+    if (isError(reply, 0)) return reply;
+    const ranges = arrayElements(reply, 0, reply.length);
+    if (ranges === undefined) return UNEXPECTED_REPLY;
+    count += ranges.length / 2;
+    if (ranges.length > 0) parts.push(reply.subarray(ranges[0], ranges.at(-1)));
+  }
+  return Buffer.concat([Buffer.from(`*${count}\r\n`, 'latin1'), ...parts]);
+};
+
+const UNEXPECTED_REPLY = Buffer.from('-ERR unexpected reply from a node\r\n');
 
 /** FLUSHALL, FLUSHDB: OK when every node said OK, else the first error. */
 export const allOk: Combine = (replies) => {

@@ -25,6 +25,18 @@ describe('key commands', () => {
     expect(h.run('EXISTS', 'b')).toBe(0);
   });
 
+  it('KEYS lists every live key that matches, once', () => {
+    const h = new CommandHarness();
+    const names = Array.from({ length: 3000 }, (_, i) => `user:${i}`);
+    h.run('MSET', ...names.flatMap((key) => [key, 'v']), 'other', 'v');
+    h.run('SET', 'user:gone', 'v', 'PX', '10');
+    h.clock.advance(10);
+    expect((h.run('KEYS', 'user:*') as string[]).sort()).toEqual([...names].sort());
+    expect(h.run('KEYS', 'oth?r')).toEqual(['other']);
+    expect(h.run('KEYS', 'none*')).toEqual([]);
+    expect((h.run('KEYS', '*') as string[]).length).toBe(3001);
+  });
+
   it('DBSIZE, FLUSHDB and FLUSHALL', () => {
     const h = new CommandHarness();
     h.run('MSET', 'a', '1', 'b', '2');

@@ -10,8 +10,10 @@ import type { Session } from '../session.ts';
 const KNOWN_TYPES = new Set(['string', 'list', 'set', 'zset', 'hash', 'stream']);
 /** SCAN's default COUNT, as Redis. */
 const DEFAULT_SCAN_COUNT = 10;
+/** Keys KEYS asks the store for per page of its walk. */
+const KEYS_PAGE = 1024;
 
-/** The generic key family: deletion, existence, touch, type, iteration, size and flushing. */
+/** The generic key family: deletion, existence, touch, type, KEYS and SCAN, size and flushing. */
 export const KEY_COMMANDS: readonly CommandSpec[] = [
   deleteCommand('del', 'Deletes one or more keys.', '1.0.0'),
   deleteCommand('unlink', 'Asynchronously deletes one or more keys.', '4.0.0'),
@@ -58,6 +60,29 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
     since: '1.0.0',
     handler: (session, args, out) => {
       out.simple(session.store.has(args.latin1(1)) ? 'string' : 'none');
+    },
+  },
+  {
+    name: 'keys',
+    arity: 2,
+    flags: ['readonly'],
+    ...NO_KEYS,
+    group: 'generic',
+    summary: 'Returns all key names that match a pattern.',
+    since: '1.0.0',
+    handler: (session, args, out) => {
+      // One walk of the whole keyspace, as Redis's KEYS: O(keys), for tools and debugging; SCAN
+      // is the way to iterate a large cache without holding the node for the whole walk.
+      const match = globPredicate(args.latin1(1));
+      const keys: string[] = [];
+      let cursor = 0;
+      do {
+        const page = session.store.scan(cursor, KEYS_PAGE, match);
+        for (const key of page.keys) keys.push(key);
+        cursor = page.cursor;
+      } while (cursor !== 0);
+      out.arrayHeader(keys.length);
+      for (const key of keys) out.bulkLatin1(key);
     },
   },
   {
