@@ -120,6 +120,24 @@ describe('gateway routing across three nodes', () => {
     expect(await gw.metric('mlcache_gateway_fan_outs_total')).toBeGreaterThan(0);
   });
 
+  it('renames within one node, refuses a rename across nodes, and checks MSETNX arity first', async () => {
+    expect(await client.call('SET', '{r}a', 'v')).toBe('OK');
+    expect(await client.call('RENAME', '{r}a', '{r}b')).toBe('OK');
+    expect(await client.call('GET', '{r}b')).toBe('v');
+    const [one, other] = keys(40, 'rename').reduce<[string, string]>(
+      (pair, key) =>
+        pair[1] === '' && ownerIndex(key) !== ownerIndex(pair[0]) ? [pair[0], key] : pair,
+      ['rename:0', ''],
+    );
+    expect(await client.call('SET', one, 'v')).toBe('OK');
+    expect(await client.call('RENAME', one, other)).toEqual({
+      error: expect.stringMatching(/^CROSSSLOT/) as string,
+    });
+    expect(await client.call('MSETNX', one, 'v', other)).toEqual({
+      error: "ERR wrong number of arguments for 'msetnx' command",
+    });
+  });
+
   it('forwards keys sharing a hash tag as one command, and refuses others with CROSSSLOT', async () => {
     expect(await client.call('MSET', '{t}a', '1', '{t}b', '2')).toBe('OK');
     expect(await client.call('MGET', '{t}a', '{t}b')).toEqual(['1', '2']);

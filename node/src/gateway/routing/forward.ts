@@ -89,8 +89,8 @@ export function forwardKeys(
   const spec = entry.spec;
   const step = Math.max(1, spec.step);
   const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
-  if (spec.name === 'mset' && args.count % 2 === 0)
-    return replyError(client, tag, wrongArity('mset'));
+  if ((spec.name === 'mset' || spec.name === 'msetnx') && args.count % 2 === 0)
+    return replyError(client, tag, wrongArity(spec.name));
   const count = Math.floor((last - spec.firstKey) / step) + 1;
   const owners = new Int32Array(count);
   let single = true;

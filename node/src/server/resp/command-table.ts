@@ -7,6 +7,7 @@ import { KEY_COMMANDS } from './commands/keys.ts';
 import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
 import { MEMORY_COMMAND } from './commands/memory.ts';
 import { OBJECT_COMMAND } from './commands/object.ts';
+import { STRING_RANGE_COMMANDS } from './commands/string-ranges.ts';
 import { SERVER_COMMANDS } from './commands/server.ts';
 import { STRING_COMMANDS } from './commands/strings.ts';
 
@@ -14,6 +15,7 @@ import { STRING_COMMANDS } from './commands/strings.ts';
 export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...STRING_COMMANDS,
   ...LEGACY_STRING_COMMANDS,
+  ...STRING_RANGE_COMMANDS,
   ...KEY_COMMANDS,
   ...EXPIRY_COMMANDS,
   OBJECT_COMMAND,

@@ -37,6 +37,22 @@ describe('key commands', () => {
     expect((h.run('KEYS', '*') as string[]).length).toBe(3001);
   });
 
+  it('RENAME and RENAMENX move the value and its TTL', () => {
+    const h = new CommandHarness();
+    h.run('SET', 'a', '1', 'EX', '100');
+    h.run('SET', 'b', '2');
+    expect(h.run('RENAME', 'a', 'c')).toBe('OK');
+    expect([h.run('GET', 'c'), h.run('TTL', 'c'), h.run('EXISTS', 'a')]).toEqual(['1', 100, 0]);
+    expect(h.run('RENAMENX', 'c', 'b')).toBe(0);
+    expect(h.run('RENAME', 'c', 'b')).toBe('OK');
+    expect([h.run('GET', 'b'), h.run('TTL', 'b')]).toEqual(['1', 100]);
+    expect(h.run('RENAMENX', 'b', 'd')).toBe(1);
+    expect(h.run('RENAME', 'd', 'd')).toBe('OK');
+    expect(h.run('RENAMENX', 'd', 'd')).toBe(0);
+    expect(h.run('RENAME', 'missing', 'x')).toEqual({ error: 'ERR no such key' });
+    expect(h.run('DBSIZE')).toBe(1);
+  });
+
   it('DBSIZE, FLUSHDB and FLUSHALL', () => {
     const h = new CommandHarness();
     h.run('MSET', 'a', '1', 'b', '2');

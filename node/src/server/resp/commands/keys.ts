@@ -2,7 +2,7 @@ import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import { ALL_KEYS, NO_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
-import { ERRORS } from '../errors.ts';
+import { ERRORS, statusError } from '../errors.ts';
 import { globPredicate } from '../glob.ts';
 import type { Session } from '../session.ts';
 
@@ -50,6 +50,8 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
       out.integer(touched);
     },
   },
+  renameCommand('rename', 'Renames a key and overwrites the destination.', '1.0.0'),
+  renameCommand('renamenx', "Renames a key only when the target key name doesn't exist.", '1.0.0'),
   {
     name: 'type',
     arity: 2,
@@ -206,3 +208,40 @@ function parseCursor(args: CommandArgs, i: number): number | undefined {
 }
 
 const U64_MAX = 18446744073709551615n;
+
+/**
+ * RENAME src dst and RENAMENX src dst: the value and its TTL move to `dst` (replacing what it
+ * held, or with RENAMENX only when it holds nothing: 1, else 0). To the eviction policy `dst` is
+ * a new entry. On a cluster node both keys must be this node's (the router checks each key); the
+ * gateway forwards the command when one node owns both, else CROSSSLOT, as Redis Cluster does.
+ */
+function renameCommand(name: 'rename' | 'renamenx', summary: string, since: string): CommandSpec {
+  const nx = name === 'renamenx';
+  return {
+    name,
+    arity: 3,
+    flags: ['write'],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    group: 'generic',
+    summary,
+    since,
+    handler: (session, args, out) => {
+      const store = session.store;
+      const from = args.latin1(1);
+      const to = args.latin1(2);
+      const value = store.peek(from);
+      if (value === undefined) return out.error(ERRORS.NO_SUCH_KEY);
+      if (from === to) return nx ? out.integer(0) : out.ok();
+      if (nx && store.has(to)) return out.integer(0);
+      const expireAt = store.expireAtOf(from);
+      // The new key first: a crash between the two steps leaves both, never neither.
+      const result = store.set(to, value, { expireAt: expireAt > 0 ? expireAt : 0 });
+      if (result.status !== 'OK') return out.error(statusError(result.status));
+      store.delete(from);
+      if (nx) out.integer(1);
+      else out.ok();
+    },
+  };
+}

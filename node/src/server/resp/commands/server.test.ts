@@ -239,6 +239,7 @@ describe('server commands', () => {
       'getdel',
       'getex',
       'getset',
+      'getrange',
     ]);
     const docs = h.run('COMMAND', 'DOCS', 'get') as unknown[];
     expect(docs[0]).toBe('get');

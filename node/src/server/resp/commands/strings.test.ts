@@ -127,6 +127,16 @@ describe('string commands', () => {
     });
   });
 
+  it('MSETNX sets every pair only when no key exists', () => {
+    const h = new CommandHarness();
+    expect(h.run('MSETNX', 'a', '1', 'b', '2')).toBe(1);
+    expect(h.run('MSETNX', 'a', 'x', 'c', '3')).toBe(0);
+    expect(h.run('MGET', 'a', 'b', 'c')).toEqual(['1', '2', null]);
+    expect(h.run('MSETNX', 'a', '1', 'b')).toEqual({
+      error: "ERR wrong number of arguments for 'msetnx' command",
+    });
+  });
+
   it('the INCR family', () => {
     const h = new CommandHarness();
     expect(h.run('INCR', 'n')).toBe(1);

@@ -8,7 +8,7 @@ import { ERRORS, statusError, wrongArity } from '../errors.ts';
 import type { Session } from '../session.ts';
 import { parseStringOptions } from './expire-options.ts';
 
-/** The string family: GET, SET and friends, the INCR family, APPEND, STRLEN. */
+/** The string family: GET, SET and friends, MSET and MSETNX, the INCR family, APPEND, STRLEN. */
 export const STRING_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'get',
@@ -107,6 +107,19 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     summary: 'Atomically creates or modifies the string values of one or more keys.',
     since: '1.0.1',
     handler: mset,
+  },
+  {
+    name: 'msetnx',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: -1,
+    step: 2,
+    group: 'string',
+    summary:
+      "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+    since: '1.0.1',
+    handler: msetnx,
   },
   counter(
     'incr',
@@ -238,6 +251,24 @@ function mset(session: Session, args: CommandArgs, out: ReplyWriter): void {
     if (result.status !== 'OK') return out.error(statusError(result.status));
   }
   out.ok();
+}
+
+/** MSETNX: 1 when no key existed and all were set, 0 (nothing set) when one existed. */
+function msetnx(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  if (args.count % 2 === 0) return out.error(wrongArity('msetnx'));
+  const maxValueSize = session.server.settings.maxValueSize;
+  for (let i = 2; i < args.count; i += 2) {
+    if (args.length(i) > maxValueSize) return out.error(ERRORS.TOO_LARGE);
+  }
+  for (let i = 1; i < args.count; i += 2) {
+    if (session.store.has(args.latin1(i))) return out.integer(0);
+  }
+  // As MSET, not atomic under memory pressure: an OOM half-way leaves the pairs before it set.
+  for (let i = 1; i < args.count; i += 2) {
+    const result = session.store.set(args.latin1(i), args.copy(i + 1));
+    if (result.status !== 'OK') return out.error(statusError(result.status));
+  }
+  out.integer(1);
 }
 
 /** INCR, DECR, INCRBY, DECRBY: `delta` reads the increment or returns the error text. */
