@@ -8,6 +8,9 @@ import { ERRORS, statusError, wrongArity } from '../errors.ts';
 import type { Session } from '../session.ts';
 import { parseStringOptions } from './expire-options.ts';
 
+/** Key positions of MSET and MSETNX: key value key value ... */
+const KEY_VALUE_PAIRS = { firstKey: 1, lastKey: -1, step: 2 } as const;
+
 /** The string family: GET, SET and friends, MSET and MSETNX, the INCR family, APPEND, STRLEN. */
 export const STRING_COMMANDS: readonly CommandSpec[] = [
   {
@@ -100,9 +103,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     name: 'mset',
     arity: -3,
     flags: ['write', 'denyoom'],
-    firstKey: 1,
-    lastKey: -1,
-    step: 2,
+    ...KEY_VALUE_PAIRS,
     group: 'string',
     summary: 'Atomically creates or modifies the string values of one or more keys.',
     since: '1.0.1',
@@ -112,9 +113,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     name: 'msetnx',
     arity: -3,
     flags: ['write', 'denyoom'],
-    firstKey: 1,
-    lastKey: -1,
-    step: 2,
+    ...KEY_VALUE_PAIRS,
     group: 'string',
     summary:
       "Atomically modifies the string values of one or more keys only when all keys don't exist.",
@@ -238,37 +237,50 @@ function getex(session: Session, args: CommandArgs, out: ReplyWriter): void {
 }
 
 function mset(session: Session, args: CommandArgs, out: ReplyWriter): void {
-  if (args.count % 2 === 0) return out.error(wrongArity('mset'));
-  const maxValueSize = session.server.settings.maxValueSize;
-  // Checked for every pair first, so that a too-large value refuses the whole command.
-  for (let i = 2; i < args.count; i += 2) {
-    if (args.length(i) > maxValueSize) return out.error(ERRORS.TOO_LARGE);
-  }
-  // Not atomic under memory pressure: if the store runs out of memory half-way, the pairs before
-  // stay set and the command answers OOM.
-  for (let i = 1; i < args.count; i += 2) {
-    const result = session.store.set(args.latin1(i), args.copy(i + 1));
-    if (result.status !== 'OK') return out.error(statusError(result.status));
-  }
-  out.ok();
+  if (setPairs(session, args, out, 'mset', false)) out.ok();
 }
 
 /** MSETNX: 1 when no key existed and all were set, 0 (nothing set) when one existed. */
 function msetnx(session: Session, args: CommandArgs, out: ReplyWriter): void {
-  if (args.count % 2 === 0) return out.error(wrongArity('msetnx'));
+  if (setPairs(session, args, out, 'msetnx', true)) out.integer(1);
+}
+
+/**
+ * MSET's and MSETNX's key value pairs, set; false when it replied instead (wrong arity, a value
+ * too large, an OOM, or with `ifNoneExists` a key that exists: 0). The sizes are checked for every
+ * pair first, so that a value too large refuses the whole command. Not atomic under memory
+ * pressure: if the store runs out of memory half-way, the pairs before stay set and the command
+ * answers OOM.
+ */
+function setPairs(
+  session: Session,
+  args: CommandArgs,
+  out: ReplyWriter,
+  name: string,
+  ifNoneExists: boolean,
+): boolean {
+  if (args.count % 2 === 0) return fail(out, wrongArity(name));
   const maxValueSize = session.server.settings.maxValueSize;
   for (let i = 2; i < args.count; i += 2) {
-    if (args.length(i) > maxValueSize) return out.error(ERRORS.TOO_LARGE);
+    if (args.length(i) > maxValueSize) return fail(out, ERRORS.TOO_LARGE);
+  }
+  const store = session.store;
+  for (let i = 1; ifNoneExists && i < args.count; i += 2) {
+    if (store.has(args.latin1(i))) {
+      out.integer(0);
+      return false;
+    }
   }
   for (let i = 1; i < args.count; i += 2) {
-    if (session.store.has(args.latin1(i))) return out.integer(0);
+    const result = store.set(args.latin1(i), args.copy(i + 1));
+    if (result.status !== 'OK') return fail(out, statusError(result.status));
   }
-  // As MSET, not atomic under memory pressure: an OOM half-way leaves the pairs before it set.
-  for (let i = 1; i < args.count; i += 2) {
-    const result = session.store.set(args.latin1(i), args.copy(i + 1));
-    if (result.status !== 'OK') return out.error(statusError(result.status));
-  }
-  out.integer(1);
+  return true;
+}
+
+function fail(out: ReplyWriter, error: string): false {
+  out.error(error);
+  return false;
 }
 
 /** INCR, DECR, INCRBY, DECRBY: `delta` reads the increment or returns the error text. */
