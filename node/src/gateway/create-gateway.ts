@@ -26,6 +26,7 @@ import { Router } from './routing/router.ts';
 import { NodeLink } from './upstream/node-link.ts';
 import { NodePool } from './upstream/node-pool.ts';
 import { OutBuffer } from './upstream/out-buffer.ts';
+import { WatchRegistry } from '../server/resp/transaction.ts';
 
 /** Everything a gateway is built from; the composition root reads it from flags. */
 export interface GatewayOptions {
@@ -132,6 +133,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     registry: commands.registry,
     stats: new CommandStats(commands.registry),
     sessions: new Map<number, Session>(),
+    // The gateway refuses WATCH (it would watch on a node's shared connection): none is ever made.
+    watches: new WatchRegistry(),
     startedAt: clock.now(),
     port: () => address?.port ?? 0,
     logger: logger.child({ component: 'resp' }),

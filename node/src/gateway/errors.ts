@@ -10,6 +10,9 @@ export const GATEWAY_ERRORS = {
   NO_RING: 'CLUSTERDOWN the gateway has no ring yet (see --ring, --nodes or PUT /v1/ring)',
   CROSSSLOT: "CROSSSLOT Keys in request don't hash to the same slot",
   CONFIG_SET: 'ERR CONFIG SET is not supported by the gateway: configure the nodes themselves',
+  TRANSACTIONS:
+    'ERR MULTI, EXEC, DISCARD, WATCH and UNWATCH are not supported by the gateway yet: send ' +
+    'transactions to the node that owns their keys',
   INTERNAL: 'ERR internal error',
 } as const;
 

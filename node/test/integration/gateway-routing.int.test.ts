@@ -206,6 +206,13 @@ describe('gateway routing across three nodes', () => {
       error: expect.stringMatching(/not supported by the gateway/) as string,
     });
     expect(typeof (await client.call('COMMAND', 'COUNT'))).toBe('number');
+    for (const command of [['MULTI'], ['EXEC'], ['DISCARD'], ['WATCH', 'k'], ['UNWATCH']]) {
+      expect(await client.call(...command), command[0]).toEqual({
+        error: expect.stringMatching(
+          /^ERR MULTI, EXEC, DISCARD, WATCH and UNWATCH are not supported by the gateway/,
+        ) as string,
+      });
+    }
     const [seconds, micros] = (await client.call('TIME')) as string[];
     expect(Math.abs(Number(seconds) - Date.now() / 1000)).toBeLessThan(60);
     expect(Number(micros)).toBeLessThan(1e6);

@@ -99,6 +99,18 @@ describe('ioredis', () => {
     );
   });
 
+  it('runs multi().exec(), and a failed command is an element of the result', async () => {
+    const { port } = await start();
+    const client = ioredis(port);
+    await client.set('s', 'text');
+    const results = await client.multi().set('m', '1').incr('s').incr('m').exec();
+    expect(results?.map(([error, value]) => (error === null ? value : error.message))).toEqual([
+      'OK',
+      'ERR value is not an integer or out of range',
+      2,
+    ]);
+  });
+
   it('iterates with scanStream', async () => {
     const { port } = await start();
     const client = ioredis(port);
@@ -191,6 +203,18 @@ describe('node-redis with its default options (RESP3)', () => {
     expect(await client.del(['legacy', 'legacy2'])).toBe(2);
     expect(await client.del(['counter', 'missing'])).toBe(1);
     expect(await client.dbSize()).toBe(0);
+  });
+
+  it('runs MULTI/EXEC transactions, and WATCH aborts one whose key another client wrote', async () => {
+    const { port } = await start();
+    const client = await nodeRedis(port);
+    const replies = await client.multi().set('t', '1').incr('t').get('t').exec();
+    expect(replies).toEqual(['OK', 2, '2']);
+    const other = await nodeRedis(port);
+    await client.watch('t');
+    await other.set('t', 'changed');
+    await expect(client.multi().set('t', 'mine').exec()).rejects.toThrow(/WATCH|aborted/i);
+    expect(await client.get('t')).toBe('changed');
   });
 
   it('iterates with scanIterator', async () => {

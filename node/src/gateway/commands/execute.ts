@@ -115,6 +115,8 @@ export function routeCommand(
         sumIntegers,
       );
     }
+    case 'refused':
+      return replyError(client, tag, GATEWAY_ERRORS.TRANSACTIONS);
     case 'allKeys': {
       const request = raw ?? client.request();
       return broadcast(

@@ -16,7 +16,8 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
  *   order;
  * - `scan` — walks the nodes one after another behind a composite cursor;
  * - `dbsize`, `flush`, `allKeys` (KEYS) — sent to every node, summed, all-OK or concatenated;
- * - `info` — the gateway's sections plus the nodes' figures added up.
+ * - `info` — the gateway's sections plus the nodes' figures added up;
+ * - `refused` — MULTI, EXEC, DISCARD, WATCH, UNWATCH: an error that says so.
  */
 export type Route =
   | 'local'
@@ -29,7 +30,8 @@ export type Route =
   | 'dbsize'
   | 'flush'
   | 'info'
-  | 'allKeys';
+  | 'allKeys'
+  | 'refused';
 
 /** Commands whose handling is not derived from their key positions. */
 const SPECIAL: Readonly<Record<string, Route>> = {
@@ -44,6 +46,12 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   memory: 'keys',
   scan: 'scan',
   keys: 'allKeys',
+  // A transaction would need one node's connection for itself; refused with a clear error.
+  multi: 'refused',
+  exec: 'refused',
+  discard: 'refused',
+  watch: 'refused',
+  unwatch: 'refused',
   dbsize: 'dbsize',
   flushdb: 'flush',
   flushall: 'flush',

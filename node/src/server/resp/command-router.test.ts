@@ -99,4 +99,42 @@ describe('the command router hook', () => {
     expect(await client.waitFor((t) => t === '$-1\r\n+PONG\r\n', 1000)).toBeTruthy();
     await client.closed;
   });
+
+  it('queues without routing, and runs EXEC whole once every queued key it waits for is in', async () => {
+    const { router, server, client } = await setup();
+    server.store.set('wait:a', Buffer.from('1'));
+    client.send(
+      encodePipeline([
+        ['MULTI'],
+        ['INCR', 'wait:a'],
+        ['GET', 'moved:b'],
+        ['SET', 'other', 'v'],
+        ['EXEC'],
+        ['PING'],
+      ]),
+    );
+    await settle();
+    // Queued at once; EXEC waits for wait:a, and no command of the transaction ran meanwhile.
+    expect(client.text).toBe('+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n');
+    expect(server.store.peek('other')).toBeUndefined();
+    router.release();
+    const exec = '*3\r\n:2\r\n-MOVED 7 127.0.0.1:7000\r\n+OK\r\n';
+    expect(
+      await client.waitFor((t) => t === `+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n${exec}+PONG\r\n`),
+    ).toBeTruthy();
+  });
+
+  it('fails an EXEC whose key cannot be fetched, and ends its transaction', async () => {
+    const { router, server, client } = await setup();
+    client.send(
+      encodePipeline([['MULTI'], ['SET', 'x', '1'], ['GET', 'wait:a'], ['EXEC'], ['EXEC']]),
+    );
+    await settle();
+    router.release('TRYAGAIN shard 3 is migrating and its source is unreachable');
+    const expected =
+      '+OK\r\n+QUEUED\r\n+QUEUED\r\n-TRYAGAIN shard 3 is migrating and its source is unreachable\r\n' +
+      '-ERR EXEC without MULTI\r\n';
+    expect(await client.waitFor((t) => t === expected)).toBeTruthy();
+    expect(server.store.peek('x')).toBeUndefined();
+  });
 });

@@ -8,6 +8,7 @@ import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
 import { MEMORY_COMMAND } from './commands/memory.ts';
 import { OBJECT_COMMAND } from './commands/object.ts';
 import { STRING_RANGE_COMMANDS } from './commands/string-ranges.ts';
+import { TRANSACTION_COMMANDS } from './commands/transactions.ts';
 import { SERVER_COMMANDS } from './commands/server.ts';
 import { STRING_COMMANDS } from './commands/strings.ts';
 
@@ -20,6 +21,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...EXPIRY_COMMANDS,
   OBJECT_COMMAND,
   ...CONNECTION_COMMANDS,
+  ...TRANSACTION_COMMANDS,
   CLIENT_COMMAND,
   ...SERVER_COMMANDS,
   MEMORY_COMMAND,

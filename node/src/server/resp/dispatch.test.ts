@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../core/store.ts';
+import { CommandArgs } from '../../protocol/resp/command-args.ts';
 import { ManualClock } from '../../util/clock.ts';
+import { dispatch } from './dispatch.ts';
 import { CommandHarness } from './testing/command-harness.ts';
 
 describe('dispatch', () => {
@@ -85,5 +87,26 @@ describe('dispatch', () => {
     const h = new CommandHarness({ store: broken });
     expect(h.run('GET', 'k')).toEqual({ error: 'ERR internal error' });
     expect(h.run('PING')).toBe('PONG');
+  });
+
+  it('returns EXEC as a write to wait durability for when a queued write ran, and only then', () => {
+    const h = new CommandHarness();
+    const exec = (): string | undefined => {
+      const args = CommandArgs.fromBuffers([Buffer.from('EXEC')]);
+      const write = dispatch(h.session, args, h.writer);
+      h.writer.take();
+      return write?.fullName;
+    };
+    h.run('MULTI');
+    h.run('GET', 'k');
+    expect(exec()).toBeUndefined();
+    h.run('MULTI');
+    h.run('GET', 'k');
+    h.run('SET', 'k', 'v');
+    expect(exec()).toBe('exec');
+    // A write that failed (OOM, a wrong type of value) leaves nothing to wait for.
+    h.run('MULTI');
+    h.run('INCR', 'k');
+    expect(exec()).toBeUndefined();
   });
 });

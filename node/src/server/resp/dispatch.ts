@@ -1,9 +1,10 @@
-import type { CommandArgs } from '../../protocol/resp/command-args.ts';
+import { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
 import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
 import { ERRORS, unknownCommand, unknownSubcommand, wrongArity } from './errors.ts';
 import type { Session } from './session.ts';
+import { endTransaction, TRANSACTION_CONTROL, watchBroken } from './transaction.ts';
 
 /**
  * Runs one decoded command and writes exactly one reply, checking in Redis's order: unknown
@@ -29,6 +30,7 @@ export function dispatch(
   if (entry === undefined) {
     out.error(unknownCommand(args.latin1(0), restOf(args, 1)));
     stats.errorReplies++;
+    if (session.transaction !== undefined) session.transaction.dirty = true;
     return undefined;
   }
   if (entry.subcommands !== undefined && args.count >= 2) {
@@ -38,13 +40,36 @@ export function dispatch(
       entry.errors++;
       out.error(unknownSubcommand(args.latin1(1), entry.spec.name));
       stats.errorReplies++;
+      if (session.transaction !== undefined) session.transaction.dirty = true;
       return undefined;
     }
     entry = sub;
   }
-  entry.calls++;
   session.lastCommand = entry.fullName;
-  let handler = rejection(session, entry, args.count) ?? entry.handler;
+  const refused = rejection(session, entry, args.count);
+  const transaction = session.transaction;
+  if (transaction !== undefined && !TRANSACTION_CONTROL.has(entry.spec.name)) {
+    // Queued, checked as Redis checks before queuing; it counts as a call when EXEC runs it.
+    if (refused !== undefined) {
+      entry.calls++;
+      entry.errors++;
+      stats.errorReplies++;
+      out.error(refused);
+      transaction.dirty = true;
+      return undefined;
+    }
+    transaction.queue(entry, CommandArgs.fromBuffers(args.toBuffers()));
+    out.simple('QUEUED');
+    return undefined;
+  }
+  entry.calls++;
+  if (entry.spec.name === 'exec') {
+    if (refused === undefined) return runExec(session, entry, out);
+    // Redis answers a refused EXEC (wrong arity, say) as an aborted one, in MULTI or not.
+    if (transaction !== undefined) endTransaction(session);
+    return failed(entry, stats, out, execAbort(refused));
+  }
+  let handler = refused ?? entry.handler;
   const router = server.router;
   if (router !== undefined && typeof handler === 'function') {
     const verdict = router.route(entry, args);
@@ -71,7 +96,94 @@ export function dispatch(
     stats.errorReplies++;
     return undefined;
   }
+  if (entry.write && server.watches.active) server.watches.touchCommand(entry, args);
   return entry.write ? entry : undefined;
+}
+
+/**
+ * EXEC: the queued commands run one after another with nothing in between, their replies in one
+ * array (an error among them is an element: the others still run, as in Redis). Aborted instead
+ * with EXECABORT when a command was refused while queuing, or with a null array when a watched
+ * key changed. On a cluster node every queued command is routed first; when some must wait (a
+ * key being fetched from a shard's source), EXEC waits for all of them and then runs whole, so
+ * that no wait splits the transaction. Returns the EXEC entry when a queued write ran, for the
+ * caller to wait for durability before the array goes out.
+ */
+function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): CommandEntry | undefined {
+  const server = session.server;
+  const stats = server.stats;
+  const transaction = session.transaction;
+  if (transaction === undefined) return failed(exec, stats, out, ERRORS.EXEC_WITHOUT_MULTI);
+  if (transaction.dirty) {
+    endTransaction(session);
+    return failed(exec, stats, out, ERRORS.EXECABORT);
+  }
+  const { entries, args } = transaction;
+  const verdicts: (string | undefined)[] = [];
+  const router = server.router;
+  if (router !== undefined) {
+    const waits: Promise<string | undefined>[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const verdict = router.route(entries[i]!, args[i]!);
+      if (typeof verdict === 'object') waits.push(verdict);
+      verdicts.push(typeof verdict === 'string' ? verdict : undefined);
+    }
+    if (waits.length > 0) {
+      // Run again once every wait settled; an error from one fails the EXEC (resumeBlocked).
+      const wait = Promise.all(waits).then((errors) => errors.find((e) => e !== undefined));
+      session.blocked = { entry: exec, wait };
+      return undefined;
+    }
+  }
+  if (watchBroken(session)) {
+    endTransaction(session);
+    out.nullArray();
+    return undefined;
+  }
+  endTransaction(session);
+  out.arrayHeader(entries.length);
+  let wrote = false;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    entry.calls++;
+    const before = out.errors;
+    const verdict = verdicts[i];
+    if (verdict !== undefined) {
+      out.error(verdict);
+    } else {
+      try {
+        entry.handler!(session, args[i]!, out);
+      } catch (error) {
+        out.error(ERRORS.INTERNAL);
+        server.logger?.error('command failed', { command: entry.fullName, error });
+      }
+    }
+    if (out.errors !== before) {
+      entry.errors++;
+      stats.errorReplies++;
+    } else if (entry.write) {
+      wrote = true;
+      if (server.watches.active) server.watches.touchCommand(entry, args[i]!);
+    }
+  }
+  return wrote ? exec : undefined;
+}
+
+/** Redis's execCommandAbort: the reason without its ERR prefix. */
+function execAbort(error: string): string {
+  return `EXECABORT Transaction discarded because of: ${error.replace(/^ERR /, '')}`;
+}
+
+function failed(
+  entry: CommandEntry,
+  stats: Session['server']['stats'],
+  out: ReplyWriter,
+  error: string,
+): undefined {
+  entry.errors++;
+  stats.errorReplies++;
+  out.error(error);
+  return undefined;
 }
 
 /**
@@ -91,6 +203,8 @@ export function resumeBlocked(
     out.error(verdict);
     blocked.entry.errors++;
     stats.errorReplies++;
+    // An EXEC whose keys could not be fetched fails whole, and its transaction with it.
+    if (blocked.entry.spec.name === 'exec') endTransaction(session);
     return undefined;
   }
   blocked.entry.calls--;

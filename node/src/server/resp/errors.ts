@@ -11,6 +11,11 @@ import type { OpStatus } from '../../core/status.ts';
 export const ERRORS = {
   SYNTAX: 'ERR syntax error',
   NO_SUCH_KEY: 'ERR no such key',
+  MULTI_NESTED: 'ERR MULTI calls can not be nested',
+  EXEC_WITHOUT_MULTI: 'ERR EXEC without MULTI',
+  DISCARD_WITHOUT_MULTI: 'ERR DISCARD without MULTI',
+  WATCH_IN_MULTI: 'ERR WATCH inside MULTI is not allowed',
+  EXECABORT: 'EXECABORT Transaction discarded because of previous errors.',
   NOT_INTEGER: 'ERR value is not an integer or out of range',
   /** Redis's getIntFromObjectOrReply for a 64-bit integer outside the 32-bit range. */
   NOT_INT32: 'ERR value is out of range, value must between -2147483648 and 2147483647',

@@ -66,6 +66,7 @@ export function createRespListener(
     stats.totalConnections++;
     socket.on('close', () => {
       sessions.delete(session.id);
+      context.watches.unwatch(session);
       connections.delete(connection);
       stats.connectedClients--;
       onConnectionClosed();

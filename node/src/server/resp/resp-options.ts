@@ -1,6 +1,7 @@
 import type { Clock } from '../../util/clock.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { TurnEnd } from '../turn-end.ts';
+import { WatchRegistry } from './transaction.ts';
 import { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import { CommandStats } from './command-stats.ts';
@@ -58,6 +59,7 @@ export function createServerContext(options: RespServerOptions, port: () => numb
     registry,
     stats: new CommandStats(registry),
     sessions: new Map<number, Session>(),
+    watches: new WatchRegistry(),
     startedAt: options.clock.now(),
     port,
     logger: options.logger,

@@ -5,6 +5,7 @@ import type { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import type { CommandStats } from './command-stats.ts';
 import type { Session } from './session.ts';
+import type { WatchRegistry } from './transaction.ts';
 
 /**
  * The store as the RESP front end uses it: the CacheStore contract, plus two optional members the
@@ -50,6 +51,8 @@ export interface ServerContext {
   readonly stats: CommandStats;
   /** Open sessions by id, for CLIENT LIST and INFO clients. */
   readonly sessions: Map<number, Session>;
+  /** Which sessions WATCH which keys (transaction.ts). */
+  readonly watches: WatchRegistry;
   /** Wall-clock time the server started, in ms. */
   readonly startedAt: number;
   /** The TCP port the server listens on, 0 before listen (INFO tcp_port, CONFIG GET port). */

@@ -1,5 +1,6 @@
 import type { BlockedCommand } from './command-router.ts';
 import type { RespStore, ServerContext } from './server-context.ts';
+import type { Transaction } from './transaction.ts';
 
 /** What a session knows about its peer; absent for socket-free sessions (tests). */
 export interface PeerInfo {
@@ -36,6 +37,12 @@ export class Session {
   closeRequested = false;
   /** Set by the dispatcher when the router made the command wait (command-router.ts). */
   blocked: BlockedCommand | undefined = undefined;
+  /** Between MULTI and EXEC or DISCARD: the commands queued (transaction.ts). */
+  transaction: Transaction | undefined = undefined;
+  /** WATCH: each watched key, and whether it existed when watched (transaction.ts). */
+  watched: Map<string, boolean> | undefined = undefined;
+  /** A write touched a watched key since WATCH: the next EXEC aborts. */
+  watchBroken = false;
 
   constructor(id: number, server: ServerContext, peer: PeerInfo = { remote: '', local: '' }) {
     this.id = id;

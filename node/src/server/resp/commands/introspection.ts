@@ -10,6 +10,11 @@ import { helpReply } from './help.ts';
 
 const FLAGS = ['loading', 'stale'] as const;
 
+/** ACL categories whose names are not their group's (Redis's). */
+const CATEGORY_OF_GROUP: Readonly<Partial<Record<string, string>>> = {
+  generic: '@keyspace',
+  transactions: '@transaction',
+};
 /**
  * COMMAND and its subcommands, in Redis 7's reply shapes: enough for redis-cli (which reads
  * COMMAND DOCS for its hints) and for client libraries that read key positions from COMMAND INFO.
@@ -105,7 +110,7 @@ function aclCategories(spec: CommandSpec): string[] {
   const categories: string[] = [];
   if (spec.flags.includes('write')) categories.push('@write');
   if (spec.flags.includes('readonly')) categories.push('@read');
-  categories.push(spec.group === 'generic' ? '@keyspace' : `@${spec.group}`);
+  categories.push(CATEGORY_OF_GROUP[spec.group] ?? `@${spec.group}`);
   if (spec.flags.includes('admin')) categories.push('@admin', '@dangerous');
   categories.push(spec.flags.includes('fast') ? '@fast' : '@slow');
   return categories;
