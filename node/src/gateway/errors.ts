@@ -10,9 +10,10 @@ export const GATEWAY_ERRORS = {
   NO_RING: 'CLUSTERDOWN the gateway has no ring yet (see --ring, --nodes or PUT /v1/ring)',
   CROSSSLOT: "CROSSSLOT Keys in request don't hash to the same slot",
   CONFIG_SET: 'ERR CONFIG SET is not supported by the gateway: configure the nodes themselves',
-  TRANSACTIONS:
-    'ERR MULTI, EXEC, DISCARD, WATCH and UNWATCH are not supported by the gateway yet: send ' +
-    'transactions to the node that owns their keys',
+  WATCH:
+    'ERR WATCH and UNWATCH are not supported by the gateway (its node connections are shared): ' +
+    'send a transaction that needs WATCH to the node that owns its keys',
+  NODE_NOT_READY: "TRYAGAIN the transaction's node is not connected yet",
   INTERNAL: 'ERR internal error',
 } as const;
 

@@ -116,6 +116,18 @@ describe('near cache for hot keys', () => {
     direct.close();
   });
 
+  it("drops a cached reply on a transaction's write, when its EXEC is answered", async () => {
+    const key = 'hot:exec';
+    await client.call('SET', key, 'old');
+    await makeHot(key);
+    expect(await client.call('GET', key)).toBe('old');
+    const hits = (await gw.metric('mlcache_gateway_near_cache_hits_total')) ?? 0;
+    expect(await client.call('GET', key)).toBe('old');
+    expect(await gw.metric('mlcache_gateway_near_cache_hits_total')).toBeGreaterThan(hits);
+    const replies = await client.pipeline([['MULTI'], ['SET', key, 'new'], ['EXEC'], ['GET', key]]);
+    expect(replies).toEqual(['OK', 'QUEUED', ['OK'], 'new']);
+  });
+
   it('drops a cached reply on any write through the gateway', async () => {
     const key = 'hot:write';
     await client.call('SET', key, 'old');

@@ -216,6 +216,30 @@ describe('mlcache gateway --mirror', () => {
     }
   });
 
+  it('copies a transaction to the mirrors as the primary runs it, MULTI to EXEC', async () => {
+    const [primary, mirror] = nodes.map((node) => node.listening.resp) as [number, number];
+    const gateway = await startGateway([
+      ...['--nodes', `127.0.0.1:${primary}`],
+      ...['--mirror', `m=127.0.0.1:${mirror}`],
+    ]);
+    const client = new Redis({ port: gateway.resp, host: '127.0.0.1' });
+    try {
+      const results = await client.multi().set('tx:m', '1').incr('tx:m').exec();
+      expect(results).toEqual([
+        [null, 'OK'],
+        [null, 2],
+      ]);
+      const report = await mirrorsSettled(gateway.admin);
+      expect(report.mirrors[0]).toMatchObject({ errors: 0 });
+      const direct = new Redis({ port: mirror, host: '127.0.0.1' });
+      expect(await direct.get('tx:m')).toBe('2');
+      direct.disconnect();
+    } finally {
+      client.disconnect();
+      expect(await gateway.stop()).toBe(0);
+    }
+  });
+
   it('keeps answering clients correctly when a mirror dies, and counts its errors', async () => {
     const primary = nodes[0]!.listening.resp;
     const doomed = nodes[3]!;

@@ -106,6 +106,96 @@ describe('gateway routing across three nodes', () => {
     expect(await client.call('KEYS', 'listed:none*')).toEqual([]);
   });
 
+  it("runs MULTI/EXEC on the node that owns the transaction's keys, whole", async () => {
+    expect(
+      await client.pipeline([
+        ['MULTI'],
+        ['SET', '{tx}a', '1'],
+        ['INCR', '{tx}a'],
+        ['GET', '{tx}b'],
+        ['PING'],
+        ['EXEC'],
+      ]),
+    ).toEqual(['OK', 'QUEUED', 'QUEUED', 'QUEUED', 'QUEUED', ['OK', 2, null, 'PONG']]);
+    const owner = direct[ownerIndex('{tx}a')]!;
+    expect(await owner.call('GET', '{tx}a')).toBe('2');
+    expect(await client.pipeline([['MULTI'], ['EXEC']])).toEqual(['OK', []]);
+    expect(await client.call('EXEC')).toEqual({ error: 'ERR EXEC without MULTI' });
+    expect(await client.call('DISCARD')).toEqual({ error: 'ERR DISCARD without MULTI' });
+  });
+
+  it('aborts a transaction whose keys span nodes, or that queues what one node cannot run', async () => {
+    const [one, other] = keys(40, 'span').reduce<[string, string]>(
+      (pair, key) =>
+        pair[1] === '' && ownerIndex(key) !== ownerIndex(pair[0]) ? [pair[0], key] : pair,
+      ['span:0', ''],
+    );
+    const abort = { error: 'EXECABORT Transaction discarded because of previous errors.' };
+    const spanned = await client.pipeline([
+      ['MULTI'],
+      ['SET', one, 'x'],
+      ['SET', other, 'y'],
+      ['EXEC'],
+    ]);
+    expect(spanned.slice(2)).toEqual([
+      { error: "CROSSSLOT Keys in request don't hash to the same slot" },
+      abort,
+    ]);
+    expect(await client.call('EXISTS', one, other)).toBe(0);
+    for (const command of [
+      ['DBSIZE'],
+      ['HELLO', '3'],
+      ['CLIENT', 'SETNAME', 'x'],
+      ['NOPE'],
+      ['GET'],
+    ]) {
+      const replies = await client.pipeline([['MULTI'], command, ['EXEC']]);
+      expect(replies[1], command[0]).toHaveProperty('error');
+      expect(replies[2], command[0]).toEqual(abort);
+    }
+    expect(await client.pipeline([['MULTI'], ['MULTI'], ['SET', one, 'z'], ['DISCARD']])).toEqual([
+      'OK',
+      { error: 'ERR MULTI calls can not be nested' },
+      'QUEUED',
+      'OK',
+    ]);
+    expect(await client.call('EXISTS', one)).toBe(0);
+    expect(await client.call('WATCH', one)).toEqual({
+      error: expect.stringMatching(
+        /^ERR WATCH and UNWATCH are not supported by the gateway/,
+      ) as string,
+    });
+    // The node connections the transactions took still serve everyone in RESP2.
+    expect(await client.call('SET', one, 'after')).toBe('OK');
+    expect(await client.call('GET', one)).toBe('after');
+  });
+
+  it('keeps transactions of many clients apart on shared node connections', async () => {
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, () => RespTestClient.connect(gw.port)),
+    );
+    try {
+      const results = await Promise.all(
+        clients.map((c, i) =>
+          c.pipeline([
+            ['MULTI'],
+            ['SET', `{mc}k${i}`, String(i)],
+            ['INCR', `{mc}k${i}`],
+            ['GET', `{mc}k${i}`],
+            ['EXEC'],
+            ['SET', `{mc}plain${i}`, 'p'],
+          ]),
+        ),
+      );
+      results.forEach((replies, i) => {
+        expect(replies[4]).toEqual(['OK', i + 1, String(i + 1)]);
+        expect(replies[5]).toBe('OK');
+      });
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
   it('merges MGET, MSET, DEL, UNLINK, EXISTS and TOUCH across nodes in request order', async () => {
     const names = keys(12, 'multi');
     const pairs = names.flatMap((key, i) => [key, `m${i}`]);
@@ -206,13 +296,6 @@ describe('gateway routing across three nodes', () => {
       error: expect.stringMatching(/not supported by the gateway/) as string,
     });
     expect(typeof (await client.call('COMMAND', 'COUNT'))).toBe('number');
-    for (const command of [['MULTI'], ['EXEC'], ['DISCARD'], ['WATCH', 'k'], ['UNWATCH']]) {
-      expect(await client.call(...command), command[0]).toEqual({
-        error: expect.stringMatching(
-          /^ERR MULTI, EXEC, DISCARD, WATCH and UNWATCH are not supported by the gateway/,
-        ) as string,
-      });
-    }
     const [seconds, micros] = (await client.call('TIME')) as string[];
     expect(Math.abs(Number(seconds) - Date.now() / 1000)).toBeLessThan(60);
     expect(Number(micros)).toBeLessThan(1e6);

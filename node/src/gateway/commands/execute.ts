@@ -1,6 +1,12 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { CommandEntry } from '../../server/resp/command-registry.ts';
-import { ERRORS, unknownCommand, unknownSubcommand, wrongArity } from '../../server/resp/errors.ts';
+import {
+  ERRORS,
+  execAbort,
+  unknownCommand,
+  unknownSubcommand,
+  wrongArity,
+} from '../../server/resp/errors.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
@@ -10,6 +16,7 @@ import { allOk, broadcast, concatArrays, sumIntegers } from '../routing/broadcas
 import { forwardKey, forwardKeys } from '../routing/forward.ts';
 import { routeScan } from '../routing/scan.ts';
 import type { Route } from './gateway-command-table.ts';
+import { runTransactional } from './gateway-transaction.ts';
 import { routeInfo } from './info-command.ts';
 
 /**
@@ -28,6 +35,7 @@ export function executeCommand(
   const { registry, routes } = ctx.commands;
   let entry = registry.lookup(args);
   if (entry === undefined) {
+    if (client.transaction !== undefined) client.transaction.dirty = true;
     return replyError(client, tag, unknownCommand(args.latin1(0), restOf(args)));
   }
   const route = routes.get(entry) as Route;
@@ -36,6 +44,7 @@ export function executeCommand(
     if (sub === undefined) {
       entry.calls++;
       entry.errors++;
+      if (client.transaction !== undefined) client.transaction.dirty = true;
       return replyError(client, tag, unknownSubcommand(args.latin1(1), entry.spec.name));
     }
     entry = sub;
@@ -43,14 +52,23 @@ export function executeCommand(
   entry.calls++;
   const session = client.session;
   session.lastCommand = entry.fullName;
-  if (!entry.acceptsArgCount(args.count) || (route === 'local' && entry.handler === undefined)) {
+  const refused =
+    !entry.acceptsArgCount(args.count) || (route === 'local' && entry.handler === undefined)
+      ? wrongArity(entry.fullName)
+      : !session.authenticated && !entry.noauth
+        ? ERRORS.NOAUTH
+        : undefined;
+  if (refused !== undefined) {
     entry.errors++;
-    return replyError(client, tag, wrongArity(entry.fullName));
+    // Redis answers a refused EXEC as an aborted one; any other refusal dooms the transaction.
+    if (entry.spec.name === 'exec') {
+      client.transaction = undefined;
+      return replyError(client, tag, execAbort(refused));
+    }
+    if (client.transaction !== undefined) client.transaction.dirty = true;
+    return replyError(client, tag, refused);
   }
-  if (!session.authenticated && !entry.noauth) {
-    entry.errors++;
-    return replyError(client, tag, ERRORS.NOAUTH);
-  }
+  if (runTransactional(ctx, client, entry, route, args, tag)) return;
   const mirrors = ctx.mirrors;
   if (mirrors !== undefined && MIRRORED.has(route)) {
     // Mirror mode: the same bytes go to every mirror, in the order they go to the primary.
@@ -115,8 +133,9 @@ export function routeCommand(
         sumIntegers,
       );
     }
-    case 'refused':
-      return replyError(client, tag, GATEWAY_ERRORS.TRANSACTIONS);
+    case 'transaction':
+      // Handled before routing (gateway-transaction.ts); a retry never carries one.
+      return replyError(client, tag, GATEWAY_ERRORS.INTERNAL);
     case 'allKeys': {
       const request = raw ?? client.request();
       return broadcast(

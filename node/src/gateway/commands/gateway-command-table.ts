@@ -17,7 +17,7 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
  * - `scan` — walks the nodes one after another behind a composite cursor;
  * - `dbsize`, `flush`, `allKeys` (KEYS) — sent to every node, summed, all-OK or concatenated;
  * - `info` — the gateway's sections plus the nodes' figures added up;
- * - `refused` — MULTI, EXEC, DISCARD, WATCH, UNWATCH: an error that says so.
+ * - `transaction` — MULTI, EXEC, DISCARD, WATCH, UNWATCH (gateway-transaction.ts).
  */
 export type Route =
   | 'local'
@@ -31,7 +31,7 @@ export type Route =
   | 'flush'
   | 'info'
   | 'allKeys'
-  | 'refused';
+  | 'transaction';
 
 /** Commands whose handling is not derived from their key positions. */
 const SPECIAL: Readonly<Record<string, Route>> = {
@@ -46,12 +46,12 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   memory: 'keys',
   scan: 'scan',
   keys: 'allKeys',
-  // A transaction would need one node's connection for itself; refused with a clear error.
-  multi: 'refused',
-  exec: 'refused',
-  discard: 'refused',
-  watch: 'refused',
-  unwatch: 'refused',
+  // Run by gateway-transaction.ts: queued here, sent to the keys' node at EXEC.
+  multi: 'transaction',
+  exec: 'transaction',
+  discard: 'transaction',
+  watch: 'transaction',
+  unwatch: 'transaction',
   dbsize: 'dbsize',
   flushdb: 'flush',
   flushall: 'flush',

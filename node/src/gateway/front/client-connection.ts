@@ -1,3 +1,4 @@
+import type { GatewayTransaction } from '../commands/gateway-transaction.ts';
 import type { Socket } from 'node:net';
 import { RespRequestDecoder } from '../../protocol/resp/decoder.ts';
 import type { RespRequestDecoderOptions } from '../../protocol/resp/decoder.ts';
@@ -40,6 +41,8 @@ export class ClientConnection implements ReplySink, Flushable {
   scheduled = false;
   /** See GatewayClient.resp3: set from the session before each command runs. */
   resp3 = false;
+  /** See GatewayClient.transaction. */
+  transaction: GatewayTransaction | undefined = undefined;
   /** Where the request being executed lies (filled on demand by `request`). */
   readonly #raw: RawRequest = { buf: Buffer.alloc(0), start: 0, end: 0 };
   readonly #socket: Socket;

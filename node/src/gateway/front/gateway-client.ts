@@ -1,3 +1,4 @@
+import type { GatewayTransaction } from '../commands/gateway-transaction.ts';
 import type { Session } from '../../server/resp/session.ts';
 import type { ReplySink } from '../upstream/reply-sink.ts';
 import type { RawRequest } from './request-bytes.ts';
@@ -18,6 +19,8 @@ export interface GatewayClient extends ReplySink {
   reserve(time: number): number;
   /** The bytes of the request being executed, as received when possible. */
   request(): RawRequest;
+  /** Between MULTI and EXEC or DISCARD: what is queued (gateway-transaction.ts). */
+  transaction: GatewayTransaction | undefined;
 }
 
 /** Answers slot `tag` with an error of the gateway's own. */

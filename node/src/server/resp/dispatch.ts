@@ -2,7 +2,7 @@ import { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
 import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
-import { ERRORS, unknownCommand, unknownSubcommand, wrongArity } from './errors.ts';
+import { ERRORS, execAbort, unknownCommand, unknownSubcommand, wrongArity } from './errors.ts';
 import type { Session } from './session.ts';
 import { endTransaction, TRANSACTION_CONTROL, watchBroken } from './transaction.ts';
 
@@ -167,11 +167,6 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
     }
   }
   return wrote ? exec : undefined;
-}
-
-/** Redis's execCommandAbort: the reason without its ERR prefix. */
-function execAbort(error: string): string {
-  return `EXECABORT Transaction discarded because of: ${error.replace(/^ERR /, '')}`;
 }
 
 function failed(

@@ -74,6 +74,11 @@ export function wrongArity(fullName: string): string {
   return `ERR wrong number of arguments for '${fullName}' command`;
 }
 
+/** Redis's execCommandAbort: a refused EXEC, with the reason without its ERR prefix. */
+export function execAbort(error: string): string {
+  return `EXECABORT Transaction discarded because of: ${error.replace(/^ERR /, '')}`;
+}
+
 export function invalidExpireTime(fullName: string): string {
   return `ERR invalid expire time in '${fullName}' command`;
 }

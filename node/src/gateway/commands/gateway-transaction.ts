@@ -1,0 +1,193 @@
+import type { CommandArgs } from '../../protocol/resp/command-args.ts';
+import { encodeCommand } from '../../protocol/resp/encoder.ts';
+import type { CommandEntry } from '../../server/resp/command-registry.ts';
+import { ERRORS } from '../../server/resp/errors.ts';
+import { GATEWAY_ERRORS } from '../errors.ts';
+import { replyError } from '../front/gateway-client.ts';
+import type { GatewayClient } from '../front/gateway-client.ts';
+import type { GatewayContext } from '../front/gateway-context.ts';
+import { WriteSink } from '../near-cache/near-cache-sinks.ts';
+import { keyShardAt } from '../routing/key-shard.ts';
+import type { NodePool } from '../upstream/node-pool.ts';
+import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
+import type { Route } from './gateway-command-table.ts';
+
+/**
+ * A client's MULTI through the gateway: the commands queued (their request bytes), the node that
+ * owns every key they name, and the keys written (for the near cache). EXEC sends MULTI, the
+ * queue and EXEC to that node back to back on one connection, and answers with the node's EXEC
+ * reply, so the node runs the transaction as its own (the gateway never splits one).
+ */
+export class GatewayTransaction {
+  readonly requests: Buffer[] = [];
+  readonly written: string[] = [];
+  pool: NodePool | undefined = undefined;
+  dirty = false;
+}
+
+/** Routes whose commands may be queued: one node answers them whole. */
+const QUEUEABLE: ReadonlySet<Route> = new Set<Route>(['key', 'keys', 'mget', 'mset', 'count']);
+/**
+ * The gateway's own commands that may be queued too, answered by the node inside its EXEC. The
+ * others change or read the connection (HELLO, AUTH, SELECT, CLIENT): on a node connection that
+ * other clients share they must never run.
+ */
+const QUEUEABLE_LOCAL: ReadonlySet<string> = new Set(['ping', 'echo', 'time']);
+
+const MULTI_BYTES = encodeCommand(['MULTI']);
+const EXEC_BYTES = encodeCommand(['EXEC']);
+const EMPTY_ARRAY = Buffer.from('*0\r\n');
+const QUEUED = Buffer.from('+QUEUED\r\n');
+const OK = Buffer.from('+OK\r\n');
+
+/**
+ * Handles MULTI, EXEC, DISCARD, WATCH and UNWATCH, and every command while a transaction is open
+ * (queued, or refused and the transaction marked to abort); returns false for a command the
+ * caller routes as usual.
+ */
+export function runTransactional(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  entry: CommandEntry,
+  route: Route,
+  args: CommandArgs,
+  tag: number,
+): boolean {
+  const name = (entry.container ?? entry).spec.name;
+  const transaction = client.transaction;
+  switch (name) {
+    case 'multi':
+      if (transaction !== undefined) replyError(client, tag, ERRORS.MULTI_NESTED);
+      else {
+        client.transaction = new GatewayTransaction();
+        client.onReply(tag, OK, 0, OK.length);
+      }
+      return true;
+    case 'discard':
+      if (transaction === undefined) replyError(client, tag, ERRORS.DISCARD_WITHOUT_MULTI);
+      else {
+        client.transaction = undefined;
+        client.onReply(tag, OK, 0, OK.length);
+      }
+      return true;
+    case 'exec':
+      if (transaction === undefined) replyError(client, tag, ERRORS.EXEC_WITHOUT_MULTI);
+      else {
+        client.transaction = undefined;
+        exec(ctx, client, transaction, tag);
+      }
+      return true;
+    case 'watch':
+    case 'unwatch':
+      if (transaction !== undefined && name === 'watch') {
+        replyError(client, tag, ERRORS.WATCH_IN_MULTI);
+      } else {
+        replyError(client, tag, GATEWAY_ERRORS.WATCH);
+      }
+      return true;
+    default:
+      // QUIT closes the connection, in MULTI or not, as in Redis.
+      if (transaction === undefined || name === 'quit') return false;
+      queue(ctx, client, transaction, entry, route, args, tag);
+      return true;
+  }
+}
+
+function queue(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  transaction: GatewayTransaction,
+  entry: CommandEntry,
+  route: Route,
+  args: CommandArgs,
+  tag: number,
+): void {
+  const refuse = (text: string): void => {
+    transaction.dirty = true;
+    replyError(client, tag, text);
+  };
+  const queueable = route === 'local' ? QUEUEABLE_LOCAL.has(entry.spec.name) : QUEUEABLE.has(route);
+  if (!queueable) return refuse(notInTransaction(entry.fullName));
+  const spec = entry.spec;
+  const router = ctx.router;
+  if (spec.firstKey > 0) {
+    const step = Math.max(1, spec.step);
+    const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
+    for (let at = spec.firstKey; at <= last && at < args.count; at += step) {
+      const shard = keyShardAt(
+        args.buffer,
+        args.starts[at] as number,
+        args.ends[at] as number,
+        router.shardMask,
+      );
+      const pool = router.poolOf(shard);
+      if (pool === undefined) return refuse(GATEWAY_ERRORS.NO_RING);
+      // Every key of the transaction must live on one node, as in Redis Cluster.
+      if (transaction.pool !== undefined && transaction.pool !== pool) {
+        return refuse(GATEWAY_ERRORS.CROSSSLOT);
+      }
+      transaction.pool = pool;
+      if (entry.write) transaction.written.push(args.latin1(at));
+    }
+  }
+  const request = client.request();
+  transaction.requests.push(Buffer.from(request.buf.subarray(request.start, request.end)));
+  client.onReply(tag, QUEUED, 0, QUEUED.length);
+}
+
+function exec(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  transaction: GatewayTransaction,
+  tag: number,
+): void {
+  if (transaction.dirty) return replyError(client, tag, ERRORS.EXECABORT);
+  const requests = transaction.requests;
+  if (requests.length === 0) return client.onReply(tag, EMPTY_ARRAY, 0, EMPTY_ARRAY.length);
+  const pools = ctx.router.pools;
+  const pool = transaction.pool ?? pools[client.id % Math.max(1, pools.length)];
+  if (pool === undefined) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
+  const link = pool.pick(client.id, client.resp3);
+  // All or nothing on one connection: only a link that is up takes every request at once. A
+  // MULTI without its EXEC would capture the next commands other clients send on that link.
+  if (link.state !== 'up') return replyError(client, tag, GATEWAY_ERRORS.NODE_NOT_READY);
+  const near = ctx.nearCache;
+  const tracked: string[] = [];
+  if (near.enabled && near.tracking) {
+    for (const key of transaction.written) if (near.beginWrite(key)) tracked.push(key);
+  }
+  const last: ReplySink = tracked.length === 0 ? client : new WriteSink(near, client, tracked);
+  const mirrors = ctx.mirrors;
+  for (const bytes of [MULTI_BYTES, ...requests, EXEC_BYTES]) {
+    mirrors?.send(bytes, 0, bytes.length);
+    const sink = bytes === EXEC_BYTES ? new ExecSink(last) : IGNORED;
+    link.send(sink, tag, bytes, 0, bytes.length);
+  }
+}
+
+function notInTransaction(command: string): string {
+  return `ERR ${command.toUpperCase()} inside MULTI is not supported by the gateway`;
+}
+
+/** The replies to MULTI and to each queued command (+OK, +QUEUED): the client already had its own. */
+const IGNORED: ReplySink = {
+  onReply: () => {},
+  onMoved: () => {},
+};
+
+/** EXEC's reply goes to the client as the node sent it; a MOVED one (a ring change) as an error. */
+class ExecSink implements ReplySink {
+  readonly #client: ReplySink;
+
+  constructor(client: ReplySink) {
+    this.#client = client;
+  }
+
+  onReply(tag: number, bytes: Buffer, start: number, end: number): void {
+    this.#client.onReply(tag, bytes, start, end);
+  }
+
+  onMoved(tag: number, moved: MovedReply): void {
+    replyError(this.#client, tag, moved.text);
+  }
+}
