@@ -7,7 +7,7 @@ import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import { WriteSink } from '../near-cache/near-cache-sinks.ts';
-import { keyShardAt } from '../routing/key-shard.ts';
+import { argShard } from '../routing/key-shard.ts';
 import type { NodePool } from '../upstream/node-pool.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
 import type { Route } from './gateway-command-table.ts';
@@ -114,12 +114,7 @@ function queue(
     const step = Math.max(1, spec.step);
     const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
     for (let at = spec.firstKey; at <= last && at < args.count; at += step) {
-      const shard = keyShardAt(
-        args.buffer,
-        args.starts[at] as number,
-        args.ends[at] as number,
-        router.shardMask,
-      );
+      const shard = argShard(args, at, router.shardMask);
       const pool = router.poolOf(shard);
       if (pool === undefined) return refuse(GATEWAY_ERRORS.NO_RING);
       // Every key of the transaction must live on one node, as in Redis Cluster.

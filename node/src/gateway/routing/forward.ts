@@ -9,7 +9,7 @@ import type { RawRequest } from '../front/request-bytes.ts';
 import { FillSink, WriteSink } from '../near-cache/near-cache-sinks.ts';
 import type { ReplySink } from '../upstream/reply-sink.ts';
 import { FanOut } from './fan-out.ts';
-import { keyShardAt } from './key-shard.ts';
+import { argShard } from './key-shard.ts';
 import type { MergeKind } from './multi-key-merge.ts';
 
 /**
@@ -46,12 +46,7 @@ export function forwardKey(
       if (near.beginWrite(key)) sink = new WriteSink(near, client, [key]);
     }
   }
-  const shard = keyShardAt(
-    args.buffer,
-    args.starts[1] as number,
-    args.ends[1] as number,
-    router.shardMask,
-  );
+  const shard = argShard(args, 1, router.shardMask);
   const pool = router.poolOf(shard);
   if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
   const request = raw ?? client.request();
@@ -96,12 +91,7 @@ export function forwardKeys(
   let single = true;
   for (let i = 0; i < count; i++) {
     const at = spec.firstKey + i * step;
-    const shard = keyShardAt(
-      args.buffer,
-      args.starts[at] as number,
-      args.ends[at] as number,
-      router.shardMask,
-    );
+    const shard = argShard(args, at, router.shardMask);
     const owner = router.ownerIndexOf(shard);
     if (owner < 0) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
     owners[i] = owner;

@@ -1,4 +1,5 @@
 import { xxh64Low32 } from '../../cluster/key-hash.ts';
+import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -20,4 +21,9 @@ export function keyShardAt(bytes: Uint8Array, start: number, end: number, mask: 
     break;
   }
   return (xxh64Low32(bytes, start, end) & mask) >>> 0;
+}
+
+/** The shard of argument `at` of a command, read in place in its request buffer. */
+export function argShard(args: CommandArgs, at: number, mask: number): number {
+  return keyShardAt(args.buffer, args.starts[at] as number, args.ends[at] as number, mask);
 }
