@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CommandRegistry } from './command-registry.ts';
 import type { CommandSpec } from './command-spec.ts';
@@ -104,5 +105,15 @@ describe('the command table', () => {
     const get = COMMAND_TABLE.find((spec) => spec.name === 'get') as CommandSpec;
     expect(() => new CommandRegistry([get, get])).toThrow(/duplicate/);
     expect(() => new CommandRegistry([{ ...get, name: 'GET' }])).toThrow(/lowercase/);
+  });
+
+  it('is listed in full, subcommands too, in docs/redis-compatibility.md', () => {
+    const page = readFileSync(
+      new URL('../../../../docs/redis-compatibility.md', import.meta.url),
+      'utf8',
+    );
+    const words = new Set(page.match(/[A-Z]+/g));
+    for (const { spec } of everySpec())
+      expect(words.has(spec.name.toUpperCase()), spec.name).toBe(true);
   });
 });
