@@ -154,4 +154,20 @@ describe('durable writes', () => {
     expect(await client.closesWithin(2000)).toBe(true);
     expect(client.text).toBe('+OK\r\n+OK\r\n');
   });
+
+  it("holds EXEC's reply until a queued write is durable; a read-only EXEC goes at once", async () => {
+    const { sync, connect } = await setup();
+    const client = await connect();
+    client.send(encodePipeline([['MULTI'], ['GET', 'k'], ['EXEC']]));
+    expect(await client.waitFor((t) => t === '+OK\r\n+QUEUED\r\n*1\r\n$-1\r\n')).toBeTruthy();
+    client.send(encodePipeline([['MULTI'], ['SET', 'k', 'v'], ['EXEC'], ['PING']]));
+    await settle();
+    // MULTI's and SET's replies went; EXEC's waits for the sync, and PING behind it.
+    expect(client.text.endsWith('+OK\r\n+QUEUED\r\n')).toBe(true);
+    expect(sync.syncs).toBe(1);
+    sync.succeed();
+    expect(
+      await client.waitFor((t) => t.endsWith('+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n+PONG\r\n')),
+    ).toBeTruthy();
+  });
 });
