@@ -23,6 +23,7 @@ const MUTATING = [
   'setnx',
   'getset',
   'setrange',
+  'incrbyfloat',
   'msetnx',
   'rename',
   'renamenx',

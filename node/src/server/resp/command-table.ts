@@ -3,6 +3,7 @@ import { CLIENT_COMMAND } from './commands/client.ts';
 import { CONNECTION_COMMANDS } from './commands/connection.ts';
 import { EXPIRY_COMMANDS } from './commands/expiry.ts';
 import { COMMAND_COMMAND } from './commands/introspection.ts';
+import { INCRBYFLOAT_COMMAND } from './commands/float-counter.ts';
 import { KEY_COMMANDS } from './commands/keys.ts';
 import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
 import { MEMORY_COMMAND } from './commands/memory.ts';
@@ -17,6 +18,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...STRING_COMMANDS,
   ...LEGACY_STRING_COMMANDS,
   ...STRING_RANGE_COMMANDS,
+  INCRBYFLOAT_COMMAND,
   ...KEY_COMMANDS,
   ...EXPIRY_COMMANDS,
   OBJECT_COMMAND,

@@ -11,6 +11,8 @@ import type { OpStatus } from '../../core/status.ts';
 export const ERRORS = {
   SYNTAX: 'ERR syntax error',
   NO_SUCH_KEY: 'ERR no such key',
+  NOT_A_FLOAT: 'ERR value is not a valid float',
+  NAN_OR_INFINITY: 'ERR increment would produce NaN or Infinity',
   MULTI_NESTED: 'ERR MULTI calls can not be nested',
   EXEC_WITHOUT_MULTI: 'ERR EXEC without MULTI',
   DISCARD_WITHOUT_MULTI: 'ERR DISCARD without MULTI',

@@ -137,6 +137,23 @@ describe('string commands', () => {
     });
   });
 
+  it('INCRBYFLOAT adds in long double precision, stores the printed sum and keeps the TTL', () => {
+    const h = new CommandHarness();
+    h.run('SET', 'f', '0.1', 'EX', '100');
+    expect(h.run('INCRBYFLOAT', 'f', '0.1')).toBe('0.2');
+    expect(h.run('INCRBYFLOAT', 'f', '0.1')).toBe('0.3');
+    expect(h.run('GET', 'f')).toBe('0.3');
+    expect(h.run('TTL', 'f')).toBe(100);
+    expect(h.run('INCRBYFLOAT', 'new', '5.0e3')).toBe('5000');
+    expect(h.run('INCRBYFLOAT', 'f', 'abc')).toEqual({ error: 'ERR value is not a valid float' });
+    expect(h.run('INCRBYFLOAT', 'f', 'inf')).toEqual({
+      error: 'ERR increment would produce NaN or Infinity',
+    });
+    h.run('SET', 's', 'text');
+    expect(h.run('INCRBYFLOAT', 's', '1')).toEqual({ error: 'ERR value is not a valid float' });
+    expect(h.run('GET', 'f')).toBe('0.3');
+  });
+
   it('the INCR family', () => {
     const h = new CommandHarness();
     expect(h.run('INCR', 'n')).toBe(1);
