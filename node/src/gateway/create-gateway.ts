@@ -69,6 +69,8 @@ export interface GatewayOptions {
   readonly maxClients?: number;
   /** Longest value a client may send (proto-max-bulk-len). @default 512 MiB */
   readonly maxValueSize?: number;
+  /** Bytes of commands one client's MULTI may queue at the gateway. @default 1 GiB */
+  readonly maxTransactionBytes?: number;
   /** How long close() lets clients and nodes finish. @default 5000 */
   readonly closeTimeoutMs?: number;
   /** Register prom-client's process metrics too. @default true */
@@ -126,6 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       redisVersion: '7.2.0',
       mlcacheVersion: '0.1.0',
       maxClients: options.maxClients ?? 10_000,
+      maxTransactionBytes: options.maxTransactionBytes ?? 1024 * MIB,
       // HELLO 3 is accepted: local replies follow Session.resp3 (runLocal sets the writer's
       // flag), forwarded ones come over RESP3 node connections (NodePool).
       resp3: true,

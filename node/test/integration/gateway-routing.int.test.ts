@@ -170,6 +170,34 @@ describe('gateway routing across three nodes', () => {
     expect(await client.call('GET', one)).toBe('after');
   });
 
+  it('drops a transaction whose queue grows past maxTransactionBytes', async () => {
+    const small = await startGateway({
+      ring: { file: volume.path, pollMs: 0 },
+      nearCacheTtlMs: 0,
+      maxTransactionBytes: 200,
+    });
+    const c = await RespTestClient.connect(small.port);
+    try {
+      const replies = await c.pipeline([
+        ['MULTI'],
+        ['SET', '{big}a', 'v'],
+        ['SET', '{big}b', 'x'.repeat(300)],
+        ['SET', '{big}c', 'v'],
+        ['EXEC'],
+      ]);
+      expect(replies.slice(1)).toEqual([
+        'QUEUED',
+        { error: 'ERR transaction discarded: its queued commands exceed 200 bytes' },
+        'QUEUED',
+        { error: 'EXECABORT Transaction discarded because of previous errors.' },
+      ]);
+      expect(await c.call('EXISTS', '{big}a', '{big}b', '{big}c')).toBe(0);
+    } finally {
+      c.close();
+      await small.close();
+    }
+  });
+
   it('keeps transactions of many clients apart on shared node connections', async () => {
     const clients = await Promise.all(
       Array.from({ length: 6 }, () => RespTestClient.connect(gw.port)),

@@ -2,6 +2,7 @@ import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import { encodeCommand } from '../../protocol/resp/encoder.ts';
 import type { CommandEntry } from '../../server/resp/command-registry.ts';
 import { ERRORS } from '../../server/resp/errors.ts';
+import { transactionTooLarge } from '../../server/resp/transaction.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
@@ -23,6 +24,8 @@ export class GatewayTransaction {
   readonly written: string[] = [];
   pool: NodePool | undefined = undefined;
   dirty = false;
+  /** The bytes of the requests queued. */
+  bytes = 0;
 }
 
 /** Routes whose commands may be queued: one node answers them whole. */
@@ -126,6 +129,16 @@ function queue(
     }
   }
   const request = client.request();
+  const size = request.end - request.start;
+  const limit = ctx.server.settings.maxTransactionBytes ?? Number.POSITIVE_INFINITY;
+  if (transaction.bytes + size > limit) {
+    // What was queued is freed at once; EXEC will answer EXECABORT.
+    transaction.requests.length = 0;
+    transaction.written.length = 0;
+    transaction.bytes = 0;
+    return refuse(transactionTooLarge(limit));
+  }
+  transaction.bytes += size;
   transaction.requests.push(Buffer.from(request.buf.subarray(request.start, request.end)));
   client.onReply(tag, QUEUED, 0, QUEUED.length);
 }

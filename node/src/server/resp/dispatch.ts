@@ -4,7 +4,13 @@ import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
 import { ERRORS, execAbort, unknownCommand, unknownSubcommand, wrongArity } from './errors.ts';
 import type { Session } from './session.ts';
-import { endTransaction, TRANSACTION_CONTROL, watchBroken } from './transaction.ts';
+import {
+  endTransaction,
+  queuedBytes,
+  TRANSACTION_CONTROL,
+  transactionTooLarge,
+  watchBroken,
+} from './transaction.ts';
 
 /**
  * Runs one decoded command and writes exactly one reply, checking in Redis's order: unknown
@@ -56,6 +62,14 @@ export function dispatch(
       stats.errorReplies++;
       out.error(refused);
       transaction.dirty = true;
+      return undefined;
+    }
+    const limit = server.settings.maxTransactionBytes ?? Number.POSITIVE_INFINITY;
+    if (transaction.bytes + queuedBytes(args) > limit) {
+      // What was queued is freed at once; the transaction stays open until EXEC or DISCARD.
+      transaction.drop();
+      stats.errorReplies++;
+      out.error(transactionTooLarge(limit));
       return undefined;
     }
     transaction.queue(entry, CommandArgs.fromBuffers(args.toBuffers()));

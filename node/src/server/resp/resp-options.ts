@@ -25,6 +25,11 @@ export interface RespServerOptions {
   readonly maxArrayLength?: number;
   /** `none`, `async` or `sync`, reported by INFO. Waiting is driven by `store.durable()`. @default 'none' */
   readonly durability?: string;
+  /**
+   * Bytes of commands one transaction may queue between MULTI and EXEC (Redis bounds them with
+   * its client query buffer limit). @default 1 GiB
+   */
+  readonly maxTransactionBytes?: number;
   /** Connections beyond this get Redis's "max number of clients reached". @default 10000 */
   readonly maxClients?: number;
   /** Reply bytes a connection may have waiting before it stops reading. @default 1 MiB */
@@ -42,6 +47,7 @@ export interface RespServerOptions {
 }
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 const MLCACHE_VERSION = '0.1.0';
 /** What clients see as redis_version; 7.2 is the feature level whose commands are answered. */
 const REDIS_VERSION = '7.2.0';
@@ -77,6 +83,7 @@ function resolveSettings(options: RespServerOptions): RespSettings {
   for (const [name, value] of [
     ['maxValueSize', maxValueSize],
     ['maxClients', maxClients],
+    ['maxTransactionBytes', options.maxTransactionBytes ?? GIB],
     ['maxPendingOutput', options.maxPendingOutput ?? MIB],
     ['closeTimeoutMs', options.closeTimeoutMs ?? 0],
   ] as const) {
@@ -92,6 +99,7 @@ function resolveSettings(options: RespServerOptions): RespSettings {
     redisVersion: REDIS_VERSION,
     mlcacheVersion: MLCACHE_VERSION,
     maxClients,
+    maxTransactionBytes: options.maxTransactionBytes ?? GIB,
     resp3: true,
   };
 }

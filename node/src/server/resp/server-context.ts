@@ -34,6 +34,8 @@ export interface RespSettings {
   readonly mlcacheVersion: string;
   /** Connections beyond this are refused (maxclients). */
   readonly maxClients: number;
+  /** Bytes of commands one MULTI may queue (transaction.ts); absent: no limit. */
+  readonly maxTransactionBytes?: number;
   /**
    * Whether HELLO 3 may switch a connection to RESP3. The front end that runs the commands must
    * then keep the reply writer's `resp3` in step with `Session.resp3` (dispatch does). Absent or

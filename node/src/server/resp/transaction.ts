@@ -10,11 +10,34 @@ export class Transaction {
   readonly entries: CommandEntry[] = [];
   readonly args: CommandArgs[] = [];
   dirty = false;
+  /** The bytes of the arguments queued. */
+  bytes = 0;
 
   queue(entry: CommandEntry, args: CommandArgs): void {
     this.entries.push(entry);
     this.args.push(args);
+    this.bytes += queuedBytes(args);
   }
+
+  /** Gives up what was queued (too much of it): EXEC will answer EXECABORT. */
+  drop(): void {
+    this.entries.length = 0;
+    this.args.length = 0;
+    this.bytes = 0;
+    this.dirty = true;
+  }
+}
+
+/** What one queued command holds: its arguments' bytes, and a little for each. */
+export function queuedBytes(args: CommandArgs): number {
+  let bytes = 0;
+  for (let i = 0; i < args.count; i++) bytes += args.length(i) + 16;
+  return bytes;
+}
+
+/** The error for a transaction that queued more than `limit` bytes. */
+export function transactionTooLarge(limit: number): string {
+  return `ERR transaction discarded: its queued commands exceed ${limit} bytes`;
 }
 
 /**

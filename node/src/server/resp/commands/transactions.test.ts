@@ -126,4 +126,19 @@ describe('MULTI, EXEC, DISCARD, WATCH and UNWATCH', () => {
     expect(line).toMatch(/ flags=x .* multi=2 /);
     h.run('EXEC');
   });
+
+  it('drops a queue that grows past maxTransactionBytes, frees it, and aborts the EXEC', () => {
+    const h = new CommandHarness({ maxTransactionBytes: 100 });
+    h.run('MULTI');
+    expect(h.run('SET', 'a', 'v')).toBe('QUEUED');
+    expect(h.run('SET', 'b', 'x'.repeat(60))).toEqual({
+      error: 'ERR transaction discarded: its queued commands exceed 100 bytes',
+    });
+    expect(h.session.transaction?.entries).toHaveLength(0);
+    expect(h.run('SET', 'c', 'v')).toBe('QUEUED');
+    expect(h.run('EXEC')).toEqual({
+      error: 'EXECABORT Transaction discarded because of previous errors.',
+    });
+    expect(h.run('EXISTS', 'a', 'b', 'c')).toBe(0);
+  });
 });
