@@ -280,3 +280,29 @@ describe('Store flush, hooks and stats', () => {
     expect(page.keys).toHaveLength(100);
   });
 });
+
+describe('Store change observer (WATCH)', () => {
+  it('reports every key that changes, by any path, and a flush; nothing once stopped', () => {
+    const clock = new ManualClock();
+    const store = new Store({ clock, maxMemory: 4 * entryCharge(1, 2), policy: 'lru' });
+    const changed: (string | undefined)[] = [];
+    store.observeChanges((key) => changed.push(key));
+    store.set('a', Buffer.from('1'));
+    store.setFrom(Buffer.from('b'), 0, 1, Buffer.from('2'), 0, 1);
+    store.set('a', Buffer.from('x'), { ifAbsent: true }); // changes nothing
+    store.incrBy('c', 1n);
+    store.append('c', Buffer.from('0'));
+    store.setExpireAt('b', clock.now() + 1000);
+    store.set('d', Buffer.from('4'));
+    store.set('g', Buffer.from('5')); // over the budget: evicts the least recently used, a
+    store.delete('c');
+    store.restore('e', Buffer.from('6'), 0);
+    clock.advance(1000);
+    expect(store.has('b')).toBe(false); // expired, removed when looked up
+    store.clear();
+    expect(changed).toEqual(['a', 'b', 'c', 'c', 'b', 'd', 'a', 'g', 'c', 'e', 'b', undefined]);
+    store.observeChanges(undefined);
+    store.set('f', Buffer.from('7'));
+    expect(changed).toHaveLength(12);
+  });
+});

@@ -143,6 +143,8 @@ export class Store implements CacheStore {
    * skipped, and with them building the key strings and value copies they take.
    */
   readonly #mirror: boolean;
+  /** See `observeChanges`. */
+  #changed: ((key: string | undefined) => void) | undefined = undefined;
   readonly #onRemove: ((key: string, reason: RemovalReason) => void) | undefined;
   readonly #maxValueSize: number;
   readonly #maxKeySize: number;
@@ -214,6 +216,15 @@ export class Store implements CacheStore {
       typeof policy.setExpiry === 'function'
         ? (slot, expiresAtMs) => policy.setExpiry!(slot, expiresAtMs)
         : null;
+  }
+
+  /**
+   * Tells `listener` of every key that changes from now on (a write, a new expiry, a removal of
+   * any kind), and of a flush as `undefined`; `undefined` stops it. WATCH (transaction.ts) sets it
+   * only while some key is watched, so that writes build no key string otherwise.
+   */
+  observeChanges(listener: ((key: string | undefined) => void) | undefined): void {
+    this.#changed = listener;
   }
 
   get(key: string): Buffer | undefined {
@@ -294,7 +305,10 @@ export class Store implements CacheStore {
       }
     }
     const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, value.length, expireAt);
-    if (status === OP_STATUS.OK && this.#mirror) this.#persistence.put(key, value, expireAt);
+    if (status === OP_STATUS.OK) {
+      if (this.#mirror) this.#persistence.put(key, value, expireAt);
+      this.#changed?.(key);
+    }
     if (previous === undefined) return status === OP_STATUS.OK ? SET_OK : SET_OOM;
     return { status, previous };
   }
@@ -323,6 +337,9 @@ export class Store implements CacheStore {
       const copy = Buffer.allocUnsafe(valueEnd - valueStart);
       value.copy(copy, 0, valueStart, valueEnd);
       this.#persistence.put((key as FastBuffer).latin1Slice(keyStart, keyEnd), copy, 0);
+    }
+    if (status === OP_STATUS.OK && this.#changed !== undefined) {
+      this.#changed((key as FastBuffer).latin1Slice(keyStart, keyEnd));
     }
     return status;
   }
@@ -353,6 +370,7 @@ export class Store implements CacheStore {
     this.#setExpiry(slot, expireAt);
     this.#policyExpiry?.(slot, expireAt);
     if (this.#mirror) this.#persistence.put(key, this.#table.valueCopy(slot), expireAt);
+    this.#changed?.(key);
     return true;
   }
 
@@ -383,6 +401,7 @@ export class Store implements CacheStore {
     const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, value.length, expireAt);
     if (status !== OP_STATUS.OK) return NUMBER_OOM;
     if (this.#mirror) this.#persistence.put(key, value, expireAt);
+    this.#changed?.(key);
     return { status: OP_STATUS.OK, value: next };
   }
 
@@ -407,6 +426,7 @@ export class Store implements CacheStore {
     const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, length, expireAt);
     if (status !== OP_STATUS.OK) return NUMBER_OOM;
     if (this.#mirror) this.#persistence.put(key, value, expireAt);
+    this.#changed?.(key);
     return { status: OP_STATUS.OK, value: length };
   }
 
@@ -428,6 +448,7 @@ export class Store implements CacheStore {
     this.#evictionDue = false;
     this.#policy.clear();
     this.#persistence.clear();
+    this.#changed?.(undefined);
   }
 
   /**
@@ -545,6 +566,7 @@ export class Store implements CacheStore {
     const hash = hashBytes(bytes, 0, keyLength);
     const slot = this.#find(bytes, 0, keyLength, hash);
     const status = this.#write(slot, bytes, 0, keyLength, hash, value, 0, value.length, expireAt);
+    if (status === OP_STATUS.OK) this.#changed?.(key);
     return status === OP_STATUS.OK;
   }
 
@@ -793,7 +815,9 @@ export class Store implements CacheStore {
   #remove(slot: number, reason: RemovalReason, forgetInPolicy: boolean): void {
     const table = this.#table;
     const hook = this.#onRemove;
-    const key = this.#mirror || hook !== undefined ? table.keyString(slot) : '';
+    const changed = this.#changed;
+    const key =
+      this.#mirror || hook !== undefined || changed !== undefined ? table.keyString(slot) : '';
     this.#bytesUsed -= this.#chargeOf(slot);
     if (table.expireAt(slot) !== 0) this.#heap.delete(slot);
     table.remove(slot);
@@ -803,6 +827,7 @@ export class Store implements CacheStore {
     else if (reason === 'expired') this.#evictedExpired++;
     if (this.#mirror) this.#persistence.delete(key);
     if (hook !== undefined) hook(key, reason);
+    changed?.(key);
   }
 }
 

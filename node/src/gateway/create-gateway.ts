@@ -137,7 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     stats: new CommandStats(commands.registry),
     sessions: new Map<number, Session>(),
     // The gateway refuses WATCH (it would watch on a node's shared connection): none is ever made.
-    watches: new WatchRegistry(),
+    watches: new WatchRegistry(NO_KEYSPACE),
     startedAt: clock.now(),
     port: () => address?.port ?? 0,
     logger: logger.child({ component: 'resp' }),

@@ -65,7 +65,7 @@ export function createServerContext(options: RespServerOptions, port: () => numb
     registry,
     stats: new CommandStats(registry),
     sessions: new Map<number, Session>(),
-    watches: new WatchRegistry(),
+    watches: new WatchRegistry(options.store),
     startedAt: options.clock.now(),
     port,
     logger: options.logger,

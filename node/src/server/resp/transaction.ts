@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { CommandEntry } from './command-registry.ts';
+import type { RespStore } from './server-context.ts';
 import type { Session } from './session.ts';
 
 /**
@@ -41,19 +42,32 @@ export function transactionTooLarge(limit: number): string {
 }
 
 /**
- * WATCH: which sessions watch which keys, one per server. A write command to a watched key (as
- * its key positions name it, whether or not it changed the value: a spurious abort only makes
- * the client retry) or a flush breaks the watch of every session watching it; EXEC then answers
- * a null array and runs nothing. What no command does (an expiry, an eviction, a key moved in
- * by a shard migration) is caught at EXEC by comparing whether each key exists with what WATCH
- * saw.
+ * WATCH: which sessions watch which keys, one per server. While some key is watched it hears of
+ * every change in the store (Store.observeChanges: a write, a new expiry, a removal of any kind,
+ * a flush, whatever command, gRPC call or migration made it), and breaks the watch of every
+ * session watching that key; EXEC then answers a null array and runs nothing. A store that cannot
+ * tell (the gateway has none) leaves it to the dispatcher: `touchCommand` after each write
+ * command, which counts a write that changed nothing too.
  */
 export class WatchRegistry {
   readonly #watchers = new Map<string, Set<Session>>();
+  readonly #store: RespStore | undefined;
+  readonly #listener = (key: string | undefined): void => {
+    if (key === undefined) {
+      for (const sessions of this.#watchers.values()) breakAll(sessions);
+      return;
+    }
+    const sessions = this.#watchers.get(key);
+    if (sessions !== undefined) breakAll(sessions);
+  };
 
-  /** True while some session watches a key: only then do writes look their keys up. */
-  get active(): boolean {
-    return this.#watchers.size > 0;
+  constructor(store?: RespStore) {
+    this.#store = store?.observeChanges === undefined ? undefined : store;
+  }
+
+  /** True while some session watches a key and the store does not report changes itself. */
+  get needsCommands(): boolean {
+    return this.#store === undefined && this.#watchers.size > 0;
   }
 
   watch(session: Session, key: string, exists: boolean): void {
@@ -61,7 +75,10 @@ export class WatchRegistry {
     if (watched.has(key)) return;
     watched.set(key, exists);
     let sessions = this.#watchers.get(key);
-    if (sessions === undefined) this.#watchers.set(key, (sessions = new Set()));
+    if (sessions === undefined) {
+      if (this.#watchers.size === 0) this.#store?.observeChanges?.(this.#listener);
+      this.#watchers.set(key, (sessions = new Set()));
+    }
     sessions.add(session);
   }
 
@@ -74,22 +91,19 @@ export class WatchRegistry {
       sessions?.delete(session);
       if (sessions?.size === 0) this.#watchers.delete(key);
     }
+    if (this.#watchers.size === 0) this.#store?.observeChanges?.(undefined);
     session.watched = undefined;
     session.watchBroken = false;
   }
 
-  /** The keys a successful write command names (FLUSHALL and FLUSHDB: every key) were touched. */
+  /** The keys a successful write command names were touched (FLUSHALL, FLUSHDB: every key). */
   touchCommand(entry: CommandEntry, args: CommandArgs): void {
     const spec = entry.spec;
-    if (spec.name === 'flushall' || spec.name === 'flushdb') {
-      for (const sessions of this.#watchers.values()) breakAll(sessions);
-      return;
-    }
+    if (spec.name === 'flushall' || spec.name === 'flushdb') return this.#listener(undefined);
     if (spec.firstKey === 0) return;
     const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
     for (let i = spec.firstKey; i <= last && i < args.count; i += spec.step) {
-      const sessions = this.#watchers.get(args.latin1(i));
-      if (sessions !== undefined) breakAll(sessions);
+      this.#listener(args.latin1(i));
     }
   }
 }

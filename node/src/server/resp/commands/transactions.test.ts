@@ -141,4 +141,21 @@ describe('MULTI, EXEC, DISCARD, WATCH and UNWATCH', () => {
     });
     expect(h.run('EXISTS', 'a', 'b', 'c')).toBe(0);
   });
+
+  it('WATCH hears of writes that come without a command (a gRPC Set, an import), and not of no-ops', () => {
+    const h = new CommandHarness();
+    const other = h.connect();
+    h.run('SET', 'w', '1');
+    h.run('WATCH', 'w');
+    // A SET NX that writes nothing changes nothing, as in Redis.
+    expect(h.runAs(other, 'SET', 'w', '2', 'NX')).toBeNull();
+    h.run('MULTI');
+    expect(h.run('EXEC')).toEqual([]);
+    h.run('WATCH', 'w');
+    h.store.set('w', Buffer.from('from gRPC'));
+    h.run('MULTI');
+    expect(h.run('EXEC')).toBeNull();
+    // With nothing watched the store reports nothing: no key strings are built for writes.
+    expect(h.server.watches.needsCommands).toBe(false);
+  });
 });
