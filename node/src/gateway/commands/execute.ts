@@ -123,19 +123,7 @@ export function routeCommand(
       return runLocal(ctx, client, entry, args, tag);
     case 'scan':
       return routeScan(ctx, client, args, tag, attempts);
-    case 'dbsize': {
-      const request = raw ?? client.request();
-      return broadcast(
-        ctx,
-        client,
-        tag,
-        request.buf.subarray(request.start, request.end),
-        sumIntegers,
-      );
-    }
-    case 'transaction':
-      // Handled before routing (gateway-transaction.ts); a retry never carries one.
-      return replyError(client, tag, GATEWAY_ERRORS.INTERNAL);
+    case 'dbsize':
     case 'allKeys': {
       const request = raw ?? client.request();
       return broadcast(
@@ -143,9 +131,12 @@ export function routeCommand(
         client,
         tag,
         request.buf.subarray(request.start, request.end),
-        concatArrays,
+        route === 'dbsize' ? sumIntegers : concatArrays,
       );
     }
+    case 'transaction':
+      // Handled before routing (gateway-transaction.ts); a retry never carries one.
+      return replyError(client, tag, GATEWAY_ERRORS.INTERNAL);
     case 'flush': {
       const request = raw ?? client.request();
       const near = ctx.nearCache;

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS } from '../errors.ts';
-import { helpReply } from './help.ts';
+import { helpSubcommand } from './help.ts';
 
 /**
  * MEMORY USAGE key [SAMPLES count], and MEMORY HELP. The figure is what the memory budget is
@@ -41,22 +41,10 @@ export const MEMORY_COMMAND: CommandSpec = {
         else out.integer(bytes);
       },
     },
-    {
-      name: 'help',
-      arity: 2,
-      flags: ['loading', 'stale'],
-      firstKey: 0,
-      lastKey: 0,
-      step: 0,
-      group: 'server',
-      summary: 'Returns helpful text about the different subcommands.',
-      since: '4.0.0',
-      handler: (_session, _args, out) =>
-        helpReply(out, 'MEMORY', [
-          'USAGE <key> [SAMPLES <count>]',
-          '    Return memory in bytes used by <key> and its value: what the memory budget',
-          "    (maxmemory) is charged for it, the eviction policy's state included.",
-        ]),
-    },
+    helpSubcommand('MEMORY', 'server', '4.0.0', [
+      'USAGE <key> [SAMPLES <count>]',
+      '    Return memory in bytes used by <key> and its value: what the memory budget',
+      "    (maxmemory) is charged for it, the eviction policy's state included.",
+    ]),
   ],
 };

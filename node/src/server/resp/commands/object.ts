@@ -1,6 +1,6 @@
 import type { CommandHandler, CommandSpec } from '../command-spec.ts';
 import type { Session } from '../session.ts';
-import { helpReply } from './help.ts';
+import { helpSubcommand } from './help.ts';
 
 /** OBJECT's subcommands take their key as argument 2 (OBJECT FREQ key). */
 const SECOND_KEY = { firstKey: 2, lastKey: 2, step: 1 } as const;
@@ -21,6 +21,21 @@ const SHARED_REFCOUNT = 2147483647;
 const EMBSTR_LIMIT = 44;
 const LONG_MAX = 9223372036854775807n;
 const LONG_MIN = -9223372036854775808n;
+
+const HELP_LINES = [
+  'ENCODING <key>',
+  '    Return the kind of internal representation used in order to store the value',
+  '    associated with a <key>.',
+  'FREQ <key>',
+  '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>',
+  '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
+  'REFCOUNT <key>',
+  '    Return the number of references of the value associated with the specified',
+  '    <key>.',
+];
 
 /**
  * OBJECT FREQ, ENCODING, REFCOUNT, IDLETIME and HELP: what tools ask of a key. `redis-cli
@@ -79,35 +94,9 @@ export const OBJECT_COMMAND: CommandSpec = {
         else out.error(NO_IDLE_TIME);
       },
     ),
-    {
-      name: 'help',
-      arity: 2,
-      flags: ['loading', 'stale'],
-      firstKey: 0,
-      lastKey: 0,
-      step: 0,
-      group: 'generic',
-      summary: 'Returns helpful text about the different subcommands.',
-      since: '6.2.0',
-      handler: (_session, _args, out) => helpReply(out, 'OBJECT', HELP_LINES),
-    },
+    helpSubcommand('OBJECT', 'generic', '6.2.0', HELP_LINES),
   ],
 };
-
-const HELP_LINES = [
-  'ENCODING <key>',
-  '    Return the kind of internal representation used in order to store the value',
-  '    associated with a <key>.',
-  'FREQ <key>',
-  '    Return the access frequency index of the <key>. The returned integer is',
-  '    proportional to the logarithm of the recent access frequency of the key.',
-  'IDLETIME <key>',
-  '    Return the idle time of the <key>, that is the approximated number of',
-  '    seconds elapsed since the last access to the key.',
-  'REFCOUNT <key>',
-  '    Return the number of references of the value associated with the specified',
-  '    <key>.',
-];
 
 function keyed(name: string, summary: string, since: string, handler: CommandHandler): CommandSpec {
   return {
