@@ -86,6 +86,7 @@ function constantStore(): CacheStore {
     has: () => true,
     frequencyOf: () => -1,
     memoryUsage: () => -1,
+    idleSeconds: () => -1,
     set: () => ok,
     delete: () => true,
     expireAtOf: () => -1,

@@ -354,12 +354,16 @@ async function start(
 
 /**
  * Removes expired keys in the background, as Redis's active expiry does, so that keys nobody
- * reads again do not hold memory. Each tick removes due keys in steps until none are left or the
+ * reads again do not hold memory, and moves the store's clock of last accesses. Each tick removes due keys in steps until none are left or the
  * time budget is spent, so a burst of expiries cannot stall the event loop.
  */
 function startActiveExpiry(store: Store, clock: Clock): NodeJS.Timeout {
   const timer = setInterval(() => {
-    const deadline = clock.monotonic() + EXPIRY.budgetMs;
+    const now = clock.monotonic();
+    // The clock of last accesses (OBJECT IDLETIME) moves here, as Redis's LRU clock moves in its
+    // cron: each access then stamps a second without reading the clock.
+    store.tick(now);
+    const deadline = now + EXPIRY.budgetMs;
     while (
       store.expireStep(EXPIRY.keysPerStep) === EXPIRY.keysPerStep &&
       clock.monotonic() < deadline

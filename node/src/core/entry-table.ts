@@ -9,7 +9,8 @@ interface FastBuffer extends Buffer {
 /**
  * Per-slot record, 32 bytes (half a cache line, so a slot's record never straddles two): the
  * expiry as a float64 in int32 positions 0-1, then the chunk's page and offset, the key and value
- * lengths, and the 32-bit hash the index uses. A free slot has KEY_LENGTH -1.
+ * lengths, the 32-bit hash the index uses, and the second of the last access (OBJECT IDLETIME:
+ * the store's coarse clock, as Redis's 24-bit LRU clock). A free slot has KEY_LENGTH -1.
  */
 const STRIDE = 8;
 const PAGE = 2;
@@ -17,6 +18,7 @@ const OFFSET = 3;
 const KEY_LENGTH = 4;
 const VALUE_LENGTH = 5;
 const HASH = 6;
+const ACCESSED = 7;
 const FREE = -1;
 const NONE = -1;
 const INITIAL_SLOTS = 1024;
@@ -395,6 +397,15 @@ export class EntryTable {
 
   setExpireAt(slot: number, expireAt: number): void {
     this.#floats[slot * (STRIDE >> 1)] = expireAt;
+  }
+
+  /** The second (on the Store's coarse clock) of the entry's last read or write. */
+  accessedAt(slot: number): number {
+    return this.#ints[slot * STRIDE + ACCESSED] as number;
+  }
+
+  setAccessedAt(slot: number, second: number): void {
+    this.#ints[slot * STRIDE + ACCESSED] = second;
   }
 
   /** The page holding the value of `slot`; the value is `[valueStart(slot), valueEnd(slot))`. */

@@ -77,6 +77,11 @@ export interface CacheStore {
    * store's overhead per entry and the policy's state per entry; -1 when the key is absent.
    */
   memoryUsage(key: string): number;
+  /**
+   * Whole seconds since the key was last read or written (OBJECT IDLETIME), without counting an
+   * access; -1 when the key is absent.
+   */
+  idleSeconds(key: string): number;
   set(key: string, value: Buffer, options?: SetOptions): SetResult;
   /** Removes a key; true if it existed. */
   delete(key: string): boolean;

@@ -145,6 +145,12 @@ export class Store implements CacheStore {
   readonly #mirror: boolean;
   /** See `observeChanges`. */
   #changed: ((key: string | undefined) => void) | undefined = undefined;
+  /**
+   * The coarse clock that stamps each entry's last access, in whole seconds of the monotonic
+   * clock: read at the start, then moved by `tick` (a server ticks it once per batch of commands
+   * it reads) so that an access costs no clock read.
+   */
+  #second: number;
   readonly #onRemove: ((key: string, reason: RemovalReason) => void) | undefined;
   readonly #maxValueSize: number;
   readonly #maxKeySize: number;
@@ -174,6 +180,7 @@ export class Store implements CacheStore {
   #evictionDue = false;
 
   constructor(options: StoreOptions) {
+    this.#second = Math.floor(options.clock.monotonic() / 1000);
     if (typeof options?.clock?.now !== 'function') throw new TypeError('Store needs a clock');
     const maxMemory = options.maxMemory ?? 0;
     checkSize('maxMemory', maxMemory, 0);
@@ -225,6 +232,21 @@ export class Store implements CacheStore {
    */
   observeChanges(listener: ((key: string | undefined) => void) | undefined): void {
     this.#changed = listener;
+  }
+
+  /** Moves the coarse clock of last accesses to `monotonicMs` (a reading of the clock's monotonic()). */
+  tick(monotonicMs: number): void {
+    this.#second = Math.floor(monotonicMs / 1000);
+  }
+
+  /**
+   * Whole seconds since the key was last read or written (OBJECT IDLETIME), without counting an
+   * access, on the coarse clock moved by `tick`; -1 when the key is absent.
+   */
+  idleSeconds(key: string): number {
+    const slot = this.#lookup(key);
+    if (slot === NONE) return -1;
+    return Math.max(0, Math.floor(this.#clock.monotonic() / 1000) - this.#table.accessedAt(slot));
   }
 
   get(key: string): Buffer | undefined {
@@ -660,6 +682,7 @@ export class Store implements CacheStore {
       return NONE;
     }
     this.#hits++;
+    this.#table.setAccessedAt(slot, this.#second);
     this.#policy.onAccess(slot);
     return slot;
   }
@@ -717,6 +740,7 @@ export class Store implements CacheStore {
       this.#policy.onUpdate(target, charge);
       if (expireAt !== 0 || changed) this.#policyExpiry?.(target, expireAt);
     }
+    table.setAccessedAt(target, this.#second);
     if (this.#headroom > 0) this.#checkHeadroom();
     return OP_STATUS.OK;
   }

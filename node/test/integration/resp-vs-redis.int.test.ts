@@ -113,6 +113,7 @@ const SCRIPT: readonly (readonly string[])[] = [
   ['OBJECT', 'FREQ', 'oi'],
   ['OBJECT', 'FREQ', 'missing'],
   ['OBJECT', 'IDLETIME', 'missing'],
+  ['OBJECT', 'IDLETIME', 'oi'],
   ['OBJECT', 'FREQ'],
   ['OBJECT', 'NOPE', 'oi'],
   ['OBJECT'],

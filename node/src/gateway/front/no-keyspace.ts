@@ -13,6 +13,7 @@ export const NO_KEYSPACE: RespStore = {
   has: () => false,
   frequencyOf: () => -2,
   memoryUsage: () => -1,
+  idleSeconds: () => -1,
   set: () => ({ status: 'NOT_APPLIED', previous: undefined }),
   delete: () => false,
   expireAtOf: () => -2,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Store } from '../../../core/store.ts';
 import { CommandHarness } from '../testing/command-harness.ts';
 import { encodingOf } from './object.ts';
 
@@ -58,13 +59,28 @@ describe('OBJECT', () => {
     expect(evicting.run('OBJECT', 'REFCOUNT', 'small')).toBe(1);
   });
 
-  it('IDLETIME says that access times are not kept; HELP, arity and unknown subcommands', () => {
-    const h = new CommandHarness();
+  it('IDLETIME: seconds since the last read or write, on the clock the node ticks; not an access', () => {
+    const h = new CommandHarness({ storeOptions: { maxMemory: 1 << 20, policy: 'lfu' } });
+    const store = h.store as Store;
     h.run('SET', 'k', 'v');
-    expect(h.run('OBJECT', 'IDLETIME', 'k')).toEqual({
-      error: expect.stringMatching(/^ERR idle time is not tracked/) as string,
-    });
+    h.run('SET', 'other', 'v');
+    h.clock.advance(5_000);
+    expect(h.run('OBJECT', 'IDLETIME', 'k')).toBe(5);
+    // The node's background timer ticks every 100 ms; an access then stamps that second.
+    store.tick(h.clock.monotonic());
+    h.run('GET', 'k');
+    h.clock.advance(2_000);
+    expect(h.run('OBJECT', 'IDLETIME', 'k')).toBe(2);
+    expect(h.run('OBJECT', 'IDLETIME', 'k')).toBe(2);
+    expect(h.run('OBJECT', 'IDLETIME', 'other')).toBe(7);
+    store.tick(h.clock.monotonic());
+    h.run('SET', 'other', 'w');
+    expect(h.run('OBJECT', 'IDLETIME', 'other')).toBe(0);
     expect(h.run('OBJECT', 'IDLETIME', 'missing')).toBeNull();
+  });
+
+  it('HELP, arity and unknown subcommands', () => {
+    const h = new CommandHarness();
     const help = h.run('OBJECT', 'HELP') as string[];
     expect(help[0]).toBe('OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     expect(help).toContain('FREQ <key>');

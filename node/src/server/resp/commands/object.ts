@@ -5,13 +5,10 @@ import { helpSubcommand } from './help.ts';
 /** OBJECT's subcommands take their key as argument 2 (OBJECT FREQ key). */
 const SECOND_KEY = { firstKey: 2, lastKey: 2, step: 1 } as const;
 
-/** Redis's replies where the policy keeps no count, or no access time (its wording). */
+/** Redis's reply where the policy keeps no count (its wording). */
 const NO_FREQUENCY =
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that ' +
   'when switching between policies at runtime LRU and LFU data will take some time to adjust.';
-const NO_IDLE_TIME =
-  'ERR idle time is not tracked: this server keeps no access time per key (OBJECT FREQ answers ' +
-  'under an LFU policy: lfu or ml-lfu).';
 
 /** Redis shares the integer objects 0 … 9999 where eviction does not need one object per key. */
 const SHARED_INTEGERS = 10_000;
@@ -40,7 +37,9 @@ const HELP_LINES = [
 /**
  * OBJECT FREQ, ENCODING, REFCOUNT, IDLETIME and HELP: what tools ask of a key. `redis-cli
  * --hotkeys` scans the keys and asks OBJECT FREQ of each, so it works under an LFU policy (lfu,
- * ml-lfu), as it does on Redis under allkeys-lfu. None of them counts as an access.
+ * ml-lfu), as it does on Redis under allkeys-lfu. IDLETIME answers under every policy (Redis
+ * refuses it under LFU ones, whose clock field holds counts): the store stamps each entry with the
+ * second of its last access. None of them counts as an access.
  */
 export const OBJECT_COMMAND: CommandSpec = {
   name: 'object',
@@ -90,8 +89,9 @@ export const OBJECT_COMMAND: CommandSpec = {
       'Returns the time since the last access to a Redis object.',
       '2.2.3',
       (session, args, out) => {
-        if (!session.store.has(args.latin1(2))) out.nullBulk();
-        else out.error(NO_IDLE_TIME);
+        const idle = session.store.idleSeconds(args.latin1(2));
+        if (idle < 0) out.nullBulk();
+        else out.integer(idle);
       },
     ),
     helpSubcommand('OBJECT', 'generic', '6.2.0', HELP_LINES),
