@@ -87,6 +87,7 @@ function constantStore(): CacheStore {
     frequencyOf: () => -1,
     memoryUsage: () => -1,
     idleSeconds: () => -1,
+    observeChanges: () => {},
     set: () => ok,
     delete: () => true,
     expireAtOf: () => -1,

@@ -82,6 +82,11 @@ export interface CacheStore {
    * access; -1 when the key is absent.
    */
   idleSeconds(key: string): number;
+  /**
+   * Tells `listener` of every key that changes from now on (a write, a new expiry, a removal of
+   * any kind), and of a flush as `undefined`; `undefined` stops it (WATCH, transaction.ts).
+   */
+  observeChanges(listener: ((key: string | undefined) => void) | undefined): void;
   set(key: string, value: Buffer, options?: SetOptions): SetResult;
   /** Removes a key; true if it existed. */
   delete(key: string): boolean;

@@ -14,6 +14,7 @@ export const NO_KEYSPACE: RespStore = {
   frequencyOf: () => -2,
   memoryUsage: () => -1,
   idleSeconds: () => -1,
+  observeChanges: () => {},
   set: () => ({ status: 'NOT_APPLIED', previous: undefined }),
   delete: () => false,
   expireAtOf: () => -2,

@@ -110,7 +110,6 @@ export function dispatch(
     stats.errorReplies++;
     return undefined;
   }
-  if (entry.write && server.watches.needsCommands) server.watches.touchCommand(entry, args);
   return entry.write ? entry : undefined;
 }
 
@@ -177,7 +176,6 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
       stats.errorReplies++;
     } else if (entry.write) {
       wrote = true;
-      if (server.watches.needsCommands) server.watches.touchCommand(entry, args[i]!);
     }
   }
   return wrote ? exec : undefined;

@@ -16,8 +16,6 @@ import type { WatchRegistry } from './transaction.ts';
 export type RespStore = CacheStore & {
   readonly writable?: boolean;
   setMaxMemory?(maxMemory: number): number;
-  /** Store.observeChanges: WATCH hears of every change there (transaction.ts). */
-  observeChanges?(listener: ((key: string | undefined) => void) | undefined): void;
 };
 
 /** Settings that commands report (INFO, CONFIG GET, HELLO) or enforce (AUTH, value sizes). */

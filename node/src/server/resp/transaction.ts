@@ -1,6 +1,6 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { CommandEntry } from './command-registry.ts';
-import type { RespStore } from './server-context.ts';
+import type { CacheStore } from '../../core/store-types.ts';
 import type { Session } from './session.ts';
 
 /**
@@ -43,15 +43,14 @@ export function transactionTooLarge(limit: number): string {
 
 /**
  * WATCH: which sessions watch which keys, one per server. While some key is watched it hears of
- * every change in the store (Store.observeChanges: a write, a new expiry, a removal of any kind,
- * a flush, whatever command, gRPC call or migration made it), and breaks the watch of every
- * session watching that key; EXEC then answers a null array and runs nothing. A store that cannot
- * tell (the gateway has none) leaves it to the dispatcher: `touchCommand` after each write
- * command, which counts a write that changed nothing too.
+ * every change in the store (CacheStore.observeChanges: a write, a new expiry, a removal of any
+ * kind, a flush, whatever command, gRPC call or migration made it), and breaks the watch of every
+ * session watching that key; EXEC then answers a null array and runs nothing. With nothing
+ * watched the store is not asked to report, so writes build no key strings for it.
  */
 export class WatchRegistry {
   readonly #watchers = new Map<string, Set<Session>>();
-  readonly #store: RespStore | undefined;
+  readonly #store: CacheStore;
   readonly #listener = (key: string | undefined): void => {
     if (key === undefined) {
       for (const sessions of this.#watchers.values()) breakAll(sessions);
@@ -61,13 +60,8 @@ export class WatchRegistry {
     if (sessions !== undefined) breakAll(sessions);
   };
 
-  constructor(store?: RespStore) {
-    this.#store = store?.observeChanges === undefined ? undefined : store;
-  }
-
-  /** True while some session watches a key and the store does not report changes itself. */
-  get needsCommands(): boolean {
-    return this.#store === undefined && this.#watchers.size > 0;
+  constructor(store: CacheStore) {
+    this.#store = store;
   }
 
   watch(session: Session, key: string, exists: boolean): void {
@@ -76,7 +70,7 @@ export class WatchRegistry {
     watched.set(key, exists);
     let sessions = this.#watchers.get(key);
     if (sessions === undefined) {
-      if (this.#watchers.size === 0) this.#store?.observeChanges?.(this.#listener);
+      if (this.#watchers.size === 0) this.#store.observeChanges(this.#listener);
       this.#watchers.set(key, (sessions = new Set()));
     }
     sessions.add(session);
@@ -91,20 +85,9 @@ export class WatchRegistry {
       sessions?.delete(session);
       if (sessions?.size === 0) this.#watchers.delete(key);
     }
-    if (this.#watchers.size === 0) this.#store?.observeChanges?.(undefined);
+    if (this.#watchers.size === 0) this.#store.observeChanges(undefined);
     session.watched = undefined;
     session.watchBroken = false;
-  }
-
-  /** The keys a successful write command names were touched (FLUSHALL, FLUSHDB: every key). */
-  touchCommand(entry: CommandEntry, args: CommandArgs): void {
-    const spec = entry.spec;
-    if (spec.name === 'flushall' || spec.name === 'flushdb') return this.#listener(undefined);
-    if (spec.firstKey === 0) return;
-    const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
-    for (let i = spec.firstKey; i <= last && i < args.count; i += spec.step) {
-      this.#listener(args.latin1(i));
-    }
   }
 }
 

@@ -145,6 +145,12 @@ describe('MULTI, EXEC, DISCARD, WATCH and UNWATCH', () => {
   it('WATCH hears of writes that come without a command (a gRPC Set, an import), and not of no-ops', () => {
     const h = new CommandHarness();
     const other = h.connect();
+    const listeners: unknown[] = [];
+    const observe = h.store.observeChanges.bind(h.store);
+    h.store.observeChanges = (listener) => {
+      listeners.push(listener);
+      observe(listener);
+    };
     h.run('SET', 'w', '1');
     h.run('WATCH', 'w');
     // A SET NX that writes nothing changes nothing, as in Redis.
@@ -156,6 +162,7 @@ describe('MULTI, EXEC, DISCARD, WATCH and UNWATCH', () => {
     h.run('MULTI');
     expect(h.run('EXEC')).toBeNull();
     // With nothing watched the store reports nothing: no key strings are built for writes.
-    expect(h.server.watches.needsCommands).toBe(false);
+    expect(listeners.at(-1)).toBeUndefined();
+    expect(listeners.filter((listener) => listener !== undefined)).toHaveLength(2);
   });
 });
