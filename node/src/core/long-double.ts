@@ -37,7 +37,7 @@ function bitLength(n: bigint): number {
  */
 function round(neg: boolean, n: bigint, exp: number, sticky: boolean): LongDouble | 'inf' {
   if (n === 0n) return { neg, sig: 0n, exp: 0 };
-  let shift = Math.max(bitLength(n) - SIG_BITS, MIN_EXP - exp);
+  const shift = Math.max(bitLength(n) - SIG_BITS, MIN_EXP - exp);
   if (shift > 0) {
     const big = BigInt(shift);
     const kept = n >> big;
@@ -51,11 +51,6 @@ function round(neg: boolean, n: bigint, exp: number, sticky: boolean): LongDoubl
       n >>= 1n;
       exp += 1;
     }
-  } else if (shift < 0) {
-    // Normalise up so that equal values have one form (not needed for the value, only for tests).
-    shift = Math.max(shift, MIN_EXP - exp);
-    n <<= BigInt(-shift);
-    exp += shift;
   }
   if (n === 0n) return { neg, sig: 0n, exp: 0 };
   if (exp + bitLength(n) > MAX_BITS_EXP) return 'inf';

@@ -26,6 +26,14 @@ export class GatewayTransaction {
   dirty = false;
   /** The bytes of the requests queued. */
   bytes = 0;
+
+  /** Gives up what was queued (too much of it): EXEC will answer EXECABORT. */
+  drop(): void {
+    this.requests.length = 0;
+    this.written.length = 0;
+    this.bytes = 0;
+    this.dirty = true;
+  }
 }
 
 /** Routes whose commands may be queued: one node answers them whole. */
@@ -125,18 +133,16 @@ function queue(
         return refuse(GATEWAY_ERRORS.CROSSSLOT);
       }
       transaction.pool = pool;
-      if (entry.write) transaction.written.push(args.latin1(at));
+      // Only the near cache needs the written keys (it drops them when EXEC is answered).
+      if (entry.write && ctx.nearCache.enabled) transaction.written.push(args.latin1(at));
     }
   }
   const request = client.request();
   const size = request.end - request.start;
   const limit = ctx.server.settings.maxTransactionBytes ?? Number.POSITIVE_INFINITY;
   if (transaction.bytes + size > limit) {
-    // What was queued is freed at once; EXEC will answer EXECABORT.
-    transaction.requests.length = 0;
-    transaction.written.length = 0;
-    transaction.bytes = 0;
-    return refuse(transactionTooLarge(limit));
+    transaction.drop();
+    return replyError(client, tag, transactionTooLarge(limit));
   }
   transaction.bytes += size;
   transaction.requests.push(Buffer.from(request.buf.subarray(request.start, request.end)));

@@ -54,3 +54,5 @@ export const NO_KEYS = { firstKey: 0, lastKey: 0, step: 0 } as const;
 export const ONE_KEY = { firstKey: 1, lastKey: 1, step: 1 } as const;
 /** Key positions for commands whose every argument is a key. */
 export const ALL_KEYS = { firstKey: 1, lastKey: -1, step: 1 } as const;
+/** Key positions for subcommands whose key is the argument after their name (OBJECT FREQ key). */
+export const SECOND_KEY = { firstKey: 2, lastKey: 2, step: 1 } as const;

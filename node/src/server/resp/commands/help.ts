@@ -1,4 +1,5 @@
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { NO_KEYS } from '../command-spec.ts';
 import type { CommandGroup, CommandSpec } from '../command-spec.ts';
 
 /** A `<CONTAINER> HELP` reply: Redis's header line, the given lines, and the HELP line. */
@@ -24,9 +25,7 @@ export function helpSubcommand(
     name: 'help',
     arity: 2,
     flags: ['loading', 'stale'],
-    firstKey: 0,
-    lastKey: 0,
-    step: 0,
+    ...NO_KEYS,
     group,
     summary: 'Returns helpful text about the different subcommands.',
     since,

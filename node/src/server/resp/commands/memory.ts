@@ -1,3 +1,4 @@
+import { NO_KEYS, SECOND_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS } from '../errors.ts';
 import { helpSubcommand } from './help.ts';
@@ -12,9 +13,7 @@ export const MEMORY_COMMAND: CommandSpec = {
   name: 'memory',
   arity: -2,
   flags: [],
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...NO_KEYS,
   group: 'server',
   summary: 'A container for memory diagnostics commands.',
   since: '4.0.0',
@@ -23,9 +22,7 @@ export const MEMORY_COMMAND: CommandSpec = {
       name: 'usage',
       arity: -3,
       flags: ['readonly'],
-      firstKey: 2,
-      lastKey: 2,
-      step: 1,
+      ...SECOND_KEY,
       group: 'server',
       summary: 'Estimates the memory usage of a key.',
       since: '4.0.0',

@@ -1,9 +1,7 @@
+import { NO_KEYS, SECOND_KEY } from '../command-spec.ts';
 import type { CommandHandler, CommandSpec } from '../command-spec.ts';
 import type { Session } from '../session.ts';
 import { helpSubcommand } from './help.ts';
-
-/** OBJECT's subcommands take their key as argument 2 (OBJECT FREQ key). */
-const SECOND_KEY = { firstKey: 2, lastKey: 2, step: 1 } as const;
 
 /** Redis's reply where the policy keeps no count (its wording). */
 const NO_FREQUENCY =
@@ -46,9 +44,7 @@ export const OBJECT_COMMAND: CommandSpec = {
   arity: -2,
   flags: [],
   // As Redis: the container has no key; each keyed subcommand names its own.
-  firstKey: 0,
-  lastKey: 0,
-  step: 0,
+  ...NO_KEYS,
   group: 'generic',
   summary: 'A container for object introspection commands.',
   since: '2.2.3',
