@@ -33,4 +33,19 @@ describe('RequestFifo', () => {
     unsent(fifo);
     expect(() => fifo.pushFront(sink, 1, Buffer.from('AUTH'), 0, 4, 1)).toThrow(RangeError);
   });
+
+  it('forgets requests failed before they were written, so a later flush sends only new ones', () => {
+    // A link that went down while connecting fails what it queued (shift without a write).
+    const fifo = new RequestFifo();
+    fifo.push(sink, 0, Buffer.from('SET'), 0, 3, 1);
+    fifo.push(sink, 1, Buffer.from('GET'), 0, 3, 1);
+    fifo.shift();
+    fifo.shift();
+    expect(fifo.length).toBe(0);
+    expect(fifo.unsentLength).toBe(0);
+    fifo.push(sink, 2, Buffer.from('PING'), 0, 4, 1);
+    expect(fifo.headSent).toBe(false);
+    expect(unsent(fifo)).toEqual(['PING']);
+    expect(fifo.headSent).toBe(true);
+  });
 });

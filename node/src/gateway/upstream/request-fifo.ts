@@ -119,12 +119,13 @@ export class RequestFifo {
     return this.#head < this.#unsent;
   }
 
-  /** Drops the oldest entry. */
+  /** Drops the oldest entry, written or not (a link that went down fails what it queued). */
   shift(): void {
     const at = this.#head & this.#mask;
     this.#sinks[at] = undefined;
     this.#bufs[at] = undefined;
     this.#head++;
+    if (this.#unsent < this.#head) this.#unsent = this.#head;
   }
 
   #grow(): void {
