@@ -136,7 +136,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     registry: commands.registry,
     stats: new CommandStats(commands.registry),
     sessions: new Map<number, Session>(),
-    // The gateway refuses WATCH (it would watch on a node's shared connection): none is ever made.
+    // Nodes hold the watches (gateway-watch.ts): the gateway's own registry stays empty.
     watches: new WatchRegistry(NO_KEYSPACE),
     startedAt: clock.now(),
     port: () => address?.port ?? 0,
@@ -182,8 +182,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       openLink(node.id, node.address, resp3, mirrors?.primaryLatency),
     );
   // RESP3 connections open with the first RESP3 client: RESP2-only traffic never pays for them.
+  // A watching client borrows one of its own (gateway-watch.ts).
   const openPool = (node: RingNode): NodePool =>
-    new NodePool(node.id, node.address, openLinks(node, false), () => openLinks(node, true));
+    new NodePool(
+      node.id,
+      node.address,
+      openLinks(node, false),
+      () => openLinks(node, true),
+      (resp3) => openLink(node.id, node.address, resp3, mirrors?.primaryLatency),
+    );
   const router = new Router({ openPool, closeGraceMs: closeTimeoutMs, logger });
   const ring = new RingHolder((next) => router.apply(next), logger.child({ component: 'ring' }));
   const source = options.ring;

@@ -10,9 +10,6 @@ export const GATEWAY_ERRORS = {
   NO_RING: 'CLUSTERDOWN the gateway has no ring yet (see --ring, --nodes or PUT /v1/ring)',
   CROSSSLOT: "CROSSSLOT Keys in request don't hash to the same slot",
   CONFIG_SET: 'ERR CONFIG SET is not supported by the gateway: configure the nodes themselves',
-  WATCH:
-    'ERR WATCH and UNWATCH are not supported by the gateway (its node connections are shared): ' +
-    'send a transaction that needs WATCH to the node that owns its keys',
   NODE_NOT_READY: "TRYAGAIN the transaction's node is not connected yet",
   INTERNAL: 'ERR internal error',
 } as const;
@@ -30,4 +27,9 @@ export function queueFull(nodeId: string, address: string): string {
 /** A MOVED reply persisted through every retry: the ring is changing faster than it converges. */
 export function tooManyRedirects(moved: string, attempts: number): string {
   return `TRYAGAIN the ring is changing (${moved}; gave up after ${attempts} attempts)`;
+}
+
+/** A watched key's node answered MOVED: the watch was dropped, the client should WATCH again. */
+export function watchedKeyMoved(moved: string): string {
+  return `TRYAGAIN the watched keys moved to another node (${moved}): WATCH them again`;
 }

@@ -116,6 +116,43 @@ describe('near cache for hot keys', () => {
     direct.close();
   });
 
+  it('answers a watching client from the node, not from the near cache', async () => {
+    const key = 'hot:watch';
+    const owner =
+      nodes[
+        Number(
+          ownerOf(
+            ringOver(
+              1,
+              nodes.map((n) => n.port),
+            ),
+            shardOf(key),
+          ).slice(5),
+        )
+      ]!;
+    const direct = await RespTestClient.connect(owner.port);
+    const watcher = await RespTestClient.connect(gw.port);
+    try {
+      expect(await client.call('SET', key, 'v1')).toBe('OK');
+      await makeHot(key);
+      // Written behind the gateway's back: the near cache still holds v1 for its TTL.
+      expect(await direct.call('SET', key, 'v2')).toBe('OK');
+      expect(await watcher.call('WATCH', key)).toBe('OK');
+      // Others are still answered by the near cache; the watcher reads what the node holds,
+      // since its WATCH guards only what changes after it: a stale read would slip past.
+      expect(await client.call('GET', key)).toBe('v1');
+      expect(await watcher.call('GET', key)).toBe('v2');
+      expect(await watcher.pipeline([['MULTI'], ['SET', key, 'v3'], ['EXEC']])).toEqual([
+        'OK',
+        'QUEUED',
+        ['OK'],
+      ]);
+    } finally {
+      direct.close();
+      watcher.close();
+    }
+  });
+
   it("drops a cached reply on a transaction's write, when its EXEC is answered", async () => {
     const key = 'hot:exec';
     await client.call('SET', key, 'old');

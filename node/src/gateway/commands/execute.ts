@@ -17,6 +17,7 @@ import { forwardKey, forwardKeys } from '../routing/forward.ts';
 import { routeScan } from '../routing/scan.ts';
 import type { Route } from './gateway-command-table.ts';
 import { runTransactional } from './gateway-transaction.ts';
+import { endWatch } from './gateway-watch.ts';
 import { routeInfo } from './info-command.ts';
 
 /**
@@ -63,6 +64,7 @@ export function executeCommand(
     // Redis answers a refused EXEC as an aborted one; any other refusal dooms the transaction.
     if (entry.spec.name === 'exec') {
       client.transaction = undefined;
+      endWatch(client);
       return replyError(client, tag, execAbort(refused));
     }
     if (client.transaction !== undefined) client.transaction.dirty = true;

@@ -4,7 +4,7 @@ import type { CommandEntry } from '../../server/resp/command-registry.ts';
 import { ERRORS } from '../../server/resp/errors.ts';
 import { transactionTooLarge } from '../../server/resp/transaction.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
-import { replyError } from '../front/gateway-client.ts';
+import { linkFor, replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import { WriteSink } from '../near-cache/near-cache-sinks.ts';
@@ -12,12 +12,14 @@ import { argShard } from '../routing/key-shard.ts';
 import type { NodePool } from '../upstream/node-pool.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
 import type { Route } from './gateway-command-table.ts';
+import { endWatch, IGNORED, unwatchKeys, watchKeys } from './gateway-watch.ts';
 
 /**
  * A client's MULTI through the gateway: the commands queued (their request bytes), the node that
  * owns every key they name, and the keys written (for the near cache). EXEC sends MULTI, the
- * queue and EXEC to that node back to back on one connection, and answers with the node's EXEC
- * reply, so the node runs the transaction as its own (the gateway never splits one).
+ * queue and EXEC to that node back to back on one connection (the client's own one when it
+ * watches keys, gateway-watch.ts), and answers with the node's EXEC reply, so the node runs the
+ * transaction as its own (the gateway never splits one).
  */
 export class GatewayTransaction {
   readonly requests: Buffer[] = [];
@@ -39,15 +41,18 @@ export class GatewayTransaction {
 /** Routes whose commands may be queued: one node answers them whole. */
 const QUEUEABLE: ReadonlySet<Route> = new Set<Route>(['key', 'keys', 'mget', 'mset', 'count']);
 /**
- * The gateway's own commands that may be queued too, answered by the node inside its EXEC. The
- * others change or read the connection (HELLO, AUTH, SELECT, CLIENT): on a node connection that
- * other clients share they must never run.
+ * The gateway's own commands that may be queued too, answered by the node inside its EXEC
+ * (UNWATCH there is Redis's no-op). The others change or read the connection (HELLO, AUTH,
+ * SELECT, CLIENT): on a node connection that other clients share they must never run.
  */
-const QUEUEABLE_LOCAL: ReadonlySet<string> = new Set(['ping', 'echo', 'time']);
+const QUEUEABLE_LOCAL: ReadonlySet<string> = new Set(['ping', 'echo', 'time', 'unwatch']);
 
 const MULTI_BYTES = encodeCommand(['MULTI']);
 const EXEC_BYTES = encodeCommand(['EXEC']);
 const EMPTY_ARRAY = Buffer.from('*0\r\n');
+/** EXEC's answer when a watched key changed: a null array (RESP2), a null (RESP3). */
+const ABORTED = Buffer.from('*-1\r\n');
+const ABORTED_RESP3 = Buffer.from('_\r\n');
 const QUEUED = Buffer.from('+QUEUED\r\n');
 const OK = Buffer.from('+OK\r\n');
 
@@ -70,7 +75,10 @@ export function runTransactional(
     case 'multi':
       if (transaction !== undefined) replyError(client, tag, ERRORS.MULTI_NESTED);
       else {
-        client.transaction = new GatewayTransaction();
+        const started = new GatewayTransaction();
+        // Watched keys fix the node: the queued keys must live there too.
+        started.pool = client.watch?.pool;
+        client.transaction = started;
         client.onReply(tag, OK, 0, OK.length);
       }
       return true;
@@ -78,6 +86,7 @@ export function runTransactional(
       if (transaction === undefined) replyError(client, tag, ERRORS.DISCARD_WITHOUT_MULTI);
       else {
         client.transaction = undefined;
+        endWatch(client);
         client.onReply(tag, OK, 0, OK.length);
       }
       return true;
@@ -89,12 +98,13 @@ export function runTransactional(
       }
       return true;
     case 'watch':
+      if (transaction !== undefined) replyError(client, tag, ERRORS.WATCH_IN_MULTI);
+      else watchKeys(ctx, client, args, tag);
+      return true;
     case 'unwatch':
-      if (transaction !== undefined && name === 'watch') {
-        replyError(client, tag, ERRORS.WATCH_IN_MULTI);
-      } else {
-        replyError(client, tag, GATEWAY_ERRORS.WATCH);
-      }
+      // Inside MULTI it is queued, as Redis does (EXEC has checked the watch by the time it runs).
+      if (transaction !== undefined) queue(ctx, client, transaction, entry, route, args, tag);
+      else unwatchKeys(client, tag);
       return true;
     default:
       // QUIT closes the connection, in MULTI or not, as in Redis.
@@ -117,7 +127,10 @@ function queue(
     transaction.dirty = true;
     replyError(client, tag, text);
   };
-  const queueable = route === 'local' ? QUEUEABLE_LOCAL.has(entry.spec.name) : QUEUEABLE.has(route);
+  const queueable =
+    route === 'local' || route === 'transaction'
+      ? QUEUEABLE_LOCAL.has(entry.spec.name)
+      : QUEUEABLE.has(route);
   if (!queueable) return refuse(notInTransaction(entry.fullName));
   const spec = entry.spec;
   const router = ctx.router;
@@ -155,13 +168,35 @@ function exec(
   transaction: GatewayTransaction,
   tag: number,
 ): void {
-  if (transaction.dirty) return replyError(client, tag, ERRORS.EXECABORT);
+  const watch = client.watch;
+  if (transaction.dirty) {
+    replyError(client, tag, ERRORS.EXECABORT);
+  } else if (watch !== undefined && (!watch.intact || watch.resp3 !== client.resp3)) {
+    // The node lost the watch with its connection: what it guarded may have changed.
+    const aborted = client.resp3 ? ABORTED_RESP3 : ABORTED;
+    client.onReply(tag, aborted, 0, aborted.length);
+  } else if (transaction.requests.length === 0 && watch === undefined) {
+    client.onReply(tag, EMPTY_ARRAY, 0, EMPTY_ARRAY.length);
+  } else {
+    // With a watch even an empty transaction goes to the node: a changed key makes it null.
+    send(ctx, client, transaction, tag);
+  }
+  // EXEC ends the watch whatever happened, as in Redis; the connection goes back behind it.
+  endWatch(client);
+}
+
+/** MULTI, the queue and EXEC, back to back on the client's connection to the transaction's node. */
+function send(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  transaction: GatewayTransaction,
+  tag: number,
+): void {
   const requests = transaction.requests;
-  if (requests.length === 0) return client.onReply(tag, EMPTY_ARRAY, 0, EMPTY_ARRAY.length);
   const pools = ctx.router.pools;
   const pool = transaction.pool ?? pools[client.id % Math.max(1, pools.length)];
   if (pool === undefined) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
-  const link = pool.pick(client.id, client.resp3);
+  const link = linkFor(client, pool);
   // All or nothing on one connection: only a link that is up takes every request at once. A
   // MULTI without its EXEC would capture the next commands other clients send on that link.
   if (link.state !== 'up') return replyError(client, tag, GATEWAY_ERRORS.NODE_NOT_READY);
@@ -182,12 +217,6 @@ function exec(
 function notInTransaction(command: string): string {
   return `ERR ${command.toUpperCase()} inside MULTI is not supported by the gateway`;
 }
-
-/** The replies to MULTI and to each queued command (+OK, +QUEUED): the client already had its own. */
-const IGNORED: ReplySink = {
-  onReply: () => {},
-  onMoved: () => {},
-};
 
 /** EXEC's reply goes to the client as the node sent it; a MOVED one (a ring change) as an error. */
 class ExecSink implements ReplySink {

@@ -1,4 +1,6 @@
 import type { GatewayTransaction } from '../commands/gateway-transaction.ts';
+import { endWatch } from '../commands/gateway-watch.ts';
+import type { GatewayWatch } from '../commands/gateway-watch.ts';
 import type { Socket } from 'node:net';
 import { RespRequestDecoder } from '../../protocol/resp/decoder.ts';
 import type { RespRequestDecoderOptions } from '../../protocol/resp/decoder.ts';
@@ -31,10 +33,11 @@ const MINUS = 0x2d;
  * socket, or (mirror mode) a mirror holds its most requests, it stops decoding and reading; it
  * resumes once they drain.
  *
- * Protocol: a client's commands go over node connections of its protocol (RESP2 or RESP3). When
- * HELLO switches it while earlier commands are still out, the next ones would take other
- * connections and could overtake them at the node; so it stops decoding until every earlier
- * reply has been written.
+ * Connections: a client's commands go over node connections of its protocol (RESP2 or RESP3),
+ * and to a watched node over a connection of its own (gateway-watch.ts). When HELLO switches the
+ * protocol, or a watch begins or ends, while commands are still out, the next ones would take
+ * other connections and could overtake them at the node; so it stops decoding until every reply
+ * owed has been written. A first WATCH also waits for the replies owed before it is sent.
  */
 export class ClientConnection implements ReplySink, Flushable {
   readonly session: Session;
@@ -43,6 +46,10 @@ export class ClientConnection implements ReplySink, Flushable {
   resp3 = false;
   /** See GatewayClient.transaction. */
   transaction: GatewayTransaction | undefined = undefined;
+  /** See GatewayClient.watch. */
+  watch: GatewayWatch | undefined = undefined;
+  /** A request waiting until it is the only one owed (see whenAlone). */
+  #whenAlone: (() => void) | undefined;
   /** Where the request being executed lies (filled on demand by `request`). */
   readonly #raw: RawRequest = { buf: Buffer.alloc(0), start: 0, end: 0 };
   readonly #socket: Socket;
@@ -74,6 +81,8 @@ export class ClientConnection implements ReplySink, Flushable {
     socket.on('end', () => this.shutdown());
     socket.on('close', () => {
       this.#closed = true;
+      this.#whenAlone = undefined;
+      endWatch(this);
     });
     socket.on('error', (error) =>
       ctx.logger.debug('client socket error', { id: session.id, error }),
@@ -104,6 +113,12 @@ export class ClientConnection implements ReplySink, Flushable {
   /** Takes the reply slot of a new request. */
   reserve(time: number): number {
     return this.#queue.reserve(time);
+  }
+
+  /** See GatewayClient.whenAlone. The current request holds the newest slot of the queue. */
+  whenAlone(send: () => void): void {
+    if (this.#queue.length <= 1) send();
+    else this.#whenAlone = send;
   }
 
   /** The current request's bytes, as received when possible (see locateRequest). */
@@ -147,6 +162,11 @@ export class ClientConnection implements ReplySink, Flushable {
       socket.write(bytes);
       if (socket.writableLength > ctx.limits.maxPendingOutput) this.#pause(PAUSED_FOR_OUTPUT);
     }
+    const waiting = this.#whenAlone;
+    if (waiting !== undefined && this.#queue.length <= 1) {
+      this.#whenAlone = undefined;
+      waiting();
+    }
     if (this.#queue.length <= ctx.limits.maxInflight >> 1) this.#resume(PAUSED_FOR_INFLIGHT);
     if (this.#queue.length === 0) this.#resume(PAUSED_FOR_PROTOCOL);
     if (this.#closing) this.#endIfDone();
@@ -173,12 +193,14 @@ export class ClientConnection implements ReplySink, Flushable {
       while (this.#pausedFor === 0 && !this.#closing) {
         if (decoder.next() === NEED_MORE) break;
         const resp3 = session.resp3;
+        const watch = this.watch;
         this.resp3 = resp3;
         executeCommand(ctx, this, decoder.args, time);
         // AUTH and HELLO lift Redis's limits on unauthenticated requests for what follows.
         decoder.unauthenticated = !session.authenticated;
-        // The HELLO's reply is in the queue; anything before it may still be at a node.
-        if (session.resp3 !== resp3 && this.#queue.length > 1) this.#pause(PAUSED_FOR_PROTOCOL);
+        // What follows takes other node connections than what is still owed (this one included).
+        const moved = session.resp3 !== resp3 || this.watch !== watch;
+        if (moved && this.#queue.length > 0) this.#pause(PAUSED_FOR_PROTOCOL);
         if (session.closeRequested) this.#closing = true;
         if (this.#queue.length >= maxInflight) this.#pause(PAUSED_FOR_INFLIGHT);
         if (mirrors !== undefined && mirrors.saturated) {

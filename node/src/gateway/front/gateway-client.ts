@@ -1,5 +1,8 @@
 import type { GatewayTransaction } from '../commands/gateway-transaction.ts';
+import type { GatewayWatch } from '../commands/gateway-watch.ts';
 import type { Session } from '../../server/resp/session.ts';
+import type { NodeLink } from '../upstream/node-link.ts';
+import type { NodePool } from '../upstream/node-pool.ts';
 import type { ReplySink } from '../upstream/reply-sink.ts';
 import type { RawRequest } from './request-bytes.ts';
 
@@ -21,6 +24,29 @@ export interface GatewayClient extends ReplySink {
   request(): RawRequest;
   /** Between MULTI and EXEC or DISCARD: what is queued (gateway-transaction.ts). */
   transaction: GatewayTransaction | undefined;
+  /**
+   * From WATCH to EXEC, DISCARD or UNWATCH: the node connection of the client's own that holds
+   * the watch (gateway-watch.ts). Setting or clearing it changes which connection the client's
+   * commands take, so the client reads nothing more until every reply it is owed has come back.
+   */
+  watch: GatewayWatch | undefined;
+  /**
+   * Runs `send` once every request read before the current one has been answered (at once when
+   * none is owed): a request that must not overtake them at a node, as the WATCH that moves the
+   * client to a connection of its own.
+   */
+  whenAlone(send: () => void): void;
+}
+
+/**
+ * The connection that carries `client`'s commands to `pool`: the one of its own while it watches
+ * keys there (so that they reach the node in order after its WATCH), else its shared one of
+ * protocol `resp3`.
+ */
+export function linkFor(client: GatewayClient, pool: NodePool, resp3 = client.resp3): NodeLink {
+  const watch = client.watch;
+  if (watch !== undefined && watch.pool === pool && watch.resp3 === resp3) return watch.link;
+  return pool.pick(client.id, resp3);
 }
 
 /** Answers slot `tag` with an error of the gateway's own. */

@@ -138,6 +138,19 @@ function nodeRows(pools: () => readonly NodePool[]): Row[] {
       'Connections to each node refused, timed out or lost.',
       perNode((p) => p.failures),
     ],
+    [
+      'watch_connections',
+      'gauge',
+      'Connections to each node held by one watching client each (lent), or kept for the next (idle).',
+      (l) =>
+        pools().flatMap((pool) => {
+          const own = pool.ownLinks;
+          return [
+            { labels: { ...l, node: pool.nodeId, state: 'lent' }, value: own.lent },
+            { labels: { ...l, node: pool.nodeId, state: 'idle' }, value: own.idle },
+          ];
+        }),
+    ],
   ];
 }
 

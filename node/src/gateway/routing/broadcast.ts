@@ -1,5 +1,5 @@
 import { GATEWAY_ERRORS } from '../errors.ts';
-import { replyError } from '../front/gateway-client.ts';
+import { linkFor, replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import type { NodePool } from '../upstream/node-pool.ts';
@@ -35,7 +35,7 @@ export function broadcast(
   // protocol (INFO's verbatim text in RESP3, see bulkText).
   const resp3 = client.resp3;
   pools.forEach((pool, index) => {
-    pool.pick(client.id, resp3).send(gather, index, request, 0, request.length, 1);
+    linkFor(client, pool, resp3).send(gather, index, request, 0, request.length, 1);
   });
 }
 

@@ -1,4 +1,5 @@
 import { GATEWAY_ERRORS, tooManyRedirects } from '../errors.ts';
+import { linkFor } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import { encodeParts } from '../front/request-bytes.ts';
@@ -19,8 +20,7 @@ import type { MergeKind } from './multi-key-merge.ts';
  */
 export class FanOut implements ReplySink {
   readonly #ctx: GatewayContext;
-  readonly #client: ReplySink;
-  readonly #clientId: number;
+  readonly #client: GatewayClient;
   /**
    * The client's protocol when it sent the command: every part goes over connections of that
    * protocol, so MGET's values (nulls included) are already in it and are merged unchanged.
@@ -49,7 +49,6 @@ export class FanOut implements ReplySink {
   ) {
     this.#ctx = ctx;
     this.#client = client;
-    this.#clientId = client.id;
     this.#resp3 = client.resp3;
     this.#tag = tag;
     this.#name = name;
@@ -130,7 +129,7 @@ export class FanOut implements ReplySink {
       this.#partDone();
       return;
     }
-    pool.pick(this.#clientId, this.#resp3).send(this, part, request, 0, request.length, attempts);
+    linkFor(this.#client, pool, this.#resp3).send(this, part, request, 0, request.length, attempts);
   }
 
   #fail(text: string): void {

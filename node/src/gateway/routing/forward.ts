@@ -2,7 +2,7 @@ import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { CommandEntry } from '../../server/resp/command-registry.ts';
 import { wrongArity } from '../../server/resp/errors.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
-import { replyError } from '../front/gateway-client.ts';
+import { linkFor, replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import type { RawRequest } from '../front/request-bytes.ts';
@@ -31,7 +31,8 @@ export function forwardKey(
   const near = ctx.nearCache;
   let sink: ReplySink = client;
   if (near.enabled) {
-    if (entry.fullName === 'get') {
+    // A watching client reads what the node holds: a stale value would slip past its WATCH.
+    if (entry.fullName === 'get' && client.watch === undefined) {
       // Without hot keys, an unsampled GET costs a counter: no key string, no lookup.
       const sampled = near.sample(time);
       if (sampled || near.tracking) {
@@ -50,9 +51,7 @@ export function forwardKey(
   const pool = router.poolOf(shard);
   if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
   const request = raw ?? client.request();
-  pool
-    .pick(client.id, client.resp3)
-    .send(sink, tag, request.buf, request.start, request.end, attempts);
+  linkFor(client, pool).send(sink, tag, request.buf, request.start, request.end, attempts);
 }
 
 /** Merge kinds of the commands the gateway splits. */
@@ -112,9 +111,7 @@ export function forwardKeys(
     const request = raw ?? client.request();
     const pool = router.pools[owners[0] as number];
     if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
-    return pool
-      .pick(client.id, client.resp3)
-      .send(sink, tag, request.buf, request.start, request.end, attempts);
+    return linkFor(client, pool).send(sink, tag, request.buf, request.start, request.end, attempts);
   }
   const kind = MERGES[spec.name];
   if (kind === undefined) {

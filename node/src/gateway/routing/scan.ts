@@ -1,7 +1,7 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import { ERRORS } from '../../server/resp/errors.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
-import { replyError } from '../front/gateway-client.ts';
+import { linkFor, replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import { encodeArgs } from '../front/request-bytes.ts';
@@ -32,7 +32,7 @@ export function routeScan(
   if (pool === undefined) return client.onReply(tag, DONE, 0, DONE.length);
   const request = encodeArgs(args, 1, Buffer.from(String(position.nodeCursor), 'latin1'));
   const sink = new ScanPage(client, position.nodeIndex, pools.length);
-  pool.pick(client.id, client.resp3).send(sink, tag, request, 0, request.length, attempts);
+  linkFor(client, pool).send(sink, tag, request, 0, request.length, attempts);
 }
 
 /** Rewrites a node's `[cursor, keys]` page into the client's composite cursor. */
