@@ -15,6 +15,9 @@ export default defineConfig({
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           pool: 'threads',
+          // A guard against a test that hangs, not a speed check: the heaviest property tests
+          // take 2-6 s on a slow 2-core machine, past the default 5 s.
+          testTimeout: 30_000,
         },
       },
       {
