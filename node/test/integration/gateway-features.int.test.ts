@@ -79,6 +79,16 @@ describe('near cache for hot keys', () => {
     volume.remove();
   });
 
+  /** A client of the node that owns `key`, past the gateway. */
+  async function connectToOwner(key: string): Promise<RespTestClient> {
+    const ring = ringOver(
+      1,
+      nodes.map((n) => n.port),
+    );
+    const owner = nodes[Number(ownerOf(ring, shardOf(key)).slice('node-'.length))]!;
+    return RespTestClient.connect(owner.port);
+  }
+
   /**
    * Reads `key` often enough to make it hot (one GET in 16 is sampled), lets the window end, then
    * reads it until its reply is kept.
@@ -91,19 +101,7 @@ describe('near cache for hot keys', () => {
 
   it('serves hot GETs from the gateway for the TTL, then from the node again', async () => {
     const key = 'hot:ttl';
-    const owner =
-      nodes[
-        Number(
-          ownerOf(
-            ringOver(
-              1,
-              nodes.map((n) => n.port),
-            ),
-            shardOf(key),
-          ).slice(5),
-        )
-      ]!;
-    const direct = await RespTestClient.connect(owner.port);
+    const direct = await connectToOwner(key);
     expect(await client.call('SET', key, 'v1')).toBe('OK');
     await makeHot(key);
     const hitsBefore = (await gw.metric('mlcache_gateway_near_cache_hits_total')) ?? 0;
@@ -118,19 +116,7 @@ describe('near cache for hot keys', () => {
 
   it('answers a watching client from the node, not from the near cache', async () => {
     const key = 'hot:watch';
-    const owner =
-      nodes[
-        Number(
-          ownerOf(
-            ringOver(
-              1,
-              nodes.map((n) => n.port),
-            ),
-            shardOf(key),
-          ).slice(5),
-        )
-      ]!;
-    const direct = await RespTestClient.connect(owner.port);
+    const direct = await connectToOwner(key);
     const watcher = await RespTestClient.connect(gw.port);
     try {
       expect(await client.call('SET', key, 'v1')).toBe('OK');

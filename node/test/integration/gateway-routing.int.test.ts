@@ -98,6 +98,22 @@ describe('gateway routing across three nodes', () => {
     );
   });
 
+  it('routes bitmaps to their owner, and BITOP when its keys share a node', async () => {
+    expect(await client.call('SETBIT', 'bits:a', '9', '1')).toBe(0);
+    expect(await direct[ownerIndex('bits:a')]!.call('GETBIT', 'bits:a', '9')).toBe(1);
+    expect(await client.call('BITCOUNT', 'bits:a')).toBe(1);
+    expect(await client.call('BITPOS', 'bits:a', '1')).toBe(9);
+    expect(await client.call('SETBIT', '{bits}x', '0', '1')).toBe(0);
+    expect(await client.call('BITOP', 'OR', '{bits}y', '{bits}x', '{bits}z')).toBe(1);
+    expect(await client.call('GETBIT', '{bits}y', '0')).toBe(1);
+    const other = Array.from({ length: 40 }, (_, i) => `bits:${i}`).find(
+      (key) => ownerIndex(key) !== ownerIndex('bits:a'),
+    )!;
+    expect(await client.call('BITOP', 'AND', 'bits:a', 'bits:a', other)).toEqual({
+      error: "CROSSSLOT Keys in request don't hash to the same slot",
+    });
+  });
+
   it('gathers KEYS from every node', async () => {
     const names = keys(30, 'listed');
     expect(await client.call('MSET', ...names.flatMap((key) => [key, 'v']))).toBe('OK');

@@ -10,7 +10,8 @@ export type CommandFlag =
   'write' | 'readonly' | 'denyoom' | 'admin' | 'fast' | 'noauth' | 'loading' | 'stale' | 'noscript';
 
 /** Redis's command groups, for COMMAND DOCS. */
-export type CommandGroup = 'string' | 'generic' | 'connection' | 'server' | 'transactions';
+export type CommandGroup =
+  'string' | 'bitmap' | 'generic' | 'connection' | 'server' | 'transactions';
 
 /**
  * Runs a command whose name and arity were already checked, writing exactly one reply. Expected

@@ -23,6 +23,8 @@ const MUTATING = [
   'setnx',
   'getset',
   'setrange',
+  'setbit',
+  'bitop',
   'incrbyfloat',
   'msetnx',
   'rename',

@@ -1,4 +1,5 @@
 import type { CommandSpec } from './command-spec.ts';
+import { BITMAP_COMMANDS } from './commands/bitmaps.ts';
 import { CLIENT_COMMAND } from './commands/client.ts';
 import { CONNECTION_COMMANDS } from './commands/connection.ts';
 import { EXPIRY_COMMANDS } from './commands/expiry.ts';
@@ -19,6 +20,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...LEGACY_STRING_COMMANDS,
   ...STRING_RANGE_COMMANDS,
   INCRBYFLOAT_COMMAND,
+  ...BITMAP_COMMANDS,
   ...KEY_COMMANDS,
   ...EXPIRY_COMMANDS,
   OBJECT_COMMAND,
