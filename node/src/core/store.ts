@@ -241,12 +241,14 @@ export class Store implements CacheStore {
 
   /**
    * Whole seconds since the key was last read or written (OBJECT IDLETIME), without counting an
-   * access, on the coarse clock moved by `tick`; -1 when the key is absent.
+   * access, on the coarse clock moved by `tick`; -1 when the key is absent. Now is read on that
+   * clock too, as Redis reads its LRU clock for both: a precise now against a stamp up to a tick
+   * old would report a key touched a moment ago as idle for a second.
    */
   idleSeconds(key: string): number {
     const slot = this.#lookup(key);
     if (slot === NONE) return -1;
-    return Math.max(0, Math.floor(this.#clock.monotonic() / 1000) - this.#table.accessedAt(slot));
+    return Math.max(0, this.#second - this.#table.accessedAt(slot));
   }
 
   get(key: string): Buffer | undefined {

@@ -1,4 +1,5 @@
 import type { CommandSpec } from './command-spec.ts';
+import { BITFIELD_COMMANDS } from './commands/bitfield.ts';
 import { BITMAP_COMMANDS } from './commands/bitmaps.ts';
 import { CLIENT_COMMAND } from './commands/client.ts';
 import { CONNECTION_COMMANDS } from './commands/connection.ts';
@@ -21,6 +22,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...STRING_RANGE_COMMANDS,
   INCRBYFLOAT_COMMAND,
   ...BITMAP_COMMANDS,
+  ...BITFIELD_COMMANDS,
   ...KEY_COMMANDS,
   ...EXPIRY_COMMANDS,
   OBJECT_COMMAND,

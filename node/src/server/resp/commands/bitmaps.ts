@@ -1,4 +1,5 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
+import { parseIntegerAt } from '../../../protocol/resp/integer.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import { Store } from '../../../core/store.ts';
 import { ONE_KEY } from '../command-spec.ts';
@@ -11,6 +12,7 @@ const BIT_VALUE = 'ERR bit is not an integer or out of range';
 const BIT_ARGUMENT = 'ERR The bit argument must be 1 or 0.';
 const NOT_SINGLE = 'ERR BITOP NOT must be called with a single source key.';
 const EMPTY = Buffer.alloc(0);
+const HASH = 0x23;
 
 /**
  * Bitmaps, which Redis keeps in plain strings: SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP, with
@@ -80,7 +82,7 @@ export const BITMAP_COMMANDS: readonly CommandSpec[] = [
 ];
 
 /** A value as a byte range of a buffer that is read at once and not kept. */
-interface ValueView {
+export interface ValueView {
   readonly bytes: Buffer;
   readonly start: number;
   readonly end: number;
@@ -90,7 +92,7 @@ interface ValueView {
  * The value of the key at argument 1, read as GET reads it (a hit or a miss for the policy):
  * straight from the store's arena when it has one, else a copy. Undefined when absent.
  */
-function readValue(session: Session, args: CommandArgs): ValueView | undefined {
+export function readValue(session: Session, args: CommandArgs): ValueView | undefined {
   const store = session.store;
   if (store instanceof Store) {
     const page = store.getView(args.buffer, args.starts[1] as number, args.ends[1] as number);
@@ -102,9 +104,21 @@ function readValue(session: Session, args: CommandArgs): ValueView | undefined {
   return value === undefined ? undefined : { bytes: value, start: 0, end: value.length };
 }
 
-/** Redis's getBitOffsetFromArgument: a whole number whose byte fits the largest value. */
-function bitOffset(session: Session, args: CommandArgs, at: number): number | undefined {
-  const offset = args.integer(at);
+/**
+ * Redis's getBitOffsetFromArgument: a whole number whose byte fits the largest value. With
+ * `fieldBits` (BITFIELD), `#N` means the N-th field of that width.
+ */
+export function bitOffset(
+  session: Session,
+  args: CommandArgs,
+  at: number,
+  fieldBits = 0,
+): number | undefined {
+  const nth = fieldBits > 0 && args.buffer[args.starts[at] as number] === HASH;
+  const parsed = nth
+    ? parseIntegerAt(args.buffer, (args.starts[at] as number) + 1, args.ends[at] as number)
+    : args.integer(at);
+  const offset = nth ? parsed * fieldBits : parsed;
   if (Number.isNaN(offset) || offset < 0) return undefined;
   if (Math.floor(offset / 8) >= session.server.settings.maxValueSize) return undefined;
   return offset;

@@ -240,6 +240,7 @@ describe('server commands', () => {
       'getex',
       'getset',
       'getrange',
+      'getbit',
     ]);
     const docs = h.run('COMMAND', 'DOCS', 'get') as unknown[];
     expect(docs[0]).toBe('get');
