@@ -11,7 +11,7 @@ export type CommandFlag =
 
 /** Redis's command groups, for COMMAND DOCS. */
 export type CommandGroup =
-  'string' | 'bitmap' | 'generic' | 'connection' | 'server' | 'transactions';
+  'string' | 'bitmap' | 'hyperloglog' | 'generic' | 'connection' | 'server' | 'transactions';
 
 /**
  * Runs a command whose name and arity were already checked, writing exactly one reply. Expected

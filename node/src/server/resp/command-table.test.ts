@@ -26,6 +26,8 @@ const MUTATING = [
   'setbit',
   'bitop',
   'bitfield',
+  'pfadd',
+  'pfmerge',
   'incrbyfloat',
   'msetnx',
   'rename',

@@ -4,6 +4,7 @@ import { BITMAP_COMMANDS } from './commands/bitmaps.ts';
 import { CLIENT_COMMAND } from './commands/client.ts';
 import { CONNECTION_COMMANDS } from './commands/connection.ts';
 import { EXPIRY_COMMANDS } from './commands/expiry.ts';
+import { HYPERLOGLOG_COMMANDS } from './commands/hyperloglog.ts';
 import { COMMAND_COMMAND } from './commands/introspection.ts';
 import { INCRBYFLOAT_COMMAND } from './commands/float-counter.ts';
 import { KEY_COMMANDS } from './commands/keys.ts';
@@ -23,6 +24,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   INCRBYFLOAT_COMMAND,
   ...BITMAP_COMMANDS,
   ...BITFIELD_COMMANDS,
+  ...HYPERLOGLOG_COMMANDS,
   ...KEY_COMMANDS,
   ...EXPIRY_COMMANDS,
   OBJECT_COMMAND,
