@@ -94,6 +94,7 @@ function constantStore(): CacheStore {
     setExpireAt: () => true,
     incrBy: () => ({ status: 'OK', value: 1 }),
     append: () => ({ status: 'OK', value: 1 }),
+    update: () => 'NOT_APPLIED',
     size: () => 0,
     clear: () => {},
     scan: () => ({ cursor: 0, keys: [] }),

@@ -98,6 +98,13 @@ export interface CacheStore {
   incrBy(key: string, delta: bigint): NumberResult;
   /** Appends bytes; returns the new length. */
   append(key: string, suffix: Buffer): NumberResult;
+  /**
+   * Changes the value of an existing key in place, its length kept (SETBIT, BITFIELD, PFADD on a
+   * value that does not grow): `change` gets the stored bytes (valid only during the call) and
+   * answers whether it changed any. A change is a write like SET's, TTL kept. NOT_FOUND for an
+   * absent key, NOT_APPLIED when nothing changed.
+   */
+  update(key: string, change: (value: Buffer) => boolean): OpStatus;
   /** Number of resident keys (expired keys not yet collected may be counted, as in Redis). */
   size(): number;
   /** Removes everything. */

@@ -215,6 +215,26 @@ describe('Store persistence', () => {
     expect(persistence.replay().size).toBe(0);
   });
 
+  it('changes a value in place: a write for persistence and WATCH, its TTL and charge kept', () => {
+    const { store, persistence, clock } = build();
+    store.set('k', b('abc'), { expireAt: clock.now() + 100 });
+    const changes: (string | undefined)[] = [];
+    store.observeChanges((key) => changes.push(key));
+    persistence.reset();
+    const used = store.stats().bytesUsed;
+    expect(store.update('k', (value) => ((value[1] = 0x42), true))).toBe('OK');
+    expect(store.peek('k')).toEqual(b('aBc'));
+    expect(store.update('k', () => false)).toBe('NOT_APPLIED');
+    expect(store.update('missing', () => true)).toBe('NOT_FOUND');
+    expect(persistence.calls).toEqual([
+      { op: 'put', key: 'k', value: b('aBc'), expireAt: clock.now() + 100 },
+    ]);
+    expect(changes).toEqual(['k']);
+    expect(store.stats().bytesUsed).toBe(used);
+    persistence.writable = false;
+    expect(store.update('k', () => true)).toBe('PERSISTENCE_FAILED');
+  });
+
   it('refuses writes with PERSISTENCE_FAILED while persistence is not writable', () => {
     const { store, persistence } = build();
     store.set('k', b('1'));

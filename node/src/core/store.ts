@@ -454,6 +454,23 @@ export class Store implements CacheStore {
     return { status: OP_STATUS.OK, value: length };
   }
 
+  update(key: string, change: (value: Buffer) => boolean): OpStatus {
+    if (!this.#persistence.writable) return OP_STATUS.PERSISTENCE_FAILED;
+    const slot = this.#lookup(key);
+    if (slot === NONE) return OP_STATUS.NOT_FOUND;
+    const table = this.#table;
+    const start = table.valueStart(slot);
+    if (!change(table.page(slot).subarray(start, start + table.valueLength(slot)))) {
+      return OP_STATUS.NOT_APPLIED;
+    }
+    // An overwrite of the same size: no memory to make, the policy and WATCH hear of it.
+    this.#policy.onUpdate(slot, this.#chargeOf(slot));
+    table.setAccessedAt(slot, this.#second);
+    if (this.#mirror) this.#persistence.put(key, table.valueCopy(slot), table.expireAt(slot));
+    this.#changed?.(key);
+    return OP_STATUS.OK;
+  }
+
   size(): number {
     return this.#table.size;
   }

@@ -21,6 +21,7 @@ export const NO_KEYSPACE: RespStore = {
   setExpireAt: () => false,
   incrBy: () => ({ status: 'NOT_APPLIED' }),
   append: () => ({ status: 'NOT_APPLIED' }),
+  update: () => 'NOT_FOUND',
   size: () => 0,
   clear: () => {},
   scan: () => ({ cursor: 0, keys: [] }),

@@ -29,8 +29,8 @@ interface FieldOp {
 /**
  * BITFIELD and BITFIELD_RO: integers of 1 to 64 bits (`i64` down to `i1`, `u63` down to `u1`) at
  * any bit offset of a string, read, set or incremented, with Redis's overflow modes (WRAP, SAT,
- * FAIL). Every op is parsed before any runs, so a bad one changes nothing. Writes rewrite the
- * whole value, as SETBIT does.
+ * FAIL). Every op is parsed before any runs, so a bad one changes nothing. Writes within the
+ * value change it in place; past its end, the value is rewritten grown.
  */
 export const BITFIELD_COMMANDS: readonly CommandSpec[] = [
   {
@@ -125,18 +125,43 @@ function readFields(session: Session, args: CommandArgs, ops: FieldOp[], out: Re
 /**
  * With a SET or INCRBY: the value grows (zero bytes) to the farthest bit written, even where
  * FAIL keeps an op from writing, as in Redis; the store is written only if something changed.
+ * Ops within the value run on it in place.
  */
 function writeFields(session: Session, args: CommandArgs, ops: FieldOp[], out: ReplyWriter): void {
   const store = session.store;
   const key = args.latin1(1);
-  const old = store.peek(key);
   let farthest = 0;
   for (const op of ops) if (op.kind !== 'get') farthest = Math.max(farthest, op.offset + op.bits);
-  const length = Math.max(old?.length ?? 0, Math.ceil(farthest / 8));
-  const value = Buffer.alloc(length);
-  old?.copy(value);
-  let changed = old === undefined || old.length !== length;
+  const needed = Math.ceil(farthest / 8);
+  let replies: (bigint | null)[] | undefined;
+  const status = store.update(key, (value) => {
+    if (value.length < needed) return false;
+    const run = runOps(value, ops);
+    replies = run.replies;
+    return run.changed;
+  });
+  if (replies === undefined) {
+    // Past the value's end, or a new key: the ops run on a grown copy, which is written.
+    const old = store.peek(key);
+    const value = Buffer.alloc(Math.max(old?.length ?? 0, needed));
+    old?.copy(value);
+    replies = runOps(value, ops).replies;
+    const result = store.set(key, value, { keepTtl: true });
+    if (result.status !== 'OK') return out.error(statusError(result.status));
+  } else if (status !== 'OK' && status !== 'NOT_APPLIED') {
+    return out.error(statusError(status));
+  }
+  out.arrayHeader(replies.length);
+  for (const reply of replies) {
+    if (reply === null) out.nullBulk();
+    else out.integer(reply);
+  }
+}
+
+/** Runs the ops in order on `value`: each one's reply, and whether any byte changed. */
+function runOps(value: Buffer, ops: FieldOp[]): { replies: (bigint | null)[]; changed: boolean } {
   const replies: (bigint | null)[] = [];
+  let changed = false;
   for (const op of ops) {
     const current = getField(value, op);
     if (op.kind === 'get') {
@@ -153,15 +178,7 @@ function writeFields(session: Session, args: CommandArgs, ops: FieldOp[], out: R
     if (stored !== current) changed = true;
     replies.push(op.kind === 'set' ? current : stored);
   }
-  if (changed) {
-    const result = store.set(key, value, { keepTtl: true });
-    if (result.status !== 'OK') return out.error(statusError(result.status));
-  }
-  out.arrayHeader(replies.length);
-  for (const reply of replies) {
-    if (reply === null) out.nullBulk();
-    else out.integer(reply);
-  }
+  return { replies, changed };
 }
 
 /**

@@ -17,8 +17,8 @@ const HASH = 0x23;
 /**
  * Bitmaps, which Redis keeps in plain strings: SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP, with
  * Redis 7's replies, errors and ranges (BYTE or BIT). Bit 0 is the most significant bit of the
- * first byte. A write rewrites the whole value, as SETRANGE does (the store keeps values whole:
- * O(length) per SETBIT, where Redis changes one byte).
+ * first byte. A SETBIT within the value changes its byte in place; one past the end rewrites the
+ * value grown with zero bytes.
  */
 export const BITMAP_COMMANDS: readonly CommandSpec[] = [
   {
@@ -89,18 +89,19 @@ export interface ValueView {
 }
 
 /**
- * The value of the key at argument 1, read as GET reads it (a hit or a miss for the policy):
- * straight from the store's arena when it has one, else a copy. Undefined when absent.
+ * The value of the key at argument `at`, read as GET reads it (a hit or a miss for the policy):
+ * straight from the store's arena when it has one (valid until the next call into the store),
+ * else a copy. Undefined when absent.
  */
-export function readValue(session: Session, args: CommandArgs): ValueView | undefined {
+export function readValue(session: Session, args: CommandArgs, at = 1): ValueView | undefined {
   const store = session.store;
   if (store instanceof Store) {
-    const page = store.getView(args.buffer, args.starts[1] as number, args.ends[1] as number);
+    const page = store.getView(args.buffer, args.starts[at] as number, args.ends[at] as number);
     return page === undefined
       ? undefined
       : { bytes: page, start: store.viewStart, end: store.viewEnd };
   }
-  const value = store.get(args.latin1(1));
+  const value = store.get(args.latin1(at));
   return value === undefined ? undefined : { bytes: value, start: 0, end: value.length };
 }
 
@@ -138,18 +139,30 @@ function setBit(session: Session, args: CommandArgs, out: ReplyWriter): void {
   if (on !== 0 && on !== 1) return out.error(BIT_VALUE);
   const store = session.store;
   const key = args.latin1(1);
-  const old = store.peek(key);
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset % 8));
-  const was = old !== undefined && byte < old.length && ((old[byte] as number) & mask) !== 0;
-  // Nothing to write (as Redis, which then signals no change: a WATCH stays intact).
-  if (old !== undefined && byte < old.length && was === (on === 1)) return out.integer(was ? 1 : 0);
+  // Within the value: one byte changes in place (nothing is written when the bit already has
+  // its value, as Redis, which then signals no change: a WATCH stays intact).
+  let was = -1;
+  const status = store.update(key, (value) => {
+    if (byte >= value.length) return false;
+    was = ((value[byte] as number) & mask) === 0 ? 0 : 1;
+    if (was === on) return false;
+    value[byte] = (value[byte] as number) ^ mask;
+    return true;
+  });
+  if (was >= 0) {
+    if (status === 'OK' || status === 'NOT_APPLIED') return out.integer(was);
+    return out.error(statusError(status));
+  }
+  // Past its end, or a new key: the value grows with zero bytes.
+  const old = store.peek(key);
   const value = Buffer.alloc(Math.max(old?.length ?? 0, byte + 1));
   old?.copy(value);
-  value[byte] = on === 1 ? (value[byte] as number) | mask : (value[byte] as number) & ~mask;
+  if (on === 1) value[byte] = (value[byte] as number) | mask;
   const result = store.set(key, value, { keepTtl: true });
   if (result.status !== 'OK') return out.error(statusError(result.status));
-  out.integer(was ? 1 : 0);
+  out.integer(0);
 }
 
 /** Parses `[start end [BYTE|BIT]]`-style bounds into a bit range of a value of `length` bytes. */

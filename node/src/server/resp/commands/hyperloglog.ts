@@ -9,6 +9,7 @@ import {
   HllError,
   HLL_REGISTERS,
   invalidateCache,
+  isDense,
   isHll,
   mergeInto,
   NOT_HLL,
@@ -19,11 +20,12 @@ import { ALL_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { readValue } from './bitmaps.ts';
 
 /**
  * PFADD, PFCOUNT and PFMERGE over Redis's own HyperLogLog strings (core/hyperloglog.ts), so the
  * values and answers match Redis's. A value that is a string but not a HyperLogLog answers
- * WRONGTYPE, as in Redis. Each change rewrites the value (12 KB once dense), as SETBIT does.
+ * WRONGTYPE, as in Redis. A dense value (12 KB) changes in place; a sparse one is rewritten.
  */
 export const HYPERLOGLOG_COMMANDS: readonly CommandSpec[] = [
   {
@@ -69,10 +71,15 @@ function guarded(out: ReplyWriter, run: () => void): void {
   }
 }
 
-/** The HyperLogLog at argument `at` (a copy the caller may change), undefined when absent. */
+/**
+ * The HyperLogLog at argument `at`, read as GET reads it, as a view valid only until the next call
+ * into the store (copy it to keep it); undefined when absent.
+ */
 function readHll(session: Session, args: CommandArgs, at: number): Buffer | undefined {
-  const value = session.store.get(args.latin1(at));
-  if (value !== undefined && !isHll(value)) throw new HllError(NOT_HLL);
+  const view = readValue(session, args, at);
+  if (view === undefined) return undefined;
+  const value = view.bytes.subarray(view.start, view.end);
+  if (!isHll(value)) throw new HllError(NOT_HLL);
   return value;
 }
 
@@ -84,11 +91,30 @@ function store(session: Session, key: string, value: Buffer, out: ReplyWriter): 
   return false;
 }
 
-/** PFADD key [element ...]: 1 when a register grew (or the key was made), else 0. */
+/**
+ * PFADD key [element ...]: 1 when a register grew (or the key was made), else 0. A dense value
+ * changes in place; a sparse one (at most 3000 bytes) is rewritten, as its runs move.
+ */
 function pfAdd(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  const key = args.latin1(1);
+  let inPlace = false;
+  let updated = false;
+  const status = session.store.update(key, (value) => {
+    if (!isHll(value)) throw new HllError(NOT_HLL);
+    if (!isDense(value)) return false;
+    inPlace = true;
+    for (let at = 2; at < args.count; at++)
+      updated = hllAdd(value, args.view(at)).updated || updated;
+    if (updated) invalidateCache(value);
+    return updated;
+  });
+  if (inPlace) {
+    if (status === 'OK' || status === 'NOT_APPLIED') return out.integer(updated ? 1 : 0);
+    return out.error(statusError(status));
+  }
   const existing = readHll(session, args, 1);
-  let value = existing ?? emptyHll();
-  let updated = existing === undefined;
+  let value = existing === undefined ? emptyHll() : Buffer.from(existing);
+  updated = existing === undefined;
   for (let at = 2; at < args.count; at++) {
     const added = hllAdd(value, args.view(at));
     value = added.value;
@@ -96,7 +122,7 @@ function pfAdd(session: Session, args: CommandArgs, out: ReplyWriter): void {
   }
   if (!updated) return out.integer(0);
   invalidateCache(value);
-  if (store(session, args.latin1(1), value, out)) out.integer(1);
+  if (store(session, key, value, out)) out.integer(1);
 }
 
 /**
@@ -117,10 +143,11 @@ function pfCount(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const cached = cachedCount(value);
   if (cached !== undefined) return out.integer(cached);
   const count = hllCount(value);
-  cacheCount(value, count);
-  // The cache is only a shortcut: a node that refuses writes (out of memory, disk trouble) still
-  // answers the count.
-  session.store.set(args.latin1(1), value, { keepTtl: true });
+  // The cache is only a shortcut: a node that refuses writes (disk trouble) still answers.
+  session.store.update(args.latin1(1), (stored) => {
+    cacheCount(stored, count);
+    return true;
+  });
   out.integer(count);
 }
 
@@ -135,8 +162,8 @@ function pfMerge(session: Session, args: CommandArgs, out: ReplyWriter): void {
   for (let at = 1; at < args.count; at++) {
     const value = readHll(session, args, at);
     if (value === undefined) continue;
-    if (at === 1) target = value;
-    if (value[4] === 0) dense = true;
+    if (at === 1) target = Buffer.from(value);
+    if (isDense(value)) dense = true;
     mergeInto(max, value);
   }
   const merged = writeRegisters(target ?? emptyHll(), max, dense);
