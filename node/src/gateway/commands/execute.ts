@@ -117,10 +117,11 @@ export function routeCommand(
     case 'key':
       return forwardKey(ctx, client, entry, args, tag, attempts, raw, time);
     case 'keys':
+      return forwardKeys(ctx, client, entry, undefined, args, tag, attempts, raw);
     case 'mget':
     case 'mset':
     case 'count':
-      return forwardKeys(ctx, client, entry, args, tag, attempts, raw);
+      return forwardKeys(ctx, client, entry, route, args, tag, attempts, raw);
     case 'local':
       return runLocal(ctx, client, entry, args, tag);
     case 'scan':

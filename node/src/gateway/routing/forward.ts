@@ -54,26 +54,17 @@ export function forwardKey(
   linkFor(client, pool).send(sink, tag, request.buf, request.start, request.end, attempts);
 }
 
-/** Merge kinds of the commands the gateway splits. */
-const MERGES: Readonly<Record<string, MergeKind>> = {
-  mget: 'mget',
-  mset: 'mset',
-  del: 'count',
-  unlink: 'count',
-  exists: 'count',
-  touch: 'count',
-};
-
 /**
  * A command with several keys. When they all live on one node it is forwarded as is (hash tags
- * make that the rule for related keys); otherwise MGET, MSET, DEL, UNLINK, EXISTS and TOUCH are
- * split by owner (FanOut), and any other multi-key command is refused with CROSSSLOT, as Redis
- * Cluster does.
+ * make that the rule for related keys); otherwise a command whose route is a merge kind (MGET,
+ * MSET, and DEL, UNLINK, EXISTS and TOUCH as `count`) is split by owner (FanOut), and any other
+ * multi-key command (route `keys`) is refused with CROSSSLOT, as Redis Cluster does.
  */
 export function forwardKeys(
   ctx: GatewayContext,
   client: GatewayClient,
   entry: CommandEntry,
+  kind: MergeKind | undefined,
   args: CommandArgs,
   tag: number,
   attempts: number,
@@ -113,7 +104,6 @@ export function forwardKeys(
     if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
     return linkFor(client, pool).send(sink, tag, request.buf, request.start, request.end, attempts);
   }
-  const kind = MERGES[spec.name];
   if (kind === undefined) {
     endWrites?.();
     return replyError(client, tag, GATEWAY_ERRORS.CROSSSLOT);

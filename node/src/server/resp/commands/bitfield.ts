@@ -4,7 +4,8 @@ import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
-import { bitOffset, readValue } from './bitmaps.ts';
+import { bitOffset } from './bitmaps.ts';
+import { readValue } from './read-value.ts';
 
 const BAD_TYPE =
   'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';

@@ -1,11 +1,12 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import { parseIntegerAt } from '../../../protocol/resp/integer.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
-import { Store } from '../../../core/store.ts';
 import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { readValue } from './read-value.ts';
+import type { ValueView } from './read-value.ts';
 
 const BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const BIT_VALUE = 'ERR bit is not an integer or out of range';
@@ -80,30 +81,6 @@ export const BITMAP_COMMANDS: readonly CommandSpec[] = [
     handler: bitOp,
   },
 ];
-
-/** A value as a byte range of a buffer that is read at once and not kept. */
-export interface ValueView {
-  readonly bytes: Buffer;
-  readonly start: number;
-  readonly end: number;
-}
-
-/**
- * The value of the key at argument `at`, read as GET reads it (a hit or a miss for the policy):
- * straight from the store's arena when it has one (valid until the next call into the store),
- * else a copy. Undefined when absent.
- */
-export function readValue(session: Session, args: CommandArgs, at = 1): ValueView | undefined {
-  const store = session.store;
-  if (store instanceof Store) {
-    const page = store.getView(args.buffer, args.starts[at] as number, args.ends[at] as number);
-    return page === undefined
-      ? undefined
-      : { bytes: page, start: store.viewStart, end: store.viewEnd };
-  }
-  const value = store.get(args.latin1(at));
-  return value === undefined ? undefined : { bytes: value, start: 0, end: value.length };
-}
 
 /**
  * Redis's getBitOffsetFromArgument: a whole number whose byte fits the largest value. With

@@ -20,7 +20,7 @@ import { ALL_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
-import { readValue } from './bitmaps.ts';
+import { readValue } from './read-value.ts';
 
 /**
  * PFADD, PFCOUNT and PFMERGE over Redis's own HyperLogLog strings (core/hyperloglog.ts), so the

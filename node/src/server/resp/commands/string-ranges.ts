@@ -1,10 +1,10 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
-import { Store } from '../../../core/store.ts';
 import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { readValue } from './read-value.ts';
 
 const OFFSET_OUT_OF_RANGE = 'ERR offset is out of range';
 const EMPTY = Buffer.alloc(0);
@@ -39,18 +39,12 @@ function getRange(name: string, since: string): CommandSpec {
       const start = args.integer(2);
       const end = args.integer(3);
       if (Number.isNaN(start) || Number.isNaN(end)) return out.error(ERRORS.NOT_INTEGER);
-      const store = session.store;
-      if (store instanceof Store) {
-        // As GET's fast path: the range is copied from the store's arena into the reply, not
-        // the whole value first (a range of a large value is the point of GETRANGE).
-        const page = store.getView(args.buffer, args.starts[1] as number, args.ends[1] as number);
-        if (page === undefined) return out.bulk(EMPTY);
-        const [from, to] = byteRange(start, end, store.viewEnd - store.viewStart);
-        return out.bulk(page, store.viewStart + from, store.viewStart + to);
-      }
-      const value = store.get(args.latin1(1)) ?? EMPTY;
-      const [from, to] = byteRange(start, end, value.length);
-      out.bulk(value, from, to);
+      // As GET's fast path: the range is copied from the store's arena into the reply, not the
+      // whole value first (a range of a large value is the point of GETRANGE).
+      const value = readValue(session, args);
+      if (value === undefined) return out.bulk(EMPTY);
+      const [from, to] = byteRange(start, end, value.end - value.start);
+      out.bulk(value.bytes, value.start + from, value.start + to);
     },
   };
 }

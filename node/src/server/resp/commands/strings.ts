@@ -6,6 +6,7 @@ import { ALL_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError, wrongArity } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { readValue } from './read-value.ts';
 import { parseStringOptions } from './expire-options.ts';
 
 /** Key positions of MSET and MSETNX: key value key value ... */
@@ -171,7 +172,9 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     summary: 'Returns the length of a string value.',
     since: '2.2.0',
     handler: (session, args, out) => {
-      out.integer(session.store.peek(args.latin1(1))?.length ?? 0);
+      // A read as Redis counts it, and without copying the value just to measure it.
+      const value = readValue(session, args);
+      out.integer(value === undefined ? 0 : value.end - value.start);
     },
   },
 ];
