@@ -32,6 +32,7 @@ const MUTATING = [
   'msetnx',
   'rename',
   'renamenx',
+  'copy',
   'getdel',
   'getex',
   'mset',

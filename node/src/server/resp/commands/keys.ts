@@ -14,6 +14,9 @@ const DEFAULT_SCAN_COUNT = 10;
 const KEYS_PAGE = 1024;
 
 /** The generic key family: deletion, existence, touch, type, KEYS and SCAN, size and flushing. */
+const SAME_OBJECT = 'ERR source and destination objects are the same';
+const DB_OUT_OF_RANGE = 'ERR DB index is out of range';
+
 export const KEY_COMMANDS: readonly CommandSpec[] = [
   deleteCommand('del', 'Deletes one or more keys.', '1.0.0'),
   deleteCommand('unlink', 'Asynchronously deletes one or more keys.', '4.0.0'),
@@ -52,6 +55,18 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
   },
   renameCommand('rename', 'Renames a key and overwrites the destination.', '1.0.0'),
   renameCommand('renamenx', "Renames a key only when the target key name doesn't exist.", '1.0.0'),
+  {
+    name: 'copy',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    group: 'generic',
+    summary: 'Copies the value of a key to a new key.',
+    since: '6.2.0',
+    handler: copy,
+  },
   {
     name: 'type',
     arity: 2,
@@ -244,4 +259,37 @@ function renameCommand(name: 'rename' | 'renamenx', summary: string, since: stri
       else out.ok();
     },
   };
+}
+
+/**
+ * COPY source destination [DB 0] [REPLACE]: 1 when copied with its TTL, 0 when the source is
+ * missing or the destination exists without REPLACE. The node has database 0 only.
+ */
+function copy(session: Session, args: CommandArgs, out: ReplyWriter): void {
+  let replace = false;
+  for (let at = 3; at < args.count; at++) {
+    if (args.is(at, 'replace')) {
+      replace = true;
+    } else if (args.is(at, 'db') && at + 1 < args.count) {
+      const db = args.integer(at + 1);
+      if (!Number.isInteger(db) || db < -2147483648 || db > 2147483647) {
+        return out.error(ERRORS.NOT_INTEGER);
+      }
+      if (db !== 0) return out.error(DB_OUT_OF_RANGE);
+      at++;
+    } else {
+      return out.error(ERRORS.SYNTAX);
+    }
+  }
+  const source = args.latin1(1);
+  const target = args.latin1(2);
+  if (source === target) return out.error(SAME_OBJECT);
+  const store = session.store;
+  const value = store.get(source);
+  if (value === undefined) return out.integer(0);
+  const expireAt = store.expireAtOf(source);
+  if (!replace && store.has(target)) return out.integer(0);
+  const result = store.set(target, value, { expireAt: expireAt > 0 ? expireAt : 0 });
+  if (result.status !== 'OK') return out.error(statusError(result.status));
+  out.integer(1);
 }
