@@ -1,6 +1,6 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import { encodeCommand } from '../../protocol/resp/encoder.ts';
-import { GATEWAY_ERRORS, watchedKeyMoved } from '../errors.ts';
+import { GATEWAY_ERRORS, nodeUnreachable, watchedKeyMoved } from '../errors.ts';
 import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
@@ -73,7 +73,9 @@ export function watchKeys(
     return watch.link.send(sink, tag, raw.buf, raw.start, raw.end);
   }
   const link = pool.borrow(client.resp3);
-  if (link === undefined) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
+  if (link === undefined) {
+    return replyError(client, tag, nodeUnreachable(pool.nodeId, pool.address, 'left the ring'));
+  }
   watch = new GatewayWatch(pool, link, client.resp3);
   client.watch = watch;
   // Kept until sent: the client's buffer may be reused while earlier replies are awaited.
