@@ -595,6 +595,40 @@ const SCRIPT: readonly (readonly string[])[] = [
   ['TTL', 'cp5'],
   ['COPY', 'cp', 'cp', 'BOGUS'],
   ['COPY', 'missing', 'missing'],
+  ['SET', 'dp', '7'],
+  ['DUMP', 'dp'],
+  ['SET', 'dp', '-300'],
+  ['DUMP', 'dp'],
+  ['SET', 'dp', '70000'],
+  ['DUMP', 'dp'],
+  ['SET', 'dp', '-2147483648'],
+  ['DUMP', 'dp'],
+  ['SET', 'dp', '12345678901'],
+  ['DUMP', 'dp'],
+  ['SET', 'dp', '007'],
+  ['DUMP', 'dp'],
+  ['SET', 'dp', ''],
+  ['DUMP', 'dp'],
+  ['SET', 'dp', 'hello world, twenty'],
+  ['DUMP', 'dp'],
+  ['DUMP', 'missing'],
+  ['DUMP'],
+  ['RESTORE', 'rk', '0', 'garbage'],
+  ['RESTORE', 'rk', '-1', 'x'],
+  ['RESTORE', 'rk', 'x', 'y'],
+  ['RESTORE', 'dp', '0', 'x'],
+  ['RESTORE', 'rk', '0', 'x', 'BOGUS'],
+  ['RESTORE', 'rk', '0', 'x', 'IDLETIME', '-1'],
+  ['RESTORE', 'rk', '0', 'x', 'IDLETIME', 'x'],
+  ['RESTORE', 'rk', '0', 'x', 'FREQ', '256'],
+  ['RESTORE', 'rk', '0', 'x', 'FREQ', '-1'],
+  ['RESTORE', 'rk', '0', 'x', 'IDLETIME', '1', 'FREQ', '1'],
+  ['RESTORE', 'rk', '0', 'x', 'FREQ', '1', 'IDLETIME', '1'],
+  ['RESTORE', 'rk', '0', 'x', 'IDLETIME'],
+  ['RESTORE', 'rk', '0'],
+  ['RESTORE', 'dp', '0', 'x', 'REPLACE'],
+  ['RESTORE', 'rk', '0', '0123456789'],
+  ['EXISTS', 'rk'],
   ['MSETNX', 'ma', '1', 'mb', '2'],
   ['MSETNX', 'ma', '1', 'mc', '3'],
   ['EXISTS', 'mc'],
@@ -966,6 +1000,27 @@ async function replies(port: number): Promise<string[]> {
   return split(Buffer.from(client.text, 'latin1'));
 }
 
+/** Sends `commands` (arguments may be bytes) on a new connection; each reply's bytes. */
+async function exchange(port: number, commands: (string | Buffer)[][]): Promise<Buffer[]> {
+  const client = await RawClient.connect(port);
+  client.send(encodePipeline(commands));
+  const complete = (): boolean => {
+    try {
+      return split(Buffer.from(client.text, 'latin1')).length >= commands.length;
+    } catch {
+      return false;
+    }
+  };
+  await client.waitFor(complete);
+  client.destroy();
+  return split(Buffer.from(client.text, 'latin1')).map((reply) => Buffer.from(reply, 'latin1'));
+}
+
+/** The bytes of a bulk reply `$n CRLF bytes CRLF`. */
+function bulkOf(reply: Buffer): Buffer {
+  return reply.subarray(reply.indexOf('\r\n') + 2, reply.length - 2);
+}
+
 /** Cuts a stream of replies into each reply's bytes (latin1). */
 function split(bytes: Buffer): string[] {
   const replies: string[] = [];
@@ -1037,6 +1092,66 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
       mlcache: actual[i],
     })).filter((row) => row.redis !== row.mlcache);
     expect(differences).toEqual([]);
+  });
+
+  it('moves strings both ways with DUMP and RESTORE, compressed payloads included', async () => {
+    const incompressible = Buffer.from(
+      Array.from({ length: 100 }, (_, i) => (i * 7919 + 13) % 251),
+    );
+    const values = [
+      '7',
+      '-300',
+      '70000',
+      '12345678901',
+      '',
+      'hello',
+      'a'.repeat(200),
+      'abc'.repeat(50) + 'xyz',
+      'x'.repeat(70_000),
+    ].map((text) => Buffer.from(text, 'latin1'));
+    values.push(Buffer.from(Array.from({ length: 256 }, (_, i) => i)), incompressible);
+    let compressed = 0;
+    for (const [i, value] of values.entries()) {
+      const key = `moved:${i}`;
+      const [, theirs] = await exchange(redisPort, [
+        ['SET', key, value],
+        ['DUMP', key],
+      ]);
+      const redisPayload = bulkOf(theirs!);
+      const [restored, back] = await exchange(mlcache!.port, [
+        ['RESTORE', key, '0', redisPayload, 'REPLACE'],
+        ['GET', key],
+      ]);
+      expect(restored!.toString('latin1'), `value ${i} into mlcache`).toBe('+OK\r\n');
+      expect(bulkOf(back!).equals(value), `value ${i} read back`).toBe(true);
+      const [ours] = await exchange(mlcache!.port, [['DUMP', key]]);
+      const payload = bulkOf(ours!);
+      // Where Redis did not compress (an integer, a short or incompressible text), the same bytes.
+      if (redisPayload[1] === 0xc3) compressed++;
+      else expect(payload.equals(redisPayload), `payload ${i}`).toBe(true);
+      const [intoRedis, fromRedis] = await exchange(redisPort, [
+        ['RESTORE', `${key}:copy`, '0', payload],
+        ['GET', `${key}:copy`],
+      ]);
+      expect(intoRedis!.toString('latin1'), `value ${i} into redis`).toBe('+OK\r\n');
+      expect(bulkOf(fromRedis!).equals(value)).toBe(true);
+    }
+    // Redis compressed the repetitive ones (LZF): mlcache read those too.
+    expect(compressed).toBeGreaterThanOrEqual(3);
+    // A payload with a flipped byte fails the checksum on both.
+    const [, dumped] = await exchange(redisPort, [
+      ['SET', 'flip', 'value'],
+      ['DUMP', 'flip'],
+    ]);
+    const flipped = Buffer.from(bulkOf(dumped!));
+    flipped[2] = (flipped[2] as number) ^ 1;
+    const refused = [['RESTORE', 'flipped', '0', flipped]];
+    const [redisAnswer] = await exchange(redisPort, refused);
+    const [ourAnswer] = await exchange(mlcache!.port, refused);
+    expect(ourAnswer!.toString('latin1')).toBe(redisAnswer!.toString('latin1'));
+    // The next test compares the keyspaces: leave both empty alike.
+    await exchange(redisPort, [['FLUSHALL']]);
+    await exchange(mlcache!.port, [['FLUSHALL']]);
   });
 
   it('sends the same bytes in RESP3 after HELLO 3, and switches protocol mid-pipeline', async () => {

@@ -33,6 +33,7 @@ const MUTATING = [
   'rename',
   'renamenx',
   'copy',
+  'restore',
   'getdel',
   'getex',
   'mset',

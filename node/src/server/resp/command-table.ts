@@ -3,6 +3,7 @@ import { BITFIELD_COMMANDS } from './commands/bitfield.ts';
 import { BITMAP_COMMANDS } from './commands/bitmaps.ts';
 import { CLIENT_COMMAND } from './commands/client.ts';
 import { CONNECTION_COMMANDS } from './commands/connection.ts';
+import { DUMP_COMMANDS } from './commands/dump.ts';
 import { EXPIRY_COMMANDS } from './commands/expiry.ts';
 import { HYPERLOGLOG_COMMANDS } from './commands/hyperloglog.ts';
 import { COMMAND_COMMAND } from './commands/introspection.ts';
@@ -26,6 +27,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...BITFIELD_COMMANDS,
   ...HYPERLOGLOG_COMMANDS,
   ...KEY_COMMANDS,
+  ...DUMP_COMMANDS,
   ...EXPIRY_COMMANDS,
   OBJECT_COMMAND,
   ...CONNECTION_COMMANDS,
