@@ -106,6 +106,31 @@ describe('connection lifecycle', () => {
     expect(server.stats.connectedClients).toBe(0);
   });
 
+  it('CLIENT KILL ends other clients by ID or address, and the caller itself after its reply', async () => {
+    const { port } = await start();
+    const [killer, victim, bystander] = await Promise.all([
+      client(port),
+      client(port),
+      client(port),
+    ]);
+    victim.send(encodeCommand(['CLIENT', 'ID']));
+    const id = (await victim.waitFor((text) => text.endsWith('\r\n'))).slice(1, -2);
+    killer.send(encodeCommand(['CLIENT', 'KILL', 'ID', id]));
+    expect(await killer.waitFor((text) => text.endsWith('\r\n'))).toBe(':1\r\n');
+    expect(await victim.closesWithin(2000)).toBe(true);
+    // The old form names a client by the address CLIENT LIST shows.
+    bystander.send(encodeCommand(['CLIENT', 'INFO']));
+    const info = await bystander.waitFor((text) => text.includes('\n\r\n'));
+    const addr = / addr=(\S+) /.exec(info)?.[1] as string;
+    killer.send(encodeCommand(['CLIENT', 'KILL', addr]));
+    expect(await killer.waitFor((text) => text.endsWith('+OK\r\n'))).toBe(':1\r\n+OK\r\n');
+    expect(await bystander.closesWithin(2000)).toBe(true);
+    // SKIPME no: the caller is killed too, after it got its answer.
+    killer.send(encodeCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'no']));
+    expect(await killer.closesWithin(2000)).toBe(true);
+    expect(killer.text).toBe(':1\r\n+OK\r\n:1\r\n');
+  });
+
   it('refuses connections beyond maxclients', async () => {
     const { port } = await start({ maxClients: 1 });
     await client(port);

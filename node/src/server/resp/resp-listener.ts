@@ -60,6 +60,7 @@ export function createRespListener(
     };
     const session = new Session(nextId++, context, peer);
     const connection = connect(socket, session);
+    session.kill = () => connection.destroy();
     sessions.set(session.id, session);
     connections.add(connection);
     stats.connectedClients++;

@@ -35,6 +35,13 @@ export class Session {
   lastCommand = 'NULL';
   /** Set by QUIT: the connection sends the replies so far, then closes. */
   closeRequested = false;
+  /**
+   * Ends this client's connection at once (CLIENT KILL from another client). The listener sets
+   * it to destroy the socket; a socket-free session only marks itself to close.
+   */
+  kill: () => void = () => {
+    this.closeRequested = true;
+  };
   /** Set by the dispatcher when the router made the command wait (command-router.ts). */
   blocked: BlockedCommand | undefined = undefined;
   /** Between MULTI and EXEC or DISCARD: the commands queued (transaction.ts). */

@@ -4,11 +4,12 @@ import { NO_KEYS } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { clientKill } from './client-kill.ts';
 import { helpReply } from './help.ts';
 
 const FLAGS = ['noscript', 'loading', 'stale'] as const;
 
-/** CLIENT and the subcommands that clients and tools send: ID, names, INFO, LIST, SETINFO. */
+/** CLIENT and the subcommands that clients and tools send: ID, names, INFO, LIST, SETINFO, KILL. */
 export const CLIENT_COMMAND: CommandSpec = {
   name: 'client',
   arity: -2,
@@ -37,6 +38,7 @@ export const CLIENT_COMMAND: CommandSpec = {
       out.verbatim(`${describeClient(session)}\n`),
     ),
     sub('list', -2, 'Lists open connections.', '2.4.0', list),
+    sub('kill', -3, 'Terminates open connections.', '2.4.0', clientKill),
     sub(
       'help',
       2,
@@ -50,6 +52,22 @@ export const CLIENT_COMMAND: CommandSpec = {
           '    Return the ID of the current connection.',
           'INFO',
           '    Return information about the current client connection.',
+          'KILL <ip:port>',
+          '    Kill connection made from <ip:port>.',
+          'KILL <option> <value> [<option> <value> [...]]',
+          '    Kill connections. Options are:',
+          '    * ADDR (<ip:port>|<unixsocket>:0)',
+          '      Kill connections made from the specified address',
+          '    * LADDR (<ip:port>|<unixsocket>:0)',
+          '      Kill connections made to specified local address',
+          '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+          '      Kill connections by type.',
+          '    * USER <username>',
+          '      Kill connections authenticated by <username>.',
+          '    * SKIPME (YES|NO)',
+          '      Skip killing current connection (default: yes).',
+          '    * ID <client-id>',
+          '      Kill connections by client id.',
           'LIST [TYPE normal] [ID <id> [<id> ...]]',
           '    Return information about client connections.',
           'SETINFO <LIB-NAME|LIB-VER> <value>',
