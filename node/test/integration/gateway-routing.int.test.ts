@@ -346,6 +346,13 @@ describe('gateway routing across three nodes', () => {
     });
     const hello = (await client.call('HELLO', '2')) as Reply[];
     expect(hello.slice(0, 2)).toEqual(['server', 'redis']);
+    // CLIENT KILL ends one of the gateway's own clients.
+    const victim = await RespTestClient.connect(gw.port);
+    const id = (await victim.call('CLIENT', 'ID')) as number;
+    expect(await client.call('CLIENT', 'KILL', 'ID', String(id))).toBe(1);
+    const deadline = Date.now() + 2000;
+    while (!victim.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(victim.closed).toBe(true);
   });
 
   it('keeps a 10,000-command pipeline in order across nodes', async () => {
