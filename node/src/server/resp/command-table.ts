@@ -9,6 +9,7 @@ import { HYPERLOGLOG_COMMANDS } from './commands/hyperloglog.ts';
 import { COMMAND_COMMAND } from './commands/introspection.ts';
 import { INCRBYFLOAT_COMMAND } from './commands/float-counter.ts';
 import { KEY_COMMANDS } from './commands/keys.ts';
+import { LCS_COMMAND } from './commands/lcs.ts';
 import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
 import { MEMORY_COMMAND } from './commands/memory.ts';
 import { OBJECT_COMMAND } from './commands/object.ts';
@@ -23,6 +24,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...LEGACY_STRING_COMMANDS,
   ...STRING_RANGE_COMMANDS,
   INCRBYFLOAT_COMMAND,
+  LCS_COMMAND,
   ...BITMAP_COMMANDS,
   ...BITFIELD_COMMANDS,
   ...HYPERLOGLOG_COMMANDS,
