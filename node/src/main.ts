@@ -234,6 +234,7 @@ async function start(
     logger: logger.child({ component: 'resp' }),
     router: cluster?.router,
     turnEnd,
+    scriptTimeLimitMs: config.scriptTimeLimitMs,
   });
   createNodeMetrics({
     registry,

@@ -1,6 +1,7 @@
 import type { CommandArgs } from '../protocol/resp/command-args.ts';
 import type { CommandEntry } from '../server/resp/command-registry.ts';
 import type { CommandRouter, RouteVerdict } from '../server/resp/command-router.ts';
+import { keyRangeOf } from '../server/resp/command-spec.ts';
 import type { CacheStore } from '../core/store-types.ts';
 import { ROLE } from './cluster-state.ts';
 import type { ClusterState } from './cluster-state.ts';
@@ -47,7 +48,14 @@ export class RespRouter implements CommandRouter {
 
   route(entry: CommandEntry, args: CommandArgs): RouteVerdict {
     const spec = entry.spec;
-    if (spec.firstKey === 0) {
+    let first = spec.firstKey;
+    let step = spec.step;
+    let last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
+    if (spec.movableKeys !== undefined) {
+      // EVAL: the keys a script declares route it; a script without keys runs where it is sent.
+      ({ first, last, step } = keyRangeOf(spec, args));
+      if (first === 0) return undefined;
+    } else if (first === 0) {
       if (spec.name === 'flushall' || spec.name === 'flushdb') this.#flush();
       return undefined;
     }
@@ -56,17 +64,16 @@ export class RespRouter implements CommandRouter {
     if (roles.length === 0) return ROUTE_ERRORS.NO_RING;
     const mask = roles.length - 1;
     const count = args.count;
-    const last = spec.lastKey < 0 ? count + spec.lastKey : spec.lastKey;
     const bytes = args.buffer;
     let waits: Promise<string | undefined>[] | undefined;
-    for (let i = spec.firstKey; i <= last && i < count; i += spec.step) {
+    for (let i = first; i <= last && i < count; i += step) {
       const start = args.starts[i]!;
       const end = args.ends[i]!;
       if (bytes[start] === RESERVED_FIRST_BYTE && end > start && isReservedKey(args.latin1(i))) {
         return ROUTE_ERRORS.RESERVED;
       }
       const shard = keyHashAt(bytes, start, end) & mask;
-      if (i === spec.firstKey && --this.#countdown === 0) this.#sample(shard, args.latin1(i));
+      if (i === first && --this.#countdown === 0) this.#sample(shard, args.latin1(i));
       const role = roles[shard];
       if (role === ROLE.OWNED) continue;
       if (role === ROLE.FOREIGN) {

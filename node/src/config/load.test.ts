@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       mlEvictedKeys: 1 << 22,
       mlPlainSwitch: true,
       evictionHeadroom: 0.01,
+      scriptTimeLimitMs: 5000,
     });
   });
 

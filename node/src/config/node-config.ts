@@ -50,6 +50,8 @@ export interface NodeConfig {
   readonly mlPlainSwitch: boolean;
   /** Share of the budget evicted ahead of writes, between requests (`Store.evictionHeadroom`). */
   readonly evictionHeadroom: number;
+  /** A Lua script running longer is stopped with an error; 0: no limit (`scriptTimeLimitMs`). */
+  readonly scriptTimeLimitMs: number;
 }
 
 /** The `host:port` of a `grpc://host:port` scorer, or null for a local one. */
@@ -163,6 +165,7 @@ export function resolveConfig(
     mlEvictedKeys: values.mlEvictedKeys,
     mlPlainSwitch: values.mlPlainSwitch === 'on',
     evictionHeadroom: values.evictionHeadroom,
+    scriptTimeLimitMs: values.scriptTimeLimit,
   };
 }
 

@@ -83,6 +83,7 @@ export interface OptionValues {
   adminPort: number;
   maxMemory: number;
   evictionHeadroom: number;
+  scriptTimeLimit: number;
   policy: string;
   maxValueSize: number;
   maxKeySize: number;
@@ -189,6 +190,14 @@ export const OPTIONS: readonly AnyOption[] = [
       'ml-lfu, for the model). A write evicts itself only when the budget would be exceeded: ' +
       'memory never goes above --maxmemory. Up to 50; 0 evicts only inline, as Redis does.',
     parse: percent(50),
+  }),
+  option('scriptTimeLimit', 'script-time-limit', {
+    valueName: 'MS',
+    defaultText: '5000',
+    doc:
+      'A Lua script (EVAL) still running after this many milliseconds is stopped with an error; ' +
+      'its writes so far stay. The node serves nothing else while a script runs. 0: no limit.',
+    parse: integer(0, 3_600_000, ' of ms'),
   }),
   option('policy', 'policy', {
     valueName: 'NAME',

@@ -26,6 +26,7 @@ import { Router } from './routing/router.ts';
 import { NodeLink } from './upstream/node-link.ts';
 import { NodePool } from './upstream/node-pool.ts';
 import { OutBuffer } from './upstream/out-buffer.ts';
+import { ScriptEngine } from '../server/resp/scripting/script-engine.ts';
 import { WatchRegistry } from '../server/resp/transaction.ts';
 
 /** Everything a gateway is built from; the composition root reads it from flags. */
@@ -138,6 +139,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     sessions: new Map<number, Session>(),
     // Nodes hold the watches (gateway-watch.ts): the gateway's own registry stays empty.
     watches: new WatchRegistry(NO_KEYSPACE),
+    // Scripts run on the nodes that hold their keys: the gateway's engine never starts a Lua state.
+    scripts: new ScriptEngine({ clock, timeLimitMs: 0, redisVersion: '7.2.0' }),
     startedAt: clock.now(),
     port: () => address?.port ?? 0,
     logger: logger.child({ component: 'resp' }),

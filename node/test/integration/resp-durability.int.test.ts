@@ -170,4 +170,23 @@ describe('durable writes', () => {
       await client.waitFor((t) => t.endsWith('+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n+PONG\r\n')),
     ).toBeTruthy();
   });
+
+  it("holds a script's reply until what it wrote is durable; a script that only read goes at once", async () => {
+    const { sync, connect } = await setup();
+    const client = await connect();
+    client.send(encodePipeline([['EVAL', 'return redis.call("GET", KEYS[1])', '1', 'k']]));
+    expect(await client.waitFor((t) => t === '$-1\r\n')).toBeTruthy();
+    expect(sync.syncs).toBe(0);
+    client.send(
+      encodePipeline([
+        ['EVAL', 'return redis.call("SET", KEYS[1], ARGV[1])', '1', 'k', 'v'],
+        ['PING'],
+      ]),
+    );
+    await settle();
+    expect(client.text).toBe('$-1\r\n');
+    expect(sync.syncs).toBe(1);
+    sync.succeed();
+    expect(await client.waitFor((t) => t === '$-1\r\n+OK\r\n+PONG\r\n')).toBeTruthy();
+  });
 });

@@ -6,6 +6,7 @@ import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
 import { parseReply } from '../../src/protocol/resp/reply-parser.ts';
 import { RawClient, startTestServer } from '../../src/server/resp/testing/start-test-server.ts';
 import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
+import { SCRIPTING_RESP3_STEPS, SCRIPTING_STEPS } from './scripting-cases.ts';
 
 /**
  * Differential test: the same commands, pipelined on one connection, against a real redis-server
@@ -911,6 +912,7 @@ const SCRIPT: readonly (readonly string[])[] = [
   ['SCAN', '0', 'COUNT', 'x'],
   ['SCAN', '0', 'MATCH'],
   ['SCAN', '0', 'BOGUS', 'x'],
+  ...SCRIPTING_STEPS,
   ['FLUSHALL', 'later'],
   ['FLUSHALL', 'ASYNC', 'SYNC'],
   ['FLUSHDB'],
@@ -1005,6 +1007,7 @@ const RESP3_SCRIPT: readonly Resp3Step[] = [
   { args: ['SET', 'la', 'ohmytext'] },
   { args: ['SET', 'lb', 'mynewtext'] },
   { args: ['LCS', 'la', 'lb', 'IDX', 'WITHMATCHLEN'] },
+  ...SCRIPTING_RESP3_STEPS.map((args) => ({ args })),
   { args: ['FLUSHALL'] },
   { args: ['SCAN', '0'] },
   { args: ['SET', 'x'.repeat(10), 'y'] },

@@ -15,6 +15,7 @@ import type { RawRequest } from '../front/request-bytes.ts';
 import { allOk, broadcast, concatArrays, sumIntegers } from '../routing/broadcast.ts';
 import { forwardKey, forwardKeys } from '../routing/forward.ts';
 import { routeScan } from '../routing/scan.ts';
+import { forwardScript, isMirroredScript, scriptBroadcastOf } from '../routing/script-route.ts';
 import type { Route } from './gateway-command-table.ts';
 import { runTransactional } from './gateway-transaction.ts';
 import { endWatch } from './gateway-watch.ts';
@@ -72,7 +73,7 @@ export function executeCommand(
   }
   if (runTransactional(ctx, client, entry, route, args, tag)) return;
   const mirrors = ctx.mirrors;
-  if (mirrors !== undefined && MIRRORED.has(route)) {
+  if (mirrors !== undefined && isMirrored(route, entry)) {
     // Mirror mode: the same bytes go to every mirror, in the order they go to the primary.
     const raw = client.request();
     mirrors.send(raw.buf, raw.start, raw.end);
@@ -84,6 +85,7 @@ export function executeCommand(
 /**
  * Routes that reach the keyspace, and so the eviction policy: what mirror mode copies. SCAN,
  * DBSIZE and INFO read no entry (no policy sees them); local commands never reach a node.
+ * Scripts read and write entries like the commands they call.
  */
 const MIRRORED: ReadonlySet<Route> = new Set<Route>([
   'key',
@@ -92,7 +94,17 @@ const MIRRORED: ReadonlySet<Route> = new Set<Route>([
   'mset',
   'count',
   'flush',
+  'eval',
 ]);
+
+/**
+ * What mirror mode copies: the keyspace routes, and the SCRIPT subcommands that change a node's
+ * script cache (LOAD, FLUSH), without which a mirror would answer the EVALSHAs that follow with
+ * NOSCRIPT where the primary ran them.
+ */
+function isMirrored(route: Route, entry: CommandEntry): boolean {
+  return MIRRORED.has(route) || (route === 'script' && isMirroredScript(entry));
+}
 
 /**
  * Sends a checked command where its route says, answering slot `tag`. Also the entry point of a
@@ -109,8 +121,10 @@ export function routeCommand(
   raw: RawRequest | undefined,
   time: number,
 ): void {
-  // A subcommand without a key under a keyed container (OBJECT HELP) needs no node.
-  if (entry.container !== undefined && entry.spec.firstKey === 0 && route !== 'local') {
+  // A subcommand without a key under a keyed container (OBJECT HELP) needs no node. SCRIPT's are
+  // keyless too, but LOAD, FLUSH and EXISTS are for the nodes' script caches (route 'script').
+  const keyed = route === 'key' || route === 'keys';
+  if (keyed && entry.container !== undefined && entry.spec.firstKey === 0) {
     return runLocal(ctx, client, entry, args, tag);
   }
   switch (route) {
@@ -155,6 +169,15 @@ export function routeCommand(
     }
     case 'info':
       return routeInfo(ctx, client, args, tag);
+    case 'eval':
+      return forwardScript(ctx, client, entry, args, tag, attempts, raw);
+    case 'script': {
+      const combine = scriptBroadcastOf(entry);
+      // Never the gateway's own script engine: the scripts run on the nodes.
+      if (combine === undefined) return runLocal(ctx, client, entry, args, tag);
+      const request = raw ?? client.request();
+      return broadcast(ctx, client, tag, request.buf.subarray(request.start, request.end), combine);
+    }
     default:
       return replyError(client, tag, GATEWAY_ERRORS.INTERNAL);
   }

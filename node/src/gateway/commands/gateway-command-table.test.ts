@@ -23,6 +23,10 @@ describe('createGatewayCommands', () => {
     expect(routeOf('dbsize')).toBe('dbsize');
     expect(routeOf('flushall')).toBe('flush');
     expect(routeOf('info')).toBe('info');
+    for (const name of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro']) {
+      expect(routeOf(name), name).toBe('eval');
+    }
+    expect(routeOf('script')).toBe('script');
     for (const name of [
       'ping',
       'echo',

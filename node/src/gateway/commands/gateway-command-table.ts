@@ -17,7 +17,10 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
  * - `scan` — walks the nodes one after another behind a composite cursor;
  * - `dbsize`, `flush`, `allKeys` (KEYS) — sent to every node, summed, all-OK or concatenated;
  * - `info` — the gateway's sections plus the nodes' figures added up;
- * - `transaction` — MULTI, EXEC, DISCARD, WATCH, UNWATCH (gateway-transaction.ts).
+ * - `transaction` — MULTI, EXEC, DISCARD, WATCH, UNWATCH (gateway-transaction.ts);
+ * - `eval` — EVAL, EVALSHA and their _RO forms: by their declared keys as `keys`, or without
+ *   keys to the node of their script's SHA-1 (routing/script-route.ts);
+ * - `script` — SCRIPT LOAD, FLUSH, EXISTS sent to every node; KILL, DEBUG, HELP answered here.
  */
 export type Route =
   | 'local'
@@ -31,7 +34,9 @@ export type Route =
   | 'flush'
   | 'info'
   | 'allKeys'
-  | 'transaction';
+  | 'transaction'
+  | 'eval'
+  | 'script';
 
 /** Commands whose handling is not derived from their key positions. */
 const SPECIAL: Readonly<Record<string, Route>> = {
@@ -56,6 +61,12 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   flushdb: 'flush',
   flushall: 'flush',
   info: 'info',
+  // Their keys follow `numkeys` (the spec's movableKeys), and a keyless script has a home node.
+  eval: 'eval',
+  evalsha: 'eval',
+  eval_ro: 'eval',
+  evalsha_ro: 'eval',
+  script: 'script',
   config: 'local',
   // Answered from the gateway's own clock: TIME has no key to route by.
   time: 'local',

@@ -1,6 +1,7 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import { encodeCommand } from '../../protocol/resp/encoder.ts';
 import type { CommandEntry } from '../../server/resp/command-registry.ts';
+import { keyRangeOf } from '../../server/resp/command-spec.ts';
 import { ERRORS } from '../../server/resp/errors.ts';
 import { transactionTooLarge } from '../../server/resp/transaction.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
@@ -8,6 +9,7 @@ import { linkFor, replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import { WriteSink } from '../near-cache/near-cache-sinks.ts';
+import { writesKeys } from '../routing/forward.ts';
 import { argShard } from '../routing/key-shard.ts';
 import type { NodePool } from '../upstream/node-pool.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
@@ -38,8 +40,20 @@ export class GatewayTransaction {
   }
 }
 
-/** Routes whose commands may be queued: one node answers them whole. */
-const QUEUEABLE: ReadonlySet<Route> = new Set<Route>(['key', 'keys', 'mget', 'mset', 'count']);
+/**
+ * Routes whose commands may be queued: one node answers them whole. A script's declared keys
+ * count like any command's; a script without keys runs on the transaction's node (an EVALSHA
+ * there may answer NOSCRIPT inside EXEC's reply if that node never saw the script: SCRIPT LOAD
+ * puts it on every node).
+ */
+const QUEUEABLE: ReadonlySet<Route> = new Set<Route>([
+  'key',
+  'keys',
+  'mget',
+  'mset',
+  'count',
+  'eval',
+]);
 /**
  * The gateway's own commands that may be queued too, answered by the node inside its EXEC
  * (UNWATCH there is Redis's no-op). The others change or read the connection (HELLO, AUTH,
@@ -132,12 +146,11 @@ function queue(
       ? QUEUEABLE_LOCAL.has(entry.spec.name)
       : QUEUEABLE.has(route);
   if (!queueable) return refuse(notInTransaction(entry.fullName));
-  const spec = entry.spec;
   const router = ctx.router;
-  if (spec.firstKey > 0) {
-    const step = Math.max(1, spec.step);
-    const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
-    for (let at = spec.firstKey; at <= last && at < args.count; at += step) {
+  // EVAL's keys move with its `numkeys`: the spec says where they are in this call.
+  const { first, last, step } = keyRangeOf(entry.spec, args);
+  if (first > 0) {
+    for (let at = first; at <= last && at < args.count; at += step) {
       const shard = argShard(args, at, router.shardMask);
       const pool = router.poolOf(shard);
       if (pool === undefined) return refuse(GATEWAY_ERRORS.NO_RING);
@@ -147,7 +160,7 @@ function queue(
       }
       transaction.pool = pool;
       // Only the near cache needs the written keys (it drops them when EXEC is answered).
-      if (entry.write && ctx.nearCache.enabled) transaction.written.push(args.latin1(at));
+      if (writesKeys(entry) && ctx.nearCache.enabled) transaction.written.push(args.latin1(at));
     }
   }
   const request = client.request();

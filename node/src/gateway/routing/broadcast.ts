@@ -6,6 +6,7 @@ import type { NodePool } from '../upstream/node-pool.ts';
 import type { MovedReply, ReplySink } from '../upstream/reply-sink.ts';
 import {
   arrayElements,
+  arrayReply,
   integerBytes,
   integerReply,
   isError,
@@ -108,4 +109,40 @@ const UNEXPECTED_REPLY = Buffer.from('-ERR unexpected reply from a node\r\n');
 export const allOk: Combine = (replies) => {
   for (const reply of replies) if (!isOk(reply, 0, reply.length)) return reply;
   return OK_REPLY;
+};
+
+/**
+ * SCRIPT LOAD: the SHA every node answered (one body has one SHA-1), else the first error. Nodes
+ * that disagree would mean a node computes SHAs differently: an error, not one of their answers.
+ */
+export const sameReply: Combine = (replies) => {
+  for (const reply of replies) if (isError(reply, 0)) return reply;
+  const first = replies[0];
+  if (first === undefined) return UNEXPECTED_REPLY;
+  for (const reply of replies) if (!reply.equals(first)) return UNEXPECTED_REPLY;
+  return first;
+};
+
+/**
+ * SCRIPT EXISTS: per SHA, 1 only when every node has the script (an EVALSHA may reach any of
+ * them), else 0; any node's error fails it.
+ */
+export const andIntegerArrays: Combine = (replies) => {
+  let all: number[] | undefined;
+  for (const reply of replies) {
+    if (isError(reply, 0)) return reply;
+    const ranges = arrayElements(reply, 0, reply.length);
+    if (ranges === undefined || (all !== undefined && ranges.length / 2 !== all.length)) {
+      return UNEXPECTED_REPLY;
+    }
+    const values: number[] = [];
+    for (let i = 0; i < ranges.length; i += 2) {
+      const value = integerReply(reply, ranges[i] as number, ranges[i + 1] as number);
+      if (value === undefined) return UNEXPECTED_REPLY;
+      values.push(all === undefined ? value : Math.min(all[values.length] as number, value));
+    }
+    all = values;
+  }
+  if (all === undefined) return UNEXPECTED_REPLY;
+  return arrayReply(all.map((value) => integerBytes(value === 0 ? 0 : 1)));
 };

@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { CommandEntry } from '../../server/resp/command-registry.ts';
+import { keyRangeOf } from '../../server/resp/command-spec.ts';
 import { wrongArity } from '../../server/resp/errors.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { linkFor, replyError } from '../front/gateway-client.ts';
@@ -72,15 +73,17 @@ export function forwardKeys(
 ): void {
   const router = ctx.router;
   const spec = entry.spec;
-  const step = Math.max(1, spec.step);
-  const last = spec.lastKey < 0 ? args.count + spec.lastKey : spec.lastKey;
+  // EVAL's keys move with its `numkeys`: the spec says where they are in this call.
+  const { first, last, step } = keyRangeOf(spec, args);
   if ((spec.name === 'mset' || spec.name === 'msetnx') && args.count % 2 === 0)
     return replyError(client, tag, wrongArity(spec.name));
-  const count = Math.floor((last - spec.firstKey) / step) + 1;
+  const count = Math.floor((last - first) / step) + 1;
+  // No route sends a call without keys here (forwardScript sends keyless scripts by their SHA).
+  if (count <= 0) return replyError(client, tag, GATEWAY_ERRORS.INTERNAL);
   const owners = new Int32Array(count);
   let single = true;
   for (let i = 0; i < count; i++) {
-    const at = spec.firstKey + i * step;
+    const at = first + i * step;
     const shard = argShard(args, at, router.shardMask);
     const owner = router.ownerIndexOf(shard);
     if (owner < 0) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
@@ -89,9 +92,9 @@ export function forwardKeys(
   }
   const near = ctx.nearCache;
   const tracked: string[] = [];
-  if (entry.write && near.enabled && near.tracking) {
+  if (writesKeys(entry) && near.enabled && near.tracking) {
     for (let i = 0; i < count; i++) {
-      const key = args.latin1(spec.firstKey + i * step);
+      const key = args.latin1(first + i * step);
       if (near.beginWrite(key)) tracked.push(key);
     }
   }
@@ -111,7 +114,7 @@ export function forwardKeys(
   const keys: Buffer[] = [];
   const values: Buffer[] = [];
   for (let i = 0; i < count; i++) {
-    const at = spec.firstKey + i * step;
+    const at = first + i * step;
     keys.push(args.copy(at));
     if (kind === 'mset') values.push(args.copy(at + 1));
   }
@@ -127,4 +130,16 @@ export function forwardKeys(
     endWrites,
   );
   fanOut.start(owners, attempts);
+}
+
+/**
+ * EVAL and EVALSHA carry no `write` flag (as in Redis: the script decides), but a script may
+ * write any key it declares, so the near cache treats them as writes of their declared keys. Their
+ * read-only forms (EVAL_RO, EVALSHA_RO) are refused by the node if the script writes.
+ */
+const SCRIPT_WRITES: ReadonlySet<string> = new Set(['eval', 'evalsha']);
+
+/** True when a command may change the keys at its key positions (for near-cache invalidation). */
+export function writesKeys(entry: CommandEntry): boolean {
+  return entry.write || SCRIPT_WRITES.has(entry.spec.name);
 }

@@ -7,11 +7,29 @@ import type { Session } from './session.ts';
  * (durability, MISCONF) and `noauth`; the rest is metadata for COMMAND and for clients.
  */
 export type CommandFlag =
-  'write' | 'readonly' | 'denyoom' | 'admin' | 'fast' | 'noauth' | 'loading' | 'stale' | 'noscript';
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'fast'
+  | 'noauth'
+  | 'loading'
+  | 'stale'
+  | 'noscript'
+  | 'skip_monitor'
+  | 'no_mandatory_keys'
+  | 'movablekeys';
 
 /** Redis's command groups, for COMMAND DOCS. */
 export type CommandGroup =
-  'string' | 'bitmap' | 'hyperloglog' | 'generic' | 'connection' | 'server' | 'transactions';
+  | 'string'
+  | 'bitmap'
+  | 'hyperloglog'
+  | 'generic'
+  | 'connection'
+  | 'server'
+  | 'transactions'
+  | 'scripting';
 
 /**
  * Runs a command whose name and arity were already checked, writing exactly one reply. Expected
@@ -38,6 +56,11 @@ export interface CommandSpec {
   readonly lastKey: number;
   /** Distance between key arguments (2 for MSET's key value pairs). */
   readonly step: number;
+  /**
+   * For a command whose keys move with its arguments (EVAL's come after its `numkeys`), where
+   * they are in one call; `firstKey` is then 0. Read through `keyRangeOf`.
+   */
+  readonly movableKeys?: (args: CommandArgs) => KeyRange;
   readonly group: CommandGroup;
   /** One line for COMMAND DOCS. */
   readonly summary: string;
@@ -47,6 +70,28 @@ export interface CommandSpec {
   readonly handler?: CommandHandler;
   /** CONFIG GET, CLIENT ID, COMMAND COUNT...: looked up by the second argument. */
   readonly subcommands?: readonly CommandSpec[];
+}
+
+/** The key arguments of one call: first … last (inclusive) every step; none when last < first. */
+export interface KeyRange {
+  readonly first: number;
+  readonly last: number;
+  readonly step?: number;
+}
+
+/**
+ * Where the keys of this call are, fixed or movable, `last` resolved against the argument count.
+ * No keys: `first` 0 and `last` -1.
+ */
+export function keyRangeOf(spec: CommandSpec, args: CommandArgs): Required<KeyRange> {
+  if (spec.movableKeys !== undefined) {
+    const range = spec.movableKeys(args);
+    return { first: range.first, last: range.last, step: range.step ?? 1 };
+  }
+  if (spec.firstKey === 0) return { first: 0, last: -1, step: 1 };
+  const last =
+    spec.lastKey < 0 ? args.count + spec.lastKey : Math.min(spec.lastKey, args.count - 1);
+  return { first: spec.firstKey, last, step: Math.max(1, spec.step) };
 }
 
 /** Key positions for commands without keys. */

@@ -15,6 +15,7 @@ import { MEMORY_COMMAND } from './commands/memory.ts';
 import { OBJECT_COMMAND } from './commands/object.ts';
 import { STRING_RANGE_COMMANDS } from './commands/string-ranges.ts';
 import { TRANSACTION_COMMANDS } from './commands/transactions.ts';
+import { SCRIPTING_COMMANDS } from './commands/scripting.ts';
 import { SERVER_COMMANDS } from './commands/server.ts';
 import { STRING_COMMANDS } from './commands/strings.ts';
 
@@ -34,6 +35,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   OBJECT_COMMAND,
   ...CONNECTION_COMMANDS,
   ...TRANSACTION_COMMANDS,
+  ...SCRIPTING_COMMANDS,
   CLIENT_COMMAND,
   ...SERVER_COMMANDS,
   MEMORY_COMMAND,

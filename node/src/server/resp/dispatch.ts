@@ -105,12 +105,15 @@ export function dispatch(
       server.logger?.error('command failed', { command: entry.fullName, error });
     }
   }
+  // A script's writes make its reply wait for durability, even when the script then failed.
+  const wroteInScript = session.wroteInScript;
+  session.wroteInScript = false;
   if (out.errors !== errorsBefore) {
     entry.errors++;
     stats.errorReplies++;
-    return undefined;
+    return wroteInScript ? entry : undefined;
   }
-  return entry.write ? entry : undefined;
+  return entry.write || wroteInScript ? entry : undefined;
 }
 
 /**
@@ -170,6 +173,10 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
         out.error(ERRORS.INTERNAL);
         server.logger?.error('command failed', { command: entry.fullName, error });
       }
+    }
+    if (session.wroteInScript) {
+      session.wroteInScript = false;
+      wrote = true;
     }
     if (out.errors !== before) {
       entry.errors++;

@@ -45,6 +45,8 @@ const SECTIONS: Readonly<Record<string, Section>> = {
       `maxmemory:${stats.bytesCapacity}`,
       `maxmemory_human:${formatBytesHuman(stats.bytesCapacity)}`,
       `maxmemory_policy:${stats.policy}`,
+      `used_memory_scripts_eval:${server.scripts.bodyBytes}`,
+      `number_of_cached_scripts:${server.scripts.size}`,
       // What the store's structures hold behind those charges (arena pages, the hash index, the
       // slot records, the expiry heap): it falls after mass deletes as the index shrinks and
       // sparse pages are evacuated (docs/benchmarks.md).

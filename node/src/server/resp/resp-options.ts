@@ -6,6 +6,7 @@ import { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import { CommandStats } from './command-stats.ts';
 import { COMMAND_TABLE } from './command-table.ts';
+import { ScriptEngine } from './scripting/script-engine.ts';
 import type { RespSettings, RespStore, ServerContext } from './server-context.ts';
 import type { Session } from './session.ts';
 
@@ -44,11 +45,18 @@ export interface RespServerOptions {
   readonly turnEnd?: TurnEnd | undefined;
   /** A cluster node's command router (command-router.ts). @default none: every key is served */
   readonly router?: CommandRouter | undefined;
+  /**
+   * A Lua script running longer than this many ms is stopped with an error (script-engine.ts);
+   * 0 lets scripts run as long as they like, the server serving nothing else meanwhile.
+   * @default 5000, Redis's busy-reply-threshold
+   */
+  readonly scriptTimeLimitMs?: number;
 }
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const MLCACHE_VERSION = '0.1.0';
+const DEFAULT_SCRIPT_TIME_LIMIT_MS = 5000;
 /** What clients see as redis_version; 7.2 is the feature level whose commands are answered. */
 const REDIS_VERSION = '7.2.0';
 
@@ -66,6 +74,11 @@ export function createServerContext(options: RespServerOptions, port: () => numb
     stats: new CommandStats(registry),
     sessions: new Map<number, Session>(),
     watches: new WatchRegistry(options.store),
+    scripts: new ScriptEngine({
+      clock: options.clock,
+      timeLimitMs: options.scriptTimeLimitMs ?? DEFAULT_SCRIPT_TIME_LIMIT_MS,
+      redisVersion: REDIS_VERSION,
+    }),
     startedAt: options.clock.now(),
     port,
     logger: options.logger,
@@ -86,6 +99,7 @@ function resolveSettings(options: RespServerOptions): RespSettings {
     ['maxTransactionBytes', options.maxTransactionBytes ?? GIB],
     ['maxPendingOutput', options.maxPendingOutput ?? MIB],
     ['closeTimeoutMs', options.closeTimeoutMs ?? 0],
+    ['scriptTimeLimitMs', options.scriptTimeLimitMs ?? 0],
   ] as const) {
     if (!Number.isSafeInteger(value) || value < 0)
       throw new RangeError(`${name} must be a non-negative integer`);

@@ -5,6 +5,7 @@ import type { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import type { CommandStats } from './command-stats.ts';
 import type { Session } from './session.ts';
+import type { ScriptEngine } from './scripting/script-engine.ts';
 import type { WatchRegistry } from './transaction.ts';
 
 /**
@@ -55,6 +56,8 @@ export interface ServerContext {
   readonly sessions: Map<number, Session>;
   /** Which sessions WATCH which keys (transaction.ts). */
   readonly watches: WatchRegistry;
+  /** EVAL's Lua state and script cache (scripting/script-engine.ts). */
+  readonly scripts: ScriptEngine;
   /** Wall-clock time the server started, in ms. */
   readonly startedAt: number;
   /** The TCP port the server listens on, 0 before listen (INFO tcp_port, CONFIG GET port). */

@@ -50,6 +50,11 @@ export class Session {
   watched: Map<string, boolean> | undefined = undefined;
   /** A write touched a watched key since WATCH: the next EXEC aborts. */
   watchBroken = false;
+  /**
+   * A script's redis.call ran a write: EVAL is not a write command itself, so the dispatcher
+   * reads and clears this to make the reply wait for durability as a write's does.
+   */
+  wroteInScript = false;
 
   constructor(id: number, server: ServerContext, peer: PeerInfo = { remote: '', local: '' }) {
     this.id = id;

@@ -74,7 +74,7 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'quit',
     arity: -1,
-    flags: ['noauth', 'loading', 'stale', 'fast'],
+    flags: ['noauth', 'noscript', 'loading', 'stale', 'fast'],
     ...NO_KEYS,
     group: 'connection',
     summary: 'Closes the connection.',

@@ -14,7 +14,7 @@ export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'multi',
     arity: 1,
-    flags: ['loading', 'stale', 'fast'],
+    flags: ['noscript', 'loading', 'stale', 'fast'],
     ...NO_KEYS,
     group: 'transactions',
     summary: 'Starts a transaction.',
@@ -28,7 +28,7 @@ export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'exec',
     arity: 1,
-    flags: ['loading', 'stale'],
+    flags: ['noscript', 'loading', 'stale'],
     ...NO_KEYS,
     group: 'transactions',
     summary: 'Executes all commands in a transaction.',
@@ -38,7 +38,7 @@ export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'discard',
     arity: 1,
-    flags: ['loading', 'stale', 'fast'],
+    flags: ['noscript', 'loading', 'stale', 'fast'],
     ...NO_KEYS,
     group: 'transactions',
     summary: 'Discards a transaction.',
@@ -52,7 +52,7 @@ export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'watch',
     arity: -2,
-    flags: ['loading', 'stale', 'fast'],
+    flags: ['noscript', 'loading', 'stale', 'fast'],
     ...ALL_KEYS,
     group: 'transactions',
     summary: 'Monitors changes to keys to determine the execution of a transaction.',
@@ -70,7 +70,7 @@ export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'unwatch',
     arity: 1,
-    flags: ['loading', 'stale', 'fast'],
+    flags: ['noscript', 'loading', 'stale', 'fast'],
     ...NO_KEYS,
     group: 'transactions',
     summary: 'Forgets about watched keys of a transaction.',
