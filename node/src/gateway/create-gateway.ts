@@ -26,6 +26,7 @@ import { Router } from './routing/router.ts';
 import { NodeLink } from './upstream/node-link.ts';
 import { NodePool } from './upstream/node-pool.ts';
 import { OutBuffer } from './upstream/out-buffer.ts';
+import { ScriptBodies } from './routing/script-bodies.ts';
 import { ScriptEngine } from '../server/resp/scripting/script-engine.ts';
 import { WatchRegistry } from '../server/resp/transaction.ts';
 
@@ -202,7 +203,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       ? new RingFile({ path: source.file, holder: ring, pollMs: source.pollMs, logger })
       : undefined;
 
-  const counters: GatewayCounters = { movedRetries: 0, movedGivenUp: 0, fanOuts: 0 };
+  const counters: GatewayCounters = {
+    movedRetries: 0,
+    movedGivenUp: 0,
+    fanOuts: 0,
+    scriptReloads: 0,
+  };
   const nearCache = new NearCache({
     // A GET answered by the gateway would reach the mirrors but not the primary.
     ttlMs: mirrored ? 0 : (options.nearCacheTtlMs ?? 200),
@@ -226,6 +232,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     maxRedirects: options.maxRedirects ?? 2,
     refreshRing: () => ringFile?.refresh() ?? Promise.resolve(),
+    scriptBodies: new ScriptBodies(),
     mirrors,
   };
   createGatewayMetrics({

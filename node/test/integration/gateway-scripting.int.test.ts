@@ -126,6 +126,40 @@ describe('EVAL with declared keys', () => {
   });
 });
 
+describe('EVALSHA on a node without the script', () => {
+  const reloads = async (): Promise<number> => {
+    const info = (await client.call('INFO', 'stats')) as string;
+    return Number(/mlcache_script_reloads:(\d+)/.exec(info)?.[1]);
+  };
+
+  it('runs it there as EVAL when the gateway has seen its body; after FLUSH it answers NOSCRIPT', async () => {
+    const body = "return redis.call('INCRBY', KEYS[1], ARGV[1]) + 0 -- reload";
+    const sha = sha1(body);
+    const [a, b, c] = [keyOn(0, 'reload'), keyOn(1, 'reload'), keyOn(2, 'reload')];
+    const before = await reloads();
+    expect(await client.call('EVAL', body, '1', a, '5')).toBe(5);
+    expect(await cachedOn(sha)).toEqual([0]);
+    // Node 1 never saw it: its NOSCRIPT is answered by the body the gateway kept.
+    expect(await client.call('EVALSHA', sha.toUpperCase(), '1', b, '7')).toBe(7);
+    expect(await cachedOn(sha)).toEqual([0, 1]);
+    expect(await client.call('EVALSHA_RO', sha, '1', c, '1')).toEqual({
+      error: expect.stringMatching(
+        /^ERR Write commands are not allowed from read-only scripts/,
+      ) as string,
+    });
+    expect(await reloads()).toBe(before + 2);
+    expect(await client.call('SCRIPT', 'FLUSH')).toBe('OK');
+    expect(await client.call('EVALSHA', sha, '1', c, '1')).toEqual({
+      error: expect.stringMatching(/^NOSCRIPT/) as string,
+    });
+    // SCRIPT LOAD through the gateway is remembered too.
+    expect(await client.call('SCRIPT', 'LOAD', body)).toBe(sha);
+    await direct[2]!.call('SCRIPT', 'FLUSH');
+    expect(await client.call('EVALSHA', sha, '1', c, '2')).toBe(2);
+    expect(await reloads()).toBe(before + 3);
+  });
+});
+
 describe('EVAL without keys', () => {
   it('sends EVAL and EVALSHA of one script to one node, which caches it', async () => {
     const body = "return 'keyless:' .. ARGV[1]";

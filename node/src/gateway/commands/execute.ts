@@ -15,7 +15,12 @@ import type { RawRequest } from '../front/request-bytes.ts';
 import { allOk, broadcast, concatArrays, sumIntegers } from '../routing/broadcast.ts';
 import { forwardKey, forwardKeys } from '../routing/forward.ts';
 import { routeScan } from '../routing/scan.ts';
-import { forwardScript, isMirroredScript, scriptBroadcastOf } from '../routing/script-route.ts';
+import {
+  forwardScript,
+  isMirroredScript,
+  scriptBroadcastOf,
+  scriptSha,
+} from '../routing/script-route.ts';
 import type { Route } from './gateway-command-table.ts';
 import { runTransactional } from './gateway-transaction.ts';
 import { endWatch } from './gateway-watch.ts';
@@ -172,6 +177,10 @@ export function routeCommand(
     case 'eval':
       return forwardScript(ctx, client, entry, args, tag, attempts, raw);
     case 'script': {
+      // The gateway keeps what the nodes are told to cache (or to forget): to answer NOSCRIPT.
+      if (entry.spec.name === 'load')
+        ctx.scriptBodies.remember(scriptSha(args, false, 2), args.view(2));
+      if (entry.spec.name === 'flush') ctx.scriptBodies.clear();
       const combine = scriptBroadcastOf(entry);
       // Never the gateway's own script engine: the scripts run on the nodes.
       if (combine === undefined) return runLocal(ctx, client, entry, args, tag);

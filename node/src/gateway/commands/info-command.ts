@@ -97,6 +97,7 @@ function gatewayInfo(
       `mlcache_near_cache_keys:${near.size}`,
       `mlcache_moved_retries:${ctx.counters.movedRetries}`,
       `mlcache_fan_outs:${ctx.counters.fanOuts}`,
+      `mlcache_script_reloads:${ctx.counters.scriptReloads}`,
     ],
     cpu: [
       `used_cpu_sys:${(usage.system / 1e6).toFixed(6)}`,

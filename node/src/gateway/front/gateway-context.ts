@@ -5,6 +5,7 @@ import type { Logger } from '../../util/logger.ts';
 import type { GatewayCommands } from '../commands/gateway-command-table.ts';
 import type { Mirrors } from '../mirror/mirrors.ts';
 import type { NearCache } from '../near-cache/near-cache.ts';
+import type { ScriptBodies } from '../routing/script-bodies.ts';
 import type { Router } from '../routing/router.ts';
 import type { OutBuffer } from '../upstream/out-buffer.ts';
 import type { TurnEnd } from '../../server/turn-end.ts';
@@ -17,6 +18,8 @@ export interface GatewayCounters {
   movedGivenUp: number;
   /** Multi-key commands split over several nodes. */
   fanOuts: number;
+  /** EVALSHAs answered NOSCRIPT by their node and run there again as EVAL (script-reload-sink.ts). */
+  scriptReloads: number;
 }
 
 /** Limits a client connection enforces. */
@@ -47,6 +50,8 @@ export interface GatewayContext {
   readonly maxRedirects: number;
   /** Re-reads the ring (after a MOVED: the node knows a newer one); resolves when done. */
   readonly refreshRing: () => Promise<void>;
+  /** The bodies of the scripts seen (EVAL, SCRIPT LOAD), to answer a NOSCRIPT with an EVAL. */
+  readonly scriptBodies: ScriptBodies;
   /** Mirror mode (`--mirror`): where copies of keyspace requests go; undefined when off. */
   readonly mirrors?: Mirrors | undefined;
 }

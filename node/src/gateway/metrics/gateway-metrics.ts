@@ -176,6 +176,12 @@ function clusterRows(options: GatewayMetricsOptions): Row[] {
       (l) => one(l, counters.fanOuts),
     ],
     [
+      'script_reloads_total',
+      'counter',
+      'EVALSHAs answered NOSCRIPT by their node and run there again as EVAL from the body the gateway kept.',
+      (l) => one(l, counters.scriptReloads),
+    ],
+    [
       'near_cache_hits_total',
       'counter',
       'GETs answered by the near cache.',

@@ -8,6 +8,7 @@ import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import type { RawRequest } from '../front/request-bytes.ts';
 import { FillSink, WriteSink } from '../near-cache/near-cache-sinks.ts';
+import type { NodePool } from '../upstream/node-pool.ts';
 import type { ReplySink } from '../upstream/reply-sink.ts';
 import { FanOut } from './fan-out.ts';
 import { argShard } from './key-shard.ts';
@@ -70,6 +71,7 @@ export function forwardKeys(
   tag: number,
   attempts: number,
   raw: RawRequest | undefined,
+  wrap?: (sink: ReplySink, pool: NodePool) => ReplySink,
 ): void {
   const router = ctx.router;
   const spec = entry.spec;
@@ -101,10 +103,12 @@ export function forwardKeys(
   const endWrites =
     tracked.length === 0 ? undefined : () => tracked.forEach((key) => near.endWrite(key));
   if (single) {
-    const sink = tracked.length === 0 ? client : new WriteSink(near, client, tracked);
+    const written = tracked.length === 0 ? client : new WriteSink(near, client, tracked);
     const request = raw ?? client.request();
     const pool = router.pools[owners[0] as number];
-    if (pool === undefined) return replyError(sink, tag, GATEWAY_ERRORS.NO_RING);
+    if (pool === undefined) return replyError(written, tag, GATEWAY_ERRORS.NO_RING);
+    // An EVALSHA's sink may run the script again as EVAL there (script-reload-sink.ts).
+    const sink = wrap === undefined ? written : wrap(written, pool);
     return linkFor(client, pool).send(sink, tag, request.buf, request.start, request.end, attempts);
   }
   if (kind === undefined) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { CommandEntry } from '../../server/resp/command-registry.ts';
 import { keyRangeOf } from '../../server/resp/command-spec.ts';
@@ -7,10 +7,13 @@ import { linkFor, replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import type { RawRequest } from '../front/request-bytes.ts';
+import type { NodePool } from '../upstream/node-pool.ts';
+import type { ReplySink } from '../upstream/reply-sink.ts';
 import { allOk, andIntegerArrays, sameReply } from './broadcast.ts';
 import type { Combine } from './broadcast.ts';
 import { forwardKeys } from './forward.ts';
-import { argShard, keyShardAt } from './key-shard.ts';
+import { keyShardAt } from './key-shard.ts';
+import { evalRequestFor, ScriptReloadSink } from './script-reload-sink.ts';
 
 /**
  * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO. A script that declares keys runs on their node, forwarded
@@ -29,16 +32,45 @@ export function forwardScript(
   attempts: number,
   raw: RawRequest | undefined,
 ): void {
+  const bySha = isBySha(entry);
+  const sha = scriptSha(args, bySha);
+  if (!bySha) ctx.scriptBodies.remember(sha, args.view(1));
+  const reload = bySha ? reloadFor(ctx, client, args, sha, attempts) : undefined;
   const keys = keyRangeOf(entry.spec, args);
   if (keys.last >= keys.first) {
-    return forwardKeys(ctx, client, entry, undefined, args, tag, attempts, raw);
+    return forwardKeys(ctx, client, entry, undefined, args, tag, attempts, raw, reload);
   }
   const router = ctx.router;
-  const shard = scriptShard(args, isBySha(entry), router.shardMask);
-  const pool = router.poolOf(shard);
+  const pool = router.poolOf(shardOfSha(sha, router.shardMask));
   if (pool === undefined) return replyError(client, tag, GATEWAY_ERRORS.NO_RING);
   const request = raw ?? client.request();
-  linkFor(client, pool).send(client, tag, request.buf, request.start, request.end, attempts);
+  const sink = reload === undefined ? client : reload(client, pool);
+  linkFor(client, pool).send(sink, tag, request.buf, request.start, request.end, attempts);
+}
+
+/**
+ * For an EVALSHA whose body this gateway has seen: wraps its sink so that a NOSCRIPT from the
+ * node is answered by running the body there as EVAL (script-reload-sink.ts).
+ */
+function reloadFor(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  args: CommandArgs,
+  sha: string,
+  attempts: number,
+): ((sink: ReplySink, pool: NodePool) => ReplySink) | undefined {
+  const body = ctx.scriptBodies.get(sha);
+  if (body === undefined) return undefined;
+  // The decoder reuses its buffer: the EVAL is built from a copy, and only if it is needed.
+  const copy = args.toBuffers();
+  return (sink, pool) =>
+    new ScriptReloadSink(
+      sink,
+      () => evalRequestFor(copy, body),
+      (inner, tag, request) =>
+        linkFor(client, pool).send(inner, tag, request, 0, request.length, attempts),
+      () => ctx.counters.scriptReloads++,
+    );
 }
 
 function isBySha(entry: CommandEntry): boolean {
@@ -46,32 +78,27 @@ function isBySha(entry: CommandEntry): boolean {
   return name === 'evalsha' || name === 'evalsha_ro';
 }
 
-const SHA_HEX_LENGTH = 40;
-const UPPER_A = 0x41;
-const UPPER_Z = 0x5a;
+/**
+ * A script's SHA-1 in lowercase hex, from argument `at`: EVAL (and SCRIPT LOAD) hash the body;
+ * EVALSHA carries it, in any case (nodes, as Redis, look SHAs up in lowercase).
+ */
+export function scriptSha(args: CommandArgs, bySha: boolean, at = 1): string {
+  if (bySha) return args.latin1(at).toLowerCase();
+  return hash('sha1', args.view(at), 'hex');
+}
 
 /**
  * The shard a keyless script is sent by: that of its SHA-1 in lowercase hex, hashed as a key.
- * EVAL hashes its body to get it; EVALSHA carries it (in any case: nodes, as Redis, look SHAs up
- * in lowercase). Hashing EVAL's body itself would send EVAL and EVALSHA of one script to two
- * nodes, and the EVALSHA would never find the script.
+ * Hashing EVAL's body itself would send EVAL and EVALSHA of one script to two nodes, and the
+ * EVALSHA would never find the script.
  */
 export function scriptShard(args: CommandArgs, bySha: boolean, mask: number): number {
-  const start = args.starts[1] as number;
-  const end = args.ends[1] as number;
-  const bytes = args.buffer;
-  if (!bySha) {
-    const sha = createHash('sha1').update(bytes.subarray(start, end)).digest('hex');
-    return keyShardAt(Buffer.from(sha, 'latin1'), 0, SHA_HEX_LENGTH, mask);
-  }
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i] as number;
-    if (byte >= UPPER_A && byte <= UPPER_Z) {
-      const lower = Buffer.from(args.latin1(1).toLowerCase(), 'latin1');
-      return keyShardAt(lower, 0, lower.length, mask);
-    }
-  }
-  return argShard(args, 1, mask);
+  return shardOfSha(scriptSha(args, bySha), mask);
+}
+
+function shardOfSha(sha: string, mask: number): number {
+  const bytes = Buffer.from(sha, 'latin1');
+  return keyShardAt(bytes, 0, bytes.length, mask);
 }
 
 /**
