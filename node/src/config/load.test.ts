@@ -40,6 +40,8 @@ describe('loadConfig', () => {
     expect(config(cluster)).toMatchObject({ ring: '/etc/mlcache/ring.json', nodeId: 'n1' });
     const named = loadConfig(inputs({ argv: ['--node-id', 'a-1', '--migration-rate', '0'] }));
     expect(config(named)).toMatchObject({ nodeId: 'a-1', migrationRate: 0 });
+    const unlimited = loadConfig(inputs({ argv: ['--script-time-limit', '0'] }));
+    expect(config(unlimited)).toMatchObject({ scriptTimeLimitMs: 0 });
   });
 
   it('reads flags in both forms, the --host alias and units', () => {
