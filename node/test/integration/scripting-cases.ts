@@ -124,6 +124,11 @@ export const SCRIPTING_STEPS: readonly (readonly string[])[] = [
   ['SCRIPT', 'HELP'],
   ['SCRIPT', 'FOO'],
   ['SCRIPT'],
+  ['COMMAND', 'GETKEYS', 'EVAL', 'return 1', '2', 'a', 'b', 'c'],
+  ['COMMAND', 'GETKEYS', 'EVALSHA', 'abc', '1', 'a'],
+  ['COMMAND', 'GETKEYS', 'EVAL', 'return 1', '0', 'c'],
+  ['COMMAND', 'GETKEYS', 'EVAL', 'return 1', 'x', 'c'],
+  ['COMMAND', 'GETKEYS', 'EVAL', 'return 1', '5', 'c'],
   // Read-only scripts.
   ['EVAL_RO', 'return redis.call("GET", KEYS[1])', '1', 'lua:s'],
   ['EVAL_RO', 'return redis.call("SET", "lua:a", "b")', '0'],

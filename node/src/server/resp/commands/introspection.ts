@@ -1,7 +1,7 @@
-import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
+import { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import type { CommandEntry, CommandRegistry } from '../command-registry.ts';
-import { NO_KEYS } from '../command-spec.ts';
+import { keyRangeOf, NO_KEYS } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -192,11 +192,14 @@ function getKeys(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const count = args.count - shift;
   if (!entry.acceptsArgCount(count))
     return out.error('ERR Invalid number of arguments specified for command');
-  const { firstKey, step } = entry.spec;
-  if (firstKey === 0) return out.error('ERR The command has no key arguments');
-  const lastKey = entry.spec.lastKey < 0 ? count + entry.spec.lastKey : entry.spec.lastKey;
+  if (entry.spec.firstKey === 0 && entry.spec.movableKeys === undefined) {
+    return out.error('ERR The command has no key arguments');
+  }
+  // The command's own arguments (EVAL's keys are found from its numkeys among them).
+  const own = CommandArgs.fromBuffers(args.toBuffers().slice(shift));
+  const { first, last, step } = keyRangeOf(entry.spec, own);
   const positions: number[] = [];
-  for (let i = firstKey; i <= lastKey && i < count; i += step) positions.push(i + shift);
+  for (let i = first; i > 0 && i <= last && i < count; i += step) positions.push(i + shift);
   out.arrayHeader(positions.length);
   for (const at of positions) out.bulk(args.buffer, args.starts[at], args.ends[at]);
 }
