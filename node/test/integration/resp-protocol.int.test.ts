@@ -175,6 +175,21 @@ describe('large traffic', () => {
   });
 });
 
+describe('INFO commandstats', () => {
+  it('reports the time spent per command, as redis_exporter reads it', async () => {
+    const { port } = await start();
+    const raw = await client(port);
+    raw.send(encodePipeline(Array.from({ length: 200 }, (_, i) => ['SET', `k${i}`, 'v'])));
+    await raw.waitFor((text) => text.length === 200 * 5);
+    raw.send(encodeCommand(['INFO', 'commandstats']));
+    const info = await raw.waitFor((text) => text.includes('cmdstat_set'));
+    const match = /cmdstat_set:calls=200,usec=(\d+),usec_per_call=(\d+\.\d\d),/.exec(info);
+    expect(match).not.toBeNull();
+    expect(Number(match![1])).toBeGreaterThan(0);
+    expect(Number(match![2])).toBeCloseTo(Number(match![1]) / 200, 1);
+  });
+});
+
 describe('replies at the end of the turn', () => {
   /** A server whose event-loop turns end when the test says (`endTurn`). */
   async function startHeld() {

@@ -17,6 +17,8 @@ export class CommandEntry {
   readonly container: CommandEntry | undefined;
   calls = 0;
   errors = 0;
+  /** Microseconds spent running it (INFO commandstats usec): its share of each timed batch. */
+  usec = 0;
 
   constructor(spec: CommandSpec, container?: CommandEntry) {
     this.spec = spec;

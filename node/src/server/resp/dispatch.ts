@@ -77,6 +77,7 @@ export function dispatch(
     return undefined;
   }
   entry.calls++;
+  stats.noteCommand(entry);
   if (entry.spec.name === 'exec') {
     if (refused === undefined) return runExec(session, entry, out);
     // Redis answers a refused EXEC (wrong arity, say) as an aborted one, in MULTI or not.

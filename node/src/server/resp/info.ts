@@ -94,7 +94,8 @@ const SECTIONS: Readonly<Record<string, Section>> = {
     for (const entry of server.registry.entries()) {
       if (entry.calls === 0) continue;
       lines.push(
-        `cmdstat_${entry.fullName}:calls=${entry.calls},usec=0,usec_per_call=0.00,rejected_calls=0,` +
+        `cmdstat_${entry.fullName}:calls=${entry.calls},usec=${Math.round(entry.usec)},` +
+          `usec_per_call=${(entry.usec / entry.calls).toFixed(2)},rejected_calls=0,` +
           `failed_calls=${entry.errors}`,
       );
     }
