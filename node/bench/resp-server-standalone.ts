@@ -98,6 +98,7 @@ function constantStore(): CacheStore {
     size: () => 0,
     clear: () => {},
     scan: () => ({ cursor: 0, keys: [] }),
+    randomKey: () => undefined,
     expireStep: () => 0,
     stats: () => stats,
     memory: () => NO_STORE_MEMORY,

@@ -69,6 +69,7 @@ import { TurnEnd } from './server/turn-end.ts';
 import { listenGrpc } from './server/grpc/create-grpc-server.ts';
 import { createRespServer } from './server/resp/create-resp-server.ts';
 import { createSystemClock } from './util/clock.ts';
+import { createRandom } from './util/random.ts';
 import type { Clock } from './util/clock.ts';
 import type { Logger } from './util/logger.ts';
 
@@ -226,6 +227,7 @@ async function start(
   const resp = createRespServer({
     store,
     clock,
+    random: createRandom(clock.now()),
     requirePass: config.requirepass ?? undefined,
     nodeName: config.nodeName,
     policyName: config.policy,

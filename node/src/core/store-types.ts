@@ -1,3 +1,4 @@
+import type { Random } from '../util/random.ts';
 import type { OpStatus } from './status.ts';
 
 /**
@@ -111,6 +112,11 @@ export interface CacheStore {
   clear(): void;
   /** Walks the keyspace in pages; stable across concurrent writes in the Redis SCAN sense (every key present for the whole walk is returned at least once). O(count). */
   scan(cursor: number, count: number, match?: (key: string) => boolean): ScanPage;
+  /**
+   * RANDOMKEY: a resident key chosen with `random` (expired ones met on the way are removed), or
+   * undefined when there is none. Not an access: the policy does not see it.
+   */
+  randomKey(random: Random): string | undefined;
   /** Runs one bounded step of active expiry; returns how many keys it removed. */
   expireStep(maxKeys: number): number;
   stats(): StoreStats;

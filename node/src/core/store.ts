@@ -1,6 +1,7 @@
 import type { EvictionPolicy, PolicyFactory } from '../policy/eviction-policy.ts';
 import { createLruPolicy } from '../policy/lru.ts';
 import { findPolicy, policyNames } from '../policy/registry.ts';
+import type { Random } from '../util/random.ts';
 import type { Clock } from '../util/clock.ts';
 import { entryCharge } from './entry-size.ts';
 import { EntryTable, hashBytes } from './entry-table.ts';
@@ -67,6 +68,8 @@ const DEBT_VICTIMS_PER_WRITE = 8;
 const MAINTAIN_PER_KEY = 128;
 /** String keys up to this length are encoded into a reused scratch Buffer. */
 const MAX_SCRATCH = 64 * 1024;
+/** Random slots RANDOMKEY tries before it walks the table from one (a table of free slots). */
+const RANDOM_KEY_TRIES = 100;
 
 /** Buffer methods that Node has had for years but that @types/node does not declare. */
 interface FastBuffer extends Buffer {
@@ -522,6 +525,36 @@ export class Store implements CacheStore {
       if (match === undefined || match(key)) keys.push(key);
     }
     return { cursor: slot >= end ? 0 : slot, keys };
+  }
+
+  randomKey(random: Random): string | undefined {
+    const table = this.#table;
+    const now = this.#clock.now();
+    // Slots sampled at random (most are live: the table trims free slots off its top), then, for
+    // a sparse table, a walk from a random slot, so that a key is found whenever there is one.
+    for (let tries = 0; tries < RANDOM_KEY_TRIES && table.end > 0; tries++) {
+      const key = this.#liveKeyAt(random.int(table.end), now);
+      if (key !== undefined) return key;
+    }
+    const end = table.end;
+    const start = end > 0 ? random.int(end) : 0;
+    for (let i = 0; i < end; i++) {
+      const key = this.#liveKeyAt((start + i) % end, now);
+      if (key !== undefined) return key;
+    }
+    return undefined;
+  }
+
+  /** The key in `slot` when it is live and not expired (an expired one is removed). */
+  #liveKeyAt(slot: number, now: number): string | undefined {
+    const table = this.#table;
+    if (!table.isLive(slot)) return undefined;
+    const expireAt = table.expireAt(slot);
+    if (expireAt !== 0 && expireAt <= now) {
+      this.#remove(slot, 'expired', true);
+      return undefined;
+    }
+    return table.keyString(slot);
   }
 
   /**

@@ -26,6 +26,7 @@ import { Router } from './routing/router.ts';
 import { NodeLink } from './upstream/node-link.ts';
 import { NodePool } from './upstream/node-pool.ts';
 import { OutBuffer } from './upstream/out-buffer.ts';
+import { createRandom } from '../util/random.ts';
 import { ScriptBodies } from './routing/script-bodies.ts';
 import { ScriptEngine } from '../server/resp/scripting/script-engine.ts';
 import { WatchRegistry } from '../server/resp/transaction.ts';
@@ -121,6 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const server: ServerContext = {
     store: NO_KEYSPACE,
     clock,
+    random: createRandom(clock.now()),
     settings: {
       requirePass: options.requirePass === '' ? undefined : options.requirePass,
       nodeName: options.name,

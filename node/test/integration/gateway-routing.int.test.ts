@@ -323,6 +323,19 @@ describe('gateway routing across three nodes', () => {
     for (const c of direct) expect(await c.call('DBSIZE')).toBe(0);
   });
 
+  it('answers RANDOMKEY with a key of some node, and nil when every node is empty', async () => {
+    expect(await client.call('FLUSHALL')).toBe('OK');
+    expect(await client.call('RANDOMKEY')).toBeNull();
+    const written = keys(30, 'random');
+    await client.call('MSET', ...written.flatMap((key) => [key, 'v']));
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) seen.add((await client.call('RANDOMKEY')) as string);
+    for (const key of seen) expect(written).toContain(key);
+    // Keys of more than one node come back.
+    expect(new Set([...seen].map(ownerIndex)).size).toBeGreaterThan(1);
+    expect(await client.call('FLUSHALL')).toBe('OK');
+  });
+
   it('answers connection, CLIENT, COMMAND, TIME and CONFIG commands itself', async () => {
     expect(await client.call('PING')).toBe('PONG');
     expect(await client.call('ECHO', 'hi')).toBe('hi');

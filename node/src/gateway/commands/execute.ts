@@ -12,7 +12,13 @@ import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
 import type { GatewayContext } from '../front/gateway-context.ts';
 import type { RawRequest } from '../front/request-bytes.ts';
-import { allOk, broadcast, concatArrays, sumIntegers } from '../routing/broadcast.ts';
+import {
+  allOk,
+  broadcast,
+  concatArrays,
+  randomNonNull,
+  sumIntegers,
+} from '../routing/broadcast.ts';
 import { forwardKey, forwardKeys } from '../routing/forward.ts';
 import { routeScan } from '../routing/scan.ts';
 import {
@@ -174,6 +180,12 @@ export function routeCommand(
     }
     case 'info':
       return routeInfo(ctx, client, args, tag);
+    case 'randomKey': {
+      const request = raw ?? client.request();
+      const random = ctx.server.random;
+      const combine = randomNonNull((n) => random.int(n));
+      return broadcast(ctx, client, tag, request.buf.subarray(request.start, request.end), combine);
+    }
     case 'eval':
       return forwardScript(ctx, client, entry, args, tag, attempts, raw);
     case 'script': {

@@ -20,7 +20,8 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
  * - `transaction` — MULTI, EXEC, DISCARD, WATCH, UNWATCH (gateway-transaction.ts);
  * - `eval` — EVAL, EVALSHA and their _RO forms: by their declared keys as `keys`, or without
  *   keys to the node of their script's SHA-1 (routing/script-route.ts);
- * - `script` — SCRIPT LOAD, FLUSH, EXISTS sent to every node; KILL, DEBUG, HELP answered here.
+ * - `script` — SCRIPT LOAD, FLUSH, EXISTS sent to every node; KILL, DEBUG, HELP answered here;
+ * - `randomKey` — RANDOMKEY sent to every node, one node's key taken at random.
  */
 export type Route =
   | 'local'
@@ -36,7 +37,8 @@ export type Route =
   | 'allKeys'
   | 'transaction'
   | 'eval'
-  | 'script';
+  | 'script'
+  | 'randomKey';
 
 /** Commands whose handling is not derived from their key positions. */
 const SPECIAL: Readonly<Record<string, Route>> = {
@@ -51,6 +53,7 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   memory: 'keys',
   scan: 'scan',
   keys: 'allKeys',
+  randomkey: 'randomKey',
   // Run by gateway-transaction.ts: queued here, sent to the keys' node at EXEC.
   multi: 'transaction',
   exec: 'transaction',

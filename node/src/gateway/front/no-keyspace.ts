@@ -25,6 +25,7 @@ export const NO_KEYSPACE: RespStore = {
   size: () => 0,
   clear: () => {},
   scan: () => ({ cursor: 0, keys: [] }),
+  randomKey: () => undefined,
   expireStep: () => 0,
   stats: () => ({
     hits: 0,

@@ -146,3 +146,25 @@ export const andIntegerArrays: Combine = (replies) => {
   if (all === undefined) return UNEXPECTED_REPLY;
   return arrayReply(all.map((value) => integerBytes(value === 0 ? 0 : 1)));
 };
+
+/**
+ * RANDOMKEY: the key of a node picked at random among those that have one (`pick(n)` draws in
+ * [0, n)); a null when none has; any node's error fails it.
+ */
+export function randomNonNull(pick: (n: number) => number): Combine {
+  return (replies) => {
+    const found: Buffer[] = [];
+    for (const reply of replies) {
+      if (isError(reply, 0)) return reply;
+      if (!isNull(reply)) found.push(reply);
+    }
+    return found.length === 0 ? (replies[0] ?? NULL_BULK) : found[pick(found.length)]!;
+  };
+}
+
+const NULL_BULK = Buffer.from('$-1\r\n');
+
+/** A RESP2 null bulk or RESP3 null, as a node sends it to a client of either protocol. */
+function isNull(reply: Buffer): boolean {
+  return (reply[0] === 0x24 && reply[1] === 0x2d) || reply[0] === 0x5f;
+}

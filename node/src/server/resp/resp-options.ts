@@ -1,4 +1,6 @@
 import type { Clock } from '../../util/clock.ts';
+import { createRandom } from '../../util/random.ts';
+import type { Random } from '../../util/random.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { TurnEnd } from '../turn-end.ts';
 import { WatchRegistry } from './transaction.ts';
@@ -14,6 +16,8 @@ export interface RespServerOptions {
   /** The keyspace. Its stats() also give INFO's maxmemory, policy and hit counters. */
   readonly store: RespStore;
   readonly clock: Clock;
+  /** What RANDOMKEY draws from. @default seeded from the clock's first reading */
+  readonly random?: Random;
   /** Password for AUTH (`--requirepass`); undefined or '' means none. @default undefined */
   readonly requirePass?: string | undefined;
   /** Shown in INFO (mlcache_node). @default 'mlcache' */
@@ -69,6 +73,7 @@ export function createServerContext(options: RespServerOptions, port: () => numb
   return {
     store: options.store,
     clock: options.clock,
+    random: options.random ?? createRandom(options.clock.now()),
     settings: resolveSettings(options),
     registry,
     stats: new CommandStats(registry),

@@ -1,5 +1,6 @@
 import type { CacheStore } from '../../core/store-types.ts';
 import type { Clock } from '../../util/clock.ts';
+import type { Random } from '../../util/random.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
@@ -49,6 +50,8 @@ export interface RespSettings {
 export interface ServerContext {
   readonly store: RespStore;
   readonly clock: Clock;
+  /** The random source of RANDOMKEY (and anything else a command draws). */
+  readonly random: Random;
   readonly settings: RespSettings;
   readonly registry: CommandRegistry;
   readonly stats: CommandStats;

@@ -80,6 +80,20 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'randomkey',
+    arity: 1,
+    flags: ['readonly'],
+    ...NO_KEYS,
+    group: 'generic',
+    summary: 'Returns a random key name from the database.',
+    since: '1.0.0',
+    handler: (session, _args, out) => {
+      const key = session.store.randomKey(session.server.random);
+      if (key === undefined) out.nullBulk();
+      else out.bulkLatin1(key);
+    },
+  },
+  {
     name: 'keys',
     arity: 2,
     flags: ['readonly'],
