@@ -1,3 +1,4 @@
+import { REPLIES } from '../../protocol/resp/reply-writer.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { linkFor, replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
@@ -158,11 +159,9 @@ export function randomNonNull(pick: (n: number) => number): Combine {
       if (isError(reply, 0)) return reply;
       if (!isNull(reply)) found.push(reply);
     }
-    return found.length === 0 ? (replies[0] ?? NULL_BULK) : found[pick(found.length)]!;
+    return found.length === 0 ? (replies[0] ?? REPLIES.NULL_BULK) : found[pick(found.length)]!;
   };
 }
-
-const NULL_BULK = Buffer.from('$-1\r\n');
 
 /** A RESP2 null bulk or RESP3 null, as a node sends it to a client of either protocol. */
 function isNull(reply: Buffer): boolean {

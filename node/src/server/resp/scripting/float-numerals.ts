@@ -1,3 +1,5 @@
+import { isAlpha, isDigit, isHexDigit } from './ascii.ts';
+
 /**
  * Rewrites a Lua chunk so that every integer numeral is a float numeral (`10` → `10.0`,
  * `0x1F` → `0x1F.0`), touching nothing inside strings and comments.
@@ -45,16 +47,8 @@ const EQUALS = 0x3d;
 const DOT = 0x2e;
 const NEWLINE = 0x0a;
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function isHexDigit(c: number): boolean {
-  return isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
-
 function isNameStart(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+  return isAlpha(c) || c === 0x5f;
 }
 
 function isNameChar(c: number): boolean {

@@ -6,6 +6,7 @@
  */
 import type { JsFunction, LuaState } from 'fengari';
 import type { Fengari } from './lua-runtime.ts';
+import { isAlpha, isDigit, isHexDigit } from './ascii.ts';
 import { formatG } from './format-g.ts';
 
 const CJSON_NAME = 'cjson';
@@ -46,10 +47,6 @@ function defaultConfig(): CjsonConfig {
 }
 
 // ===== Numbers as C prints and reads them =====
-
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-const isHexDigit = (c: number): boolean => isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
-const isAlpha = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 
 /** Reads bytes as C reads a NUL-terminated string: past the end there is a 0. */
 function byteAt(data: Uint8Array, index: number): number {

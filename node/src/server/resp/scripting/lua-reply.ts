@@ -325,17 +325,11 @@ function writePairs(
   }
 }
 
-/** addReplyDouble: RESP3's double type, or in RESP2 a bulk string of `%.17g`. */
+/** addReplyDouble: RESP3's double type, or in RESP2 a bulk string, with `%.17g` (inf, -inf, nan). */
 function writeDouble(out: ReplyWriter, value: number): void {
-  const text = doubleText(value);
+  const text = formatG(value, 17);
   if (out.resp3) out.raw(Buffer.from(`,${text}\r\n`, 'latin1'));
   else out.bulkLatin1(text);
-}
-
-function doubleText(value: number): string {
-  if (Number.isNaN(value)) return 'nan';
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-  return formatG(value, 17);
 }
 
 /** Error and status texts go out on one line: Redis turns CR and LF into spaces. */
