@@ -1,12 +1,12 @@
 /**
  * What the redis-benchmark driven benchmarks share (`redis-benchmark.ts`, `gateway-benchmark.ts`,
- * `ml-benchmark.ts`): their common options and load shape, installing the tools, starting mlcache processes, loading keys, running redis-benchmark and
+ * `ml-benchmark.ts`, `eval-benchmark.ts`): their common options and load shape, installing the tools, starting mlcache processes, loading keys, running redis-benchmark and
  * reading its CSV, sampling a server's CPU time from /proc, and taking medians.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { encodeCommand } from '../src/protocol/resp/encoder.ts';
 
@@ -133,7 +133,10 @@ export async function loadKeys(port: number, count: number, valueSize: number): 
 /** One redis-benchmark run: `-p port -t test -c clients -d valueSize -r keyspace -n requests -P pipeline`. */
 export interface RedisBenchmarkRun {
   readonly port: number;
+  /** `-t` test; ignored when `command` is given. */
   readonly test: 'set' | 'get';
+  /** A command to run instead of a `-t` test (redis-benchmark's trailing arguments). */
+  readonly command?: readonly string[];
   readonly clients: number;
   readonly valueSize: number;
   readonly keyspace: number;
@@ -155,16 +158,10 @@ export function runRedisBenchmark(
   run: RedisBenchmarkRun,
   pids: readonly number[],
 ): RedisBenchmarkResult {
-  const args = [
-    '-p',
-    String(run.port),
-    '-t',
-    run.test,
-    '-c',
-    String(run.clients),
+  const test = run.command === undefined ? ['-t', run.test] : [];
+  const args = ['-p', String(run.port), ...test, '-c', String(run.clients)].concat([
     '-d',
     String(run.valueSize),
-  ].concat([
     '-r',
     String(run.keyspace),
     '-n',
@@ -172,18 +169,16 @@ export function runRedisBenchmark(
     '-P',
     String(run.pipeline),
     '--csv',
+    ...(run.command ?? []),
   ]);
   const before = pids.map(cpuSeconds);
   const output = execFileSync('redis-benchmark', args, {
     stdio: ['ignore', 'pipe', 'ignore'],
   }).toString();
   const used = pids.map((pid, i) => cpuSeconds(pid) - before[i]!);
-  const row = output
-    .trim()
-    .split('\n')
-    .at(-1)!
-    .split(',')
-    .map((cell) => Number(cell.replaceAll('"', '')));
+  // Quoted cells: a command's name may hold commas (EVAL of a script).
+  const last = output.trim().split('\n').at(-1)!;
+  const row = [...last.matchAll(/"([^"]*)"/g)].map((match) => Number(match[1]));
   return { rps: row[1]!, p50: row[4]!, p99: row[6]!, cpuSeconds: used };
 }
 
@@ -200,4 +195,28 @@ export function medians<T extends Record<keyof T, number>>(samples: readonly T[]
     out[key] = median(samples.map((sample) => sample[key as keyof T]));
   }
   return out as T;
+}
+
+/** A TCP port free on 127.0.0.1 now (for a server the benchmark starts). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Resolves once a server on `port` answers PING (20 s at most). */
+export async function waitForPing(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('connect', () => socket.write(encodeCommand(['PING'])));
+      socket.on('data', () => (socket.destroy(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`nothing answers PING on port ${port}`);
 }

@@ -37,7 +37,6 @@
  * table included), so that every node evicts on about half of the SETs: the same eviction rate,
  * not the same memory.
  */
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { entryCharge } from '../src/core/entry-size.ts';
 import { parseScriptArgs } from '../src/platform/script-args.ts';
@@ -55,6 +54,7 @@ import {
   benchSettings,
   CLIENTS,
   VALUE_SIZE,
+  freePort,
 } from './bench-support.ts';
 
 const { values } = parseScriptArgs({
@@ -118,14 +118,6 @@ interface Sample {
   readonly byModel: number;
   /** 1 when a learned node ran as its plain base at the end of the test. */
   readonly plain: number;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function startNode(policy: string): Promise<Server> {

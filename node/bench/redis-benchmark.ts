@@ -17,11 +17,9 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseScriptArgs } from '../src/platform/script-args.ts';
-import { encodeCommand } from '../src/protocol/resp/encoder.ts';
 import {
   ensureTools,
   loadKeys,
@@ -33,6 +31,8 @@ import {
   benchSettings,
   CLIENTS,
   VALUE_SIZE,
+  freePort,
+  waitForPing,
 } from './bench-support.ts';
 
 const { values } = parseScriptArgs({
@@ -58,28 +58,6 @@ interface Sample {
   readonly p50: number;
   readonly p99: number;
   readonly cpuUsPerOp: number;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-async function waitForPing(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.on('connect', () => socket.write(encodeCommand(['PING'])));
-      socket.on('data', () => (socket.destroy(), resolve(true)));
-      socket.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing answers PING on port ${port}`);
 }
 
 async function startRedis(): Promise<Running> {
