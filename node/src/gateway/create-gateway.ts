@@ -29,6 +29,7 @@ import { OutBuffer } from './upstream/out-buffer.ts';
 import { createRandom } from '../util/random.ts';
 import { ScriptBodies } from './routing/script-bodies.ts';
 import { ScriptEngine } from '../server/resp/scripting/script-engine.ts';
+import { SlowLog } from '../server/resp/slow-log.ts';
 import { WatchRegistry } from '../server/resp/transaction.ts';
 
 /** Everything a gateway is built from; the composition root reads it from flags. */
@@ -139,7 +140,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     registry: commands.registry,
     stats: new CommandStats(commands.registry),
+    // SLOWLOG is the nodes' (slowlog-route.ts): the gateway's own log stays empty.
+    slowLog: new SlowLog(),
     sessions: new Map<number, Session>(),
+
     // Nodes hold the watches (gateway-watch.ts): the gateway's own registry stays empty.
     watches: new WatchRegistry(NO_KEYSPACE),
     // Scripts run on the nodes that hold their keys: the gateway's engine never starts a Lua state.

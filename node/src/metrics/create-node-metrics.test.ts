@@ -23,8 +23,8 @@ function fakeStats(overrides: Partial<StoreStats> = {}): StoreStats {
 function fakeCommands(): CommandStatsSource {
   return {
     forEachCommand: (visit) => {
-      visit('get', 10, 0);
-      visit('set', 4, 1);
+      visit('get', 10, 0, 0);
+      visit('set', 4, 1, 2);
     },
     latency: { bounds: [0.001, 0.01], counts: [5, 3, 1], sum: 0.05, count: 9 },
     connectedClients: 2,
@@ -89,6 +89,7 @@ describe('createNodeMetrics', () => {
     const text = await registry.metrics();
     expect(text).toContain(`mlcache_node_commands_total{${labels},command="get"} 10`);
     expect(text).toContain(`mlcache_node_command_errors_total{${labels},command="set"} 1`);
+    expect(text).toContain(`mlcache_node_command_rejected_total{${labels},command="set"} 2`);
     expect(text).toContain('# TYPE mlcache_node_command_duration_seconds histogram');
     expect(text).toContain(`mlcache_node_command_duration_seconds_bucket{${labels},le="0.001"} 5`);
     expect(text).toContain(`mlcache_node_command_duration_seconds_bucket{${labels},le="0.01"} 8`);

@@ -119,10 +119,13 @@ function storeRows(store: { stats(): StoreStats }): Row[] {
 }
 
 function commandRows(commands: CommandStatsSource): Row[] {
-  const perCommand = (l: Labels, pick: (calls: number, errors: number) => number): Sample[] => {
+  const perCommand = (
+    l: Labels,
+    pick: (calls: number, errors: number, rejected: number) => number,
+  ): Sample[] => {
     const samples: Sample[] = [];
-    commands.forEachCommand((name, calls, errors) => {
-      samples.push({ labels: { ...l, command: name }, value: pick(calls, errors) });
+    commands.forEachCommand((name, calls, errors, rejected) => {
+      samples.push({ labels: { ...l, command: name }, value: pick(calls, errors, rejected) });
     });
     return samples;
   };
@@ -130,14 +133,20 @@ function commandRows(commands: CommandStatsSource): Row[] {
     [
       'commands_total',
       'counter',
-      'RESP commands executed, by command.',
+      'RESP commands that ran, by command (refused ones are not counted).',
       (l) => perCommand(l, (calls) => calls),
     ],
     [
       'command_errors_total',
       'counter',
-      'RESP commands that replied with an error, by command.',
+      'RESP commands that ran and replied with an error, by command (failed_calls).',
       (l) => perCommand(l, (_calls, errors) => errors),
+    ],
+    [
+      'command_rejected_total',
+      'counter',
+      'RESP commands refused before running (arity, NOAUTH, MISCONF, key elsewhere), by command.',
+      (l) => perCommand(l, (_calls, _errors, rejected) => rejected),
     ],
     [
       'command_duration_seconds',

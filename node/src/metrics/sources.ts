@@ -19,8 +19,14 @@ export interface HistogramSource {
 
 /** The RESP front end's counters. */
 export interface CommandStatsSource {
-  /** Calls every command that was called at least once, with its lowercase name. */
-  forEachCommand(visit: (name: string, calls: number, errors: number) => void): void;
+  /**
+   * Visits every command that ran or was refused at least once, with its lowercase name: calls
+   * that ran, those of them that failed, and those refused before running (Redis's
+   * commandstats calls, failed_calls and rejected_calls).
+   */
+  forEachCommand(
+    visit: (name: string, calls: number, errors: number, rejected: number) => void,
+  ): void;
   /** Latency of command execution (parse to reply queued), all commands together. */
   readonly latency: HistogramSource;
   readonly connectedClients: number;

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
 import { parseReply } from '../../src/protocol/resp/reply-parser.ts';
+import type { RespReply } from '../../src/protocol/resp/reply-parser.ts';
+
 import { RawClient, startTestServer } from '../../src/server/resp/testing/start-test-server.ts';
 import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
 import { SCRIPTING_RESP3_STEPS, SCRIPTING_STEPS } from './scripting-cases.ts';
@@ -895,6 +897,31 @@ const SCRIPT: readonly (readonly string[])[] = [
   ['CONFIG', 'GET', 'nothing-like-this'],
   ['CONFIG', 'SET', 'bogus', '1'],
   ['CONFIG', 'SET', 'maxmemory'],
+  // SLOWLOG with the log off, so that nothing a loaded machine makes slow lands in it.
+  ['CONFIG', 'SET', 'slowlog-log-slower-than', '-1'],
+  ['SLOWLOG', 'RESET'],
+  ['SLOWLOG', 'LEN'],
+  ['SLOWLOG', 'GET'],
+  ['SLOWLOG', 'GET', '5'],
+  ['SLOWLOG', 'GET', '-1'],
+  ['SLOWLOG', 'GET', '-2'],
+  ['SLOWLOG', 'GET', 'x'],
+  ['SLOWLOG', 'GET', '1', '2'],
+  ['SLOWLOG', 'LEN', 'x'],
+  ['SLOWLOG', 'RESET', 'x'],
+  ['SLOWLOG'],
+  ['SLOWLOG', 'NOPE'],
+  // Not `slowlog-*`: Redis lists a pattern's matches in its dict's order, seeded per process.
+  ['CONFIG', 'GET', 'slowlog-max-len'],
+  ['CONFIG', 'SET', 'slowlog-max-len', '-1'],
+  ['CONFIG', 'SET', 'slowlog-max-len', '1.5'],
+  ['CONFIG', 'SET', 'slowlog-log-slower-than', '-2'],
+  ['CONFIG', 'SET', 'slowlog-log-slower-than', 'abc'],
+  ['CONFIG', 'SET', 'slowlog-max-len', '64', 'slowlog-log-slower-than', '20000'],
+  ['CONFIG', 'GET', 'slowlog-log-slower-than'],
+  ['CONFIG', 'GET', 'slowlog-max-len'],
+
+  ['CONFIG', 'SET', 'slowlog-max-len', '128', 'slowlog-log-slower-than', '10000'],
   ['CLIENT'],
   ['CLIENT', 'NOPE'],
   ['CLIENT', 'GETNAME'],
@@ -1102,6 +1129,49 @@ function comparable(reply: string, compare: Resp3Step['compare']): string {
   return reply;
 }
 
+/** Commandstats as `name -> [calls, rejected_calls, failed_calls]`. */
+function commandCounts(info: Buffer): Map<string, number[]> {
+  const counts = new Map<string, number[]>();
+  for (const match of bulkOf(info)
+    .toString('latin1')
+    .matchAll(/^cmdstat_(\S+?):calls=(\d+),.*rejected_calls=(\d+),failed_calls=(\d+)\r$/gm)) {
+    counts.set(match[1]!, [Number(match[2]), Number(match[3]), Number(match[4])]);
+  }
+  return counts;
+}
+
+/** What `commands` added to each command's commandstats counts on one server (INFO left out). */
+async function countsAdded(port: number, commands: string[][]): Promise<Record<string, number[]>> {
+  const info = ['INFO', 'commandstats'];
+  const replies = await exchange(port, [info, ...commands, info]);
+  const before = commandCounts(replies[0]!);
+  const after = commandCounts(replies.at(-1)!);
+  const added: Record<string, number[]> = {};
+  for (const [name, counts] of after) {
+    if (name === 'info') continue;
+    const was = before.get(name) ?? [0, 0, 0];
+    const delta = counts.map((count, i) => count - was[i]!);
+    if (delta.some((d) => d !== 0)) added[name] = delta;
+  }
+  return added;
+}
+
+/**
+ * SLOWLOG GET after `commands` ran with every command logged, on one connection: each entry's
+ * arguments and client name (ids, times, durations and ports differ between servers).
+ */
+async function slowLogged(port: number, commands: string[][]): Promise<RespReply[]> {
+  const replies = await exchange(port, [
+    ['CONFIG', 'SET', 'slowlog-log-slower-than', '0'],
+    ['SLOWLOG', 'RESET'],
+    ...commands,
+    ['SLOWLOG', 'GET', '-1'],
+    ['CONFIG', 'SET', 'slowlog-log-slower-than', '10000'],
+  ]);
+  const entries = parseReply(replies.at(-2)!, 0)!.value as RespReply[][];
+  return entries.map((entry) => [entry[3]!, entry[5]!]);
+}
+
 describe.skipIf(!available)('mlcache against redis-server', () => {
   beforeAll(async () => {
     redisPort = await freePort();
@@ -1222,5 +1292,52 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
     expect(at('CONFIG GET save')).toBe('%1\r\n$4\r\nsave\r\n$0\r\n\r\n');
     expect(at('INFO')).toBe('=');
     expect(at('HELLO 2')?.startsWith('*14\r\n')).toBe(true);
+  });
+
+  it('counts the same calls, rejected calls and failed calls in INFO commandstats', async () => {
+    const commands = [
+      ['SET', 'cs', 'text'],
+      ['GET'],
+      ['INCR', 'cs'],
+      ['CONFIG', 'GET'],
+      ['CONFIG', 'NOPE'],
+      ['NOPE'],
+      ['MULTI'],
+      ['SET', 'cs'],
+      ['GET', 'cs'],
+      ['EXEC'],
+      ['EXEC', 'extra'],
+      ['MULTI'],
+      ['INCR', 'cs'],
+      ['EXEC'],
+      ['AUTH', 'nopass'],
+      ['SLOWLOG', 'LEN', 'x'],
+      ['DEL', 'cs'],
+    ];
+    const expected = await countsAdded(redisPort, commands);
+    expect(expected['set']).toEqual([1, 1, 0]);
+    expect(await countsAdded(mlcache!.port, commands)).toEqual(expected);
+  });
+
+  it('logs the same arguments, cut and redacted alike, in SLOWLOG GET', async () => {
+    const commands = [
+      ['CLIENT', 'SETNAME', 'differential'],
+      ['SET', 'sl', 'v'],
+      ['SET', 'sl', 'x'.repeat(300)],
+      ['MSET', ...Array.from({ length: 50 }, (_, i) => `m${i}`)],
+      ['GET'],
+      ['NOPE'],
+      ['AUTH', 'secret'],
+      ['AUTH', 'user', 'secret'],
+      ['HELLO', '2', 'AUTH', 'default', 'secret'],
+      ['MULTI'],
+      ['GET', 'sl'],
+      ['DEL', 'sl', 'm0'],
+      ['EXEC'],
+      ['SLOWLOG', 'LEN'],
+    ];
+    const expected = await slowLogged(redisPort, commands);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(await slowLogged(mlcache!.port, commands)).toEqual(expected);
   });
 });

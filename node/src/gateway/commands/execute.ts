@@ -31,10 +31,12 @@ import type { Route } from './gateway-command-table.ts';
 import { runTransactional } from './gateway-transaction.ts';
 import { endWatch } from './gateway-watch.ts';
 import { routeInfo } from './info-command.ts';
+import { slowlogBroadcastOf } from './slowlog-route.ts';
 
 /**
  * Runs one decoded client command: takes its reply slot, then checks in Redis's order (unknown
  * command, unknown subcommand, arity, authentication) with Redis's error texts, and routes it.
+ * Counts as the node does (dispatch.ts): a refused command is a rejected call, not a call.
  */
 export function executeCommand(
   ctx: GatewayContext,
@@ -55,14 +57,11 @@ export function executeCommand(
   if (entry.subcommands !== undefined && args.count >= 2) {
     const sub = entry.subcommands.get(args.lower(1));
     if (sub === undefined) {
-      entry.calls++;
-      entry.errors++;
       if (client.transaction !== undefined) client.transaction.dirty = true;
       return replyError(client, tag, unknownSubcommand(args.latin1(1), entry.spec.name));
     }
     entry = sub;
   }
-  entry.calls++;
   const session = client.session;
   session.lastCommand = entry.fullName;
   const refused =
@@ -72,7 +71,7 @@ export function executeCommand(
         ? ERRORS.NOAUTH
         : undefined;
   if (refused !== undefined) {
-    entry.errors++;
+    entry.rejected++;
     // Redis answers a refused EXEC as an aborted one; any other refusal dooms the transaction.
     if (entry.spec.name === 'exec') {
       client.transaction = undefined;
@@ -82,6 +81,7 @@ export function executeCommand(
     if (client.transaction !== undefined) client.transaction.dirty = true;
     return replyError(client, tag, refused);
   }
+  entry.calls++;
   if (runTransactional(ctx, client, entry, route, args, tag)) return;
   const mirrors = ctx.mirrors;
   if (mirrors !== undefined && isMirrored(route, entry)) {
@@ -180,6 +180,12 @@ export function routeCommand(
     }
     case 'info':
       return routeInfo(ctx, client, args, tag);
+    case 'slowlog': {
+      const combine = slowlogBroadcastOf(entry);
+      if (combine === undefined) return runLocal(ctx, client, entry, args, tag);
+      const request = raw ?? client.request();
+      return broadcast(ctx, client, tag, request.buf.subarray(request.start, request.end), combine);
+    }
     case 'randomKey': {
       const request = raw ?? client.request();
       const random = ctx.server.random;

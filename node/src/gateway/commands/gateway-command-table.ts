@@ -21,7 +21,8 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
  * - `eval` — EVAL, EVALSHA and their _RO forms: by their declared keys as `keys`, or without
  *   keys to the node of their script's SHA-1 (routing/script-route.ts);
  * - `script` — SCRIPT LOAD, FLUSH, EXISTS sent to every node; KILL, DEBUG, HELP answered here;
- * - `randomKey` — RANDOMKEY sent to every node, one node's key taken at random.
+ * - `randomKey` — RANDOMKEY sent to every node, one node's key taken at random;
+ * - `slowlog` — SLOWLOG GET, LEN, RESET sent to every node and combined (slowlog-route.ts).
  */
 export type Route =
   | 'local'
@@ -38,7 +39,8 @@ export type Route =
   | 'transaction'
   | 'eval'
   | 'script'
-  | 'randomKey';
+  | 'randomKey'
+  | 'slowlog';
 
 /** Commands whose handling is not derived from their key positions. */
 const SPECIAL: Readonly<Record<string, Route>> = {
@@ -73,6 +75,7 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   config: 'local',
   // Answered from the gateway's own clock: TIME has no key to route by.
   time: 'local',
+  slowlog: 'slowlog',
 };
 
 /** The gateway's commands: the node's table, with routes; what cannot be routed is left out. */

@@ -62,9 +62,10 @@ function gatewayInfo(
     ring === undefined ? [] : countShards(ring.nodes.length, ownerTable(ring).owners);
   const commandstats: string[] = [];
   for (const entry of server.registry.entries()) {
-    if (entry.calls === 0) continue;
+    if (entry.calls === 0 && entry.rejected === 0 && entry.errors === 0) continue;
     commandstats.push(
-      `cmdstat_${entry.fullName}:calls=${entry.calls},usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=${entry.errors}`,
+      `cmdstat_${entry.fullName}:calls=${entry.calls},usec=0,usec_per_call=0.00,` +
+        `rejected_calls=${entry.rejected},failed_calls=${entry.errors}`,
     );
   }
   const pools: readonly NodePool[] = ctx.router.pools;

@@ -67,20 +67,27 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): void {
 }
 
 function commandRows(commands: CommandStatsSource): Row[] {
-  const perCommand = (pick: (calls: number, errors: number) => number) => (l: Labels) => {
-    const samples: Sample[] = [];
-    commands.forEachCommand((command, calls, errors) =>
-      samples.push({ labels: { ...l, command }, value: pick(calls, errors) }),
-    );
-    return samples;
-  };
+  const perCommand =
+    (pick: (calls: number, errors: number, rejected: number) => number) => (l: Labels) => {
+      const samples: Sample[] = [];
+      commands.forEachCommand((command, calls, errors, rejected) =>
+        samples.push({ labels: { ...l, command }, value: pick(calls, errors, rejected) }),
+      );
+      return samples;
+    };
   return [
     ['commands_total', 'counter', 'Client commands by name.', perCommand((calls) => calls)],
     [
       'command_errors_total',
       'counter',
-      'Client commands the gateway itself refused (unknown, arity, auth), by name.',
+      'Client commands the gateway ran itself that replied with an error, by name.',
       perCommand((_calls, errors) => errors),
+    ],
+    [
+      'command_rejected_total',
+      'counter',
+      'Client commands the gateway refused before routing them (arity, auth), by name.',
+      perCommand((_calls, _errors, rejected) => rejected),
     ],
     [
       'command_duration_seconds',

@@ -12,11 +12,20 @@ export class CommandEntry {
   readonly arity: number;
   readonly write: boolean;
   readonly noauth: boolean;
+  /** EXEC: the slow log records the commands it ran, not EXEC itself. */
+  readonly skipSlowlog: boolean;
   readonly handler: CommandHandler | undefined;
   readonly subcommands: ReadonlyMap<string, CommandEntry> | undefined;
   readonly container: CommandEntry | undefined;
+  /** Calls that ran (refused ones are not calls, as in Redis's commandstats). */
   calls = 0;
+  /** Calls that ran and replied with an error (Redis's failed_calls). */
   errors = 0;
+  /**
+   * Refused before running (Redis's rejected_calls): wrong arity, NOAUTH, MISCONF, a key owned
+   * elsewhere, an error while queuing in MULTI.
+   */
+  rejected = 0;
   /** Microseconds spent running it (INFO commandstats usec): its share of each timed batch. */
   usec = 0;
 
@@ -27,6 +36,7 @@ export class CommandEntry {
     this.arity = spec.arity;
     this.write = spec.flags.includes('write');
     this.noauth = spec.flags.includes('noauth');
+    this.skipSlowlog = spec.flags.includes('skip_slowlog');
     this.handler = spec.handler;
     this.subcommands = spec.subcommands
       ? new Map(spec.subcommands.map((sub) => [sub.name, new CommandEntry(sub, this)]))

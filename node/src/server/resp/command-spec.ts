@@ -4,7 +4,8 @@ import type { Session } from './session.ts';
 
 /**
  * Command flags, named as Redis's COMMAND reply names them. The dispatcher acts on `write`
- * (durability, MISCONF) and `noauth`; the rest is metadata for COMMAND and for clients.
+ * (durability, MISCONF), `noauth` and `skip_slowlog`; the rest is metadata for COMMAND and for
+ * clients.
  */
 export type CommandFlag =
   | 'write'
@@ -17,6 +18,7 @@ export type CommandFlag =
   | 'stale'
   | 'noscript'
   | 'skip_monitor'
+  | 'skip_slowlog'
   | 'no_mandatory_keys'
   | 'movablekeys';
 

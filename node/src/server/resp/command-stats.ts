@@ -22,7 +22,7 @@ export class CommandStats implements CommandStatsSource {
   connectedClients = 0;
   totalConnections = 0;
   protocolErrors = 0;
-  /** Commands executed (rejected ones included), all commands together. */
+  /** Commands received (rejected and unknown ones included), all commands together. */
   totalCommands = 0;
   /** Error replies of any kind, unknown commands included. */
   errorReplies = 0;
@@ -34,9 +34,12 @@ export class CommandStats implements CommandStatsSource {
     this.#registry = registry;
   }
 
-  forEachCommand(visit: (name: string, calls: number, errors: number) => void): void {
+  forEachCommand(
+    visit: (name: string, calls: number, errors: number, rejected: number) => void,
+  ): void {
     for (const entry of this.#registry.entries()) {
-      if (entry.calls > 0) visit(entry.fullName, entry.calls, entry.errors);
+      if (entry.calls > 0 || entry.rejected > 0 || entry.errors > 0)
+        visit(entry.fullName, entry.calls, entry.errors, entry.rejected);
     }
   }
 

@@ -17,6 +17,7 @@ import { STRING_RANGE_COMMANDS } from './commands/string-ranges.ts';
 import { TRANSACTION_COMMANDS } from './commands/transactions.ts';
 import { SCRIPTING_COMMANDS } from './commands/scripting.ts';
 import { SERVER_COMMANDS } from './commands/server.ts';
+import { SLOWLOG_COMMAND } from './commands/slowlog.ts';
 import { STRING_COMMANDS } from './commands/strings.ts';
 
 /** Every command the RESP front end knows, family by family (immutable data, shared by servers). */
@@ -38,6 +39,8 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...SCRIPTING_COMMANDS,
   CLIENT_COMMAND,
   ...SERVER_COMMANDS,
+  SLOWLOG_COMMAND,
+
   MEMORY_COMMAND,
   COMMAND_COMMAND,
 ];

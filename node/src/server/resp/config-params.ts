@@ -27,6 +27,31 @@ function immutable(get: (server: ServerContext) => string): ConfigParam {
   return { get };
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An integer setting checked as Redis's INTEGER_CONFIG is, with its error texts; `min` to
+ * 2^63 - 1 (LLONG_MAX and LONG_MAX alike on 64-bit Linux).
+ */
+function integer(
+  min: bigint,
+  get: (server: ServerContext) => number,
+  set: (server: ServerContext, value: number) => void,
+): ConfigParam {
+  return {
+    get: (server) => String(get(server)),
+    check: (_server, value) => {
+      const parsed = /^-?(0|[1-9][0-9]*)$/.test(value) ? BigInt(value) : undefined;
+      if (parsed === undefined || parsed > INT64_MAX || parsed < -INT64_MAX - 1n)
+        return "argument couldn't be parsed into an integer";
+      return parsed < min
+        ? `argument must be between ${min} and ${INT64_MAX} inclusive`
+        : undefined;
+    },
+    apply: (server, value) => set(server, Number(value)),
+  };
+}
+
 export const CONFIG_PARAMS: Readonly<Record<string, ConfigParam>> = {
   maxmemory: {
     get: (server) => String(server.store.stats().bytesCapacity),
@@ -46,4 +71,14 @@ export const CONFIG_PARAMS: Readonly<Record<string, ConfigParam>> = {
   appendonly: fixed('no'),
   timeout: fixed('0'),
   'tcp-keepalive': immutable(() => '300'),
+  'slowlog-max-len': integer(
+    0n,
+    (server) => server.slowLog.maxLen,
+    (server, value) => (server.slowLog.maxLen = value),
+  ),
+  'slowlog-log-slower-than': integer(
+    -1n,
+    (server) => server.slowLog.slowerThanUs,
+    (server, value) => (server.slowLog.slowerThanUs = value),
+  ),
 };

@@ -11,6 +11,7 @@ import { ERRORS } from './errors.ts';
 import type { Flushable, TurnEnd } from '../turn-end.ts';
 import { HeldReplies } from './held-replies.ts';
 import type { Session } from './session.ts';
+import { logSlowCall } from './slow-calls.ts';
 
 export interface ConnectionLimits extends RespRequestDecoderOptions {
   /**
@@ -133,13 +134,25 @@ export class Connection implements Flushable {
     if (this.#pausedFor === 0 && !this.#closing && this.#socket.isPaused()) this.#socket.resume();
   }
 
-  /** One batch: runs decoded commands until more bytes are needed (false) or a pause (true). */
+  /**
+   * One batch: runs decoded commands until more bytes are needed (false) or a pause (true).
+   *
+   * Timing: the batch is timed as a whole for the latency histogram and commandstats
+   * (command-stats.ts). While the slow log is on, the clock is also read after each command, the
+   * previous reading being its start: one read per command, and none added without pipelining,
+   * where that read is the batch's end. A command's time then includes decoding it.
+   */
   #runBatch(chunk?: Buffer): boolean {
     const session = this.session;
     const server = session.server;
+    const clock = server.clock;
+    const slowLog = server.slowLog;
     const decoder = this.#decoder;
     const writer = this.#writer;
-    const started = server.clock.monotonic();
+    const started = clock.monotonic();
+    /** The last reading, and whether nothing ran since (then it is also the batch's end). */
+    let last = started;
+    let lastIsNow = false;
     let commands = 0;
     let stoppedByPause = false;
     try {
@@ -154,6 +167,13 @@ export class Connection implements Flushable {
         commands++;
         const mark = writer.pendingLength;
         const write = dispatch(session, decoder.args, writer);
+        lastIsNow = false;
+        if (slowLog.slowerThanUs >= 0) {
+          const now = clock.monotonic();
+          logSlowCall(session, decoder.args, now - last);
+          last = now;
+          lastIsNow = true;
+        }
         if (session.blocked !== undefined) this.#block(session.blocked, decoder.args);
         if (write !== undefined) {
           const durable = session.store.durable();
@@ -182,7 +202,7 @@ export class Connection implements Flushable {
       }
       this.#closing = true;
     }
-    const finished = server.clock.monotonic();
+    const finished = lastIsNow ? last : clock.monotonic();
     server.stats.observeBatch(commands, finished - started);
     session.lastActiveAt = finished;
     const replies = writer.take();
@@ -244,7 +264,12 @@ export class Connection implements Flushable {
     if (this.#socket.destroyed) return;
     const session = this.session;
     const writer = this.#writer;
+    const clock = session.server.clock;
+    const started = clock.monotonic();
     const write = resumeBlocked(session, command, args, writer, verdict);
+    // Timed from when it ran again, the wait left out (Redis leaves out a blocked client's wait).
+    logSlowCall(session, args, clock.monotonic() - started);
+
     if (session.blocked !== undefined) {
       // Waits again (the ring changed during the wait, say): nothing was written.
       const again = session.blocked;

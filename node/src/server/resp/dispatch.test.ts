@@ -3,7 +3,17 @@ import { Store } from '../../core/store.ts';
 import { CommandArgs } from '../../protocol/resp/command-args.ts';
 import { ManualClock } from '../../util/clock.ts';
 import { dispatch } from './dispatch.ts';
+import { renderInfo } from './info.ts';
 import { CommandHarness } from './testing/command-harness.ts';
+
+/** Each command's [calls, failed calls, rejected calls], as metrics read them. */
+function countsOf(h: CommandHarness): Map<string, [number, number, number]> {
+  const seen = new Map<string, [number, number, number]>();
+  h.server.stats.forEachCommand((name, calls, errors, rejected) =>
+    seen.set(name, [calls, errors, rejected]),
+  );
+  return seen;
+}
 
 describe('dispatch', () => {
   it("reports unknown commands with Redis's wording", () => {
@@ -27,7 +37,7 @@ describe('dispatch', () => {
     expect(h.run('config', 'get', 'DATABASES')).toEqual(['databases', '1']);
   });
 
-  it('counts calls and errors per command, subcommands under their full name', () => {
+  it('counts calls, failed and rejected calls per command, subcommands under their full name', () => {
     const h = new CommandHarness();
     h.run('SET', 'k', 'v');
     h.run('GET', 'k');
@@ -35,16 +45,36 @@ describe('dispatch', () => {
     h.run('GET');
     h.run('INCR', 'k');
     h.run('CONFIG', 'GET', 'save');
+    h.run('CONFIG', 'GET');
+    h.run('CONFIG', 'NOPE');
     h.run('NOPE');
-    const seen = new Map<string, [number, number]>();
-    h.server.stats.forEachCommand((name, calls, errors) => seen.set(name, [calls, errors]));
-    expect(seen.get('get')).toEqual([3, 1]);
-    expect(seen.get('set')).toEqual([1, 0]);
-    expect(seen.get('incr')).toEqual([1, 1]);
-    expect(seen.get('config|get')).toEqual([1, 0]);
+    const seen = countsOf(h);
+    // As redis-server 7.0: a refused call is not a call; an unknown subcommand counts nowhere.
+    expect(seen.get('get')).toEqual([2, 0, 1]);
+    expect(seen.get('set')).toEqual([1, 0, 0]);
+    expect(seen.get('incr')).toEqual([1, 1, 0]);
+    expect(seen.get('config|get')).toEqual([1, 0, 1]);
+    expect(seen.has('config')).toBe(false);
     expect(seen.has('ping')).toBe(false);
-    expect(h.server.stats.errorReplies).toBe(3);
-    expect(h.server.stats.totalCommands).toBe(7);
+    expect(h.server.stats.errorReplies).toBe(5);
+    expect(h.server.stats.totalCommands).toBe(9);
+  });
+
+  it('rejects refusals in and around MULTI, and fails an aborted EXEC, as redis-server 7.0', () => {
+    const h = new CommandHarness({ requirePass: 'pw' });
+    h.run('GET', 'k');
+    h.run('AUTH', 'pw');
+    h.run('MULTI');
+    h.run('SET', 'k');
+    h.run('EXEC');
+    h.run('EXEC', 'extra');
+    const seen = countsOf(h);
+    expect(seen.get('get')).toEqual([0, 0, 1]);
+    expect(seen.get('set')).toEqual([0, 0, 1]);
+    expect(seen.get('exec')).toEqual([1, 1, 1]);
+    expect(renderInfo(h.server, ['commandstats'])).toContain(
+      'cmdstat_set:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n',
+    );
   });
 
   it('refuses writes with MISCONF while persistence is not writable', () => {

@@ -4,6 +4,7 @@ import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
 import { ERRORS, execAbort, unknownCommand, unknownSubcommand, wrongArity } from './errors.ts';
 import type { Session } from './session.ts';
+import { logSlowCall } from './slow-calls.ts';
 import {
   endTransaction,
   queuedBytes,
@@ -15,10 +16,15 @@ import {
 /**
  * Runs one decoded command and writes exactly one reply, checking in Redis's order: unknown
  * command, unknown subcommand, arity, authentication, then refused writes (MISCONF), then, on a
- * cluster node, the router (command-router.ts). Returns the command's entry when it was a write
- * that ran and did not reply with an error: the caller must then wait for durability before
- * sending its reply. Otherwise returns undefined. When the router makes the command wait, nothing
- * is written and `session.blocked` is set: the caller runs it later with `resumeBlocked`.
+ * cluster node, the router (command-router.ts). Counts as Redis's commandstats do: a command
+ * refused by one of those checks is a rejected call, not a call; one that ran and replied with an
+ * error is a failed call; unknown commands and subcommands count nowhere but in the error total.
+ * `session.called` names the command that ran, for the slow log. Returns the command's entry
+ * when it was a write that ran and did not reply with an error: the caller must then wait for
+ * durability before sending its reply. Otherwise returns undefined. When the router makes the
+ * command wait, nothing is written and `session.blocked` is set: the caller runs it later with
+ * `resumeBlocked`.
+
  */
 export function dispatch(
   session: Session,
@@ -31,6 +37,7 @@ export function dispatch(
   // The writer is shared by every connection: it speaks this session's protocol from here on.
   out.resp3 = session.resp3;
   stats.totalCommands++;
+  session.called = undefined;
 
   let entry = server.registry.lookup(args);
   if (entry === undefined) {
@@ -42,8 +49,6 @@ export function dispatch(
   if (entry.subcommands !== undefined && args.count >= 2) {
     const sub = entry.subcommands.get(args.lower(1));
     if (sub === undefined) {
-      entry.calls++;
-      entry.errors++;
       out.error(unknownSubcommand(args.latin1(1), entry.spec.name));
       stats.errorReplies++;
       if (session.transaction !== undefined) session.transaction.dirty = true;
@@ -57,12 +62,8 @@ export function dispatch(
   if (transaction !== undefined && !TRANSACTION_CONTROL.has(entry.spec.name)) {
     // Queued, checked as Redis checks before queuing; it counts as a call when EXEC runs it.
     if (refused !== undefined) {
-      entry.calls++;
-      entry.errors++;
-      stats.errorReplies++;
-      out.error(refused);
       transaction.dirty = true;
-      return undefined;
+      return rejected(entry, stats, out, refused);
     }
     const limit = server.settings.maxTransactionBytes ?? Number.POSITIVE_INFINITY;
     if (transaction.bytes + queuedBytes(args) > limit) {
@@ -76,28 +77,27 @@ export function dispatch(
     out.simple('QUEUED');
     return undefined;
   }
-  entry.calls++;
-  stats.noteCommand(entry);
   if (entry.spec.name === 'exec') {
     if (refused === undefined) return runExec(session, entry, out);
     // Redis answers a refused EXEC (wrong arity, say) as an aborted one, in MULTI or not.
     if (transaction !== undefined) endTransaction(session);
-    return failed(entry, stats, out, execAbort(refused));
+    return rejected(entry, stats, out, execAbort(refused));
   }
-  let handler = refused ?? entry.handler;
+  if (refused !== undefined) return rejected(entry, stats, out, refused);
   const router = server.router;
-  if (router !== undefined && typeof handler === 'function') {
+  if (router !== undefined) {
     const verdict = router.route(entry, args);
-    if (typeof verdict === 'string') {
-      handler = verdict;
-    } else if (verdict !== undefined) {
+    if (typeof verdict === 'string') return rejected(entry, stats, out, verdict);
+    if (verdict !== undefined) {
       session.blocked = { entry, wait: verdict };
       return undefined;
     }
   }
-  if (typeof handler === 'string') {
-    out.error(handler);
-  } else if (handler !== undefined) {
+  entry.calls++;
+  stats.noteCommand(entry);
+  session.called = entry;
+  const handler = entry.handler;
+  if (handler !== undefined) {
     try {
       handler(session, args, out);
     } catch (error) {
@@ -130,10 +130,10 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
   const server = session.server;
   const stats = server.stats;
   const transaction = session.transaction;
-  if (transaction === undefined) return failed(exec, stats, out, ERRORS.EXEC_WITHOUT_MULTI);
+  if (transaction === undefined) return failed(session, exec, out, ERRORS.EXEC_WITHOUT_MULTI);
   if (transaction.dirty) {
     endTransaction(session);
-    return failed(exec, stats, out, ERRORS.EXECABORT);
+    return failed(session, exec, out, ERRORS.EXECABORT);
   }
   const { entries, args } = transaction;
   const verdicts: (string | undefined)[] = [];
@@ -152,6 +152,8 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
       return undefined;
     }
   }
+  exec.calls++;
+  stats.noteCommand(exec);
   if (watchBroken(session)) {
     endTransaction(session);
     out.nullArray();
@@ -160,20 +162,31 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
   endTransaction(session);
   out.arrayHeader(entries.length);
   let wrote = false;
+  // EXEC is not logged (skip_slowlog): each command it runs is, timed on its own, as in Redis.
+  const clock = server.clock;
+  const slowLog = server.slowLog;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    entry.calls++;
     const before = out.errors;
     const verdict = verdicts[i];
     if (verdict !== undefined) {
+      // Refused by the router (its key is elsewhere): the command did not run.
+      entry.rejected++;
+      stats.errorReplies++;
       out.error(verdict);
-    } else {
-      try {
-        entry.handler!(session, args[i]!, out);
-      } catch (error) {
-        out.error(ERRORS.INTERNAL);
-        server.logger?.error('command failed', { command: entry.fullName, error });
-      }
+      continue;
+    }
+    entry.calls++;
+    const started = slowLog.slowerThanUs >= 0 ? clock.monotonic() : 0;
+    try {
+      entry.handler!(session, args[i]!, out);
+    } catch (error) {
+      out.error(ERRORS.INTERNAL);
+      server.logger?.error('command failed', { command: entry.fullName, error });
+    }
+    if (slowLog.slowerThanUs >= 0) {
+      session.called = entry;
+      logSlowCall(session, args[i]!, clock.monotonic() - started);
     }
     if (session.wroteInScript) {
       session.wroteInScript = false;
@@ -186,16 +199,29 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
       wrote = true;
     }
   }
+  session.called = exec;
   return wrote ? exec : undefined;
 }
 
-function failed(
+/** EXEC ran and failed (without MULTI, or aborted): a call and a failed call, as in Redis. */
+function failed(session: Session, exec: CommandEntry, out: ReplyWriter, error: string): undefined {
+  exec.calls++;
+  exec.errors++;
+  session.server.stats.noteCommand(exec);
+  session.server.stats.errorReplies++;
+  session.called = exec;
+  out.error(error);
+  return undefined;
+}
+
+/** Refused before running: a rejected call, not a call (Redis's rejectCommand). */
+function rejected(
   entry: CommandEntry,
   stats: Session['server']['stats'],
   out: ReplyWriter,
   error: string,
 ): undefined {
-  entry.errors++;
+  entry.rejected++;
   stats.errorReplies++;
   out.error(error);
   return undefined;
@@ -203,8 +229,9 @@ function failed(
 
 /**
  * Runs a command the router made wait, once its wait settled with `verdict`: either that error as
- * its reply, or the command dispatched again from a copy of its arguments (the first attempt's
- * counts are taken back, so that it counts once). Returns what `dispatch` returns.
+ * its reply (a rejected call), or the command dispatched again from a copy of its arguments (the
+ * first attempt counted no call, only the command total, taken back here). Returns what
+ * `dispatch` returns.
  */
 export function resumeBlocked(
   session: Session,
@@ -215,15 +242,12 @@ export function resumeBlocked(
 ): CommandEntry | undefined {
   const stats = session.server.stats;
   if (verdict !== undefined) {
-    out.error(verdict);
-    blocked.entry.errors++;
-    stats.errorReplies++;
     // An EXEC whose keys could not be fetched fails whole, and its transaction with it.
     if (blocked.entry.spec.name === 'exec') endTransaction(session);
-    return undefined;
+    return rejected(blocked.entry, stats, out, verdict);
   }
-  blocked.entry.calls--;
   stats.totalCommands--;
+
   return dispatch(session, args, out);
 }
 

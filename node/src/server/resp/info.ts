@@ -92,10 +92,12 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   commandstats: (server) => {
     const lines: string[] = [];
     for (const entry of server.registry.entries()) {
-      if (entry.calls === 0) continue;
+      // A command only ever refused has a line too (calls=0), as in Redis.
+      if (entry.calls === 0 && entry.rejected === 0 && entry.errors === 0) continue;
+      const perCall = entry.calls === 0 ? 0 : entry.usec / entry.calls;
       lines.push(
         `cmdstat_${entry.fullName}:calls=${entry.calls},usec=${Math.round(entry.usec)},` +
-          `usec_per_call=${(entry.usec / entry.calls).toFixed(2)},rejected_calls=0,` +
+          `usec_per_call=${perCall.toFixed(2)},rejected_calls=${entry.rejected},` +
           `failed_calls=${entry.errors}`,
       );
     }

@@ -9,6 +9,7 @@ import type { CommandRouter } from './command-router.ts';
 import { CommandStats } from './command-stats.ts';
 import { COMMAND_TABLE } from './command-table.ts';
 import { ScriptEngine } from './scripting/script-engine.ts';
+import { SlowLog } from './slow-log.ts';
 import type { RespSettings, RespStore, ServerContext } from './server-context.ts';
 import type { Session } from './session.ts';
 
@@ -77,6 +78,8 @@ export function createServerContext(options: RespServerOptions, port: () => numb
     settings: resolveSettings(options),
     registry,
     stats: new CommandStats(registry),
+    slowLog: new SlowLog(),
+
     sessions: new Map<number, Session>(),
     watches: new WatchRegistry(options.store),
     scripts: new ScriptEngine({

@@ -6,6 +6,7 @@ import type { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import type { CommandStats } from './command-stats.ts';
 import type { Session } from './session.ts';
+import type { SlowLog } from './slow-log.ts';
 import type { ScriptEngine } from './scripting/script-engine.ts';
 import type { WatchRegistry } from './transaction.ts';
 
@@ -55,6 +56,9 @@ export interface ServerContext {
   readonly settings: RespSettings;
   readonly registry: CommandRegistry;
   readonly stats: CommandStats;
+  /** SLOWLOG's entries and its two settings (slow-log.ts). */
+  readonly slowLog: SlowLog;
+
   /** Open sessions by id, for CLIENT LIST and INFO clients. */
   readonly sessions: Map<number, Session>;
   /** Which sessions WATCH which keys (transaction.ts). */

@@ -1,3 +1,4 @@
+import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
 import type { RespStore, ServerContext } from './server-context.ts';
 import type { Transaction } from './transaction.ts';
@@ -42,7 +43,13 @@ export class Session {
   kill: () => void = () => {
     this.closeRequested = true;
   };
+  /**
+   * The command whose handler the last dispatch ran (Redis's call()), for the slow log; undefined
+   * when it was refused, queued in MULTI or unknown.
+   */
+  called: CommandEntry | undefined = undefined;
   /** Set by the dispatcher when the router made the command wait (command-router.ts). */
+
   blocked: BlockedCommand | undefined = undefined;
   /** Between MULTI and EXEC or DISCARD: the commands queued (transaction.ts). */
   transaction: Transaction | undefined = undefined;

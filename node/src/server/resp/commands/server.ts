@@ -58,7 +58,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
       'GET <pattern>',
       '    Return parameters matching the glob-like <pattern> and their values.',
       'SET <directive> <value>',
-      '    Set the configuration <directive> to <value> (only maxmemory changes at run time).',
+      '    Set the configuration <directive> to <value> (maxmemory, slowlog-* at run time).',
     ],
   }),
 ];

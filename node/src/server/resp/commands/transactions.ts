@@ -28,7 +28,7 @@ export const TRANSACTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'exec',
     arity: 1,
-    flags: ['noscript', 'loading', 'stale'],
+    flags: ['noscript', 'loading', 'stale', 'skip_slowlog'],
     ...NO_KEYS,
     group: 'transactions',
     summary: 'Executes all commands in a transaction.',
