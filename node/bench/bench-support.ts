@@ -1,7 +1,9 @@
 /**
  * What the redis-benchmark driven benchmarks share (`redis-benchmark.ts`, `gateway-benchmark.ts`,
- * `ml-benchmark.ts`, `eval-benchmark.ts`): their common options and load shape, installing the tools, starting mlcache processes, loading keys, running redis-benchmark and
- * reading its CSV, sampling a server's CPU time from /proc, and taking medians.
+ * `ml-benchmark.ts`, `eval-benchmark.ts`, `pubsub-benchmark.ts`): their common options and load
+ * shape, installing the tools, starting mlcache processes and a reference redis-server, loading
+ * keys, running redis-benchmark and reading its CSV, sampling a server's CPU time from /proc, and
+ * taking medians.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -219,4 +221,41 @@ export async function waitForPing(port: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`nothing answers PING on port ${port}`);
+}
+
+/** A server a benchmark started, to drive and stop. */
+export interface BenchServer {
+  readonly name: string;
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** A redis-server on a free port, without persistence: the reference of a run. */
+export async function startRedisServer(): Promise<BenchServer> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  await waitForPing(port);
+  const version = execFileSync('redis-server', ['--version']).toString().split(' ')[2] ?? '';
+  return { name: `redis-server ${version}`, port, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+/** An mlcache node on a free port with a 1 GB budget (no eviction at these loads). */
+export async function startMlcacheNode(): Promise<BenchServer> {
+  const port = await freePort();
+  const { child, line } = await startListening(
+    ['bin/mlcache.js', 'node', '--bind', '127.0.0.1', '--port', String(port)].concat([
+      '--grpc-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--maxmemory',
+      '1gb',
+      '--log-level',
+      'warn',
+    ]),
+  );
+  await waitForPing(port);
+  return { name: 'mlcache node', port, pid: line.pid ?? child.pid!, stop: () => stopChild(child) };
 }

@@ -6,21 +6,19 @@
  *
  * Options: --rounds N (3), --requests N (100000; the same with -P 16).
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { parseScriptArgs } from '../src/platform/script-args.ts';
 import {
   benchOptions,
   benchSettings,
   CLIENTS,
   ensureTools,
-  freePort,
   median,
   runRedisBenchmark,
-  startListening,
-  stopChild,
+  startMlcacheNode,
+  startRedisServer,
   VALUE_SIZE,
-  waitForPing,
 } from './bench-support.ts';
+import type { BenchServer } from './bench-support.ts';
 
 const { values } = parseScriptArgs({ options: benchOptions(100_000, 100_000) });
 const { rounds: ROUNDS, requests: REQUESTS, keys: KEYS } = benchSettings(values);
@@ -30,41 +28,7 @@ const SCRIPTS = {
   'EVAL GET': ["return redis.call('GET', KEYS[1])", '1', 'key:__rand_int__'],
 } as const;
 
-interface Server {
-  readonly name: string;
-  readonly port: number;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-async function startRedis(): Promise<Server> {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
-  await waitForPing(port);
-  const version = execFileSync('redis-server', ['--version']).toString().split(' ')[2] ?? '';
-  return { name: `redis-server ${version}`, port, pid: child.pid!, stop: () => stopChild(child) };
-}
-
-async function startMlcache(): Promise<Server> {
-  const port = await freePort();
-  const { child, line } = await startListening(
-    ['bin/mlcache.js', 'node', '--bind', '127.0.0.1', '--port', String(port)].concat([
-      '--grpc-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--maxmemory',
-      '1gb',
-      '--log-level',
-      'warn',
-    ]),
-  );
-  await waitForPing(port);
-  return { name: 'mlcache node', port, pid: line.pid ?? child.pid!, stop: () => stopChild(child) };
-}
-
-function opsPerSecond(server: Server, command: readonly string[], pipeline: number): number {
+function opsPerSecond(server: BenchServer, command: readonly string[], pipeline: number): number {
   const run = {
     port: server.port,
     test: 'set',
@@ -79,7 +43,7 @@ function opsPerSecond(server: Server, command: readonly string[], pipeline: numb
 }
 
 ensureTools(['redis-server', 'redis-benchmark'], ['redis-server', 'redis-tools']);
-const servers = [await startRedis(), await startMlcache()];
+const servers = [await startRedisServer(), await startMlcacheNode()];
 try {
   console.log(`${servers.map((s) => s.name).join(' vs ')}, ${ROUNDS} rounds, median ops/s`);
   console.log('| test | redis ops/s | mlcache ops/s | mlcache ÷ redis |');

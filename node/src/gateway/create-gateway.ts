@@ -28,6 +28,9 @@ import { NodePool } from './upstream/node-pool.ts';
 import { OutBuffer } from './upstream/out-buffer.ts';
 import { createRandom } from '../util/random.ts';
 import { ScriptBodies } from './routing/script-bodies.ts';
+import { PubSubHub } from '../server/resp/pubsub/pubsub-hub.ts';
+import { GatewayPubSub } from './pubsub/gateway-pubsub.ts';
+import { PubSubLink } from './pubsub/pubsub-link.ts';
 import { ScriptEngine } from '../server/resp/scripting/script-engine.ts';
 import { SlowLog } from '../server/resp/slow-log.ts';
 import { WatchRegistry } from '../server/resp/transaction.ts';
@@ -120,6 +123,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   const out = new OutBuffer();
   const commands = createGatewayCommands();
   let address: AddressInfo | undefined;
+  // Clients' subscriptions are held here; the channels they need are subscribed at the nodes.
+  const upstreamPubSub = new GatewayPubSub(
+    (node, onMessage) =>
+      new PubSubLink({
+        nodeId: node.id,
+        address: node.address,
+        password: options.nodePassword === '' ? undefined : options.nodePassword,
+        connectTimeoutMs: options.connectTimeoutMs ?? 1000,
+        backoffMinMs: 100,
+        backoffMaxMs: 5000,
+        logger: logger.child({ component: 'pubsub-link' }),
+        onMessage,
+      }),
+  );
+  const pubsub = new PubSubHub(upstreamPubSub);
+  upstreamPubSub.attach(pubsub);
   const server: ServerContext = {
     store: NO_KEYSPACE,
     clock,
@@ -146,6 +165,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     // Nodes hold the watches (gateway-watch.ts): the gateway's own registry stays empty.
     watches: new WatchRegistry(NO_KEYSPACE),
+    pubsub,
     // Scripts run on the nodes that hold their keys: the gateway's engine never starts a Lua state.
     scripts: new ScriptEngine({ clock, timeLimitMs: 0, redisVersion: '7.2.0' }),
     startedAt: clock.now(),
@@ -202,7 +222,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       (resp3) => openLink(node.id, node.address, resp3, mirrors?.primaryLatency),
     );
   const router = new Router({ openPool, closeGraceMs: closeTimeoutMs, logger });
-  const ring = new RingHolder((next) => router.apply(next), logger.child({ component: 'ring' }));
+  const ring = new RingHolder(
+    (next) => {
+      router.apply(next);
+      upstreamPubSub.applyRing(next);
+    },
+    logger.child({ component: 'ring' }),
+  );
   const source = options.ring;
   const ringFile =
     source !== undefined && 'file' in source
@@ -303,6 +329,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ringFile?.close();
       if (watchdog !== undefined) clearInterval(watchdog);
       await listener.close(closeTimeoutMs);
+      upstreamPubSub.close();
       await Promise.all([router.close(), mirrors?.close(closeTimeoutMs)]);
     },
   };

@@ -1129,6 +1129,101 @@ function comparable(reply: string, compare: Resp3Step['compare']): string {
   return reply;
 }
 
+/** Waits until `client` has received at least `count` complete replies or messages. */
+async function framesOf(client: RawClient, count: number): Promise<string[]> {
+  const frames = (): string[] => {
+    try {
+      return split(Buffer.from(client.text, 'latin1'));
+    } catch {
+      return [];
+    }
+  };
+  await client.waitFor(() => frames().length >= count);
+  return frames();
+}
+
+/**
+ * A Pub/Sub session on one server: a RESP2 subscriber, a publisher, and a RESP3 subscriber that
+ * publishes to itself. Every frame each connection received, in order (HELLO's map normalised).
+ */
+async function pubsubTranscript(port: number): Promise<string[]> {
+  const subscriber = await RawClient.connect(port);
+  subscriber.send(
+    encodePipeline([
+      ['SUBSCRIBE', 'a', 'b'],
+      ['PSUBSCRIBE', 'n*'],
+      ['SSUBSCRIBE', 's'],
+      ['GET', 'x'],
+      ['PUBSUB', 'NUMPAT'],
+      ['PING'],
+      ['PING', 'hi'],
+      ['SUBSCRIBE'],
+      ['PUNSUBSCRIBE', 'x*'],
+      ['SUBSCRIBE', 'a'],
+    ]),
+  );
+  await framesOf(subscriber, 11);
+  const published = await exchange(port, [
+    ['PUBLISH', 'a', 'one'],
+    ['PUBLISH', 'news', Buffer.from([0, 13, 10, 255])],
+    ['SPUBLISH', 's', 'sharded'],
+    ['SPUBLISH', 'news', 'not to patterns'],
+    ['PUBLISH', 'nobody', 'x'],
+    ['PUBSUB', 'NUMSUB', 'a', 'b', 'nobody'],
+    ['PUBSUB', 'NUMSUB'],
+    ['PUBSUB', 'NUMPAT'],
+    ['PUBSUB', 'CHANNELS', 'a'],
+    ['PUBSUB', 'CHANNELS', 'a', 'b'],
+    ['PUBSUB', 'SHARDCHANNELS'],
+    ['PUBSUB', 'SHARDNUMSUB', 's', 'z'],
+    ['PUBSUB', 'FOO'],
+    ['PUBSUB', 'HELP'],
+    ['PUBLISH', 'a'],
+    ['INFO', 'nothing'],
+  ]);
+  await framesOf(subscriber, 14);
+  subscriber.send(
+    encodePipeline([
+      ['UNSUBSCRIBE', 'b', 'zz'],
+      ['PUNSUBSCRIBE'],
+      ['SUNSUBSCRIBE'],
+      ['UNSUBSCRIBE'],
+      ['UNSUBSCRIBE'],
+      ['GET', 'x'],
+      ['PING'],
+      ['QUIT'],
+    ]),
+  );
+  await subscriber.closesWithin(10_000);
+  const resp3 = await RawClient.connect(port);
+  resp3.send(
+    encodePipeline([
+      ['HELLO', '3'],
+      ['SUBSCRIBE', 'c'],
+      ['PUBLISH', 'c', 'to myself'],
+      ['GET', 'x'],
+      ['PSUBSCRIBE', '*'],
+      ['PUBLISH', 'c', 'twice'],
+      ['PING'],
+      ['UNSUBSCRIBE'],
+      ['PUNSUBSCRIBE'],
+      ['MULTI'],
+      ['SUBSCRIBE', 'd'],
+      ['EXEC'],
+      ['UNSUBSCRIBE', 'd'],
+      ['QUIT'],
+    ]),
+  );
+  await resp3.closesWithin(10_000);
+  const hello = (frame: string): string =>
+    frame.startsWith('%') ? comparable(frame, 'hello') : frame;
+  return [
+    ...split(Buffer.from(subscriber.text, 'latin1')),
+    ...published.map((reply) => reply.toString('latin1')),
+    ...split(Buffer.from(resp3.text, 'latin1')).map(hello),
+  ];
+}
+
 /** Commandstats as `name -> [calls, rejected_calls, failed_calls]`. */
 function commandCounts(info: Buffer): Map<string, number[]> {
   const counts = new Map<string, number[]>();
@@ -1339,5 +1434,12 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
     const expected = await slowLogged(redisPort, commands);
     expect(expected.length).toBeGreaterThan(10);
     expect(await slowLogged(mlcache!.port, commands)).toEqual(expected);
+  });
+
+  it('sends the same bytes for Pub/Sub: confirmations, messages, the subscribed context', async () => {
+    const expected = await pubsubTranscript(redisPort);
+    const actual = await pubsubTranscript(mlcache!.port);
+    expect(expected.length).toBeGreaterThan(40);
+    expect(actual).toEqual(expected);
   });
 });

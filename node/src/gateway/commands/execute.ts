@@ -7,6 +7,7 @@ import {
   unknownSubcommand,
   wrongArity,
 } from '../../server/resp/errors.ts';
+import { subscribedRefusal } from '../../server/resp/pubsub/pubsub-context.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
@@ -69,7 +70,7 @@ export function executeCommand(
       ? wrongArity(entry.fullName)
       : !session.authenticated && !entry.noauth
         ? ERRORS.NOAUTH
-        : undefined;
+        : subscribedRefusal(session, entry.fullName);
   if (refused !== undefined) {
     entry.rejected++;
     // Redis answers a refused EXEC as an aborted one; any other refusal dooms the transaction.
@@ -114,6 +115,8 @@ const MIRRORED: ReadonlySet<Route> = new Set<Route>([
  * NOSCRIPT where the primary ran them.
  */
 function isMirrored(route: Route, entry: CommandEntry): boolean {
+  // PUBLISH is routed as a key but reaches no entry: the mirrors need no copy.
+  if (entry.spec.group === 'pubsub') return false;
   return MIRRORED.has(route) || (route === 'script' && isMirroredScript(entry));
 }
 

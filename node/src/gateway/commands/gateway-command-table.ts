@@ -8,8 +8,9 @@ import { GATEWAY_CONFIG_COMMAND } from './config-command.ts';
  * How the gateway serves a command:
  *
  * - `local` — answered by the gateway with the node's own handler (connection, CLIENT, COMMAND,
- *   TIME) or its own (CONFIG);
- * - `key` — one key at argument 1: forwarded as is to the key's owner;
+ *   TIME, and the subscriptions and PUBSUB on the gateway's own hub) or its own (CONFIG);
+ * - `key` — one key at argument 1: forwarded as is to the key's owner (PUBLISH and SPUBLISH: to
+ *   the owner of the channel's name);
  * - `keys` — several keys: forwarded as is when they all live on one node, else CROSSSLOT (a
  *   command the gateway does not know how to split);
  * - `mget`, `mset`, `count` (DEL, UNLINK, EXISTS, TOUCH) — split by owner, merged in request
@@ -75,6 +76,17 @@ const SPECIAL: Readonly<Record<string, Route>> = {
   config: 'local',
   // Answered from the gateway's own clock: TIME has no key to route by.
   time: 'local',
+  // Subscriptions are the gateway's own (its hub); the nodes see one subscriber per gateway
+  // (gateway/pubsub/gateway-pubsub.ts). A channel lives at the node its name hashes to.
+  subscribe: 'local',
+  psubscribe: 'local',
+  ssubscribe: 'local',
+  unsubscribe: 'local',
+  punsubscribe: 'local',
+  sunsubscribe: 'local',
+  pubsub: 'local',
+  publish: 'key',
+  spublish: 'key',
   slowlog: 'slowlog',
 };
 

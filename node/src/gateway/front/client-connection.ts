@@ -7,6 +7,7 @@ import type { RespRequestDecoderOptions } from '../../protocol/resp/decoder.ts';
 import { RespProtocolError } from '../../protocol/resp/errors.ts';
 import { NEED_MORE } from '../../protocol/resp/types.ts';
 import type { Session } from '../../server/resp/session.ts';
+import { PUBSUB_OUTPUT_LIMIT } from '../../server/resp/connection.ts';
 import { executeCommand } from '../commands/execute.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { retryAfterMoved } from '../routing/retry.ts';
@@ -74,6 +75,7 @@ export class ClientConnection implements ReplySink, Flushable {
     this.#ctx = ctx;
     this.#decoder = new RespRequestDecoder(limits);
     this.#decoder.unauthenticated = !session.authenticated;
+    session.push = (frame) => this.#deliver(frame);
     socket.on('data', (chunk: Buffer) => {
       if (!this.#closing) this.#run(chunk);
     });
@@ -144,6 +146,23 @@ export class ClientConnection implements ReplySink, Flushable {
     retryAfterMoved(this.#ctx, this, tag, moved, request.subarray(start, end), attempts);
   }
 
+  /**
+   * A Pub/Sub message for this client: it takes the next reply slot, so it leaves after every
+   * reply owed for requests read before it (some may still be at the nodes). Its slot has no
+   * request time, so it is not a latency sample. A client that stops reading is cut off past
+   * the node's pubsub output limit.
+   */
+  #deliver(frame: Buffer): void {
+    if (this.#closed || this.#closing) return;
+    this.onReply(this.#queue.reserve(Number.NaN), frame, 0, frame.length);
+    if (this.#socket.writableLength > PUBSUB_OUTPUT_LIMIT) {
+      this.#ctx.logger.warn('subscriber dropped: output over the pubsub limit', {
+        id: this.session.id,
+      });
+      this.#socket.destroy();
+    }
+  }
+
   /** Writes every reply ready at the head of the queue in one socket write. */
   flush(): void {
     const ctx = this.#ctx;
@@ -154,7 +173,8 @@ export class ClientConnection implements ReplySink, Flushable {
     this.#queue.drain((buf, start, end, time) => {
       out.append(buf, start, end);
       if (buf[start] === MINUS) stats.errorReplies++;
-      latency.observe((now - time) / 1000);
+      // A Pub/Sub message has no request time (NaN).
+      if (time === time) latency.observe((now - time) / 1000);
     });
     const bytes = out.take();
     const socket = this.#socket;

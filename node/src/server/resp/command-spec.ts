@@ -20,7 +20,8 @@ export type CommandFlag =
   | 'skip_monitor'
   | 'skip_slowlog'
   | 'no_mandatory_keys'
-  | 'movablekeys';
+  | 'movablekeys'
+  | 'pubsub';
 
 /** Redis's command groups, for COMMAND DOCS. */
 export type CommandGroup =
@@ -31,7 +32,8 @@ export type CommandGroup =
   | 'connection'
   | 'server'
   | 'transactions'
-  | 'scripting';
+  | 'scripting'
+  | 'pubsub';
 
 /**
  * Runs a command whose name and arity were already checked, writing exactly one reply. Expected

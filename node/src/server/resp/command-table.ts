@@ -13,6 +13,7 @@ import { LCS_COMMAND } from './commands/lcs.ts';
 import { LEGACY_STRING_COMMANDS } from './commands/legacy-strings.ts';
 import { MEMORY_COMMAND } from './commands/memory.ts';
 import { OBJECT_COMMAND } from './commands/object.ts';
+import { PUBSUB_COMMANDS } from './commands/pubsub.ts';
 import { STRING_RANGE_COMMANDS } from './commands/string-ranges.ts';
 import { TRANSACTION_COMMANDS } from './commands/transactions.ts';
 import { SCRIPTING_COMMANDS } from './commands/scripting.ts';
@@ -37,6 +38,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   ...CONNECTION_COMMANDS,
   ...TRANSACTION_COMMANDS,
   ...SCRIPTING_COMMANDS,
+  ...PUBSUB_COMMANDS,
   CLIENT_COMMAND,
   ...SERVER_COMMANDS,
   SLOWLOG_COMMAND,

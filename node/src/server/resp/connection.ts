@@ -25,6 +25,12 @@ export interface ConnectionLimits extends RespRequestDecoderOptions {
 const DURABILITY_FAILED_REPLY = Buffer.from(`-${ERRORS.DURABILITY_FAILED}\r\n`);
 /** Replies are sent mid-batch, without waiting for the end of the turn, from this many bytes. */
 const FLUSH_BYTES = 64 * 1024;
+/**
+ * A subscriber whose unsent output passes this is disconnected, as Redis's default
+ * `client-output-buffer-limit pubsub 32mb`: a client that subscribes and stops reading must not
+ * make the server buffer messages without bound.
+ */
+export const PUBSUB_OUTPUT_LIMIT = 32 * 1024 * 1024;
 /** Why processing is paused; it resumes when no reason is left. */
 const PAUSED_FOR_OUTPUT = 1;
 const PAUSED_FOR_HELD = 2;
@@ -86,6 +92,7 @@ export class Connection implements Flushable {
         session.server.logger?.error('write not durable', { command: entry.fullName, error });
       },
     );
+    session.push = (frame) => this.#deliver(frame);
     socket.on('data', this.#onData);
     socket.on('drain', this.#onDrain);
     // The server allows half-open sockets: a client that shuts down its side after a pipeline
@@ -212,6 +219,29 @@ export class Connection implements Flushable {
       this.#endIfDone();
     }
     return stoppedByPause;
+  }
+
+  /**
+   * A Pub/Sub message for this client. When this client's own command published it (the
+   * connection is running it now), it goes into the writer after the replies before that
+   * command and ahead of its reply, the order Redis sends them in. Otherwise it queues behind
+   * the replies this client is owed.
+   */
+  #deliver(frame: Buffer): void {
+    if (this.#closing || this.#socket.destroyed) return;
+    if (this.#running) {
+      this.#writer.raw(frame);
+      return;
+    }
+    this.#held.emit(frame);
+    const unsent = this.#socket.writableLength + this.#outBytes + this.#held.bytes;
+    if (unsent > PUBSUB_OUTPUT_LIMIT) {
+      this.session.server.logger?.warn('subscriber dropped: output over the pubsub limit', {
+        id: this.session.id,
+        bytes: unsent,
+      });
+      this.#socket.destroy();
+    }
   }
 
   /** Replies ready to go (HeldReplies released them): at the end of the turn, or now. */

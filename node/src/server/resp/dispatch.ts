@@ -3,6 +3,7 @@ import type { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
 import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
 import { ERRORS, execAbort, unknownCommand, unknownSubcommand, wrongArity } from './errors.ts';
+import { subscribedRefusal } from './pubsub/pubsub-context.ts';
 import type { Session } from './session.ts';
 import { logSlowCall } from './slow-calls.ts';
 import {
@@ -257,7 +258,7 @@ function rejection(session: Session, entry: CommandEntry, count: number): string
     return wrongArity(entry.fullName);
   if (!session.authenticated && !entry.noauth) return ERRORS.NOAUTH;
   if (entry.write && session.store.writable === false) return ERRORS.PERSISTENCE_REFUSED;
-  return undefined;
+  return subscribedRefusal(session, entry.fullName);
 }
 
 function restOf(args: CommandArgs, from: number): string[] {

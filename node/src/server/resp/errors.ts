@@ -104,6 +104,13 @@ export function unknownSubcommand(subcommand: string, container: string): string
   return `ERR unknown subcommand '${cString(subcommand, 128)}'. Try ${container.toUpperCase()} HELP.`;
 }
 
+export function pubsubContext(fullName: string): string {
+  return (
+    `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / ` +
+    'RESET are allowed in this context'
+  );
+}
+
 export function unsupportedExpireOption(option: string): string {
   return `ERR Unsupported option ${option}`;
 }

@@ -76,6 +76,9 @@ const SECTIONS: Readonly<Record<string, Section>> = {
       `mlcache_evicted_keys_ahead:${store.evictedAhead}`,
       `keyspace_hits:${store.hits}`,
       `keyspace_misses:${store.misses}`,
+      `pubsub_channels:${server.pubsub.size('channel')}`,
+      `pubsub_patterns:${server.pubsub.size('pattern')}`,
+      `pubsubshard_channels:${server.pubsub.size('shard')}`,
       `total_error_replies:${server.stats.errorReplies}`,
       `mlcache_protocol_errors:${server.stats.protocolErrors}`,
     ];

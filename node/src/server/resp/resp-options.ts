@@ -4,6 +4,7 @@ import type { Random } from '../../util/random.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { TurnEnd } from '../turn-end.ts';
 import { WatchRegistry } from './transaction.ts';
+import { PubSubHub } from './pubsub/pubsub-hub.ts';
 import { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import { CommandStats } from './command-stats.ts';
@@ -82,6 +83,7 @@ export function createServerContext(options: RespServerOptions, port: () => numb
 
     sessions: new Map<number, Session>(),
     watches: new WatchRegistry(options.store),
+    pubsub: new PubSubHub(),
     scripts: new ScriptEngine({
       clock: options.clock,
       timeLimitMs: options.scriptTimeLimitMs ?? DEFAULT_SCRIPT_TIME_LIMIT_MS,

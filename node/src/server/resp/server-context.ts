@@ -5,6 +5,7 @@ import type { Logger } from '../../util/logger.ts';
 import type { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import type { CommandStats } from './command-stats.ts';
+import type { PubSubHub } from './pubsub/pubsub-hub.ts';
 import type { Session } from './session.ts';
 import type { SlowLog } from './slow-log.ts';
 import type { ScriptEngine } from './scripting/script-engine.ts';
@@ -63,6 +64,8 @@ export interface ServerContext {
   readonly sessions: Map<number, Session>;
   /** Which sessions WATCH which keys (transaction.ts). */
   readonly watches: WatchRegistry;
+  /** Who listens to which channel (Pub/Sub). */
+  readonly pubsub: PubSubHub;
   /** EVAL's Lua state and script cache (scripting/script-engine.ts). */
   readonly scripts: ScriptEngine;
   /** Wall-clock time the server started, in ms. */

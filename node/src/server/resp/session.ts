@@ -1,5 +1,7 @@
 import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
+import { Subscriptions } from './pubsub/pubsub-hub.ts';
+import type { Subscriber } from './pubsub/pubsub-hub.ts';
 import type { RespStore, ServerContext } from './server-context.ts';
 import type { Transaction } from './transaction.ts';
 
@@ -14,7 +16,7 @@ export interface PeerInfo {
  * (CLIENT SETINFO), and what CLIENT LIST shows. Commands receive it as their context; it holds no
  * socket, so the same commands run in socket-free tests.
  */
-export class Session {
+export class Session implements Subscriber {
   readonly id: number;
   readonly server: ServerContext;
   /** The server's store, copied here because every data command reads it. */
@@ -62,6 +64,13 @@ export class Session {
    * reads and clears this to make the reply wait for durability as a write's does.
    */
   wroteInScript = false;
+  /** Channels, patterns and shard channels this client listens to (Pub/Sub). */
+  readonly subscriptions = new Subscriptions();
+  /**
+   * Sends a Pub/Sub message frame to this client, in order with its replies. The connection
+   * points it at its socket; a socket-free session drops messages.
+   */
+  push: (frame: Buffer) => void = () => {};
 
   constructor(id: number, server: ServerContext, peer: PeerInfo = { remote: '', local: '' }) {
     this.id = id;

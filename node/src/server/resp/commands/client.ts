@@ -162,13 +162,16 @@ export function describeClient(session: Session): string {
   const now = session.server.clock.monotonic();
   const age = Math.floor((now - session.createdAt) / 1000);
   const idle = Math.floor((now - session.lastActiveAt) / 1000);
-  // As Redis: flags x in MULTI (multi= its queued commands, else -1), flags d once a watched key
-  // was written.
+  // As Redis: flags P while subscribed, x in MULTI (multi= its queued commands, else -1), d once
+  // a watched key was written.
   const queued = session.transaction?.entries.length ?? -1;
-  const flags = `${queued >= 0 ? 'x' : ''}${session.watchBroken ? 'd' : ''}` || 'N';
+  const subs = session.subscriptions;
+  const flags =
+    `${subs.active ? 'P' : ''}${queued >= 0 ? 'x' : ''}${session.watchBroken ? 'd' : ''}` || 'N';
   return (
     `id=${session.id} addr=${session.peer.remote} laddr=${session.peer.local} fd=-1 ` +
-    `name=${session.name} age=${age} idle=${idle} flags=${flags} db=0 sub=0 psub=0 ssub=0 ` +
+    `name=${session.name} age=${age} idle=${idle} flags=${flags} db=0 ` +
+    `sub=${subs.channel.size} psub=${subs.pattern.size} ssub=${subs.shard.size} ` +
     `multi=${queued} ` +
     'qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 ' +
     `events=r cmd=${session.lastCommand} user=default redir=-1 resp=${session.resp3 ? 3 : 2} ` +

@@ -8,6 +8,8 @@ import { ERRORS, wrongArity } from '../errors.ts';
 import type { Session } from '../session.ts';
 import { isValidClientName } from './client.ts';
 
+const PONG_WORD = Buffer.from('pong', 'latin1');
+
 /** Connection commands: PING, ECHO, AUTH, HELLO, SELECT, QUIT. */
 export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   {
@@ -18,8 +20,16 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
     group: 'connection',
     summary: "Returns the server's liveliness response.",
     since: '1.0.0',
-    handler: (_session, args, out) => {
+    handler: (session, args, out) => {
       if (args.count > 2) return out.error(wrongArity('ping'));
+      if (!session.resp3 && session.subscriptions.active) {
+        // Subscribed (RESP2): replies look like messages, ["pong", argument or ""].
+        out.arrayHeader(2);
+        out.bulk(PONG_WORD);
+        if (args.count === 1) out.bulk(PONG_WORD, 0, 0);
+        else out.bulk(args.buffer, args.starts[1], args.ends[1]);
+        return;
+      }
       if (args.count === 1) return out.raw(REPLIES.PONG);
       out.bulk(args.buffer, args.starts[1], args.ends[1]);
     },

@@ -1,0 +1,179 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Ring } from '../../src/cluster/ring.ts';
+import { ownerOf } from '../../src/cluster/ring-owners.ts';
+import { shardOf } from '../../src/cluster/shard-of.ts';
+import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
+import { RespTestClient } from '../../src/gateway/testing/resp-test-client.ts';
+import {
+  ringOver,
+  RingVolume,
+  startGateway,
+  startNodes,
+} from '../../src/gateway/testing/test-cluster.ts';
+import type { RunningGateway } from '../../src/gateway/testing/test-cluster.ts';
+import { RawClient } from '../../src/server/resp/testing/start-test-server.ts';
+import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
+
+/**
+ * Pub/Sub through gateways: each gateway subscribes at the node that owns a channel's name and
+ * sends PUBLISH there, so messages cross gateways; patterns listen on every node.
+ */
+let nodes: TestServer[];
+let direct: RespTestClient[];
+
+beforeAll(async () => {
+  nodes = await startNodes(3);
+  direct = await Promise.all(nodes.map((node) => RespTestClient.connect(node.port)));
+});
+
+afterAll(async () => {
+  for (const client of direct) client.close();
+  await Promise.all(nodes.map((node) => node.close()));
+});
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const ports = (): number[] => nodes.map((node) => node.port);
+const ownerIndex = (ring: Ring, name: string): number =>
+  Number(ownerOf(ring, shardOf(name)).slice(5));
+
+async function gateway(volume: RingVolume): Promise<RunningGateway> {
+  const gw = await startGateway({ ring: { file: volume.path, pollMs: 0 }, nearCacheTtlMs: 0 });
+  cleanups.push(() => gw.close());
+  return gw;
+}
+
+function ioredis(port: number): Redis {
+  const client = new Redis(port, '127.0.0.1', {
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  cleanups.push(() => client.quit().catch(() => {}));
+  return client;
+}
+
+/** The channels each node has subscribers for (the gateways' subscriber connections). */
+async function channelsAtNodes(): Promise<string[][]> {
+  return Promise.all(
+    direct.map(async (client) => ((await client.call('PUBSUB', 'CHANNELS')) as string[]).sort()),
+  );
+}
+
+describe('Pub/Sub through the gateway', () => {
+  it('delivers across gateways, subscribing each channel at its owner and patterns everywhere', async () => {
+    const ring = ringOver(1, ports());
+    const volume = new RingVolume(ring);
+    cleanups.push(() => volume.remove());
+    const [a, b] = [await gateway(volume), await gateway(volume)];
+    const subscriber = ioredis(a.port);
+    const publisher = ioredis(b.port);
+    const channels = Array.from({ length: 24 }, (_, i) => `ch:${i}`);
+    expect(await subscriber.subscribe(...channels)).toBe(24);
+    expect(await subscriber.psubscribe('news.*')).toBe(25);
+    const got: string[] = [];
+    subscriber.on('message', (channel: string, message: string) =>
+      got.push(`${channel}=${message}`),
+    );
+    subscriber.on('pmessage', (pattern: string, channel: string, message: string) =>
+      got.push(`${pattern}|${channel}=${message}`),
+    );
+    // Each channel is subscribed at its owner only; gateway A's connection is that node's subscriber.
+    await expect
+      .poll(async () => (await channelsAtNodes()).flat().length, { timeout: 5000 })
+      .toBe(24);
+    const placed = await channelsAtNodes();
+    for (const channel of channels) {
+      const holders = placed.flatMap((names, i) => (names.includes(channel) ? [i] : []));
+      expect(holders, channel).toEqual([ownerIndex(ring, channel)]);
+    }
+    expect(placed.filter((names) => names.length > 0).length).toBeGreaterThan(1);
+    await expect
+      .poll(() => Promise.all(direct.map((client) => client.call('PUBSUB', 'NUMPAT'))))
+      .toEqual([1, 1, 1]);
+
+    for (const channel of channels) expect(await publisher.publish(channel, 'x')).toBe(1);
+    expect(await publisher.publish('news.today', 'y')).toBe(1);
+    expect(await publisher.publish('nobody', 'z')).toBe(0);
+    await expect.poll(() => got.length).toBe(25);
+    expect(got.sort()).toEqual([...channels.map((c) => `${c}=x`), 'news.*|news.today=y'].sort());
+
+    // PUBSUB at a gateway counts that gateway's own clients.
+    expect(await publisher.pubsub('NUMSUB', 'ch:1')).toEqual(['ch:1', 0]);
+    const asker = ioredis(a.port);
+    expect(await asker.pubsub('NUMSUB', 'ch:1')).toEqual(['ch:1', 1]);
+    expect(await asker.pubsub('NUMPAT')).toBe(1);
+
+    // The last subscriber leaving ends the gateway's subscriptions at the nodes.
+    await subscriber.quit();
+    await expect.poll(async () => (await channelsAtNodes()).flat()).toEqual([]);
+    await expect
+      .poll(() => Promise.all(direct.map((client) => client.call('PUBSUB', 'NUMPAT'))))
+      .toEqual([0, 0, 0]);
+  });
+
+  it('moves a channel to its new owner when the ring changes', async () => {
+    const first = ringOver(1, ports());
+    const volume = new RingVolume(first);
+    cleanups.push(() => volume.remove());
+    const gw = await gateway(volume);
+    const subscriber = ioredis(gw.port);
+    const publisher = ioredis(gw.port);
+    const channel = 'moving-channel';
+    const before = ownerIndex(first, channel);
+    await subscriber.subscribe(channel);
+    const got: string[] = [];
+    subscriber.on('message', (_channel: string, message: string) => got.push(message));
+    await expect.poll(async () => (await channelsAtNodes())[before]).toEqual([channel]);
+    expect(await publisher.publish(channel, 'one')).toBe(1);
+
+    const after = (before + 1) % 3;
+    volume.write(ringOver(2, ports(), new Map([[shardOf(channel), `node-${after}`]])));
+    await expect.poll(() => gw.metric('mlcache_gateway_ring_epoch')).toBe(2);
+    await expect.poll(async () => (await channelsAtNodes())[after]).toEqual([channel]);
+    expect((await channelsAtNodes())[before]).toEqual([]);
+    expect(await publisher.publish(channel, 'two')).toBe(1);
+    await expect.poll(() => got).toEqual(['one', 'two']);
+  });
+
+  it('answers the subscribed RESP2 context and PING as a node does', async () => {
+    const volume = new RingVolume(ringOver(1, ports()));
+    cleanups.push(() => volume.remove());
+    const gw = await gateway(volume);
+    const client = await RawClient.connect(gw.port);
+    cleanups.push(() => client.destroy());
+    client.send(
+      encodePipeline([['SUBSCRIBE', 'c'], ['GET', 'k'], ['PING'], ['UNSUBSCRIBE'], ['GET', 'k']]),
+    );
+    await client.waitFor((text) => text.endsWith('$-1\r\n'));
+    expect(client.text).toBe(
+      '*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n' +
+        "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET " +
+        'are allowed in this context\r\n' +
+        '*2\r\n$4\r\npong\r\n$0\r\n\r\n' +
+        '*3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n' +
+        '$-1\r\n',
+    );
+  });
+
+  it('routes shard channels: SSUBSCRIBE and SPUBLISH meet at the owner', async () => {
+    const ring = ringOver(1, ports());
+    const volume = new RingVolume(ring);
+    cleanups.push(() => volume.remove());
+    const gw = await gateway(volume);
+    const subscriber = ioredis(gw.port);
+    const publisher = ioredis(gw.port);
+    const got: string[] = [];
+    subscriber.on('smessage', (channel: string, message: string) =>
+      got.push(`${channel}=${message}`),
+    );
+    expect(await subscriber.ssubscribe('orders:{7}')).toBe(1);
+    const owner = ownerIndex(ring, 'orders:{7}');
+    await expect.poll(() => direct[owner]!.call('PUBSUB', 'SHARDCHANNELS')).toEqual(['orders:{7}']);
+    expect(await publisher.spublish('orders:{7}', 'paid')).toBe(1);
+    await expect.poll(() => got).toEqual(['orders:{7}=paid']);
+  });
+});
