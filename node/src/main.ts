@@ -237,6 +237,7 @@ async function start(
     router: cluster?.router,
     turnEnd,
     scriptTimeLimitMs: config.scriptTimeLimitMs,
+    notifyKeyspaceEvents: config.notifyKeyspaceEvents,
   });
   createNodeMetrics({
     registry,

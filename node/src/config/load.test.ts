@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       mlPlainSwitch: true,
       evictionHeadroom: 0.01,
       scriptTimeLimitMs: 5000,
+      notifyKeyspaceEvents: '',
     });
   });
 
@@ -42,6 +43,11 @@ describe('loadConfig', () => {
     expect(config(named)).toMatchObject({ nodeId: 'a-1', migrationRate: 0 });
     const unlimited = loadConfig(inputs({ argv: ['--script-time-limit', '0'] }));
     expect(config(unlimited)).toMatchObject({ scriptTimeLimitMs: 0 });
+    const notifying = loadConfig(inputs({ argv: ['--notify-keyspace-events', 'Exe'] }));
+    expect(config(notifying)).toMatchObject({ notifyKeyspaceEvents: 'Exe' });
+    expect(problems(loadConfig(inputs({ argv: ['--notify-keyspace-events', 'Exq'] })))).toEqual([
+      expect.stringContaining("Invalid event class character. Use 'Ag$lshzxeKEtmdn'."),
+    ]);
   });
 
   it('reads flags in both forms, the --host alias and units', () => {

@@ -52,6 +52,8 @@ export interface NodeConfig {
   readonly evictionHeadroom: number;
   /** A Lua script running longer is stopped with an error; 0: no limit (`scriptTimeLimitMs`). */
   readonly scriptTimeLimitMs: number;
+  /** `notify-keyspace-events` at start (config/keyspace-events.ts). */
+  readonly notifyKeyspaceEvents: string;
 }
 
 /** The `host:port` of a `grpc://host:port` scorer, or null for a local one. */
@@ -166,6 +168,7 @@ export function resolveConfig(
     mlPlainSwitch: values.mlPlainSwitch === 'on',
     evictionHeadroom: values.evictionHeadroom,
     scriptTimeLimitMs: values.scriptTimeLimit,
+    notifyKeyspaceEvents: values.notifyKeyspaceEvents,
   };
 }
 

@@ -1,4 +1,5 @@
 import { policyNames } from '../policy/registry.ts';
+import { INVALID_KEYSPACE_EVENTS, parseKeyspaceEvents } from './keyspace-events.ts';
 import { LOG_LEVELS } from '../util/logger.ts';
 import type { LogLevel } from '../util/logger.ts';
 import {
@@ -84,6 +85,7 @@ export interface OptionValues {
   maxMemory: number;
   evictionHeadroom: number;
   scriptTimeLimit: number;
+  notifyKeyspaceEvents: string;
   policy: string;
   maxValueSize: number;
   maxKeySize: number;
@@ -198,6 +200,18 @@ export const OPTIONS: readonly AnyOption[] = [
       'A Lua script (EVAL) still running after this many milliseconds is stopped with an error; ' +
       'its writes so far stay. The node serves nothing else while a script runs. 0: no limit.',
     parse: integer(0, 3_600_000, ' of ms'),
+  }),
+  option('notifyKeyspaceEvents', 'notify-keyspace-events', {
+    valueName: 'CLASSES',
+    defaultText: '',
+    doc:
+      "Redis's notify-keyspace-events at start (CONFIG SET changes it while running): K and/or E " +
+      'with x for expired keys and e for evicted ones, e.g. Exe. Other classes are accepted and ' +
+      'raise nothing (mlcache notifies of expiries and evictions only).',
+    parse: (value) =>
+      parseKeyspaceEvents(value) === undefined
+        ? { ok: false, problem: INVALID_KEYSPACE_EVENTS }
+        : { ok: true, value },
   }),
   option('policy', 'policy', {
     valueName: 'NAME',

@@ -148,6 +148,8 @@ export class Store implements CacheStore {
   readonly #mirror: boolean;
   /** See `observeChanges`. */
   #changed: ((key: string | undefined) => void) | undefined = undefined;
+  /** See `observeRemovals`. */
+  #removed: ((key: string, reason: RemovalReason) => void) | undefined = undefined;
   /**
    * The coarse clock that stamps each entry's last access, in whole seconds of the monotonic
    * clock: read at the start, then moved by `tick` (a server ticks it once per batch of commands
@@ -235,6 +237,15 @@ export class Store implements CacheStore {
    */
   observeChanges(listener: ((key: string | undefined) => void) | undefined): void {
     this.#changed = listener;
+  }
+
+  /**
+   * Tells `listener` of every entry removed from now on, with why (keyspace notifications of
+   * expired and evicted keys); `undefined` stops it. Set only while notifications want it, so
+   * that removals build no key string otherwise.
+   */
+  observeRemovals(listener: ((key: string, reason: RemovalReason) => void) | undefined): void {
+    this.#removed = listener;
   }
 
   /** Moves the coarse clock of last accesses to `monotonicMs` (a reading of the clock's monotonic()). */
@@ -892,8 +903,11 @@ export class Store implements CacheStore {
     const table = this.#table;
     const hook = this.#onRemove;
     const changed = this.#changed;
+    const removed = this.#removed;
     const key =
-      this.#mirror || hook !== undefined || changed !== undefined ? table.keyString(slot) : '';
+      this.#mirror || hook !== undefined || changed !== undefined || removed !== undefined
+        ? table.keyString(slot)
+        : '';
     this.#bytesUsed -= this.#chargeOf(slot);
     if (table.expireAt(slot) !== 0) this.#heap.delete(slot);
     table.remove(slot);
@@ -904,6 +918,7 @@ export class Store implements CacheStore {
     if (this.#mirror) this.#persistence.delete(key);
     if (hook !== undefined) hook(key, reason);
     changed?.(key);
+    removed?.(key, reason);
   }
 }
 

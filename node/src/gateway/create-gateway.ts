@@ -28,6 +28,7 @@ import { NodePool } from './upstream/node-pool.ts';
 import { OutBuffer } from './upstream/out-buffer.ts';
 import { createRandom } from '../util/random.ts';
 import { ScriptBodies } from './routing/script-bodies.ts';
+import { KeyspaceNotifier } from '../server/resp/pubsub/keyspace-events.ts';
 import { PubSubHub } from '../server/resp/pubsub/pubsub-hub.ts';
 import { GatewayPubSub } from './pubsub/gateway-pubsub.ts';
 import { PubSubLink } from './pubsub/pubsub-link.ts';
@@ -166,6 +167,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Nodes hold the watches (gateway-watch.ts): the gateway's own registry stays empty.
     watches: new WatchRegistry(NO_KEYSPACE),
     pubsub,
+    // The nodes raise keyspace notifications; the gateway's own setting stays off.
+    keyspaceEvents: new KeyspaceNotifier(NO_KEYSPACE, pubsub),
     // Scripts run on the nodes that hold their keys: the gateway's engine never starts a Lua state.
     scripts: new ScriptEngine({ clock, timeLimitMs: 0, redisVersion: '7.2.0' }),
     startedAt: clock.now(),

@@ -176,4 +176,35 @@ describe('Pub/Sub through the gateway', () => {
     expect(await publisher.spublish('orders:{7}', 'paid')).toBe(1);
     await expect.poll(() => got).toEqual(['orders:{7}=paid']);
   });
+
+  it('gathers keyspace notifications from every node on one subscription', async () => {
+    const ring = ringOver(1, ports());
+    const volume = new RingVolume(ring);
+    cleanups.push(() => volume.remove());
+    const gw = await gateway(volume);
+    for (const client of direct) await client.call('CONFIG', 'SET', 'notify-keyspace-events', 'Ex');
+    cleanups.push(async () => {
+      for (const client of direct) await client.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+    });
+    const subscriber = ioredis(gw.port);
+    const writer = ioredis(gw.port);
+    const expired: string[] = [];
+    subscriber.on('message', (_channel: string, key: string) => expired.push(key));
+    await subscriber.subscribe('__keyevent@0__:expired');
+    // A notification channel is subscribed at every node: each node notifies of its own keys.
+    await expect
+      .poll(() =>
+        Promise.all(
+          direct.map((client) => client.call('PUBSUB', 'NUMSUB', '__keyevent@0__:expired')),
+        ),
+      )
+      .toEqual(direct.map(() => ['__keyevent@0__:expired', 1]));
+    const keys = Array.from({ length: 12 }, (_, i) => `session:${i}`);
+    for (const key of keys) await writer.set(key, 'v', 'PX', 20);
+    expect(new Set(keys.map((key) => ownerIndex(ring, key))).size).toBeGreaterThan(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Reading each one expires it on its node if that node's sweep has not.
+    for (const key of keys) expect(await writer.get(key)).toBeNull();
+    await expect.poll(() => [...expired].sort()).toEqual([...keys].sort());
+  });
 });

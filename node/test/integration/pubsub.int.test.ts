@@ -135,4 +135,39 @@ describe('Pub/Sub on a node', () => {
     // The node serves on.
     expect(await publisher.publish('firehose', 'after')).toBe(0);
   });
+
+  it('notifies of evicted and expired keys when notify-keyspace-events asks for them', async () => {
+    const server = await startTestServer({ storeOptions: { maxMemory: 64 * 1024 } });
+    servers.push(server);
+    const subscriber = ioredis(server.port);
+    const client = ioredis(server.port);
+    expect(await client.config('SET', 'notify-keyspace-events', 'Exe')).toBe('OK');
+    expect(await client.config('GET', 'notify-keyspace-events')).toEqual([
+      'notify-keyspace-events',
+      'xeE',
+    ]);
+    const events: [string, string][] = [];
+    subscriber.on('pmessage', (_pattern: string, channel: string, key: string) =>
+      events.push([channel, key]),
+    );
+    await subscriber.psubscribe('__keyevent@0__:*');
+    const value = 'x'.repeat(1000);
+    for (let i = 0; i < 200; i++) await client.set(`fill:${i}`, value);
+    await client.set('short-lived', 'v', 'PX', 30);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Gone by now: this read removes it if the expiry sweep has not yet.
+    expect(await client.get('short-lived')).toBeNull();
+    await expect.poll(() => events.some(([channel]) => channel.endsWith(':expired'))).toBe(true);
+    const evicted = events.filter(([channel]) => channel === '__keyevent@0__:evicted');
+    expect(evicted.length).toBeGreaterThan(100);
+    // Each evicted key is gone, and no key evicted is still there.
+    for (const [, key] of evicted.slice(0, 20)) expect(await client.exists(key)).toBe(0);
+    expect(events).toContainEqual(['__keyevent@0__:expired', 'short-lived']);
+    // Off again: removals are no longer reported.
+    await client.config('SET', 'notify-keyspace-events', '');
+    const before = events.length;
+    for (let i = 200; i < 300; i++) await client.set(`fill:${i}`, value);
+    await client.ping();
+    expect(events.length).toBe(before);
+  });
 });

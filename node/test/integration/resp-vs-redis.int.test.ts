@@ -1267,6 +1267,39 @@ async function slowLogged(port: number, commands: string[][]): Promise<RespReply
   return entries.map((entry) => [entry[3]!, entry[5]!]);
 }
 
+/**
+ * notify-keyspace-events on one server: the settings as CONFIG GET spells them, then the
+ * notifications of an expired key to a RESP3 client that listens on both channels.
+ */
+async function keyspaceTranscript(port: number): Promise<string[]> {
+  const settings = ['KEA', 'Ex', 'A', 'g$lshzxetdn', 'AKEm', 'mnK', 'e$g', 'Z', 'xK!', ''];
+  const config = await exchange(
+    port,
+    settings.flatMap((value) => [
+      ['CONFIG', 'SET', 'notify-keyspace-events', value],
+      ['CONFIG', 'GET', 'notify-keyspace-events'],
+    ]),
+  );
+  const client = await RawClient.connect(port);
+  client.send(
+    encodePipeline([
+      ['HELLO', '3'],
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEx'],
+      ['SUBSCRIBE', '__keyevent@0__:expired', '__keyspace@0__:gone'],
+      ['SET', 'gone', 'v', 'PX', '20'],
+    ]),
+  );
+  await framesOf(client, 5);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Expired by the server's own cycle by now, or at this GET: the same frames either way.
+  client.send(
+    encodePipeline([['GET', 'gone'], ['CONFIG', 'SET', 'notify-keyspace-events', ''], ['QUIT']]),
+  );
+  await client.closesWithin(10_000);
+  const frames = split(Buffer.from(client.text, 'latin1')).slice(1);
+  return [...config.map((reply) => reply.toString('latin1')), ...frames];
+}
+
 describe.skipIf(!available)('mlcache against redis-server', () => {
   beforeAll(async () => {
     redisPort = await freePort();
@@ -1441,5 +1474,14 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
     const actual = await pubsubTranscript(mlcache!.port);
     expect(expected.length).toBeGreaterThan(40);
     expect(actual).toEqual(expected);
+  });
+
+  it('reads notify-keyspace-events as Redis does, and notifies of an expired key alike', async () => {
+    const expected = await keyspaceTranscript(redisPort);
+    const actual = await keyspaceTranscript(mlcache!.port);
+    expect(actual).toEqual(expected);
+    expect(actual).toContain(
+      '>3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:expired\r\n$4\r\ngone\r\n',
+    );
   });
 });

@@ -96,4 +96,20 @@ describe('GatewayPubSub', () => {
     links['node-0']!.onMessage('channel', bytes('news'), bytes('news'), bytes('m'));
     expect(frames).toEqual(['*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$1\r\nm\r\n']);
   });
+
+  it('subscribes keyspace notification channels at every node, as patterns', () => {
+    const { links, upstream, hub, client } = setUp();
+    upstream.applyRing(ringOver(1, PORTS));
+    hub.subscribe('channel', '__keyevent@0__:expired', client);
+    hub.subscribe('channel', '__keyspace@0__:user:1', client);
+    for (const link of Object.values(links)) {
+      expect([...link.wanted].sort()).toEqual([
+        'channel:__keyevent@0__:expired',
+        'channel:__keyspace@0__:user:1',
+      ]);
+    }
+    hub.unsubscribe('channel', '__keyevent@0__:expired', client);
+    for (const link of Object.values(links))
+      expect([...link.wanted]).toEqual(['channel:__keyspace@0__:user:1']);
+  });
 });

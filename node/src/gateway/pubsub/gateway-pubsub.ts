@@ -27,7 +27,9 @@ export type OpenUpstream = (node: RingNode, onMessage: UpstreamMessage) => Upstr
  *   where the gateway sends PUBLISH and SPUBLISH for it: every gateway of the cluster publishes a
  *   channel to the same node, so each message reaches every gateway that listens, once;
  * - a pattern at every node, since it may match a channel anywhere; each message is published on
- *   one node only, so a pattern still receives it once.
+ *   one node only, so a pattern still receives it once;
+ * - a keyspace notification channel (`__keyspace@0__:…`, `__keyevent@0__:…`) at every node, since
+ *   each node notifies of its own keys.
  *
  * When the ring changes, names whose owner changed move to their new node, and patterns are
  * subscribed on nodes that joined. Messages published while a name moves can be lost: Pub/Sub
@@ -57,17 +59,17 @@ export class GatewayPubSub implements HubObserver {
   }
 
   first(kind: SubscriptionKind, name: string): void {
-    if (kind === 'pattern') {
+    if (everywhere(kind, name)) {
       const ring = this.#ring;
       if (ring !== undefined)
         for (const node of ring.nodes) this.#linkOf(node).want(kind, name, true);
       return;
     }
-    this.#place(kind, name);
+    if (kind !== 'pattern') this.#place(kind, name);
   }
 
   last(kind: SubscriptionKind, name: string): void {
-    if (kind === 'pattern') {
+    if (everywhere(kind, name)) {
       for (const link of this.#links.values()) link.want(kind, name, false);
       return;
     }
@@ -92,14 +94,16 @@ export class GatewayPubSub implements HubObserver {
     const hub = this.#hub;
     if (hub === undefined) return;
     const patterns = hub.names('pattern');
-    if (patterns.length > 0) {
+    const notifications = hub.names('channel').filter((name) => everywhere('channel', name));
+    if (patterns.length + notifications.length > 0) {
       for (const node of ring.nodes) {
         const link = this.#linkOf(node);
         for (const pattern of patterns) link.want('pattern', pattern, true);
+        for (const name of notifications) link.want('channel', name, true);
       }
     }
     for (const kind of ['channel', 'shard'] as const) {
-      for (const name of hub.names(kind)) this.#place(kind, name);
+      for (const name of hub.names(kind)) if (!everywhere(kind, name)) this.#place(kind, name);
     }
   }
 
@@ -140,6 +144,17 @@ export class GatewayPubSub implements HubObserver {
   readonly #onMessage: UpstreamMessage = (kind, name, channel, message) => {
     this.#hub?.deliver(kind, name.toString('latin1'), channel, message);
   };
+}
+
+/**
+ * Names subscribed at every node: patterns (they may match a channel anywhere), and the channels
+ * of keyspace notifications, which each node publishes for its own keys.
+ */
+function everywhere(kind: SubscriptionKind, name: string): boolean {
+  return (
+    kind === 'pattern' ||
+    (kind === 'channel' && (name.startsWith('__keyspace@') || name.startsWith('__keyevent@')))
+  );
 }
 
 function placeKey(kind: SubscriptionKind, name: string): string {

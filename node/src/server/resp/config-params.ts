@@ -1,4 +1,9 @@
 import { parseBytes } from '../../util/bytes.ts';
+import {
+  formatKeyspaceEvents,
+  INVALID_KEYSPACE_EVENTS,
+  parseKeyspaceEvents,
+} from '../../config/keyspace-events.ts';
 import type { ServerContext } from './server-context.ts';
 
 /**
@@ -81,4 +86,12 @@ export const CONFIG_PARAMS: Readonly<Record<string, ConfigParam>> = {
     (server) => server.slowLog.slowerThanUs,
     (server, value) => (server.slowLog.slowerThanUs = value),
   ),
+  'notify-keyspace-events': {
+    get: (server) => formatKeyspaceEvents(server.keyspaceEvents.flags),
+    check: (_server, value) =>
+      parseKeyspaceEvents(value) === undefined ? INVALID_KEYSPACE_EVENTS : undefined,
+    apply: (server, value) => {
+      server.keyspaceEvents.flags = parseKeyspaceEvents(value) ?? 0;
+    },
+  },
 };

@@ -4,6 +4,8 @@ import type { Random } from '../../util/random.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { TurnEnd } from '../turn-end.ts';
 import { WatchRegistry } from './transaction.ts';
+import { INVALID_KEYSPACE_EVENTS, parseKeyspaceEvents } from '../../config/keyspace-events.ts';
+import { KeyspaceNotifier } from './pubsub/keyspace-events.ts';
 import { PubSubHub } from './pubsub/pubsub-hub.ts';
 import { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
@@ -57,6 +59,8 @@ export interface RespServerOptions {
    * @default 5000, Redis's busy-reply-threshold
    */
   readonly scriptTimeLimitMs?: number;
+  /** `notify-keyspace-events` at start (CONFIG SET changes it). @default '' (none) */
+  readonly notifyKeyspaceEvents?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -72,6 +76,12 @@ const REDIS_VERSION = '7.2.0';
  */
 export function createServerContext(options: RespServerOptions, port: () => number): ServerContext {
   const registry = new CommandRegistry(COMMAND_TABLE);
+  const pubsub = new PubSubHub();
+  const keyspaceEvents = new KeyspaceNotifier(options.store, pubsub);
+  const events = parseKeyspaceEvents(options.notifyKeyspaceEvents ?? '');
+  if (events === undefined)
+    throw new RangeError(`notify-keyspace-events: ${INVALID_KEYSPACE_EVENTS}`);
+  keyspaceEvents.flags = events;
   return {
     store: options.store,
     clock: options.clock,
@@ -83,7 +93,8 @@ export function createServerContext(options: RespServerOptions, port: () => numb
 
     sessions: new Map<number, Session>(),
     watches: new WatchRegistry(options.store),
-    pubsub: new PubSubHub(),
+    pubsub,
+    keyspaceEvents,
     scripts: new ScriptEngine({
       clock: options.clock,
       timeLimitMs: options.scriptTimeLimitMs ?? DEFAULT_SCRIPT_TIME_LIMIT_MS,

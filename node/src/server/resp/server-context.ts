@@ -1,10 +1,11 @@
-import type { CacheStore } from '../../core/store-types.ts';
+import type { CacheStore, RemovalReason } from '../../core/store-types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { CommandRegistry } from './command-registry.ts';
 import type { CommandRouter } from './command-router.ts';
 import type { CommandStats } from './command-stats.ts';
+import type { KeyspaceNotifier } from './pubsub/keyspace-events.ts';
 import type { PubSubHub } from './pubsub/pubsub-hub.ts';
 import type { Session } from './session.ts';
 import type { SlowLog } from './slow-log.ts';
@@ -20,6 +21,8 @@ import type { WatchRegistry } from './transaction.ts';
 export type RespStore = CacheStore & {
   readonly writable?: boolean;
   setMaxMemory?(maxMemory: number): number;
+  /** The node's Store: removals with their reason, for keyspace notifications. */
+  observeRemovals?(listener: ((key: string, reason: RemovalReason) => void) | undefined): void;
 };
 
 /** Settings that commands report (INFO, CONFIG GET, HELLO) or enforce (AUTH, value sizes). */
@@ -66,6 +69,8 @@ export interface ServerContext {
   readonly watches: WatchRegistry;
   /** Who listens to which channel (Pub/Sub). */
   readonly pubsub: PubSubHub;
+  /** `notify-keyspace-events`, and the notifications it enables. */
+  readonly keyspaceEvents: KeyspaceNotifier;
   /** EVAL's Lua state and script cache (scripting/script-engine.ts). */
   readonly scripts: ScriptEngine;
   /** Wall-clock time the server started, in ms. */
