@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { encodePipeline } from '../../protocol/resp/encoder.ts';
 import { parseReplies, RespErrorReply } from '../../protocol/resp/reply-parser.ts';
 import type { RespReply } from '../../protocol/resp/reply-parser.ts';
+import { SUBSCRIBE_COMMANDS, UNSUBSCRIBE_COMMANDS } from '../../server/resp/pubsub/pubsub-hub.ts';
 import type { SubscriptionKind } from '../../server/resp/pubsub/pubsub-hub.ts';
 import type { Logger } from '../../util/logger.ts';
 import { splitAddress } from '../upstream/address.ts';
@@ -26,16 +27,6 @@ export interface PubSubLinkOptions {
   readonly onMessage: UpstreamMessage;
 }
 
-const SUBSCRIBE: Readonly<Record<SubscriptionKind, string>> = {
-  channel: 'SUBSCRIBE',
-  pattern: 'PSUBSCRIBE',
-  shard: 'SSUBSCRIBE',
-};
-const UNSUBSCRIBE: Readonly<Record<SubscriptionKind, string>> = {
-  channel: 'UNSUBSCRIBE',
-  pattern: 'PUNSUBSCRIBE',
-  shard: 'SUNSUBSCRIBE',
-};
 const KINDS: readonly SubscriptionKind[] = ['channel', 'pattern', 'shard'];
 
 /**
@@ -85,7 +76,8 @@ export class PubSubLink {
     if (on === set.has(name)) return;
     if (on) set.add(name);
     else set.delete(name);
-    if (this.#up) this.#send([[on ? SUBSCRIBE[kind] : UNSUBSCRIBE[kind], toBytes(name)]]);
+    if (this.#up)
+      this.#send([[on ? SUBSCRIBE_COMMANDS[kind] : UNSUBSCRIBE_COMMANDS[kind], toBytes(name)]]);
   }
 
   /** Ends the connection for good (the node left the ring, or the gateway stops). */
@@ -133,8 +125,9 @@ export class PubSubLink {
       const names = [...this.#wanted[kind]].map(toBytes);
       if (names.length === 0) continue;
       // A cluster node wants one slot per SSUBSCRIBE: shard channels go one by one.
-      if (kind === 'shard') for (const name of names) commands.push([SUBSCRIBE[kind], name]);
-      else commands.push([SUBSCRIBE[kind], ...names]);
+      if (kind === 'shard')
+        for (const name of names) commands.push([SUBSCRIBE_COMMANDS[kind], name]);
+      else commands.push([SUBSCRIBE_COMMANDS[kind], ...names]);
     }
     if (commands.length > 0) this.#send(commands);
   }

@@ -2,6 +2,7 @@ import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import { ALL_KEYS, NO_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandFlag, CommandHandler, CommandSpec } from '../command-spec.ts';
+import { SUBSCRIBE_COMMANDS, UNSUBSCRIBE_COMMANDS } from '../pubsub/pubsub-hub.ts';
 import type { SubscriptionKind } from '../pubsub/pubsub-hub.ts';
 import type { Session } from '../session.ts';
 
@@ -19,21 +20,9 @@ const SUBSCRIBE_FLAGS: readonly CommandFlag[] = ['pubsub', 'noscript', 'loading'
 const PUBLISH_FLAGS: readonly CommandFlag[] = ['pubsub', 'loading', 'stale', 'fast'];
 const INTROSPECTION_FLAGS: readonly CommandFlag[] = ['pubsub', 'loading', 'stale'];
 
-/** The confirmation kinds, by namespace. */
-const SUBSCRIBED: Readonly<Record<SubscriptionKind, string>> = {
-  channel: 'subscribe',
-  pattern: 'psubscribe',
-  shard: 'ssubscribe',
-};
-const UNSUBSCRIBED: Readonly<Record<SubscriptionKind, string>> = {
-  channel: 'unsubscribe',
-  pattern: 'punsubscribe',
-  shard: 'sunsubscribe',
-};
-
-function subscribeSpec(name: string, kind: SubscriptionKind, summary: string): CommandSpec {
+function subscribeSpec(kind: SubscriptionKind, summary: string): CommandSpec {
   return {
-    name,
+    name: SUBSCRIBE_COMMANDS[kind],
     arity: -2,
     flags: SUBSCRIBE_FLAGS,
     // A shard channel is a key for routing (its slot), as in Redis Cluster.
@@ -45,9 +34,9 @@ function subscribeSpec(name: string, kind: SubscriptionKind, summary: string): C
   };
 }
 
-function unsubscribeSpec(name: string, kind: SubscriptionKind, summary: string): CommandSpec {
+function unsubscribeSpec(kind: SubscriptionKind, summary: string): CommandSpec {
   return {
-    name,
+    name: UNSUBSCRIBE_COMMANDS[kind],
     arity: -1,
     flags: SUBSCRIBE_FLAGS,
     // Keyless even for shard channels (Redis gives SUNSUBSCRIBE key positions): leaving a
@@ -61,20 +50,18 @@ function unsubscribeSpec(name: string, kind: SubscriptionKind, summary: string):
 }
 
 export const PUBSUB_COMMANDS: readonly CommandSpec[] = [
-  subscribeSpec('subscribe', 'channel', 'Listens for messages published to channels.'),
+  subscribeSpec('channel', 'Listens for messages published to channels.'),
   subscribeSpec(
-    'psubscribe',
     'pattern',
     'Listens for messages published to channels that match one or more patterns.',
   ),
-  subscribeSpec('ssubscribe', 'shard', 'Listens for messages published to shard channels.'),
-  unsubscribeSpec('unsubscribe', 'channel', 'Stops listening to messages posted to channels.'),
+  subscribeSpec('shard', 'Listens for messages published to shard channels.'),
+  unsubscribeSpec('channel', 'Stops listening to messages posted to channels.'),
   unsubscribeSpec(
-    'punsubscribe',
     'pattern',
     'Stops listening to messages published to channels that match one or more patterns.',
   ),
-  unsubscribeSpec('sunsubscribe', 'shard', 'Stops listening to messages posted to shard channels.'),
+  unsubscribeSpec('shard', 'Stops listening to messages posted to shard channels.'),
   {
     name: 'publish',
     arity: 3,
@@ -214,7 +201,7 @@ function subscribe(
   for (let i = 1; i < args.count; i++) {
     const name = args.latin1(i);
     if (hub.subscribe(kind, name, session)) mine.add(name);
-    confirm(session, out, SUBSCRIBED[kind], name, kind);
+    confirm(session, out, SUBSCRIBE_COMMANDS[kind], name, kind);
   }
 }
 
@@ -231,10 +218,10 @@ function unsubscribe(
     args.count > 1
       ? Array.from({ length: args.count - 1 }, (_, i) => args.latin1(i + 1))
       : [...mine];
-  if (names.length === 0) return confirm(session, out, UNSUBSCRIBED[kind], null, kind);
+  if (names.length === 0) return confirm(session, out, UNSUBSCRIBE_COMMANDS[kind], null, kind);
   for (const name of names) {
     if (hub.unsubscribe(kind, name, session)) mine.delete(name);
-    confirm(session, out, UNSUBSCRIBED[kind], name, kind);
+    confirm(session, out, UNSUBSCRIBE_COMMANDS[kind], name, kind);
   }
 }
 

@@ -14,6 +14,21 @@ export type SubscriptionKind = 'channel' | 'pattern' | 'shard';
 
 const KINDS: readonly SubscriptionKind[] = ['channel', 'pattern', 'shard'];
 
+/**
+ * The (un)subscribe command of each namespace, lowercase: also the kind of its confirmation
+ * frames, and what the gateway sends to a node to (un)subscribe there.
+ */
+export const SUBSCRIBE_COMMANDS: Readonly<Record<SubscriptionKind, string>> = {
+  channel: 'subscribe',
+  pattern: 'psubscribe',
+  shard: 'ssubscribe',
+};
+export const UNSUBSCRIBE_COMMANDS: Readonly<Record<SubscriptionKind, string>> = {
+  channel: 'unsubscribe',
+  pattern: 'punsubscribe',
+  shard: 'sunsubscribe',
+};
+
 /** What one subscriber is subscribed to, in subscription order (the UNSUBSCRIBE-all order). */
 export class Subscriptions {
   readonly channel = new Set<string>();
