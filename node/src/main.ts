@@ -245,6 +245,7 @@ async function start(
     policy: config.policy,
     store,
     commands: resp.stats,
+    pubsub: resp.pubsub,
     ...(persistence ? { persistence } : {}),
   });
   if (learned !== undefined) {

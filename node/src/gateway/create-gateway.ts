@@ -279,6 +279,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ring,
     pools: () => router.pools,
     mirrors,
+    pubsub,
     processMetrics: options.processMetrics ?? true,
   });
   const listener = createGatewayListener(context, (bound) => {

@@ -127,4 +127,26 @@ describe('createNodeMetrics', () => {
     });
     expect(await other.metrics()).toContain('mlcache_node_items{node="n2",policy="lru"} 0');
   });
+
+  it('reports Pub/Sub names by kind and messages delivered, read at scrape time', async () => {
+    const registry = new Registry();
+    const sizes = { channel: 2, pattern: 1, shard: 0 };
+    const pubsub = { size: (kind: keyof typeof sizes) => sizes[kind], delivered: 5 };
+    createNodeMetrics({
+      registry,
+      node: 'n1',
+      policy: 'lru',
+      store: { stats: () => fakeStats() },
+      pubsub,
+      processMetrics: false,
+    });
+    let text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_pubsub_names{${labels},kind="channel"} 2`);
+    expect(text).toContain(`mlcache_node_pubsub_names{${labels},kind="pattern"} 1`);
+    expect(text).toContain(`mlcache_node_pubsub_names{${labels},kind="shard"} 0`);
+    expect(text).toContain(`mlcache_node_pubsub_messages_total{${labels}} 5`);
+    pubsub.delivered = 9;
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_pubsub_messages_total{${labels}} 9`);
+  });
 });

@@ -3,7 +3,8 @@ import type { Registry } from 'prom-client';
 import type { StoreStats } from '../core/store-types.ts';
 import { histogramSamples, registerCollected } from './collected-metric.ts';
 import type { Labels, MetricKind, Sample } from './collected-metric.ts';
-import type { CommandStatsSource, PersistenceStatsSource } from './sources.ts';
+import { pubsubRows } from './pubsub-rows.ts';
+import type { CommandStatsSource, PersistenceStatsSource, PubSubStatsSource } from './sources.ts';
 
 /**
  * The node's Prometheus metrics, bound to an injected Registry. Every value is read from the
@@ -20,6 +21,8 @@ export interface NodeMetricsOptions {
   readonly store: { stats(): StoreStats };
   /** The RESP front end; its metrics are left out when absent. */
   readonly commands?: CommandStatsSource;
+  /** Pub/Sub's registry; its metrics are left out when absent. */
+  readonly pubsub?: PubSubStatsSource;
   /** The persistence adapter; its metrics are left out when nothing is persisted. */
   readonly persistence?: PersistenceStatsSource;
   /** Also register prom-client's process and Node.js metrics (prefixed `mlcache_node_`). @default true */
@@ -42,6 +45,7 @@ export function createNodeMetrics(options: NodeMetricsOptions): void {
   const rows = [
     ...storeRows(options.store),
     ...(options.commands ? commandRows(options.commands) : []),
+    ...(options.pubsub ? pubsubRows(options.pubsub) : []),
     ...(options.persistence ? persistenceRows(options.persistence) : []),
   ];
   for (const [what, type, help, read] of rows) {

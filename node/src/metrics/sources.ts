@@ -35,6 +35,14 @@ export interface CommandStatsSource {
   readonly protocolErrors: number;
 }
 
+/** Pub/Sub's registry (server/resp/pubsub/pubsub-hub.ts). */
+export interface PubSubStatsSource {
+  /** Names with at least one subscriber, by namespace. */
+  size(kind: 'channel' | 'pattern' | 'shard'): number;
+  /** Messages handed to subscribers since start (one per subscriber reached). */
+  readonly delivered: number;
+}
+
 /** The persistence adapter's counters. */
 export interface PersistenceStatsSource {
   /** Changes recorded but not yet written to RocksDB. */

@@ -101,6 +101,9 @@ describe('Pub/Sub through the gateway', () => {
     await expect.poll(() => got.length).toBe(25);
     expect(got.sort()).toEqual([...channels.map((c) => `${c}=x`), 'news.*|news.today=y'].sort());
 
+    expect(await a.metric('mlcache_gateway_pubsub_names', { kind: 'channel' })).toBe(24);
+    expect(await a.metric('mlcache_gateway_pubsub_names', { kind: 'pattern' })).toBe(1);
+    expect(await a.metric('mlcache_gateway_pubsub_messages_total')).toBe(25);
     // PUBSUB at a gateway counts that gateway's own clients.
     expect(await publisher.pubsub('NUMSUB', 'ch:1')).toEqual(['ch:1', 0]);
     const asker = ioredis(a.port);

@@ -2,7 +2,8 @@ import { collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { histogramSamples, registerCollected } from '../../metrics/collected-metric.ts';
 import type { Labels, MetricKind, Sample } from '../../metrics/collected-metric.ts';
-import type { CommandStatsSource } from '../../metrics/sources.ts';
+import { pubsubRows } from '../../metrics/pubsub-rows.ts';
+import type { CommandStatsSource, PubSubStatsSource } from '../../metrics/sources.ts';
 import type { GatewayCounters } from '../front/gateway-context.ts';
 import type { Mirrors } from '../mirror/mirrors.ts';
 import type { NearCache } from '../near-cache/near-cache.ts';
@@ -23,6 +24,8 @@ export interface GatewayMetricsOptions {
   readonly pools: () => readonly NodePool[];
   /** Mirror mode's pools; undefined when off (no mirror series then). */
   readonly mirrors?: Mirrors | undefined;
+  /** The gateway's Pub/Sub registry (its clients' subscriptions). */
+  readonly pubsub?: PubSubStatsSource;
   /** Also register prom-client's process metrics (prefixed `mlcache_gateway_`). @default true */
   readonly processMetrics?: boolean;
 }
@@ -48,6 +51,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): void {
     ...nodeRows(options.pools),
     ...clusterRows(options),
     ...(options.mirrors === undefined ? [] : mirrorRows(options.mirrors)),
+    ...(options.pubsub === undefined ? [] : pubsubRows(options.pubsub)),
   ];
   for (const [what, type, help, read] of rows) {
     registerCollected(options.registry, {

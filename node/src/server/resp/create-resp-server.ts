@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { PubSubHub } from './pubsub/pubsub-hub.ts';
 import type { CommandStatsSource } from '../../metrics/sources.ts';
 import { DEFAULT_MAX_ARRAY_LENGTH, DEFAULT_MAX_BULK_LENGTH } from '../../protocol/resp/types.ts';
 import { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
@@ -20,6 +21,8 @@ export interface RespServer {
   close(): Promise<void>;
   /** Counters for the metrics module (CommandStatsSource). */
   readonly stats: CommandStatsSource;
+  /** Pub/Sub's registry, for the metrics module (PubSubStatsSource). */
+  readonly pubsub: PubSubHub;
   /** The bound address once listening. */
   readonly address: AddressInfo | undefined;
 }
@@ -44,6 +47,7 @@ export function createRespServer(options: RespServerOptions): RespServer {
   );
   return {
     stats: context.stats,
+    pubsub: context.pubsub,
     get address() {
       return listener.address;
     },

@@ -26,6 +26,7 @@ describe('PubSubHub', () => {
     ]);
     expect(b.frames).toEqual(['>3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n']);
     expect(hub.publish('other', bytes('x'))).toBe(0);
+    expect(hub.delivered).toBe(3);
   });
 
   it('keeps shard channels apart from channels and patterns', () => {

@@ -80,6 +80,8 @@ export class PubSubHub {
     shard: new Map(),
   };
   readonly #observer: HubObserver | undefined;
+  /** Messages handed to subscribers, one per subscriber reached (metrics). */
+  delivered = 0;
 
   constructor(observer?: HubObserver) {
     this.#observer = observer;
@@ -148,6 +150,7 @@ export class PubSubHub {
         : (resp2 ??= encodeMessage(false, parts));
       subscriber.push(frame);
     }
+    this.delivered += subscribers.size;
     return subscribers.size;
   }
 
