@@ -162,6 +162,31 @@ describe('Pub/Sub through the gateway', () => {
     );
   });
 
+  it('RESET at the gateway leaves MULTI and subscriptions', async () => {
+    const volume = new RingVolume(ringOver(1, ports()));
+    cleanups.push(() => volume.remove());
+    const gw = await gateway(volume);
+    const client = await RawClient.connect(gw.port);
+    cleanups.push(() => client.destroy());
+    client.send(
+      encodePipeline([
+        ['MULTI'],
+        ['SET', 'reset-key', 'v'],
+        ['RESET'],
+        ['EXEC'],
+        ['SUBSCRIBE', 'd'],
+        ['RESET'],
+        ['GET', 'reset-key'],
+      ]),
+    );
+    await client.waitFor((text) => text.endsWith('$-1\r\n'));
+    expect(client.text).toBe(
+      '+OK\r\n+QUEUED\r\n+RESET\r\n-ERR EXEC without MULTI\r\n' +
+        '*3\r\n$9\r\nsubscribe\r\n$1\r\nd\r\n:1\r\n+RESET\r\n$-1\r\n',
+    );
+    await expect.poll(async () => (await channelsAtNodes()).flat()).toEqual([]);
+  });
+
   it('routes shard channels: SSUBSCRIBE and SPUBLISH meet at the owner', async () => {
     const ring = ringOver(1, ports());
     const volume = new RingVolume(ring);

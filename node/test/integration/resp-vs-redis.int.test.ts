@@ -1215,12 +1215,37 @@ async function pubsubTranscript(port: number): Promise<string[]> {
     ]),
   );
   await resp3.closesWithin(10_000);
+  // RESET: out of MULTI and WATCH, no subscriptions (left silently), RESP2, no name.
+  const resetting = await RawClient.connect(port);
+  resetting.send(
+    encodePipeline([
+      ['CLIENT', 'SETNAME', 'bob'],
+      ['MULTI'],
+      ['SET', 'reset:a', 'b'],
+      ['RESET'],
+      ['EXEC'],
+      ['CLIENT', 'GETNAME'],
+      ['SUBSCRIBE', 'x'],
+      ['RESET'],
+      ['GET', 'reset:a'],
+      ['RESET', 'extra'],
+      ['HELLO', '3'],
+      ['RESET'],
+      ['PING'],
+      ['WATCH', 'reset:a'],
+      ['RESET'],
+      ['EXEC'],
+      ['QUIT'],
+    ]),
+  );
+  await resetting.closesWithin(10_000);
   const hello = (frame: string): string =>
     frame.startsWith('%') ? comparable(frame, 'hello') : frame;
   return [
     ...split(Buffer.from(subscriber.text, 'latin1')),
     ...published.map((reply) => reply.toString('latin1')),
     ...split(Buffer.from(resp3.text, 'latin1')).map(hello),
+    ...split(Buffer.from(resetting.text, 'latin1')).map(hello),
   ];
 }
 
@@ -1472,7 +1497,8 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
   it('sends the same bytes for Pub/Sub: confirmations, messages, the subscribed context', async () => {
     const expected = await pubsubTranscript(redisPort);
     const actual = await pubsubTranscript(mlcache!.port);
-    expect(expected.length).toBeGreaterThan(40);
+    expect(expected.length).toBeGreaterThan(60);
+    expect(expected.filter((frame) => frame === '+RESET\r\n')).toHaveLength(4);
     expect(actual).toEqual(expected);
   });
 

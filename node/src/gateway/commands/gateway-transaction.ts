@@ -120,6 +120,11 @@ export function runTransactional(
       if (transaction !== undefined) queue(ctx, client, transaction, entry, route, args, tag);
       else unwatchKeys(client, tag);
       return true;
+    case 'reset':
+      // Out of MULTI and WATCH at once; the node's handler does the rest of the session.
+      client.transaction = undefined;
+      endWatch(client);
+      return false;
     default:
       // QUIT closes the connection, in MULTI or not, as in Redis.
       if (transaction === undefined || name === 'quit') return false;

@@ -95,11 +95,11 @@ describe('the command table', () => {
     expect(writes.sort()).toEqual([...MUTATING].sort());
   });
 
-  it('lets only AUTH, HELLO and QUIT run before authentication', () => {
+  it('lets only AUTH, HELLO, QUIT and RESET run before authentication', () => {
     const noauth = everySpec()
       .filter(({ spec }) => spec.flags.includes('noauth'))
       .map(({ fullName }) => fullName);
-    expect(noauth.sort()).toEqual(['auth', 'hello', 'quit']);
+    expect(noauth.sort()).toEqual(['auth', 'hello', 'quit', 'reset']);
   });
 
   it('documents every command for COMMAND DOCS', () => {

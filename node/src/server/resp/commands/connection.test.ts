@@ -140,4 +140,23 @@ describe('connection commands', () => {
     });
     expect((h.run('CLIENT', 'HELP') as string[])[0]).toMatch(/^CLIENT <subcommand>/);
   });
+
+  it('RESET leaves MULTI, watches and subscriptions, and returns to RESP2, unnamed and unauthenticated', () => {
+    const h = new CommandHarness({ requirePass: 'pw' });
+    expect(h.run('AUTH', 'pw')).toBe('OK');
+    h.run('CLIENT', 'SETNAME', 'bob');
+    h.wire('HELLO', '3');
+    h.run('WATCH', 'k');
+    h.run('MULTI');
+    h.wire('SUBSCRIBE', 'c');
+    expect(h.wire('RESET')).toBe('+RESET\r\n');
+    expect(h.session.transaction).toBeUndefined();
+    expect(h.session.watched).toBeUndefined();
+    expect(h.session.subscriptions.active).toBe(false);
+    expect(h.server.pubsub.count('channel', 'c')).toBe(0);
+    expect(h.session.resp3).toBe(false);
+    expect(h.session.name).toBe('');
+    expect(h.run('GET', 'k')).toEqual({ error: 'NOAUTH Authentication required.' });
+    expect(h.wire('RESET')).toBe('+RESET\r\n');
+  });
 });

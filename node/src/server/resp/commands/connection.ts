@@ -6,11 +6,12 @@ import { NO_KEYS } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, wrongArity } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { endTransaction } from '../transaction.ts';
 import { isValidClientName } from './client.ts';
 
 const PONG_WORD = Buffer.from('pong', 'latin1');
 
-/** Connection commands: PING, ECHO, AUTH, HELLO, SELECT, QUIT. */
+/** Connection commands: PING, ECHO, AUTH, HELLO, SELECT, RESET, QUIT. */
 export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'ping',
@@ -82,6 +83,16 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'reset',
+    arity: 1,
+    flags: ['noscript', 'loading', 'stale', 'fast', 'noauth'],
+    ...NO_KEYS,
+    group: 'connection',
+    summary: 'Resets the connection.',
+    since: '6.2.0',
+    handler: reset,
+  },
+  {
     name: 'quit',
     arity: -1,
     flags: ['noauth', 'noscript', 'loading', 'stale', 'fast'],
@@ -95,6 +106,20 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
     },
   },
 ];
+
+/**
+ * RESET: the connection as a new one would be, without reconnecting (Redis 6.2): out of MULTI,
+ * nothing watched, no subscriptions (left silently), RESP2, no name, and authenticated only if
+ * no password is required.
+ */
+function reset(session: Session, _args: CommandArgs, out: ReplyWriter): void {
+  endTransaction(session);
+  session.server.pubsub.dropAll(session, session.subscriptions);
+  session.resp3 = false;
+  session.name = '';
+  session.authenticated = session.server.settings.requirePass === undefined;
+  out.simple('RESET');
+}
 
 function auth(session: Session, args: CommandArgs, out: ReplyWriter): void {
   if (args.count > 3) return out.error(ERRORS.SYNTAX);

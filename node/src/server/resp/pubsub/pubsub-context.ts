@@ -1,7 +1,7 @@
 import { pubsubContext } from '../errors.ts';
 import type { Session } from '../session.ts';
 
-/** What a subscribed RESP2 connection may run (Redis's list; RESET is not implemented). */
+/** What a subscribed RESP2 connection may run (Redis's list). */
 const PUBSUB_CONTEXT = new Set([
   'subscribe',
   'psubscribe',
