@@ -243,19 +243,28 @@ export async function startRedisServer(): Promise<BenchServer> {
 
 /** An mlcache node on a free port with a 1 GB budget (no eviction at these loads). */
 export async function startMlcacheNode(): Promise<BenchServer> {
+  return startMlcache('mlcache node', ['node', '--grpc-port', '0', '--maxmemory', '1gb']);
+}
+
+/** An mlcache gateway on a free port in front of the node on `nodePort`. */
+export async function startMlcacheGateway(nodePort: number): Promise<BenchServer> {
+  return startMlcache('mlcache gateway', ['gateway', '--nodes', `127.0.0.1:${nodePort}`]);
+}
+
+async function startMlcache(name: string, args: readonly string[]): Promise<BenchServer> {
   const port = await freePort();
-  const { child, line } = await startListening(
-    ['bin/mlcache.js', 'node', '--bind', '127.0.0.1', '--port', String(port)].concat([
-      '--grpc-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--maxmemory',
-      '1gb',
-      '--log-level',
-      'warn',
-    ]),
-  );
+  const { child, line } = await startListening([
+    'bin/mlcache.js',
+    ...args,
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--admin-port',
+    '0',
+    '--log-level',
+    'warn',
+  ]);
   await waitForPing(port);
-  return { name: 'mlcache node', port, pid: line.pid ?? child.pid!, stop: () => stopChild(child) };
+  return { name, port, pid: line.pid ?? child.pid!, stop: () => stopChild(child) };
 }

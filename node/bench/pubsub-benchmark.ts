@@ -2,9 +2,10 @@
  * Pub/Sub on mlcache against redis-server (`npm run bench:pubsub`): redis-benchmark sends
  * `PUBLISH bench <100 bytes>` from 50 clients while S subscribers (raw sockets that count what
  * they read) listen on the channel, S = 1 and 10, without pipelining and with -P 16, against a
- * redis-server and an mlcache node started here, alternating round by round. Prints the median
- * PUBLISH ops/s of each and mlcache's ratio, and checks that every subscriber received every
- * message (a run where one did not fails the benchmark).
+ * redis-server, an mlcache node, and an mlcache gateway in front of that node (publishers and
+ * subscribers both at the gateway), all started here, alternating round by round. Prints the
+ * median PUBLISH ops/s of each and mlcache's ratios to redis-server, and checks that every
+ * subscriber received every message (a run where one did not fails the benchmark).
  *
  * Options: --rounds N (3), --requests N (100000; the same with -P 16).
  */
@@ -19,6 +20,7 @@ import {
   ensureTools,
   median,
   runRedisBenchmark,
+  startMlcacheGateway,
   startMlcacheNode,
   startRedisServer,
   VALUE_SIZE,
@@ -100,11 +102,14 @@ async function publishRate(server: BenchServer, subscribers: number, pipeline: n
 }
 
 ensureTools(['redis-server', 'redis-benchmark'], ['redis-server', 'redis-tools']);
-const servers = [await startRedisServer(), await startMlcacheNode()];
+const node = await startMlcacheNode();
+const servers = [await startRedisServer(), node, await startMlcacheGateway(node.port)];
 try {
   console.log(`${servers.map((s) => s.name).join(' vs ')}, ${ROUNDS} rounds, median PUBLISH ops/s`);
-  console.log('| test | redis ops/s | mlcache ops/s | mlcache ÷ redis |');
-  console.log('| --- | ---: | ---: | ---: |');
+  console.log(
+    '| test | redis ops/s | node ops/s | gateway ops/s | node ÷ redis | gateway ÷ redis |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const subscribers of [1, 10]) {
     for (const pipeline of [1, 16]) {
       const samples: number[][] = servers.map(() => []);
@@ -113,11 +118,16 @@ try {
           samples[i]!.push(await publishRate(server, subscribers, pipeline));
         }
       }
-      const [redis, mlcache] = samples.map(median) as [number, number];
+      const [redis, direct, gateway] = samples.map(median) as [number, number, number];
       const label =
         `PUBLISH, ${subscribers} subscriber${subscribers === 1 ? '' : 's'}` +
         (pipeline === 1 ? '' : `, -P ${pipeline}`);
-      const row = [label, redis.toFixed(0), mlcache.toFixed(0), (mlcache / redis).toFixed(2)];
+      const row = [
+        label,
+        ...[redis, direct, gateway].map((rate) => rate.toFixed(0)),
+        (direct / redis).toFixed(2),
+        (gateway / redis).toFixed(2),
+      ];
       console.log(`| ${row.join(' | ')} |`);
     }
   }
