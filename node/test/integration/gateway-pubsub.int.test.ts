@@ -41,6 +41,14 @@ const ports = (): number[] => nodes.map((node) => node.port);
 const ownerIndex = (ring: Ring, name: string): number =>
   Number(ownerOf(ring, shardOf(name)).slice(5));
 
+/** A gateway over the three nodes, reading a ring file of epoch 1 (also removed afterwards). */
+async function gatewayOnRing(): Promise<{ ring: Ring; volume: RingVolume; gw: RunningGateway }> {
+  const ring = ringOver(1, ports());
+  const volume = new RingVolume(ring);
+  cleanups.push(() => volume.remove());
+  return { ring, volume, gw: await gateway(volume) };
+}
+
 async function gateway(volume: RingVolume): Promise<RunningGateway> {
   const gw = await startGateway({ ring: { file: volume.path, pollMs: 0 }, nearCacheTtlMs: 0 });
   cleanups.push(() => gw.close());
@@ -65,10 +73,8 @@ async function channelsAtNodes(): Promise<string[][]> {
 
 describe('Pub/Sub through the gateway', () => {
   it('delivers across gateways, subscribing each channel at its owner and patterns everywhere', async () => {
-    const ring = ringOver(1, ports());
-    const volume = new RingVolume(ring);
-    cleanups.push(() => volume.remove());
-    const [a, b] = [await gateway(volume), await gateway(volume)];
+    const { ring, volume, gw: a } = await gatewayOnRing();
+    const b = await gateway(volume);
     const subscriber = ioredis(a.port);
     const publisher = ioredis(b.port);
     const channels = Array.from({ length: 24 }, (_, i) => `ch:${i}`);
@@ -119,10 +125,7 @@ describe('Pub/Sub through the gateway', () => {
   });
 
   it('moves a channel to its new owner when the ring changes', async () => {
-    const first = ringOver(1, ports());
-    const volume = new RingVolume(first);
-    cleanups.push(() => volume.remove());
-    const gw = await gateway(volume);
+    const { ring: first, volume, gw } = await gatewayOnRing();
     const subscriber = ioredis(gw.port);
     const publisher = ioredis(gw.port);
     const channel = 'moving-channel';
@@ -143,9 +146,7 @@ describe('Pub/Sub through the gateway', () => {
   });
 
   it('answers the subscribed RESP2 context and PING as a node does', async () => {
-    const volume = new RingVolume(ringOver(1, ports()));
-    cleanups.push(() => volume.remove());
-    const gw = await gateway(volume);
+    const { gw } = await gatewayOnRing();
     const client = await RawClient.connect(gw.port);
     cleanups.push(() => client.destroy());
     client.send(
@@ -163,9 +164,7 @@ describe('Pub/Sub through the gateway', () => {
   });
 
   it('RESET at the gateway leaves MULTI and subscriptions', async () => {
-    const volume = new RingVolume(ringOver(1, ports()));
-    cleanups.push(() => volume.remove());
-    const gw = await gateway(volume);
+    const { gw } = await gatewayOnRing();
     const client = await RawClient.connect(gw.port);
     cleanups.push(() => client.destroy());
     client.send(
@@ -188,10 +187,7 @@ describe('Pub/Sub through the gateway', () => {
   });
 
   it('routes shard channels: SSUBSCRIBE and SPUBLISH meet at the owner', async () => {
-    const ring = ringOver(1, ports());
-    const volume = new RingVolume(ring);
-    cleanups.push(() => volume.remove());
-    const gw = await gateway(volume);
+    const { ring, gw } = await gatewayOnRing();
     const subscriber = ioredis(gw.port);
     const publisher = ioredis(gw.port);
     const got: string[] = [];
@@ -206,10 +202,7 @@ describe('Pub/Sub through the gateway', () => {
   });
 
   it('gathers keyspace notifications from every node on one subscription', async () => {
-    const ring = ringOver(1, ports());
-    const volume = new RingVolume(ring);
-    cleanups.push(() => volume.remove());
-    const gw = await gateway(volume);
+    const { ring, gw } = await gatewayOnRing();
     for (const client of direct) await client.call('CONFIG', 'SET', 'notify-keyspace-events', 'Ex');
     cleanups.push(async () => {
       for (const client of direct) await client.call('CONFIG', 'SET', 'notify-keyspace-events', '');

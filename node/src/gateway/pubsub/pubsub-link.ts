@@ -60,16 +60,6 @@ export class PubSubLink {
     this.#connect();
   }
 
-  /** Whether the connection is up (its subscriptions are in place or on their way). */
-  get up(): boolean {
-    return this.#up;
-  }
-
-  /** The names subscribed (or to subscribe once connected), for tests and INFO. */
-  wanted(kind: SubscriptionKind): ReadonlySet<string> {
-    return this.#wanted[kind];
-  }
-
   /** Subscribes to `name` on this node (`on`), or unsubscribes. */
   want(kind: SubscriptionKind, name: string, on: boolean): void {
     const set = this.#wanted[kind];
