@@ -1,9 +1,10 @@
 /**
  * The syntax of `notify-keyspace-events` (CONFIG SET, `--notify-keyspace-events`), as Redis 7.0
- * reads and prints it. The notifications themselves are server/resp/pubsub/keyspace-events.ts. Letters choose the classes of
- * events (g generic, $ string, x expired, e evicted, n new key, m key miss, and the types mlcache
- * does not hold: l, s, h, z, t, d; A is g$lshzxetd) and where they go (K: the key's channel
- * `__keyspace@0__:<key>`, E: the event's channel `__keyevent@0__:<event>`).
+ * reads and prints it. The notifications themselves are server/resp/pubsub/keyspace-events.ts.
+ * Letters choose the classes of events (g generic, $ string, x expired, e evicted, n new key,
+ * m key miss, and the types mlcache does not hold: l, s, h, z, t, d; A is g$lshzxetd) and where
+ * they go (K: the key's channel `__keyspace@0__:<key>`, E: the event's channel
+ * `__keyevent@0__:<event>`).
  */
 const CLASS_LETTERS = 'g$lshzxetdn';
 /** Bits by letter; K, E and m are printed after the classes, in that order. */
@@ -30,6 +31,10 @@ export const KEYSPACE = BITS.K!;
 export const KEYEVENT = BITS.E!;
 export const EXPIRED = BITS.x!;
 export const EVICTED = BITS.e!;
+export const GENERIC = BITS.g!;
+export const STRING = BITS.$!;
+export const NEW_KEY = BITS.n!;
+export const KEY_MISS = BITS.m!;
 
 /** The flags a setting stands for, or undefined for a letter Redis refuses. */
 export function parseKeyspaceEvents(text: string): number | undefined {

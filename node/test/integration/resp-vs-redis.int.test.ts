@@ -1325,6 +1325,187 @@ async function keyspaceTranscript(port: number): Promise<string[]> {
   return [...config.map((reply) => reply.toString('latin1')), ...frames];
 }
 
+/** Lua that copies KEYS[1] to KEYS[2] through DUMP and RESTORE, with RESTORE's extra arguments. */
+const RESTORE_BY_DUMP =
+  "return redis.call('restore', KEYS[2], ARGV[1], redis.call('dump', KEYS[1]), unpack(ARGV, 2))";
+
+/**
+ * Writes, reads and misses of every command that raises a generic, string, new-key or key-miss
+ * event (and some that raise none), in scripts and transactions too. Deterministic in time: a key
+ * given a time already past is read at once, so that Redis's later `expired` (by its expiry
+ * cycle, or at that read) comes where mlcache's does, before the read's `keymiss`.
+ */
+const KEY_EVENTS_SCRIPT: readonly (readonly string[])[] = [
+  ['SET', 'a', '1'],
+  ['SET', 'a', '2'],
+  ['SET', 'b', 'x', 'EX', '100'],
+  ['SET', 'b', 'y', 'KEEPTTL'],
+  ['SET', 'b', 'z', 'GET'],
+  ['SET', 'c', 'v', 'NX'],
+  ['SET', 'c', 'v', 'NX'],
+  ['SET', 'd', 'v', 'XX'],
+  ['SET', 'e', 'v', 'GET'],
+  ['SET', 'f', 'v', 'XX', 'GET'],
+  ['SET', 'past', 'v', 'PXAT', '1'],
+  ['GET', 'past'],
+  ['SET', 'a', 'v', 'EXAT', '1'],
+  ['EXISTS', 'a'],
+  ['SETEX', 'g', '100', 'v'],
+  ['PSETEX', 'g', '100000', 'w'],
+  ['SETNX', 'h', 'v'],
+  ['SETNX', 'h', 'v'],
+  ['MSET', 'i', '1', 'j', '2', 'i', '3'],
+  ['MSETNX', 'k', '1', 'l', '2'],
+  ['MSETNX', 'k', '1', 'm', '2'],
+  ['GETSET', 'n', 'v'],
+  ['GETSET', 'n', 'w'],
+  ['GET', 'nope'],
+  ['GET', 'n'],
+  ['MGET', 'nope', 'n', 'nope2'],
+  ['STRLEN', 'nope'],
+  ['GETRANGE', 'nope', '0', '1'],
+  ['SUBSTR', 'n', '0', '1'],
+  ['GETDEL', 'nope'],
+  ['GETDEL', 'n'],
+  ['GETEX', 'nope'],
+  ['GETEX', 'h'],
+  ['GETEX', 'h', 'EX', '100'],
+  ['GETEX', 'h', 'PERSIST'],
+  ['GETEX', 'h', 'PERSIST'],
+  ['GETEX', 'h', 'PXAT', '1'],
+  ['INCR', 'o'],
+  ['DECR', 'o'],
+  ['INCRBY', 'o', '5'],
+  ['DECRBY', 'o', '5'],
+  ['INCR', 'c'],
+  ['INCRBYFLOAT', 'o', '1.5'],
+  ['INCRBYFLOAT', 'p', '1.5'],
+  ['APPEND', 'q', 'x'],
+  ['APPEND', 'q', 'y'],
+  ['APPEND', 'q2', ''],
+  ['SETRANGE', 'r', '2', 'x'],
+  ['SETRANGE', 'r', '0', 'y'],
+  ['SETRANGE', 'r', '0', ''],
+  ['SETRANGE', 'r2', '0', ''],
+  ['EXISTS', 'nope', 'q'],
+  ['TOUCH', 'nope', 'q'],
+  ['TYPE', 'nope'],
+  ['TTL', 'nope'],
+  ['PTTL', 'q'],
+  ['EXPIRETIME', 'nope'],
+  ['PEXPIRETIME', 'nope'],
+  ['DUMP', 'nope'],
+  ['OBJECT', 'ENCODING', 'nope'],
+  ['MEMORY', 'USAGE', 'nope'],
+  ['DEL', 'nope', 'q', 'r'],
+  ['UNLINK', 'r2', 'q2'],
+  ['EXPIRE', 'o', '100'],
+  ['EXPIRE', 'o', '100', 'NX'],
+  ['PEXPIRE', 'o', '200000', 'GT'],
+  ['EXPIREAT', 'o', '99999999999'],
+  ['PEXPIREAT', 'o', '99999999999999'],
+  ['PERSIST', 'o'],
+  ['PERSIST', 'o'],
+  ['EXPIRE', 'nope', '100'],
+  ['EXPIRE', 'o', '-1'],
+  ['SET', 'o', '1'],
+  ['PEXPIREAT', 'o', '1'],
+  ['RENAME', 'nope', 'x'],
+  ['SET', 's', 'v'],
+  ['RENAME', 's', 't'],
+  ['RENAME', 't', 't'],
+  ['SET', 'u', 'v'],
+  ['RENAME', 't', 'u'],
+  ['RENAMENX', 'u', 'g'],
+  ['RENAMENX', 'u', 'w'],
+  ['COPY', 'w', 'cw'],
+  ['COPY', 'w', 'cw'],
+  ['COPY', 'w', 'cw', 'REPLACE'],
+  ['COPY', 'nope', 'cw'],
+  ['SETBIT', 'bb', '3', '1'],
+  ['SETBIT', 'bb', '3', '1'],
+  ['SETBIT', 'bb', '3', '0'],
+  ['SETBIT', 'bb', '100', '0'],
+  ['SETBIT', 'nb', '3', '0'],
+  ['GETBIT', 'nope', '3'],
+  ['BITCOUNT', 'nope'],
+  ['BITPOS', 'nope', '1'],
+  ['BITFIELD', 'bf', 'SET', 'u8', '0', '255'],
+  ['BITFIELD', 'bf', 'SET', 'u8', '0', '255'],
+  ['BITFIELD', 'bf', 'GET', 'u8', '0'],
+  ['BITFIELD', 'nope', 'GET', 'u8', '0'],
+  ['BITFIELD_RO', 'nope', 'GET', 'u8', '0'],
+  ['BITFIELD', 'bf', 'INCRBY', 'u8', '0', '1', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '0', '300'],
+  ['BITFIELD', 'bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '16', '300'],
+  ['BITFIELD', 'nf', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '0', '300'],
+  ['BITFIELD', 'bf', 'SET', 'u8', '40', '0'],
+  ['BITOP', 'AND', 'bo', 'bb', 'bf'],
+  ['BITOP', 'AND', 'bo', 'nope', 'nope2'],
+  ['BITOP', 'OR', 'bo', 'nope'],
+  ['BITOP', 'NOT', 'bo2', 'bb'],
+  ['PFADD', 'hll', 'a', 'b', 'c'],
+  ['PFADD', 'hll', 'a'],
+  ['PFADD', 'hll'],
+  ['PFADD', 'hll2'],
+  ['PFCOUNT', 'hll'],
+  ['PFCOUNT', 'nope'],
+  ['PFCOUNT', 'hll', 'nope'],
+  ['PFMERGE', 'hll3', 'nope', 'hll', 'hll2'],
+  ['PFMERGE', 'hll3'],
+  ['PFADD', 'dense', ...numbered('e', 0, 2000)],
+  ['PFADD', 'dense', ...numbered('e', 0, 10)],
+  ['PFADD', 'dense', ...numbered('e', 2000, 2100)],
+  ['LCS', 'nope', 'nope2'],
+  ['LCS', 'bb', 'bf'],
+  ['EVAL', RESTORE_BY_DUMP, '2', 'w', 'rs', '0'],
+  ['EVAL', RESTORE_BY_DUMP, '2', 'w', 'rs', '0', 'REPLACE'],
+  ['EVAL', RESTORE_BY_DUMP, '2', 'w', 'rs', '100000', 'REPLACE'],
+  ['EVAL', RESTORE_BY_DUMP, '2', 'w', 'rs', '1', 'ABSTTL', 'REPLACE'],
+  ['EVAL', RESTORE_BY_DUMP, '2', 'w', 'rs2', '1', 'ABSTTL'],
+  ['EVAL', "redis.call('set', KEYS[1], 'v'); return redis.call('get', KEYS[2])", '2', 'l', 'nope'],
+  ['MULTI'],
+  ['SET', 'tx', '1'],
+  ['INCR', 'tx'],
+  ['GET', 'nope'],
+  ['DEL', 'tx'],
+  ['EXEC'],
+  ['DBSIZE'],
+  ['KEYS', 'nope*'],
+  ['FLUSHALL'],
+];
+
+/**
+ * Keyspace events of the classes g, $, n and m on one server: a RESP2 subscriber to
+ * `__key*__:*` hears KEY_EVENTS_SCRIPT run on another connection under each setting (a message
+ * on `done` closes each run). Every frame the subscriber received, then the script's replies.
+ */
+async function keyEventsTranscript(port: number): Promise<string[]> {
+  const subscriber = await RawClient.connect(port);
+  subscriber.send(
+    encodePipeline([
+      ['PSUBSCRIBE', '__key*__:*'],
+      ['SUBSCRIBE', 'done'],
+    ]),
+  );
+  await framesOf(subscriber, 2);
+  const written: string[] = [];
+  for (const setting of ['AKEnm', 'KEg$', 'En', 'Km', 'Ex', 'g$nm']) {
+    const replies = await exchange(port, [
+      ['FLUSHALL'],
+      ['CONFIG', 'SET', 'notify-keyspace-events', setting],
+      ...KEY_EVENTS_SCRIPT.map((command) => [...command]),
+      ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+      ['PUBLISH', 'done', setting],
+    ]);
+    written.push(...replies.map((reply) => reply.toString('latin1')));
+    await subscriber.waitFor((text) =>
+      text.endsWith(`$4\r\ndone\r\n$${setting.length}\r\n${setting}\r\n`),
+    );
+  }
+  subscriber.destroy();
+  return [...split(Buffer.from(subscriber.text, 'latin1')), ...written];
+}
+
 describe.skipIf(!available)('mlcache against redis-server', () => {
   beforeAll(async () => {
     redisPort = await freePort();
@@ -1509,5 +1690,26 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
     expect(actual).toContain(
       '>3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:expired\r\n$4\r\ngone\r\n',
     );
+  });
+
+  it('raises the generic, string, new key and key miss events of every command alike', async () => {
+    const expected = await keyEventsTranscript(redisPort);
+    const actual = await keyEventsTranscript(mlcache!.port);
+    const message = (channel: string, text: string): string =>
+      `*4\r\n$8\r\npmessage\r\n$10\r\n__key*__:*\r\n$${channel.length}\r\n${channel}\r\n` +
+      `$${text.length}\r\n${text}\r\n`;
+    // Redis's own frames hold what the script is about, so that the comparison is not empty.
+    const heard = {
+      new: 'a',
+      set: 'a',
+      expire: 'b',
+      keymiss: 'nope',
+      rename_to: 'u',
+      setbit: 'bb',
+    };
+    for (const [event, key] of Object.entries(heard)) {
+      expect(expected).toContain(message(`__keyevent@0__:${event}`, key));
+    }
+    expect(actual).toEqual(expected);
   });
 });

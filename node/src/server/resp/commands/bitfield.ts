@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { NEW_KEY, STRING } from '../../../config/keyspace-events.ts';
 import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
@@ -126,7 +127,8 @@ function readFields(session: Session, args: CommandArgs, ops: FieldOp[], out: Re
 /**
  * With a SET or INCRBY: the value grows (zero bytes) to the farthest bit written, even where
  * FAIL keeps an op from writing, as in Redis; the store is written only if something changed.
- * Ops within the value run on it in place.
+ * Ops within the value run on it in place. `setbit` is raised as Redis raises it: when a field
+ * changed, or when the value was made or grown and an op wrote (FAIL did not stop it).
  */
 function writeFields(session: Session, args: CommandArgs, ops: FieldOp[], out: ReplyWriter): void {
   const store = session.store;
@@ -141,15 +143,24 @@ function writeFields(session: Session, args: CommandArgs, ops: FieldOp[], out: R
     replies = run.replies;
     return run.changed;
   });
+  const events = session.server.keyspaceEvents;
   if (replies === undefined) {
     // Past the value's end, or a new key: the ops run on a grown copy, which is written.
     const old = store.peek(key);
     const value = Buffer.alloc(Math.max(old?.length ?? 0, needed));
     old?.copy(value);
-    replies = runOps(value, ops).replies;
+    const ran = runOps(value, ops).replies;
+    replies = ran;
     const result = store.set(key, value, { keepTtl: true });
     if (result.status !== 'OK') return out.error(statusError(result.status));
-  } else if (status !== 'OK' && status !== 'NOT_APPLIED') {
+    // Redis: `new` from making the key; `setbit` when the grown value took a write (FAIL aside).
+    if (old === undefined) events.notify(NEW_KEY, 'new', key);
+    if (ops.some((op, i) => op.kind !== 'get' && ran[i] !== null)) {
+      events.notify(STRING, 'setbit', key);
+    }
+  } else if (status === 'OK') {
+    events.notify(STRING, 'setbit', key);
+  } else if (status !== 'NOT_APPLIED') {
     return out.error(statusError(status));
   }
   out.arrayHeader(replies.length);

@@ -1,11 +1,12 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import { parseIntegerAt } from '../../../protocol/resp/integer.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { GENERIC, STRING } from '../../../config/keyspace-events.ts';
 import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
-import { readValue } from './read-value.ts';
+import { readKey, readValue } from './read-value.ts';
 import type { ValueView } from './read-value.ts';
 
 const BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
@@ -128,9 +129,12 @@ function setBit(session: Session, args: CommandArgs, out: ReplyWriter): void {
     value[byte] = (value[byte] as number) ^ mask;
     return true;
   });
+  const events = session.server.keyspaceEvents;
   if (was >= 0) {
-    if (status === 'OK' || status === 'NOT_APPLIED') return out.integer(was);
-    return out.error(statusError(status));
+    if (status === 'NOT_APPLIED') return out.integer(was);
+    if (status !== 'OK') return out.error(statusError(status));
+    events.notify(STRING, 'setbit', key);
+    return out.integer(was);
   }
   // Past its end, or a new key: the value grows with zero bytes.
   const old = store.peek(key);
@@ -139,6 +143,8 @@ function setBit(session: Session, args: CommandArgs, out: ReplyWriter): void {
   if (on === 1) value[byte] = (value[byte] as number) | mask;
   const result = store.set(key, value, { keepTtl: true });
   if (result.status !== 'OK') return out.error(statusError(result.status));
+  // Made or grown: `setbit` even when the bit was already what was asked, as in Redis.
+  events.written(STRING, 'setbit', key, old === undefined);
   out.integer(0);
 }
 
@@ -271,13 +277,13 @@ function bitOp(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const sources: Buffer[] = [];
   let longest = 0;
   for (let at = 3; at < args.count; at++) {
-    const source = store.get(args.latin1(at)) ?? EMPTY;
+    const source = readKey(session, args.latin1(at)) ?? EMPTY;
     sources.push(source);
     longest = Math.max(longest, source.length);
   }
   const target = args.latin1(2);
   if (longest === 0) {
-    store.delete(target);
+    if (store.delete(target)) session.server.keyspaceEvents.notify(GENERIC, 'del', target);
     return out.integer(0);
   }
   const result = Buffer.alloc(longest);
@@ -288,6 +294,7 @@ function bitOp(session: Session, args: CommandArgs, out: ReplyWriter): void {
   for (const source of sources.slice(1)) combine(operation, result, source);
   const stored = store.set(target, result);
   if (stored.status !== 'OK') return out.error(statusError(stored.status));
+  session.server.keyspaceEvents.written(STRING, 'set', target, stored.previous === undefined);
   out.integer(longest);
 }
 

@@ -1,6 +1,7 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import { decodeDump, encodeDump } from '../../../core/dump-payload.ts';
+import { GENERIC } from '../../../config/keyspace-events.ts';
 import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
@@ -85,5 +86,12 @@ function restore(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const expireAt = ttl === 0 ? 0 : absolute ? ttl : session.server.clock.now() + ttl;
   const result = store.set(key, decoded.value, { expireAt });
   if (result.status !== 'OK') return out.error(statusError(result.status));
+  const events = session.server.keyspaceEvents;
+  if (expireAt === 0 || expireAt > session.server.clock.now()) {
+    // Added with dbAdd, REPLACE or not: `new`, then `restore`.
+    events.written(GENERIC, 'restore', key, true);
+  } else if (result.previous !== undefined) {
+    events.notify(GENERIC, 'del', key);
+  }
   out.ok();
 }

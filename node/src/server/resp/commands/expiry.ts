@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { GENERIC } from '../../../config/keyspace-events.ts';
 import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, invalidExpireTime, unsupportedExpireOption } from '../errors.ts';
@@ -65,6 +66,7 @@ export const EXPIRY_COMMANDS: readonly CommandSpec[] = [
       const key = args.latin1(1);
       if (session.store.expireAtOf(key) <= 0) return out.integer(0);
       session.store.setExpireAt(key, 0);
+      session.server.keyspaceEvents.notify(GENERIC, 'persist', key);
       out.integer(1);
     },
   },
@@ -131,8 +133,13 @@ function expire(
   if (conditions.gt && (current === -1 || when <= current)) return out.integer(0);
   if (conditions.lt && current !== -1 && when >= current) return out.integer(0);
   // A time already past deletes the key (0 would mean "no expiry" to the store).
-  if (when <= now) store.delete(key);
-  else store.setExpireAt(key, when);
+  if (when <= now) {
+    store.delete(key);
+    session.server.keyspaceEvents.notify(GENERIC, 'del', key);
+  } else {
+    store.setExpireAt(key, when);
+    session.server.keyspaceEvents.notify(GENERIC, 'expire', key);
+  }
   out.integer(1);
 }
 
@@ -171,7 +178,10 @@ function ttlCommand(
     summary,
     since,
     handler: (session, args, out) => {
-      const expireAt = session.store.expireAtOf(args.latin1(1));
+      const key = args.latin1(1);
+      const expireAt = session.store.expireAtOf(key);
+      // A read as Redis's lookupKeyRead: an absent key is a miss.
+      if (expireAt === -2) session.server.keyspaceEvents.keyMiss(key);
       if (expireAt < 0) return out.integer(expireAt);
       const ms = absolute ? expireAt : Math.max(0, expireAt - session.server.clock.now());
       // Redis rounds seconds to the nearest: (ttl + 500) / 1000 in integer arithmetic.

@@ -1,5 +1,6 @@
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../../../core/long-double.ts';
 import type { LongDouble } from '../../../core/long-double.ts';
+import { STRING } from '../../../config/keyspace-events.ts';
 import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
@@ -35,6 +36,7 @@ export const INCRBYFLOAT_COMMAND: CommandSpec = {
     const text = formatLongDouble(sum);
     const result = store.set(key, Buffer.from(text, 'latin1'), { keepTtl: true });
     if (result.status !== 'OK') return out.error(statusError(result.status));
+    session.server.keyspaceEvents.written(STRING, 'incrbyfloat', key, old === undefined);
     out.bulkLatin1(text);
   },
 };

@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { STRING } from '../../../config/keyspace-events.ts';
 import {
   cacheCount,
   cachedCount,
@@ -75,8 +76,13 @@ function guarded(out: ReplyWriter, run: () => void): void {
  * The HyperLogLog at argument `at`, read as GET reads it, as a view valid only until the next call
  * into the store (copy it to keep it); undefined when absent.
  */
-function readHll(session: Session, args: CommandArgs, at: number): Buffer | undefined {
-  const view = readValue(session, args, at);
+function readHll(
+  session: Session,
+  args: CommandArgs,
+  at: number,
+  write = false,
+): Buffer | undefined {
+  const view = readValue(session, args, at, write);
   if (view === undefined) return undefined;
   const value = view.bytes.subarray(view.start, view.end);
   if (!isHll(value)) throw new HllError(NOT_HLL);
@@ -108,11 +114,14 @@ function pfAdd(session: Session, args: CommandArgs, out: ReplyWriter): void {
     if (updated) invalidateCache(value);
     return updated;
   });
+  const events = session.server.keyspaceEvents;
   if (inPlace) {
+    if (status === 'OK') events.notify(STRING, 'pfadd', key);
     if (status === 'OK' || status === 'NOT_APPLIED') return out.integer(updated ? 1 : 0);
     return out.error(statusError(status));
   }
-  const existing = readHll(session, args, 1);
+  // A write's lookup, as Redis's: a missing key is made, not a miss.
+  const existing = readHll(session, args, 1, true);
   let value = existing === undefined ? emptyHll() : Buffer.from(existing);
   updated = existing === undefined;
   for (let at = 2; at < args.count; at++) {
@@ -122,7 +131,9 @@ function pfAdd(session: Session, args: CommandArgs, out: ReplyWriter): void {
   }
   if (!updated) return out.integer(0);
   invalidateCache(value);
-  if (store(session, key, value, out)) out.integer(1);
+  if (!store(session, key, value, out)) return;
+  events.written(STRING, 'pfadd', key, existing === undefined);
+  out.integer(1);
 }
 
 /**
@@ -167,5 +178,9 @@ function pfMerge(session: Session, args: CommandArgs, out: ReplyWriter): void {
     mergeInto(max, value);
   }
   const merged = writeRegisters(target ?? emptyHll(), max, dense);
-  if (store(session, args.latin1(1), merged, out)) out.ok();
+  const key = args.latin1(1);
+  if (!store(session, key, merged, out)) return;
+  // Redis names PFMERGE's event `pfadd`.
+  session.server.keyspaceEvents.written(STRING, 'pfadd', key, target === undefined);
+  out.ok();
 }

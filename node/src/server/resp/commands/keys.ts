@@ -1,10 +1,12 @@
 import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
+import { GENERIC, NEW_KEY } from '../../../config/keyspace-events.ts';
 import { ALL_KEYS, NO_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
 import { globPredicate } from '../glob.ts';
 import type { Session } from '../session.ts';
+import { readKey } from './read-value.ts';
 
 /** Types SCAN TYPE knows; only `string` exists in this store, the others match nothing. */
 const KNOWN_TYPES = new Set(['string', 'list', 'set', 'zset', 'hash', 'stream']);
@@ -30,7 +32,11 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
     since: '1.0.0',
     handler: (session, args, out) => {
       let found = 0;
-      for (let i = 1; i < args.count; i++) if (session.store.has(args.latin1(i))) found++;
+      for (let i = 1; i < args.count; i++) {
+        const key = args.latin1(i);
+        if (session.store.has(key)) found++;
+        else session.server.keyspaceEvents.keyMiss(key);
+      }
       out.integer(found);
     },
   },
@@ -48,7 +54,7 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
       // INFO a hit or a miss), so a touched key is kept as a read one would be.
       let touched = 0;
       for (let i = 1; i < args.count; i++) {
-        if (session.store.get(args.latin1(i)) !== undefined) touched++;
+        if (readKey(session, args.latin1(i)) !== undefined) touched++;
       }
       out.integer(touched);
     },
@@ -76,7 +82,10 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
     summary: 'Determines the type of value stored at a key.',
     since: '1.0.0',
     handler: (session, args, out) => {
-      out.simple(session.store.has(args.latin1(1)) ? 'string' : 'none');
+      const key = args.latin1(1);
+      if (session.store.has(key)) return out.simple('string');
+      session.server.keyspaceEvents.keyMiss(key);
+      out.simple('none');
     },
   },
   {
@@ -151,7 +160,12 @@ function deleteCommand(name: string, summary: string, since: string): CommandSpe
     since,
     handler: (session, args, out) => {
       let deleted = 0;
-      for (let i = 1; i < args.count; i++) if (session.store.delete(args.latin1(i))) deleted++;
+      for (let i = 1; i < args.count; i++) {
+        const key = args.latin1(i);
+        if (!session.store.delete(key)) continue;
+        deleted++;
+        session.server.keyspaceEvents.notify(GENERIC, 'del', key);
+      }
       out.integer(deleted);
     },
   };
@@ -269,6 +283,11 @@ function renameCommand(name: 'rename' | 'renamenx', summary: string, since: stri
       const result = store.set(to, value, { expireAt: expireAt > 0 ? expireAt : 0 });
       if (result.status !== 'OK') return out.error(statusError(result.status));
       store.delete(from);
+      // Redis re-adds the value under `to` (dbAdd): `new` even when `to` was replaced.
+      const events = session.server.keyspaceEvents;
+      events.notify(NEW_KEY, 'new', to);
+      events.notify(GENERIC, 'rename_from', from);
+      events.notify(GENERIC, 'rename_to', to);
       if (nx) out.integer(1);
       else out.ok();
     },
@@ -299,11 +318,13 @@ function copy(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const target = args.latin1(2);
   if (source === target) return out.error(SAME_OBJECT);
   const store = session.store;
-  const value = store.get(source);
+  const value = readKey(session, source);
   if (value === undefined) return out.integer(0);
   const expireAt = store.expireAtOf(source);
   if (!replace && store.has(target)) return out.integer(0);
   const result = store.set(target, value, { expireAt: expireAt > 0 ? expireAt : 0 });
   if (result.status !== 'OK') return out.error(statusError(result.status));
+  // As RENAME: a new key to Redis (dbAdd) even where REPLACE overwrote one.
+  session.server.keyspaceEvents.written(GENERIC, 'copy_to', target, true);
   out.integer(1);
 }

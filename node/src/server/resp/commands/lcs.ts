@@ -3,7 +3,9 @@ import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { readKey } from './read-value.ts';
 
+const EMPTY = Buffer.alloc(0);
 const BOTH = 'ERR If you want both the length and indexes, please just use IDX.';
 const TABLE_TOO_LARGE =
   'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len';
@@ -28,9 +30,8 @@ export const LCS_COMMAND: CommandSpec = {
 };
 
 function lcs(session: Session, args: CommandArgs, out: ReplyWriter): void {
-  const store = session.store;
-  const a = store.get(args.latin1(1)) ?? Buffer.alloc(0);
-  const b = store.get(args.latin1(2)) ?? Buffer.alloc(0);
+  const a = readKey(session, args.latin1(1)) ?? EMPTY;
+  const b = readKey(session, args.latin1(2)) ?? EMPTY;
   let wantLength = false;
   let wantIndexes = false;
   let withMatchLength = false;

@@ -5,6 +5,7 @@ import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
 import { relativeExpireAt } from './expire-options.ts';
+import { setWritten } from './write-events.ts';
 
 /**
  * SET's older forms: SETEX, PSETEX, SETNX and GETSET. Redis lists them as deprecated in favour of
@@ -46,8 +47,12 @@ export const LEGACY_STRING_COMMANDS: readonly CommandSpec[] = [
     since: '1.0.0',
     handler: (session, args, out) => {
       if (args.length(2) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
-      const result = session.store.set(args.latin1(1), args.copy(2), { ifAbsent: true });
-      if (result.status === 'OK') return out.integer(1);
+      const key = args.latin1(1);
+      const result = session.store.set(key, args.copy(2), { ifAbsent: true });
+      if (result.status === 'OK') {
+        setWritten(session, key, true);
+        return out.integer(1);
+      }
       if (result.status === 'NOT_APPLIED') return out.integer(0);
       out.error(statusError(result.status));
     },
@@ -63,8 +68,12 @@ export const LEGACY_STRING_COMMANDS: readonly CommandSpec[] = [
     handler: (session, args, out) => {
       if (args.length(2) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
       // As SET without options: the new value has no TTL.
-      const result = session.store.set(args.latin1(1), args.copy(2));
+      const key = args.latin1(1);
+      const result = session.store.set(key, args.copy(2));
       if (result.status !== 'OK') return out.error(statusError(result.status));
+      // GET's miss first, as Redis reads before it writes.
+      if (result.previous === undefined) session.server.keyspaceEvents.keyMiss(key);
+      setWritten(session, key, result.previous === undefined);
       if (result.previous === undefined) out.nullBulk();
       else out.bulk(result.previous);
     },
@@ -82,7 +91,9 @@ function setWithTtl(
   if (args.length(3) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
   const expireAt = relativeExpireAt(args, 2, unit, session.server.clock.now(), command);
   if (typeof expireAt === 'string') return out.error(expireAt);
-  const result = session.store.set(args.latin1(1), args.copy(3), { expireAt });
+  const key = args.latin1(1);
+  const result = session.store.set(key, args.copy(3), { expireAt });
   if (result.status !== 'OK') return out.error(statusError(result.status));
+  setWritten(session, key, result.previous === undefined, expireAt);
   out.ok();
 }

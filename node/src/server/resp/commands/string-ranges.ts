@@ -4,6 +4,7 @@ import { ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError } from '../errors.ts';
 import type { Session } from '../session.ts';
+import { STRING } from '../../../config/keyspace-events.ts';
 import { readValue } from './read-value.ts';
 
 const OFFSET_OUT_OF_RANGE = 'ERR offset is out of range';
@@ -83,5 +84,6 @@ function setRange(session: Session, args: CommandArgs, out: ReplyWriter): void {
   patch.copy(value, offset);
   const result = store.set(key, value, { keepTtl: true });
   if (result.status !== 'OK') return out.error(statusError(result.status));
+  session.server.keyspaceEvents.written(STRING, 'setrange', key, old === undefined);
   out.integer(length);
 }

@@ -2,12 +2,14 @@ import type { CommandArgs } from '../../../protocol/resp/command-args.ts';
 import type { ReplyWriter } from '../../../protocol/resp/reply-writer.ts';
 import { Store } from '../../../core/store.ts';
 import type { NumberResult } from '../../../core/store-types.ts';
+import { GENERIC, NEW_KEY, STRING } from '../../../config/keyspace-events.ts';
 import { ALL_KEYS, ONE_KEY } from '../command-spec.ts';
 import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS, statusError, wrongArity } from '../errors.ts';
 import type { Session } from '../session.ts';
-import { readValue } from './read-value.ts';
+import { keyMissAt, readKey, readValue } from './read-value.ts';
 import { parseStringOptions } from './expire-options.ts';
+import { setWritten } from './write-events.ts';
 
 /** Key positions of MSET and MSETNX: key value key value ... */
 const KEY_VALUE_PAIRS = { firstKey: 1, lastKey: -1, step: 2 } as const;
@@ -28,13 +30,14 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
         // The fast path: the key is looked up from the request bytes and the value copied from
         // the store's arena into the reply, with no key string and no value Buffer.
         const page = store.getView(args.buffer, args.starts[1] as number, args.ends[1] as number);
-        if (page === undefined) out.nullBulk();
-        else out.bulk(page, store.viewStart, store.viewEnd);
-        return;
+        if (page !== undefined) return out.bulk(page, store.viewStart, store.viewEnd);
+        keyMissAt(session, args, 1);
+        return out.nullBulk();
       }
       const value = store.get(args.latin1(1));
-      if (value === undefined) out.nullBulk();
-      else out.bulk(value);
+      if (value !== undefined) return out.bulk(value);
+      keyMissAt(session, args, 1);
+      out.nullBulk();
     },
   },
   {
@@ -58,9 +61,10 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     since: '6.2.0',
     handler: (session, args, out) => {
       const key = args.latin1(1);
-      const value = session.store.get(key);
+      const value = readKey(session, key);
       if (value === undefined) return out.nullBulk();
       session.store.delete(key);
+      session.server.keyspaceEvents.notify(GENERIC, 'del', key);
       out.bulk(value);
     },
   },
@@ -88,15 +92,23 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
       if (store instanceof Store) {
         for (let i = 1; i < args.count; i++) {
           const page = store.getView(args.buffer, args.starts[i] as number, args.ends[i] as number);
-          if (page === undefined) out.nullBulk();
-          else out.bulk(page, store.viewStart, store.viewEnd);
+          if (page !== undefined) {
+            out.bulk(page, store.viewStart, store.viewEnd);
+          } else {
+            keyMissAt(session, args, i);
+            out.nullBulk();
+          }
         }
         return;
       }
       for (let i = 1; i < args.count; i++) {
         const value = store.get(args.latin1(i));
-        if (value === undefined) out.nullBulk();
-        else out.bulk(value);
+        if (value !== undefined) {
+          out.bulk(value);
+        } else {
+          keyMissAt(session, args, i);
+          out.nullBulk();
+        }
       }
     },
   },
@@ -160,7 +172,12 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     since: '2.0.0',
     handler: (session, args, out) => {
       if (args.length(2) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
-      replyNumber(out, session.store.append(args.latin1(1), args.copy(2)));
+      const key = args.latin1(1);
+      const events = session.server.keyspaceEvents;
+      const created = events.creates(session.store, key);
+      const result = session.store.append(key, args.copy(2));
+      if (result.status === 'OK') events.written(STRING, 'append', key, created);
+      replyNumber(out, result);
     },
   },
   {
@@ -182,9 +199,9 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
 function set(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const store = session.store;
   if (args.length(2) > session.server.settings.maxValueSize) return out.error(ERRORS.TOO_LARGE);
-  if (args.count === 3) {
-    // The common case, without an options object. The Store copies key and value straight from
-    // the request bytes (no key string, no value Buffer).
+  // The common case, without an options object, while it raises no keyspace event. The Store
+  // copies key and value straight from the request bytes (no key string, no value Buffer).
+  if (args.count === 3 && !session.server.keyspaceEvents.wants(STRING | NEW_KEY)) {
     if (store instanceof Store) {
       const status = store.setFrom(
         args.buffer,
@@ -203,7 +220,8 @@ function set(session: Session, args: CommandArgs, out: ReplyWriter): void {
   }
   const options = parseStringOptions(args, 3, 'set', session.server.clock.now());
   if (typeof options === 'string') return out.error(options);
-  const result = store.set(args.latin1(1), args.copy(2), {
+  const key = args.latin1(1);
+  const result = store.set(key, args.copy(2), {
     expireAt: options.expireAt,
     keepTtl: options.keepTtl,
     ifAbsent: options.ifAbsent,
@@ -211,6 +229,11 @@ function set(session: Session, args: CommandArgs, out: ReplyWriter): void {
   });
   if (result.status !== 'OK' && result.status !== 'NOT_APPLIED')
     return out.error(statusError(result.status));
+  // GET's read comes first in Redis: its miss, then the write's events.
+  if (options.get && result.previous === undefined) session.server.keyspaceEvents.keyMiss(key);
+  if (result.status === 'OK') {
+    setWritten(session, key, result.previous === undefined, options.keepTtl ? 0 : options.expireAt);
+  }
   if (options.get) {
     if (result.previous === undefined) out.nullBulk();
     else out.bulk(result.previous);
@@ -227,14 +250,21 @@ function getex(session: Session, args: CommandArgs, out: ReplyWriter): void {
   const options = parseStringOptions(args, 2, 'getex', now);
   if (typeof options === 'string') return out.error(options);
   const key = args.latin1(1);
-  const value = store.get(key);
+  const value = readKey(session, key);
   if (value === undefined) return out.nullBulk();
+  const events = session.server.keyspaceEvents;
   if (options.expireAt !== 0) {
     // A time already past deletes the key, as Redis does; the value is still returned.
-    if (options.expireAt <= now) store.delete(key);
-    else store.setExpireAt(key, options.expireAt);
+    if (options.expireAt <= now) {
+      store.delete(key);
+      events.notify(GENERIC, 'del', key);
+    } else {
+      store.setExpireAt(key, options.expireAt);
+      events.notify(GENERIC, 'expire', key);
+    }
   } else if (options.persist && store.expireAtOf(key) > 0) {
     store.setExpireAt(key, 0);
+    events.notify(GENERIC, 'persist', key);
   }
   out.bulk(value);
 }
@@ -275,8 +305,10 @@ function setPairs(
     }
   }
   for (let i = 1; i < args.count; i += 2) {
-    const result = store.set(args.latin1(i), args.copy(i + 1));
+    const key = args.latin1(i);
+    const result = store.set(key, args.copy(i + 1));
     if (result.status !== 'OK') return fail(out, statusError(result.status));
+    setWritten(session, key, result.previous === undefined);
   }
   return true;
 }
@@ -304,7 +336,12 @@ function counter(
     handler: (session, args, out) => {
       const by = delta(args);
       if (typeof by === 'string') return out.error(by);
-      replyNumber(out, session.store.incrBy(args.latin1(1), by));
+      const key = args.latin1(1);
+      const events = session.server.keyspaceEvents;
+      const created = events.creates(session.store, key);
+      const result = session.store.incrBy(key, by);
+      if (result.status === 'OK') events.written(STRING, 'incrby', key, created);
+      replyNumber(out, result);
     },
   };
 }
