@@ -246,6 +246,7 @@ async function start(
     store,
     commands: resp.stats,
     pubsub: resp.pubsub,
+    tracking: resp.tracking,
     ...(persistence ? { persistence } : {}),
   });
   if (learned !== undefined) {

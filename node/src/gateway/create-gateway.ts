@@ -35,6 +35,8 @@ import { PubSubLink } from './pubsub/pubsub-link.ts';
 import { ScriptEngine } from '../server/resp/scripting/script-engine.ts';
 import { SlowLog } from '../server/resp/slow-log.ts';
 import { WatchRegistry } from '../server/resp/transaction.ts';
+import { TrackingRegistry } from '../server/resp/tracking/tracking-registry.ts';
+import { GatewayInvalidations } from './pubsub/gateway-invalidations.ts';
 
 /** Everything a gateway is built from; the composition root reads it from flags. */
 export interface GatewayOptions {
@@ -125,8 +127,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const commands = createGatewayCommands();
   let address: AddressInfo | undefined;
   // Clients' subscriptions are held here; the channels they need are subscribed at the nodes.
+  // Client-side caching hears the nodes' changed keys over the same connections.
+  const invalidations = new GatewayInvalidations((on) => upstreamPubSub.track(on));
   const upstreamPubSub = new GatewayPubSub(
-    (node, onMessage) =>
+    (node, onMessage, onInvalidate) =>
       new PubSubLink({
         nodeId: node.id,
         address: node.address,
@@ -136,10 +140,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         backoffMaxMs: 5000,
         logger: logger.child({ component: 'pubsub-link' }),
         onMessage,
+        onInvalidate,
       }),
+    (keys) => invalidations.deliver(keys),
   );
   const pubsub = new PubSubHub(upstreamPubSub);
   upstreamPubSub.attach(pubsub);
+  const sessions = new Map<number, Session>();
   const server: ServerContext = {
     store: NO_KEYSPACE,
     clock,
@@ -162,10 +169,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     stats: new CommandStats(commands.registry),
     // SLOWLOG is the nodes' (slowlog-route.ts): the gateway's own log stays empty.
     slowLog: new SlowLog(),
-    sessions: new Map<number, Session>(),
+    sessions,
 
     // Nodes hold the watches (gateway-watch.ts): the gateway's own registry stays empty.
     watches: new WatchRegistry(NO_KEYSPACE),
+    // The nodes see every change: the gateway's clients track keys through their broadcasts.
+    // Its own clients' writes come back like anyone's, so NOLOOP cannot be honoured here.
+    tracking: new TrackingRegistry(sessions, invalidations, (run) => scheduler.later(run), {
+      noloop: false,
+    }),
     pubsub,
     // The nodes raise keyspace notifications; the gateway's own setting stays off.
     keyspaceEvents: new KeyspaceNotifier(NO_KEYSPACE, pubsub),
@@ -280,6 +292,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     pools: () => router.pools,
     mirrors,
     pubsub,
+    tracking: server.tracking,
     processMetrics: options.processMetrics ?? true,
   });
   const listener = createGatewayListener(context, (bound) => {

@@ -149,4 +149,25 @@ describe('createNodeMetrics', () => {
     text = await registry.metrics();
     expect(text).toContain(`mlcache_node_pubsub_messages_total{${labels}} 9`);
   });
+
+  it("reports client-side caching's clients, keys, prefixes and invalidations sent", async () => {
+    const registry = new Registry();
+    const tracking = { clients: 2, keys: 40, prefixes: 1, sent: 7 };
+    createNodeMetrics({
+      registry,
+      node: 'n1',
+      policy: 'lru',
+      store: { stats: () => fakeStats() },
+      tracking,
+      processMetrics: false,
+    });
+    let text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_tracking_clients{${labels}} 2`);
+    expect(text).toContain(`mlcache_node_tracking_keys{${labels}} 40`);
+    expect(text).toContain(`mlcache_node_tracking_prefixes{${labels}} 1`);
+    expect(text).toContain(`mlcache_node_tracking_invalidations_total{${labels}} 7`);
+    tracking.sent = 12;
+    text = await registry.metrics();
+    expect(text).toContain(`mlcache_node_tracking_invalidations_total{${labels}} 12`);
+  });
 });

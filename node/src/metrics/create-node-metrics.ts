@@ -4,7 +4,13 @@ import type { StoreStats } from '../core/store-types.ts';
 import { histogramSamples, registerCollected } from './collected-metric.ts';
 import type { Labels, MetricKind, Sample } from './collected-metric.ts';
 import { pubsubRows } from './pubsub-rows.ts';
-import type { CommandStatsSource, PersistenceStatsSource, PubSubStatsSource } from './sources.ts';
+import { trackingRows } from './tracking-rows.ts';
+import type {
+  CommandStatsSource,
+  PersistenceStatsSource,
+  PubSubStatsSource,
+  TrackingStatsSource,
+} from './sources.ts';
 
 /**
  * The node's Prometheus metrics, bound to an injected Registry. Every value is read from the
@@ -23,6 +29,8 @@ export interface NodeMetricsOptions {
   readonly commands?: CommandStatsSource;
   /** Pub/Sub's registry; its metrics are left out when absent. */
   readonly pubsub?: PubSubStatsSource;
+  /** Client-side caching's registry; its metrics are left out when absent. */
+  readonly tracking?: TrackingStatsSource;
   /** The persistence adapter; its metrics are left out when nothing is persisted. */
   readonly persistence?: PersistenceStatsSource;
   /** Also register prom-client's process and Node.js metrics (prefixed `mlcache_node_`). @default true */
@@ -46,6 +54,7 @@ export function createNodeMetrics(options: NodeMetricsOptions): void {
     ...storeRows(options.store),
     ...(options.commands ? commandRows(options.commands) : []),
     ...(options.pubsub ? pubsubRows(options.pubsub) : []),
+    ...(options.tracking ? trackingRows(options.tracking) : []),
     ...(options.persistence ? persistenceRows(options.persistence) : []),
   ];
   for (const [what, type, help, read] of rows) {

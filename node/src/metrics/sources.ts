@@ -43,6 +43,18 @@ export interface PubSubStatsSource {
   readonly delivered: number;
 }
 
+/** Client-side caching's registry (server/resp/tracking/tracking-registry.ts). */
+export interface TrackingStatsSource {
+  /** Clients with CLIENT TRACKING on. */
+  readonly clients: number;
+  /** Keys remembered for clients in the default mode. */
+  readonly keys: number;
+  /** BCAST prefixes in use. */
+  readonly prefixes: number;
+  /** Invalidation messages sent since start (a null after a flush counts as one). */
+  readonly sent: number;
+}
+
 /** The persistence adapter's counters. */
 export interface PersistenceStatsSource {
   /** Changes recorded but not yet written to RocksDB. */

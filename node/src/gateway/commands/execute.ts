@@ -8,6 +8,7 @@ import {
   wrongArity,
 } from '../../server/resp/errors.ts';
 import { subscribedRefusal } from '../../server/resp/pubsub/pubsub-context.ts';
+import { rememberReadKeys } from '../../server/resp/tracking/read-keys.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { replyError } from '../front/gateway-client.ts';
 import type { GatewayClient } from '../front/gateway-client.ts';
@@ -40,6 +41,19 @@ import { slowlogBroadcastOf } from './slowlog-route.ts';
  * Counts as the node does (dispatch.ts): a refused command is a rejected call, not a call.
  */
 export function executeCommand(
+  ctx: GatewayContext,
+  client: GatewayClient,
+  args: CommandArgs,
+  time: number,
+): void {
+  executeOne(ctx, client, args, time);
+  // CLIENT CACHING holds for one command or one transaction (client-tracking.ts).
+  const tracking = client.session.tracking;
+  if (tracking?.caching === true && client.transaction === undefined && !args.is(0, 'client'))
+    tracking.caching = false;
+}
+
+function executeOne(
   ctx: GatewayContext,
   client: GatewayClient,
   args: CommandArgs,
@@ -84,6 +98,9 @@ export function executeCommand(
   }
   entry.calls++;
   if (runTransactional(ctx, client, entry, route, args, tag)) return;
+  // Remembered before the read leaves: an invalidation that overtakes its reply still reaches
+  // the client, queued behind that reply (ClientConnection delivers pushes in reply order).
+  if (entry.readOnly && session.tracking !== undefined) rememberReadKeys(session, entry, args);
   const mirrors = ctx.mirrors;
   if (mirrors !== undefined && isMirrored(route, entry)) {
     // Mirror mode: the same bytes go to every mirror, in the order they go to the primary.

@@ -26,6 +26,8 @@ import { endWatch, IGNORED, unwatchKeys, watchKeys } from './gateway-watch.ts';
 export class GatewayTransaction {
   readonly requests: Buffer[] = [];
   readonly written: string[] = [];
+  /** The keys its read-only commands read, for client-side caching (remembered at EXEC). */
+  readonly read: string[] = [];
   pool: NodePool | undefined = undefined;
   dirty = false;
   /** The bytes of the requests queued. */
@@ -35,6 +37,7 @@ export class GatewayTransaction {
   drop(): void {
     this.requests.length = 0;
     this.written.length = 0;
+    this.read.length = 0;
     this.bytes = 0;
     this.dirty = true;
   }
@@ -166,6 +169,8 @@ function queue(
       transaction.pool = pool;
       // Only the near cache needs the written keys (it drops them when EXEC is answered).
       if (writesKeys(entry) && ctx.nearCache.enabled) transaction.written.push(args.latin1(at));
+      if (entry.readOnly && client.session.tracking !== undefined)
+        transaction.read.push(args.latin1(at));
     }
   }
   const request = client.request();
@@ -218,6 +223,8 @@ function send(
   // All or nothing on one connection: only a link that is up takes every request at once. A
   // MULTI without its EXEC would capture the next commands other clients send on that link.
   if (link.state !== 'up') return replyError(client, tag, GATEWAY_ERRORS.NODE_NOT_READY);
+  if (client.session.tracking !== undefined && transaction.read.length > 0)
+    ctx.server.tracking.remember(client.session, transaction.read);
   const near = ctx.nearCache;
   const tracked: string[] = [];
   if (near.enabled && near.tracking) {

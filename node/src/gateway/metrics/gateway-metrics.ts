@@ -3,7 +3,12 @@ import type { Registry } from 'prom-client';
 import { histogramSamples, registerCollected } from '../../metrics/collected-metric.ts';
 import type { Labels, MetricKind, Sample } from '../../metrics/collected-metric.ts';
 import { pubsubRows } from '../../metrics/pubsub-rows.ts';
-import type { CommandStatsSource, PubSubStatsSource } from '../../metrics/sources.ts';
+import { trackingRows } from '../../metrics/tracking-rows.ts';
+import type {
+  CommandStatsSource,
+  PubSubStatsSource,
+  TrackingStatsSource,
+} from '../../metrics/sources.ts';
 import type { GatewayCounters } from '../front/gateway-context.ts';
 import type { Mirrors } from '../mirror/mirrors.ts';
 import type { NearCache } from '../near-cache/near-cache.ts';
@@ -26,6 +31,8 @@ export interface GatewayMetricsOptions {
   readonly mirrors?: Mirrors | undefined;
   /** The gateway's Pub/Sub registry (its clients' subscriptions). */
   readonly pubsub?: PubSubStatsSource;
+  /** The gateway's client-side caching registry (its clients' tracking). */
+  readonly tracking?: TrackingStatsSource;
   /** Also register prom-client's process metrics (prefixed `mlcache_gateway_`). @default true */
   readonly processMetrics?: boolean;
 }
@@ -52,6 +59,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): void {
     ...clusterRows(options),
     ...(options.mirrors === undefined ? [] : mirrorRows(options.mirrors)),
     ...(options.pubsub === undefined ? [] : pubsubRows(options.pubsub)),
+    ...(options.tracking === undefined ? [] : trackingRows(options.tracking)),
   ];
   for (const [what, type, help, read] of rows) {
     registerCollected(options.registry, {

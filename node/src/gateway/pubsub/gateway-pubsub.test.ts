@@ -12,6 +12,7 @@ import type { UpstreamMessage } from './pubsub-link.ts';
 class FakeLink implements UpstreamLink {
   readonly wanted = new Set<string>();
   closed = false;
+  tracking = false;
   readonly address: string;
   readonly onMessage: UpstreamMessage;
   constructor(address: string, onMessage: UpstreamMessage) {
@@ -21,6 +22,9 @@ class FakeLink implements UpstreamLink {
   want(kind: SubscriptionKind, name: string, on: boolean): void {
     if (on) this.wanted.add(`${kind}:${name}`);
     else this.wanted.delete(`${kind}:${name}`);
+  }
+  track(on: boolean): void {
+    this.tracking = on;
   }
   close(): void {
     this.closed = true;
@@ -111,5 +115,18 @@ describe('GatewayPubSub', () => {
     hub.unsubscribe('channel', '__keyevent@0__:expired', client);
     for (const link of Object.values(links))
       expect([...link.wanted]).toEqual(['channel:__keyspace@0__:user:1']);
+  });
+
+  it("has every node's link track changed keys while client-side caching is on", () => {
+    const { links, upstream } = setUp();
+    upstream.applyRing(ringOver(1, PORTS.slice(0, 2)));
+    expect(Object.keys(links)).toEqual([]);
+    upstream.track(true);
+    expect(Object.values(links).map((link) => link.tracking)).toEqual([true, true]);
+    // A node that joins is linked at once, and tracks too.
+    upstream.applyRing(ringOver(2, PORTS));
+    expect(Object.values(links).map((link) => link.tracking)).toEqual([true, true, true]);
+    upstream.track(false);
+    expect(Object.values(links).some((link) => link.tracking)).toBe(false);
   });
 });

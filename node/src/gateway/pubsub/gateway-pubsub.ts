@@ -6,17 +6,26 @@ import type {
   SubscriptionKind,
 } from '../../server/resp/pubsub/pubsub-hub.ts';
 import { keyShardAt } from '../routing/key-shard.ts';
-import type { UpstreamMessage } from './pubsub-link.ts';
+import type { UpstreamInvalidation, UpstreamMessage } from './pubsub-link.ts';
 
 /** What GatewayPubSub needs of a subscriber connection to a node (PubSubLink). */
 export interface UpstreamLink {
   readonly address: string;
   want(kind: SubscriptionKind, name: string, on: boolean): void;
+  /** Client-side caching: has the node broadcast its changed keys to the link, or stop. */
+  track(on: boolean): void;
   close(): void;
 }
 
-/** Opens the subscriber connection to a node, which hands its messages to `onMessage`. */
-export type OpenUpstream = (node: RingNode, onMessage: UpstreamMessage) => UpstreamLink;
+/**
+ * Opens the subscriber connection to a node, which hands its messages to `onMessage` and its
+ * invalidations to `onInvalidate`.
+ */
+export type OpenUpstream = (
+  node: RingNode,
+  onMessage: UpstreamMessage,
+  onInvalidate: UpstreamInvalidation,
+) => UpstreamLink;
 
 /**
  * Pub/Sub across the nodes, for the clients of one gateway. The gateway's hub holds its clients'
@@ -34,9 +43,14 @@ export type OpenUpstream = (node: RingNode, onMessage: UpstreamMessage) => Upstr
  * When the ring changes, names whose owner changed move to their new node, and patterns are
  * subscribed on nodes that joined. Messages published while a name moves can be lost: Pub/Sub
  * delivers at most once, in Redis as here.
+ *
+ * The same connections carry client-side caching's invalidations: while `track` is on, every
+ * node of the ring has one, which broadcasts its changed keys to `onInvalidate`.
  */
 export class GatewayPubSub implements HubObserver {
   readonly #open: OpenUpstream;
+  readonly #onInvalidate: UpstreamInvalidation;
+  #tracking = false;
   #hub: PubSubHub | undefined;
   #ring: Ring | undefined;
   /** Subscriber connections by node id. */
@@ -44,8 +58,16 @@ export class GatewayPubSub implements HubObserver {
   /** Where each channel and shard channel is subscribed: node id by `kind:name`. */
   readonly #placed = new Map<string, string>();
 
-  constructor(open: OpenUpstream) {
+  constructor(open: OpenUpstream, onInvalidate: UpstreamInvalidation = () => {}) {
     this.#open = open;
+    this.#onInvalidate = onInvalidate;
+  }
+
+  /** Client-side caching at the gateway: every node's changed keys (`on`), or none. */
+  track(on: boolean): void {
+    this.#tracking = on;
+    if (on && this.#ring !== undefined) for (const node of this.#ring.nodes) this.#linkOf(node);
+    for (const link of this.#links.values()) link.track(on);
   }
 
   /** The hub whose clients this serves (it observes the hub, and delivers into it). */
@@ -91,6 +113,7 @@ export class GatewayPubSub implements HubObserver {
         this.#links.delete(id);
       }
     }
+    if (this.#tracking) for (const node of ring.nodes) this.#linkOf(node);
     const hub = this.#hub;
     if (hub === undefined) return;
     const patterns = hub.names('pattern');
@@ -135,7 +158,8 @@ export class GatewayPubSub implements HubObserver {
   #linkOf(node: RingNode): UpstreamLink {
     let link = this.#links.get(node.id);
     if (link === undefined) {
-      link = this.#open(node, this.#onMessage);
+      link = this.#open(node, this.#onMessage, this.#onInvalidate);
+      if (this.#tracking) link.track(true);
       this.#links.set(node.id, link);
     }
     return link;

@@ -16,6 +16,12 @@ export type UpstreamMessage = (
   message: Buffer,
 ) => void;
 
+/**
+ * Keys the node reports changed (CLIENT TRACKING's invalidations), or null for any key: the
+ * node flushed, or the link was lost or (re)made, so changes may have gone unseen.
+ */
+export type UpstreamInvalidation = (keys: Buffer[] | null) => void;
+
 export interface PubSubLinkOptions {
   readonly nodeId: string;
   readonly address: string;
@@ -25,16 +31,25 @@ export interface PubSubLinkOptions {
   readonly backoffMaxMs: number;
   readonly logger: Logger;
   readonly onMessage: UpstreamMessage;
+  readonly onInvalidate: UpstreamInvalidation;
 }
+
+/** PING's argument after CLIENT TRACKING ON: its echo marks the moment tracking holds. */
+const TRACKING_ON_MARK = 'mlcache-gateway-tracking-on';
 
 const KINDS: readonly SubscriptionKind[] = ['channel', 'pattern', 'shard'];
 
 /**
- * The gateway's subscriber connection to one node: a RESP2 connection in subscribed mode that
- * carries the subscriptions the gateway's clients need from that node, and hands each message
- * it receives to `onMessage`. It holds the set of names wanted, so that a reconnect (the node
- * restarted, or the connection broke) subscribes to all of them again; messages published while
- * it was down are lost, as for any Redis subscriber (Pub/Sub delivers at most once).
+ * The gateway's subscriber connection to one node: a RESP3 connection that carries the
+ * subscriptions the gateway's clients need from that node, and hands each message it receives
+ * to `onMessage`. It holds the set of names wanted, so that a reconnect (the node restarted, or
+ * the connection broke) subscribes to all of them again; messages published while it was down
+ * are lost, as for any Redis subscriber (Pub/Sub delivers at most once).
+ *
+ * While the gateway's clients use client-side caching (`track`), it also has the node broadcast
+ * every key that changes (CLIENT TRACKING ON BCAST) and hands those to `onInvalidate`. Once the
+ * node confirms tracking, and whenever the connection is lost, it reports null (any key): what
+ * changed while nobody listened is unknown.
  */
 export class PubSubLink {
   readonly nodeId: string;
@@ -47,6 +62,7 @@ export class PubSubLink {
   };
   #socket: Socket | undefined;
   #up = false;
+  #tracking = false;
   #closed = false;
   #pending: Buffer = Buffer.alloc(0);
   #backoffMs: number;
@@ -68,6 +84,13 @@ export class PubSubLink {
     else set.delete(name);
     if (this.#up)
       this.#send([[on ? SUBSCRIBE_COMMANDS[kind] : UNSUBSCRIBE_COMMANDS[kind], toBytes(name)]]);
+  }
+
+  /** Has the node broadcast its changed keys to this link (`on`), or stop. */
+  track(on: boolean): void {
+    if (on === this.#tracking) return;
+    this.#tracking = on;
+    if (this.#up) this.#send(trackingCommands(on));
   }
 
   /** Ends the connection for good (the node left the ring, or the gateway stops). */
@@ -111,6 +134,9 @@ export class PubSubLink {
     const commands: (string | Buffer)[][] = [];
     const password = this.#options.password;
     if (password !== undefined) commands.push(['AUTH', password]);
+    // RESP3: a subscribed connection may still run CLIENT TRACKING, and invalidations are pushes.
+    commands.push(['HELLO', '3']);
+    if (this.#tracking) commands.push(...trackingCommands(true));
     for (const kind of KINDS) {
       const names = [...this.#wanted[kind]].map(toBytes);
       if (names.length === 0) continue;
@@ -119,13 +145,14 @@ export class PubSubLink {
         for (const name of names) commands.push([SUBSCRIBE_COMMANDS[kind], name]);
       else commands.push([SUBSCRIBE_COMMANDS[kind], ...names]);
     }
-    if (commands.length > 0) this.#send(commands);
+    this.#send(commands);
   }
 
   #onClosed(): void {
     const wasUp = this.#up;
     this.#up = false;
     if (this.#closed) return;
+    if (wasUp && this.#tracking) this.#options.onInvalidate(null);
     if (wasUp) this.#options.logger.warn('pubsub link lost; reconnecting', this.#fields());
     const delay = this.#backoffMs;
     this.#backoffMs = Math.min(delay * 2, this.#options.backoffMaxMs);
@@ -166,8 +193,20 @@ export class PubSubLink {
       });
       return;
     }
-    if (!Array.isArray(value) || value.length < 3 || !Buffer.isBuffer(value[0])) return;
+    if (Buffer.isBuffer(value) && value.toString('latin1') === TRACKING_ON_MARK) {
+      this.#options.onInvalidate(null);
+      return;
+    }
+    if (!Array.isArray(value) || !Buffer.isBuffer(value[0])) return;
     const kind = value[0].toString('latin1');
+    if (kind === 'invalidate' && value.length === 2) {
+      const keys = value[1];
+      if (keys === null) this.#options.onInvalidate(null);
+      else if (Array.isArray(keys))
+        this.#options.onInvalidate(keys.filter((key) => Buffer.isBuffer(key)));
+      return;
+    }
+    if (value.length < 3) return;
     const [, a, b, c] = value;
     if (kind === 'message' && Buffer.isBuffer(a) && Buffer.isBuffer(b)) {
       this.#options.onMessage('channel', a, a, b);
@@ -187,6 +226,15 @@ export class PubSubLink {
   #fields(): Record<string, string> {
     return { nodeId: this.nodeId, address: this.address };
   }
+}
+
+function trackingCommands(on: boolean): string[][] {
+  return on
+    ? [
+        ['CLIENT', 'TRACKING', 'ON', 'BCAST'],
+        ['PING', TRACKING_ON_MARK],
+      ]
+    : [['CLIENT', 'TRACKING', 'OFF']];
 }
 
 function toBytes(name: string): Buffer {

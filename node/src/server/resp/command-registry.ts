@@ -11,6 +11,8 @@ export class CommandEntry {
   readonly fullName: string;
   readonly arity: number;
   readonly write: boolean;
+  /** Flagged `readonly`: a tracking client's keys of it are remembered (CLIENT TRACKING). */
+  readonly readOnly: boolean;
   readonly noauth: boolean;
   /** EXEC: the slow log records the commands it ran, not EXEC itself. */
   readonly skipSlowlog: boolean;
@@ -35,6 +37,7 @@ export class CommandEntry {
     this.fullName = container ? `${container.fullName}|${spec.name}` : spec.name;
     this.arity = spec.arity;
     this.write = spec.flags.includes('write');
+    this.readOnly = spec.flags.includes('readonly');
     this.noauth = spec.flags.includes('noauth');
     this.skipSlowlog = spec.flags.includes('skip_slowlog');
     this.handler = spec.handler;

@@ -86,6 +86,11 @@ export const CONFIG_PARAMS: Readonly<Record<string, ConfigParam>> = {
     (server) => server.slowLog.slowerThanUs,
     (server, value) => (server.slowLog.slowerThanUs = value),
   ),
+  'tracking-table-max-keys': integer(
+    0n,
+    (server) => server.tracking.maxKeys,
+    (server, value) => server.tracking.setMaxKeys(value),
+  ),
   'notify-keyspace-events': {
     get: (server) => formatKeyspaceEvents(server.keyspaceEvents.flags),
     check: (_server, value) =>

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { PubSubHub } from './pubsub/pubsub-hub.ts';
+import type { TrackingRegistry } from './tracking/tracking-registry.ts';
 import type { CommandStatsSource } from '../../metrics/sources.ts';
 import { DEFAULT_MAX_ARRAY_LENGTH, DEFAULT_MAX_BULK_LENGTH } from '../../protocol/resp/types.ts';
 import { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
@@ -23,6 +24,8 @@ export interface RespServer {
   readonly stats: CommandStatsSource;
   /** Pub/Sub's registry, for the metrics module (PubSubStatsSource). */
   readonly pubsub: PubSubHub;
+  /** Client-side caching's registry, for metrics. */
+  readonly tracking: TrackingRegistry;
   /** The bound address once listening. */
   readonly address: AddressInfo | undefined;
 }
@@ -31,7 +34,13 @@ const MIB = 1024 * 1024;
 
 /** Builds the RESP front end of a node over a store. Nothing is shared between two servers. */
 export function createRespServer(options: RespServerOptions): RespServer {
-  const context = createServerContext(options, () => listener.address?.port ?? 0);
+  const turnEnd = options.turnEnd ?? new TurnEnd();
+  // Client-side caching's broadcasts go out at the end of the turn, after its replies.
+  const context = createServerContext(
+    options,
+    () => listener.address?.port ?? 0,
+    (run) => turnEnd.later(run),
+  );
   const writer = new ReplyWriter();
   const limits = {
     maxBulkLength: Math.max(context.settings.maxValueSize, DEFAULT_MAX_BULK_LENGTH),
@@ -39,7 +48,6 @@ export function createRespServer(options: RespServerOptions): RespServer {
     maxPendingOutput: options.maxPendingOutput ?? MIB,
   };
   const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-  const turnEnd = options.turnEnd ?? new TurnEnd();
   const listener = createRespListener(
     context,
     (socket, session) => new Connection(socket, session, writer, limits, turnEnd),
@@ -48,6 +56,7 @@ export function createRespServer(options: RespServerOptions): RespServer {
   return {
     stats: context.stats,
     pubsub: context.pubsub,
+    tracking: context.tracking,
     get address() {
       return listener.address;
     },

@@ -3,7 +3,9 @@ import type { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
 import type { CommandEntry } from './command-registry.ts';
 import type { BlockedCommand } from './command-router.ts';
 import { ERRORS, execAbort, unknownCommand, unknownSubcommand, wrongArity } from './errors.ts';
+import { endOfTrackedCommand } from './commands/client-tracking.ts';
 import { subscribedRefusal } from './pubsub/pubsub-context.ts';
+import { rememberReadKeys } from './tracking/read-keys.ts';
 import type { Session } from './session.ts';
 import { logSlowCall } from './slow-calls.ts';
 import {
@@ -28,6 +30,24 @@ import {
 
  */
 export function dispatch(
+  session: Session,
+  args: CommandArgs,
+  out: ReplyWriter,
+): CommandEntry | undefined {
+  if (session.tracking === undefined) return dispatchCommand(session, args, out);
+  // A tracking client's command: NOLOOP must know whose changes these are (tracking-registry.ts).
+  const tracking = session.server.tracking;
+  tracking.current = session;
+  try {
+    return dispatchCommand(session, args, out);
+  } finally {
+    tracking.current = undefined;
+    tracking.sendPending(session);
+    endOfTrackedCommand(session, args);
+  }
+}
+
+function dispatchCommand(
   session: Session,
   args: CommandArgs,
   out: ReplyWriter,
@@ -107,6 +127,7 @@ export function dispatch(
       server.logger?.error('command failed', { command: entry.fullName, error });
     }
   }
+  if (entry.readOnly && session.tracking !== undefined) rememberReadKeys(session, entry, args);
   // A script's writes make its reply wait for durability, even when the script then failed.
   const wroteInScript = session.wroteInScript;
   session.wroteInScript = false;
@@ -185,6 +206,8 @@ function runExec(session: Session, exec: CommandEntry, out: ReplyWriter): Comman
       out.error(ERRORS.INTERNAL);
       server.logger?.error('command failed', { command: entry.fullName, error });
     }
+    if (entry.readOnly && session.tracking !== undefined)
+      rememberReadKeys(session, entry, args[i]!);
     if (slowLog.slowerThanUs >= 0) {
       session.called = entry;
       logSlowCall(session, args[i]!, clock.monotonic() - started);

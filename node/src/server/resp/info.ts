@@ -31,6 +31,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   clients: (server) => [
     `connected_clients:${server.stats.connectedClients}`,
     'blocked_clients:0',
+    `tracking_clients:${server.tracking.clients}`,
     `maxclients:${server.settings.maxClients}`,
   ],
   memory: (server) => {
@@ -79,6 +80,9 @@ const SECTIONS: Readonly<Record<string, Section>> = {
       `pubsub_channels:${server.pubsub.size('channel')}`,
       `pubsub_patterns:${server.pubsub.size('pattern')}`,
       `pubsubshard_channels:${server.pubsub.size('shard')}`,
+      `tracking_total_keys:${server.tracking.keys}`,
+      `tracking_total_items:${server.tracking.items}`,
+      `tracking_total_prefixes:${server.tracking.prefixes}`,
       `total_error_replies:${server.stats.errorReplies}`,
       `mlcache_protocol_errors:${server.stats.protocolErrors}`,
     ];

@@ -68,6 +68,7 @@ export function createRespListener(
     socket.on('close', () => {
       sessions.delete(session.id);
       context.watches.unwatch(session);
+      context.tracking.disable(session);
       context.pubsub.dropAll(session, session.subscriptions);
       connections.delete(connection);
       stats.connectedClients--;

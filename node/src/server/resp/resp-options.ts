@@ -4,6 +4,8 @@ import type { Random } from '../../util/random.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { TurnEnd } from '../turn-end.ts';
 import { WatchRegistry } from './transaction.ts';
+import { ChangeFeed } from './tracking/change-feed.ts';
+import { TrackingRegistry } from './tracking/tracking-registry.ts';
 import { INVALID_KEYSPACE_EVENTS, parseKeyspaceEvents } from '../../config/keyspace-events.ts';
 import { KeyspaceNotifier } from './pubsub/keyspace-events.ts';
 import { PubSubHub } from './pubsub/pubsub-hub.ts';
@@ -72,9 +74,14 @@ const REDIS_VERSION = '7.2.0';
 
 /**
  * The per-server state every command reaches (settings, registry, counters, sessions). Separate
- * from the listener so that socket-free tests build the very same context.
+ * from the listener so that socket-free tests build the very same context. `endOfTurn` runs work
+ * after the turn's replies (client-side caching's broadcasts).
  */
-export function createServerContext(options: RespServerOptions, port: () => number): ServerContext {
+export function createServerContext(
+  options: RespServerOptions,
+  port: () => number,
+  endOfTurn: (run: () => void) => void = setImmediate,
+): ServerContext {
   const registry = new CommandRegistry(COMMAND_TABLE);
   const pubsub = new PubSubHub();
   const keyspaceEvents = new KeyspaceNotifier(options.store, pubsub);
@@ -82,6 +89,8 @@ export function createServerContext(options: RespServerOptions, port: () => numb
   if (events === undefined)
     throw new RangeError(`notify-keyspace-events: ${INVALID_KEYSPACE_EVENTS}`);
   keyspaceEvents.flags = events;
+  const sessions = new Map<number, Session>();
+  const changes = new ChangeFeed(options.store);
   return {
     store: options.store,
     clock: options.clock,
@@ -91,8 +100,9 @@ export function createServerContext(options: RespServerOptions, port: () => numb
     stats: new CommandStats(registry),
     slowLog: new SlowLog(),
 
-    sessions: new Map<number, Session>(),
-    watches: new WatchRegistry(options.store),
+    sessions,
+    watches: new WatchRegistry(changes.consumer()),
+    tracking: new TrackingRegistry(sessions, changes.consumer(), endOfTurn),
     pubsub,
     keyspaceEvents,
     scripts: new ScriptEngine({

@@ -11,6 +11,7 @@ import type { Session } from './session.ts';
 import type { SlowLog } from './slow-log.ts';
 import type { ScriptEngine } from './scripting/script-engine.ts';
 import type { WatchRegistry } from './transaction.ts';
+import type { TrackingRegistry } from './tracking/tracking-registry.ts';
 
 /**
  * The store as the RESP front end uses it: the CacheStore contract, plus two optional members the
@@ -67,6 +68,8 @@ export interface ServerContext {
   readonly sessions: Map<number, Session>;
   /** Which sessions WATCH which keys (transaction.ts). */
   readonly watches: WatchRegistry;
+  /** Client-side caching: who tracks which keys (CLIENT TRACKING). */
+  readonly tracking: TrackingRegistry;
   /** Who listens to which channel (Pub/Sub). */
   readonly pubsub: PubSubHub;
   /** `notify-keyspace-events`, and the notifications it enables. */

@@ -4,6 +4,7 @@ import { Subscriptions } from './pubsub/pubsub-hub.ts';
 import type { Subscriber } from './pubsub/pubsub-hub.ts';
 import type { RespStore, ServerContext } from './server-context.ts';
 import type { Transaction } from './transaction.ts';
+import type { TrackedClient, TrackingState } from './tracking/tracking-registry.ts';
 
 /** What a session knows about its peer; absent for socket-free sessions (tests). */
 export interface PeerInfo {
@@ -16,7 +17,7 @@ export interface PeerInfo {
  * (CLIENT SETINFO), and what CLIENT LIST shows. Commands receive it as their context; it holds no
  * socket, so the same commands run in socket-free tests.
  */
-export class Session implements Subscriber {
+export class Session implements Subscriber, TrackedClient {
   readonly id: number;
   readonly server: ServerContext;
   /** The server's store, copied here because every data command reads it. */
@@ -66,6 +67,8 @@ export class Session implements Subscriber {
   wroteInScript = false;
   /** Channels, patterns and shard channels this client listens to (Pub/Sub). */
   readonly subscriptions = new Subscriptions();
+  /** CLIENT TRACKING's settings while it is on (tracking/tracking-registry.ts). */
+  tracking: TrackingState | undefined = undefined;
   /**
    * Sends a Pub/Sub message frame to this client, in order with its replies. The connection
    * points it at its socket; a socket-free session drops messages.

@@ -1,6 +1,6 @@
 import type { CommandArgs } from '../../protocol/resp/command-args.ts';
 import type { CommandEntry } from './command-registry.ts';
-import type { CacheStore } from '../../core/store-types.ts';
+import type { ChangeSource } from './tracking/change-feed.ts';
 import type { Session } from './session.ts';
 
 /**
@@ -50,7 +50,7 @@ export function transactionTooLarge(limit: number): string {
  */
 export class WatchRegistry {
   readonly #watchers = new Map<string, Set<Session>>();
-  readonly #store: CacheStore;
+  readonly #store: ChangeSource;
   readonly #listener = (key: string | undefined): void => {
     if (key === undefined) {
       for (const sessions of this.#watchers.values()) breakAll(sessions);
@@ -60,7 +60,7 @@ export class WatchRegistry {
     if (sessions !== undefined) breakAll(sessions);
   };
 
-  constructor(store: CacheStore) {
+  constructor(store: ChangeSource) {
     this.#store = store;
   }
 

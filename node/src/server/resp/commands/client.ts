@@ -5,6 +5,13 @@ import type { CommandSpec } from '../command-spec.ts';
 import { ERRORS } from '../errors.ts';
 import type { Session } from '../session.ts';
 import { clientKill } from './client-kill.ts';
+import {
+  clientCaching,
+  clientGetRedir,
+  clientTracking,
+  clientTrackingInfo,
+  trackingFlags,
+} from './client-tracking.ts';
 import { helpReply } from './help.ts';
 
 const FLAGS = ['noscript', 'loading', 'stale'] as const;
@@ -40,12 +47,44 @@ export const CLIENT_COMMAND: CommandSpec = {
     sub('list', -2, 'Lists open connections.', '2.4.0', list),
     sub('kill', -3, 'Terminates open connections.', '2.4.0', clientKill),
     sub(
+      'tracking',
+      -3,
+      'Controls server-assisted client-side caching for the connection.',
+      '6.0.0',
+      clientTracking,
+    ),
+    sub(
+      'caching',
+      3,
+      'Instructs the server whether to track the keys in the next request.',
+      '6.0.0',
+      clientCaching,
+    ),
+    sub(
+      'getredir',
+      2,
+      "Returns the client ID to which the connection's tracking notifications are redirected.",
+      '6.0.0',
+      clientGetRedir,
+    ),
+    sub(
+      'trackinginfo',
+      2,
+      'Returns information about server-assisted client-side caching for the connection.',
+      '6.2.0',
+      clientTrackingInfo,
+    ),
+    sub(
       'help',
       2,
       'Returns helpful text about the different subcommands.',
       '5.0.0',
       (_session, _args, out) =>
         helpReply(out, 'CLIENT', [
+          'CACHING (YES|NO)',
+          '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+          'GETREDIR',
+          '    Return the client ID we are redirecting to when tracking is enabled.',
           'GETNAME',
           '    Return the name of the current connection.',
           'ID',
@@ -74,6 +113,11 @@ export const CLIENT_COMMAND: CommandSpec = {
           '    Set client library name or version.',
           'SETNAME <name>',
           '    Assign the name <name> to the current connection.',
+          'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+          '         [OPTIN] [OPTOUT] [NOLOOP]',
+          '    Control server assisted client side caching.',
+          'TRACKINGINFO',
+          '    Report tracking status for the current connection.',
         ]),
     ),
   ],
@@ -162,19 +206,20 @@ export function describeClient(session: Session): string {
   const now = session.server.clock.monotonic();
   const age = Math.floor((now - session.createdAt) / 1000);
   const idle = Math.floor((now - session.lastActiveAt) / 1000);
-  // As Redis: flags P while subscribed, x in MULTI (multi= its queued commands, else -1), d once
-  // a watched key was written.
+  // As Redis: flags P while subscribed, x in MULTI (multi= its queued commands, else -1), t, R
+  // and B while tracking (client-tracking.ts), d once a watched key was written.
   const queued = session.transaction?.entries.length ?? -1;
   const subs = session.subscriptions;
   const flags =
-    `${subs.active ? 'P' : ''}${queued >= 0 ? 'x' : ''}${session.watchBroken ? 'd' : ''}` || 'N';
+    `${subs.active ? 'P' : ''}${queued >= 0 ? 'x' : ''}${trackingFlags(session)}` +
+      `${session.watchBroken ? 'd' : ''}` || 'N';
   return (
     `id=${session.id} addr=${session.peer.remote} laddr=${session.peer.local} fd=-1 ` +
     `name=${session.name} age=${age} idle=${idle} flags=${flags} db=0 ` +
     `sub=${subs.channel.size} psub=${subs.pattern.size} ssub=${subs.shard.size} ` +
     `multi=${queued} ` +
     'qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 ' +
-    `events=r cmd=${session.lastCommand} user=default redir=-1 resp=${session.resp3 ? 3 : 2} ` +
+    `events=r cmd=${session.lastCommand} user=default redir=${session.tracking?.redirect ?? -1} resp=${session.resp3 ? 3 : 2} ` +
     `lib-name=${session.libName} lib-ver=${session.libVersion}`
   );
 }

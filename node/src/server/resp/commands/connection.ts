@@ -109,12 +109,13 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
 
 /**
  * RESET: the connection as a new one would be, without reconnecting (Redis 6.2): out of MULTI,
- * nothing watched, no subscriptions (left silently), RESP2, no name, and authenticated only if
- * no password is required.
+ * nothing watched, no subscriptions (left silently), no tracking, RESP2, no name, and
+ * authenticated only if no password is required.
  */
 function reset(session: Session, _args: CommandArgs, out: ReplyWriter): void {
   endTransaction(session);
   session.server.pubsub.dropAll(session, session.subscriptions);
+  session.server.tracking.disable(session);
   session.resp3 = false;
   session.name = '';
   session.authenticated = session.server.settings.requirePass === undefined;

@@ -14,6 +14,7 @@ import { pushReply, writeLuaValue } from './lua-reply.ts';
 import { compileChunk, createLuaRuntime, errorText } from './lua-runtime.ts';
 import type { Fengari, LuaRuntime } from './lua-runtime.ts';
 import { parseShebang } from './shebang.ts';
+import { rememberReadKeys } from '../tracking/read-keys.ts';
 
 /** Redis's wording for what a script may not do through redis.call. */
 export const SCRIPT_ERRORS = {
@@ -367,6 +368,8 @@ export class ScriptEngine {
       out.error(ERRORS.INTERNAL);
       server.logger?.error('command failed', { command: entry.fullName, error });
     }
+    // As Redis 7.0: the keys a script reads are the calling client's, when it tracks.
+    if (entry.readOnly && session.tracking !== undefined) rememberReadKeys(session, entry, args);
     const failed = out.errors !== errorsBefore;
     if (failed) {
       entry.errors++;
