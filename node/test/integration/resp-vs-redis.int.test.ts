@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
 import { parseReply } from '../../src/protocol/resp/reply-parser.ts';
@@ -9,6 +6,13 @@ import type { RespReply } from '../../src/protocol/resp/reply-parser.ts';
 import { RawClient, startTestServer } from '../../src/server/resp/testing/start-test-server.ts';
 import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
 import { SCRIPTING_RESP3_STEPS, SCRIPTING_STEPS } from './scripting-cases.ts';
+import {
+  receivedFrames,
+  redisServerAvailable,
+  splitFrames,
+  startReferenceRedis,
+} from './support/reference-redis.ts';
+import type { ReferenceRedis } from './support/reference-redis.ts';
 
 /**
  * Differential test: the same commands, pipelined on one connection, against a real redis-server
@@ -1046,23 +1050,11 @@ const RESP3_SCRIPT: readonly Resp3Step[] = [
   { args: ['QUIT'] },
 ];
 
-let redis: ChildProcess | undefined;
+let redis: ReferenceRedis | undefined;
 let redisPort = 0;
 let mlcache: TestServer | undefined;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-const available = await new Promise<boolean>((resolve) => {
-  const child = spawn('redis-server', ['--version']);
-  child.on('error', () => resolve(false));
-  child.on('exit', (code) => resolve(code === 0));
-});
+const available = await redisServerAvailable;
 if (!available)
   console.warn(
     'redis-server not installed: skipping the differential test (apt-get install -y redis-server)',
@@ -1073,7 +1065,7 @@ async function replies(port: number): Promise<string[]> {
   const client = await RawClient.connect(port);
   client.send(encodePipeline(SCRIPT));
   await client.closesWithin(10_000);
-  return split(Buffer.from(client.text, 'latin1'));
+  return splitFrames(Buffer.from(client.text, 'latin1'));
 }
 
 /** Sends `commands` (arguments may be bytes) on a new connection; each reply's bytes. */
@@ -1082,14 +1074,16 @@ async function exchange(port: number, commands: (string | Buffer)[][]): Promise<
   client.send(encodePipeline(commands));
   const complete = (): boolean => {
     try {
-      return split(Buffer.from(client.text, 'latin1')).length >= commands.length;
+      return splitFrames(Buffer.from(client.text, 'latin1')).length >= commands.length;
     } catch {
       return false;
     }
   };
   await client.waitFor(complete);
   client.destroy();
-  return split(Buffer.from(client.text, 'latin1')).map((reply) => Buffer.from(reply, 'latin1'));
+  return splitFrames(Buffer.from(client.text, 'latin1')).map((reply) =>
+    Buffer.from(reply, 'latin1'),
+  );
 }
 
 /** The bytes of a bulk reply `$n CRLF bytes CRLF`. */
@@ -1097,24 +1091,12 @@ function bulkOf(reply: Buffer): Buffer {
   return reply.subarray(reply.indexOf('\r\n') + 2, reply.length - 2);
 }
 
-/** Cuts a stream of replies into each reply's bytes (latin1). */
-function split(bytes: Buffer): string[] {
-  const replies: string[] = [];
-  for (let offset = 0; offset < bytes.length;) {
-    const parsed = parseReply(bytes, offset);
-    if (parsed === undefined) throw new Error(`incomplete reply at ${offset}`);
-    replies.push(bytes.toString('latin1', offset, parsed.next));
-    offset = parsed.next;
-  }
-  return replies;
-}
-
 /** Each reply of the RESP3 script as its bytes (latin1), prepared for comparison. */
 async function resp3Replies(port: number): Promise<string[]> {
   const client = await RawClient.connect(port);
   client.send(encodePipeline(RESP3_SCRIPT.map((step) => step.args)));
   await client.closesWithin(10_000);
-  return split(Buffer.from(client.text, 'latin1')).map((reply, i) =>
+  return splitFrames(Buffer.from(client.text, 'latin1')).map((reply, i) =>
     comparable(reply, RESP3_SCRIPT[i]?.compare),
   );
 }
@@ -1131,15 +1113,8 @@ function comparable(reply: string, compare: Resp3Step['compare']): string {
 
 /** Waits until `client` has received at least `count` complete replies or messages. */
 async function framesOf(client: RawClient, count: number): Promise<string[]> {
-  const frames = (): string[] => {
-    try {
-      return split(Buffer.from(client.text, 'latin1'));
-    } catch {
-      return [];
-    }
-  };
-  await client.waitFor(() => frames().length >= count);
-  return frames();
+  await client.waitFor(() => receivedFrames(client).length >= count);
+  return receivedFrames(client);
 }
 
 /**
@@ -1242,10 +1217,10 @@ async function pubsubTranscript(port: number): Promise<string[]> {
   const hello = (frame: string): string =>
     frame.startsWith('%') ? comparable(frame, 'hello') : frame;
   return [
-    ...split(Buffer.from(subscriber.text, 'latin1')),
+    ...splitFrames(Buffer.from(subscriber.text, 'latin1')),
     ...published.map((reply) => reply.toString('latin1')),
-    ...split(Buffer.from(resp3.text, 'latin1')).map(hello),
-    ...split(Buffer.from(resetting.text, 'latin1')).map(hello),
+    ...splitFrames(Buffer.from(resp3.text, 'latin1')).map(hello),
+    ...splitFrames(Buffer.from(resetting.text, 'latin1')).map(hello),
   ];
 }
 
@@ -1321,7 +1296,7 @@ async function keyspaceTranscript(port: number): Promise<string[]> {
     encodePipeline([['GET', 'gone'], ['CONFIG', 'SET', 'notify-keyspace-events', ''], ['QUIT']]),
   );
   await client.closesWithin(10_000);
-  const frames = split(Buffer.from(client.text, 'latin1')).slice(1);
+  const frames = splitFrames(Buffer.from(client.text, 'latin1')).slice(1);
   return [...config.map((reply) => reply.toString('latin1')), ...frames];
 }
 
@@ -1503,35 +1478,18 @@ async function keyEventsTranscript(port: number): Promise<string[]> {
     );
   }
   subscriber.destroy();
-  return [...split(Buffer.from(subscriber.text, 'latin1')), ...written];
+  return [...splitFrames(Buffer.from(subscriber.text, 'latin1')), ...written];
 }
 
 describe.skipIf(!available)('mlcache against redis-server', () => {
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = spawn('redis-server', [
-      '--port',
-      String(redisPort),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ]);
-    for (let i = 0; i < 100; i++) {
-      const up = await RawClient.connect(redisPort).then(
-        (client) => (client.destroy(), true),
-        () => false,
-      );
-      if (up) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    redis = await startReferenceRedis();
+    redisPort = redis.port;
     mlcache = await startTestServer();
   });
 
   afterAll(async () => {
-    redis?.kill();
+    redis?.stop();
     await mlcache?.close();
   });
 
