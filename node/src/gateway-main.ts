@@ -88,6 +88,7 @@ async function serve(config: GatewayConfig, logger: Logger, stop: StopSignals): 
     maxRedirects: config.maxRedirects,
     nearCacheTtlMs: config.nearCacheTtlMs,
     nearCacheKeys: config.nearCacheKeys,
+    nearCacheInvalidation: config.nearCacheInvalidation,
     maxInflight: config.maxInflight,
     maxClients: config.maxClients,
     mirrors: config.mirrors,

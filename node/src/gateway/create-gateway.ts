@@ -37,6 +37,7 @@ import { SlowLog } from '../server/resp/slow-log.ts';
 import { WatchRegistry } from '../server/resp/transaction.ts';
 import { TrackingRegistry } from '../server/resp/tracking/tracking-registry.ts';
 import { GatewayInvalidations } from './pubsub/gateway-invalidations.ts';
+import { ChangeFeed } from '../server/resp/tracking/change-feed.ts';
 
 /** Everything a gateway is built from; the composition root reads it from flags. */
 export interface GatewayOptions {
@@ -69,6 +70,12 @@ export interface GatewayOptions {
   readonly nearCacheTtlMs?: number;
   /** @default 128 */
   readonly nearCacheKeys?: number;
+  /**
+   * The nodes' changed keys (CLIENT TRACKING BCAST) drop near-cache entries at once, so that
+   * writes through other gateways or at the nodes are not served stale for the TTL.
+   * @default false
+   */
+  readonly nearCacheInvalidation?: boolean;
   /** Popularity window of the near cache, in ms (tests shorten it). @default 1000 */
   readonly nearCacheWindowMs?: number;
   /** Commands one client may have waiting for replies. @default 4096 */
@@ -127,8 +134,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const commands = createGatewayCommands();
   let address: AddressInfo | undefined;
   // Clients' subscriptions are held here; the channels they need are subscribed at the nodes.
-  // Client-side caching hears the nodes' changed keys over the same connections.
+  // Client-side caching and the near cache hear the nodes' changed keys over the same
+  // connections: each listens through a feed of its own.
   const invalidations = new GatewayInvalidations((on) => upstreamPubSub.track(on));
+  const changes = new ChangeFeed(invalidations);
   const upstreamPubSub = new GatewayPubSub(
     (node, onMessage, onInvalidate) =>
       new PubSubLink({
@@ -175,7 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     watches: new WatchRegistry(NO_KEYSPACE),
     // The nodes see every change: the gateway's clients track keys through their broadcasts.
     // Its own clients' writes come back like anyone's, so NOLOOP cannot be honoured here.
-    tracking: new TrackingRegistry(sessions, invalidations, (run) => scheduler.later(run), {
+    tracking: new TrackingRegistry(sessions, changes.consumer(), (run) => scheduler.later(run), {
       noloop: false,
     }),
     pubsub,
@@ -262,6 +271,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     maxKeys: options.nearCacheKeys ?? 128,
     ...(options.nearCacheWindowMs === undefined ? {} : { windowMs: options.nearCacheWindowMs }),
   });
+  if (options.nearCacheInvalidation === true && nearCache.enabled) {
+    changes
+      .consumer()
+      .observeChanges((key) => (key === undefined ? nearCache.clear() : nearCache.invalidate(key)));
+  }
   const context: GatewayContext = {
     server,
     commands,

@@ -17,7 +17,8 @@ import type { TestServer } from '../../src/server/resp/testing/start-test-server
 /**
  * Client-side caching through gateways: a client that tracks at one gateway hears of changes made
  * through another gateway, or straight at a node, to keys on any node (each gateway has the nodes
- * broadcast their changed keys while its clients track).
+ * broadcast their changed keys while its clients track). The near cache can listen to the same
+ * broadcasts.
  */
 let nodes: TestServer[];
 let direct: RespTestClient[];
@@ -103,6 +104,40 @@ describe('client-side caching through the gateway', () => {
     const owner = Number(ownerOf(ring, shardOf(key)).slice(5));
     await direct[owner]!.call('SET', key, 'v3');
     expect(await eventually(() => cached.get(key), 'v3')).toBe('v3');
+  });
+
+  it('drops near-cache entries as soon as a node reports them changed (--near-cache-invalidation)', async () => {
+    const ring = ringOver(
+      1,
+      nodes.map((node) => node.port),
+    );
+    const volume = new RingVolume(ring);
+    cleanups.push(() => volume.remove());
+    const gw = await startGateway({
+      ring: { file: volume.path, pollMs: 0 },
+      nearCacheTtlMs: 60_000,
+      nearCacheKeys: 4,
+      nearCacheWindowMs: 50,
+      nearCacheInvalidation: true,
+    });
+    cleanups.push(() => gw.close());
+    const client = await RespTestClient.connect(gw.port);
+    cleanups.push(() => client.close());
+    const key = 'hot:invalidated';
+    const owner = direct[Number(ownerOf(ring, shardOf(key)).slice(5))]!;
+    await owner.call('SET', key, 'v1');
+    // Hot (one GET in 16 is counted), then kept once the window has ended.
+    await client.pipeline(Array.from({ length: 100 }, () => ['GET', key]));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await client.pipeline(Array.from({ length: 20 }, () => ['GET', key]));
+    const hits = (await gw.metric('mlcache_gateway_near_cache_hits_total')) ?? 0;
+    expect(await client.call('GET', key)).toBe('v1');
+    expect(await gw.metric('mlcache_gateway_near_cache_hits_total')).toBeGreaterThan(hits);
+
+    // Written at the node, past the gateway: seen long before the minute's TTL.
+    await owner.call('SET', key, 'v2');
+    expect(await eventually(() => client.call('GET', key), 'v2')).toBe('v2');
+    expect(await gw.metric('mlcache_gateway_near_cache_invalidations_total')).toBeGreaterThan(0);
   });
 
   it('pushes invalidations in RESP3, and refuses NOLOOP with a clear error', async () => {

@@ -31,6 +31,7 @@ export interface GatewayOptionValues {
   maxRedirects: number;
   nearCacheTtl: number;
   nearCacheKeys: number;
+  nearCacheInvalidation: 'on' | 'off';
   maxInflight: number;
   maxClients: number;
   gatewayName: string;
@@ -194,6 +195,16 @@ export const GATEWAY_OPTIONS: readonly AnyOption[] = [
     defaultText: '128',
     doc: 'How many hot keys (Space-Saving top-K of GETs) may be cached; 0 disables the near cache.',
     parse: integer(0, 1_000_000),
+  }),
+  option('nearCacheInvalidation', 'near-cache-invalidation', {
+    valueName: 'on|off',
+    defaultText: 'off',
+    doc:
+      'on: the nodes tell the gateway of every key that changes (CLIENT TRACKING BCAST), and the ' +
+      'near cache drops it at once, whoever changed it: its staleness is then the network delay, ' +
+      'not the TTL, which can be set much longer. It costs the nodes and the gateway a message ' +
+      'per changed key. off: writes through other gateways are seen after at most the TTL.',
+    parse: oneOf(['on', 'off'] as const),
   }),
   option('maxInflight', 'max-inflight', {
     valueName: 'N',

@@ -29,6 +29,7 @@ describe('loadGatewayConfig', () => {
       nodes: [],
       nearCacheTtlMs: 200,
       nearCacheKeys: 128,
+      nearCacheInvalidation: false,
       maxRedirects: 2,
       gatewayName: 'gw-0',
     });
@@ -63,13 +64,18 @@ describe('loadGatewayConfig', () => {
   it('reads flags over MLCACHE_GATEWAY_* variables, and passwords from files', () => {
     const result = load(
       ['--nodes', 'a:1,b:2', '--near-cache-ttl=0', '--requirepass-file', '/s'],
-      { MLCACHE_GATEWAY_NEAR_CACHE_TTL: '50', MLCACHE_GATEWAY_PORT: '7000' },
+      {
+        MLCACHE_GATEWAY_NEAR_CACHE_TTL: '50',
+        MLCACHE_GATEWAY_PORT: '7000',
+        MLCACHE_GATEWAY_NEAR_CACHE_INVALIDATION: 'on',
+      },
       { '/s': 'pw\n' },
     );
     expect(result.kind).toBe('config');
     if (result.kind !== 'config') return;
     expect(result.config.nodes).toEqual(['a:1', 'b:2']);
     expect(result.config.nearCacheTtlMs).toBe(0);
+    expect(result.config.nearCacheInvalidation).toBe(true);
     expect(result.config.port).toBe(7000);
     expect(result.config.requirepass).toBe('pw');
     expect(redactGatewayConfig(result.config).requirepass).toBe('(set)');
@@ -83,6 +89,8 @@ describe('loadGatewayConfig', () => {
       'a:1',
       '--connections-per-node',
       '0',
+      '--near-cache-invalidation',
+      'yes',
       'stray',
       '--what',
     ]);
@@ -92,6 +100,7 @@ describe('loadGatewayConfig', () => {
       "'stray': unexpected argument (options start with --)",
       '--what: unknown option (see --help)',
       "--connections-per-node: '0' is not a whole number in [1, 64]",
+      "--near-cache-invalidation: 'yes' is not one of on, off",
     ]);
     const both = load(['--ring', 'r.json', '--nodes', 'a:1', '--node-password-file', '/missing']);
     expect(both.kind === 'invalid' && both.problems).toEqual([

@@ -27,6 +27,8 @@ export interface GatewayConfig {
   readonly maxRedirects: number;
   readonly nearCacheTtlMs: number;
   readonly nearCacheKeys: number;
+  /** `--near-cache-invalidation on`: the nodes' changes drop near-cache entries at once. */
+  readonly nearCacheInvalidation: boolean;
   readonly maxInflight: number;
   readonly maxClients: number;
   readonly gatewayName: string;
@@ -85,6 +87,7 @@ export function loadGatewayConfig(inputs: GatewayLoadInputs): GatewayLoadResult 
       maxRedirects: v.maxRedirects,
       nearCacheTtlMs: v.nearCacheTtl,
       nearCacheKeys: v.nearCacheKeys,
+      nearCacheInvalidation: v.nearCacheInvalidation === 'on',
       maxInflight: v.maxInflight,
       maxClients: v.maxClients,
       gatewayName: v.gatewayName === '' ? inputs.hostname : v.gatewayName,

@@ -88,6 +88,24 @@ describe('NearCache', () => {
     expect(cache.beginWrite('never-hot')).toBe(false);
   });
 
+  it('drops a reply, and a fill in flight, when a node reports the key changed', () => {
+    const cache = make();
+    getTimes(cache, 'k', 5, 0);
+    const token = get(cache, 'k', 100) as number;
+    cache.fill('k', token, reply('v1'), 100);
+    expect(get(cache, 'k', 110)).toContain('v1');
+    cache.invalidate('k');
+    expect(cache.invalidations).toBe(1);
+    const refill = get(cache, 'k', 120) as number;
+    expect(refill).toBeGreaterThan(0);
+    // The change is reported before the read's reply lands: that reply may be older than it.
+    cache.invalidate('k');
+    cache.fill('k', refill, reply('v1'), 125);
+    expect(get(cache, 'k', 130)).not.toContain('v1');
+    cache.invalidate('never-cached');
+    expect(cache.invalidations).toBe(1);
+  });
+
   it('stays hot on its hits alone, and clear() drops every reply', () => {
     const cache = make();
     getTimes(cache, 'k', 5, 0);

@@ -188,6 +188,18 @@ export class NearCache {
     entry.token = 0;
   }
 
+  /**
+   * A node reports that `key` changed (`--near-cache-invalidation`): its reply is dropped, and a
+   * fill in flight is dropped when it lands (the read may have been answered before the change).
+   */
+  invalidate(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    if (entry.reply !== undefined) this.invalidations++;
+    entry.reply = undefined;
+    entry.token = 0;
+  }
+
   /** FLUSHALL / FLUSHDB: nothing cached is valid any more. */
   clear(): void {
     for (const entry of this.#entries.values()) {
