@@ -183,6 +183,12 @@ export class Store implements CacheStore {
   readonly #onEvictionDue: (() => void) | undefined;
   /** `#onEvictionDue` was called and `evictAhead` has not caught up yet. */
   #evictionDue = false;
+  /**
+   * While true, reads (`get`, `getView`) count their hit or miss and nothing else: the access
+   * time and the policy stay as they were (CLIENT NO-TOUCH; the dispatcher sets it around a
+   * no-touch client's command). Writes are accesses still.
+   */
+  noTouch = false;
 
   constructor(options: StoreOptions) {
     this.#second = Math.floor(options.clock.monotonic() / 1000);
@@ -735,16 +741,20 @@ export class Store implements CacheStore {
     return this.#find(bytes, 0, key.length, hashBytes(bytes, 0, key.length));
   }
 
-  /** A counted read: the live slot or -1, a hit or a miss, and the policy told. */
+  /**
+   * A counted read: the live slot or -1, a hit or a miss, and the policy told unless `noTouch`
+   * (then the access time stays too).
+   */
   #read(key: Uint8Array, start: number, end: number): number {
     const hash = hashBytes(key, start, end);
     const slot = this.#find(key, start, end, hash);
     if (slot === NONE) {
       this.#misses++;
-      this.#policy.onMiss(hash);
+      if (!this.noTouch) this.#policy.onMiss(hash);
       return NONE;
     }
     this.#hits++;
+    if (this.noTouch) return slot;
     this.#table.setAccessedAt(slot, this.#second);
     this.#policy.onAccess(slot);
     return slot;

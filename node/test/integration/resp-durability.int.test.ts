@@ -189,4 +189,15 @@ describe('durable writes', () => {
     sync.succeed();
     expect(await client.waitFor((t) => t === '$-1\r\n+OK\r\n+PONG\r\n')).toBeTruthy();
   });
+
+  it('keep a write reply dropped by CLIENT REPLY SKIP dropped when the sync fails', async () => {
+    const { sync, connect } = await setup();
+    const a = await connect();
+    a.send(encodePipeline([['CLIENT', 'REPLY', 'SKIP'], ['SET', 'k', 'v'], ['PING']]));
+    await settle();
+    // PING waits behind the held SET, whose reply is nothing.
+    expect(a.text).toBe('');
+    sync.fail();
+    expect(await a.waitFor((text) => text !== '')).toBe('+PONG\r\n');
+  });
 });

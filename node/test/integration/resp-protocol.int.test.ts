@@ -247,3 +247,54 @@ describe('replies at the end of the turn', () => {
     expect(raw.text).toBe('+PONG\r\n');
   });
 });
+
+describe('CLIENT REPLY', () => {
+  it('OFF sends nothing until ON, SKIP drops the next reply only, errors included', async () => {
+    const { port } = await start();
+    const raw = await client(port);
+    raw.send(
+      encodePipeline([
+        ['CLIENT', 'REPLY', 'OFF'],
+        ['SET', 'k', 'v'],
+        ['NOSUCH'],
+        ['CLIENT', 'REPLY', 'SKIP'],
+        ['GET', 'k'],
+        ['CLIENT', 'REPLY', 'ON'],
+        ['CLIENT', 'REPLY', 'SKIP'],
+        ['GET', 'k'],
+        ['CLIENT', 'REPLY', 'SKIP'],
+        ['NOSUCH'],
+        ['PING', 'last'],
+      ]),
+    );
+    expect(await raw.waitFor((text) => text.endsWith('last\r\n'))).toBe('+OK\r\n$4\r\nlast\r\n');
+  });
+
+  it('still sends pushes in RESP3: confirmations, own messages and invalidations', async () => {
+    const { port } = await start();
+    const raw = await client(port);
+    raw.send(encodeCommand(['HELLO', '3']));
+    await raw.waitFor((text) => text.includes('modules'));
+    const hello = raw.text.length;
+    raw.send(
+      encodePipeline([
+        ['CLIENT', 'TRACKING', 'ON'],
+        ['GET', 'k'],
+        ['CLIENT', 'REPLY', 'OFF'],
+        ['SUBSCRIBE', 'ch'],
+        ['PUBLISH', 'ch', 'hi'],
+        ['SET', 'k', 'v'],
+        ['GET', 'k'],
+        ['CLIENT', 'REPLY', 'ON'],
+        ['PING'],
+      ]),
+    );
+    await raw.waitFor((text) => text.endsWith('+PONG\r\n'));
+    // The bytes redis-server 7.0.15 sends for the same pipeline.
+    expect(raw.text.slice(hello)).toBe(
+      '+OK\r\n_\r\n>3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n' +
+        '>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n' +
+        '>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n+OK\r\n+PONG\r\n',
+    );
+  });
+});

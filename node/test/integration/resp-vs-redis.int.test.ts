@@ -1670,4 +1670,56 @@ describe.skipIf(!available)('mlcache against redis-server', () => {
     }
     expect(actual).toEqual(expected);
   });
+
+  it('sends the same bytes for CLIENT REPLY OFF, SKIP and ON, and CLIENT NO-EVICT', async () => {
+    const pipeline = [
+      ['SET', 'reply:k', 'v'],
+      ['CLIENT', 'REPLY', 'OFF'],
+      ['GET', 'reply:k'],
+      ['NOSUCH'],
+      ['CLIENT', 'REPLY', 'maybe'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['CLIENT', 'REPLY', 'ON'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['GET', 'reply:k'],
+      ['PING', 'after-skip'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['CLIENT', 'REPLY', 'ON'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['PING'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['NOSUCH'],
+      ['CLIENT', 'REPLY', 'maybe'],
+      ['CLIENT', 'REPLY'],
+      ['CLIENT', 'REPLY', 'ON', 'extra'],
+      ['CLIENT', 'NO-EVICT', 'ON'],
+      ['CLIENT', 'NO-EVICT', 'maybe'],
+      ['CLIENT', 'NO-EVICT'],
+      ['CLIENT', 'NO-EVICT', 'off', 'extra'],
+      ['CLIENT', 'NO-EVICT', 'off'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['MULTI'],
+      ['GET', 'reply:k'],
+      ['EXEC'],
+      ['CLIENT', 'REPLY', 'OFF'],
+      ['SUBSCRIBE', 'reply:ch'],
+      ['UNSUBSCRIBE', 'reply:ch'],
+      ['PING'],
+      ['RESET'],
+      ['PING', 'end'],
+      ['QUIT'],
+    ];
+    const transcript = async (port: number): Promise<string> => {
+      const client = await RawClient.connect(port);
+      client.send(encodePipeline(pipeline));
+      await client.closesWithin(10_000);
+      return client.text;
+    };
+    const expected = await transcript(redisPort);
+    const actual = await transcript(mlcache!.port);
+    expect(expected).toContain('$10\r\nafter-skip\r\n');
+    expect(expected).toContain('$11\r\nunsubscribe\r\n');
+    expect(actual).toBe(expected);
+  });
 });

@@ -250,9 +250,13 @@ function runLocal(
     ctx.logger.error('command failed', { command: entry.fullName, error });
   }
   if (out.errors !== errorsBefore) entry.errors++;
-  const reply = out.take();
-  if (reply !== undefined) client.onReply(tag, reply, 0, reply.length);
+  // CLIENT REPLY OFF and SKIP answer nothing: their slot is filled empty, or it would hold the
+  // replies after it back forever.
+  const reply = out.take() ?? NO_REPLY;
+  client.onReply(tag, reply, 0, reply.length);
 }
+
+const NO_REPLY = Buffer.alloc(0);
 
 function restOf(args: CommandArgs): string[] {
   const rest: string[] = [];

@@ -8,6 +8,7 @@ import { RespProtocolError } from '../../protocol/resp/errors.ts';
 import { NEED_MORE } from '../../protocol/resp/types.ts';
 import type { Session } from '../../server/resp/session.ts';
 import { PUBSUB_OUTPUT_LIMIT } from '../../server/resp/connection.ts';
+import { replyDropped } from '../../server/resp/commands/client-modes.ts';
 import { executeCommand } from '../commands/execute.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { retryAfterMoved } from '../routing/retry.ts';
@@ -215,7 +216,11 @@ export class ClientConnection implements ReplySink, Flushable {
         const resp3 = session.resp3;
         const watch = this.watch;
         this.resp3 = resp3;
+        const tag = this.#queue.next;
         executeCommand(ctx, this, decoder.args, time);
+        // CLIENT REPLY OFF or SKIP: the command's slot is filled as usual and sent empty.
+        if (session.replyMode !== 0 && replyDropped(session, decoder.args.lower(0)))
+          this.#queue.mute(tag);
         // AUTH and HELLO lift Redis's limits on unauthenticated requests for what follows.
         decoder.unauthenticated = !session.authenticated;
         // What follows takes other node connections than what is still owed (this one included).

@@ -15,6 +15,9 @@ export class ReplyQueue {
   #ends = new Int32Array(INITIAL_CAPACITY);
   /** Monotonic ms at which each request was read, for the latency histogram. */
   #times = new Float64Array(INITIAL_CAPACITY);
+  /** Slots whose reply is dropped when drained (CLIENT REPLY OFF or SKIP), and their count. */
+  #muted = new Uint8Array(INITIAL_CAPACITY);
+  #mutedCount = 0;
   #mask = INITIAL_CAPACITY - 1;
   #head = 0;
   #tail = 0;
@@ -27,6 +30,21 @@ export class ReplyQueue {
   /** True when the oldest reply has arrived (a drain would hand something out). */
   get headReady(): boolean {
     return this.#head < this.#tail && this.#bufs[this.#head & this.#mask] !== undefined;
+  }
+
+  /** The tag the next `reserve` returns. */
+  get next(): number {
+    return this.#tail;
+  }
+
+  /**
+   * The reply of `tag` is not to be sent (CLIENT REPLY OFF or SKIP): it still fills its slot, so
+   * the replies after it wait for it as before, and leaves as nothing.
+   */
+  mute(tag: number): void {
+    if (tag < this.#head || tag >= this.#tail) return;
+    this.#muted[tag & this.#mask] = 1;
+    this.#mutedCount++;
   }
 
   /** Takes the next slot for a request read at `time`; returns its tag. */
@@ -58,7 +76,14 @@ export class ReplyQueue {
       const at = head & mask;
       const buf = bufs[at];
       if (buf === undefined) break;
-      visit(buf, this.#starts[at] as number, this.#ends[at] as number, this.#times[at] as number);
+      const start = this.#starts[at] as number;
+      let end = this.#ends[at] as number;
+      if (this.#mutedCount !== 0 && this.#muted[at] === 1) {
+        this.#muted[at] = 0;
+        this.#mutedCount--;
+        end = start;
+      }
+      visit(buf, start, end, this.#times[at] as number);
       bufs[at] = undefined;
       head++;
     }
@@ -75,6 +100,7 @@ export class ReplyQueue {
     const starts = new Int32Array(capacity);
     const ends = new Int32Array(capacity);
     const times = new Float64Array(capacity);
+    const muted = new Uint8Array(capacity);
     for (let i = this.#head; i < this.#tail; i++) {
       const from = i & oldMask;
       const to = i & mask;
@@ -82,11 +108,13 @@ export class ReplyQueue {
       starts[to] = this.#starts[from] as number;
       ends[to] = this.#ends[from] as number;
       times[to] = this.#times[from] as number;
+      muted[to] = this.#muted[from] as number;
     }
     this.#bufs = bufs;
     this.#starts = starts;
     this.#ends = ends;
     this.#times = times;
+    this.#muted = muted;
     this.#mask = mask;
   }
 }

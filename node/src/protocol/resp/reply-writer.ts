@@ -81,6 +81,11 @@ export class ReplyWriter {
     return this.#slab.subarray(start, start + length);
   }
 
+  /** Keeps the first `length` pending bytes and drops the rest (a reply not to be sent). */
+  truncate(length: number): void {
+    this.#pos = Math.min(this.#pos, this.#start + length);
+  }
+
   /** Drops everything written since the last take (a connection that died mid-batch). */
   discard(): void {
     this.#pos = this.#start;

@@ -6,6 +6,7 @@ import { RespProtocolError } from '../../protocol/resp/errors.ts';
 import type { ReplyWriter } from '../../protocol/resp/reply-writer.ts';
 import { NEED_MORE } from '../../protocol/resp/types.ts';
 import type { BlockedCommand } from './command-router.ts';
+import { replyDropped } from './commands/client-modes.ts';
 import { dispatch, resumeBlocked } from './dispatch.ts';
 import { ERRORS } from './errors.ts';
 import type { Flushable, TurnEnd } from '../turn-end.ts';
@@ -23,6 +24,8 @@ export interface ConnectionLimits extends RespRequestDecoderOptions {
 }
 
 const DURABILITY_FAILED_REPLY = Buffer.from(`-${ERRORS.DURABILITY_FAILED}\r\n`);
+/** The reply of a write dropped by CLIENT REPLY OFF or SKIP, while it waits for durability. */
+const NO_REPLY = Buffer.alloc(0);
 /** Replies are sent mid-batch, without waiting for the end of the turn, from this many bytes. */
 const FLUSH_BYTES = 64 * 1024;
 /**
@@ -66,6 +69,11 @@ export class Connection implements Flushable {
   #running = false;
   /** The command waiting for the router, if any: its reply is still owed. */
   #blocked: BlockedCommand | undefined = undefined;
+  /**
+   * Pushes written during the running command while CLIENT REPLY is OFF or SKIP: they go out
+   * even when its reply is dropped.
+   */
+  #pushes: Buffer[] = [];
 
   constructor(
     socket: Socket,
@@ -172,7 +180,7 @@ export class Connection implements Flushable {
         const count = decoder.next();
         if (count === NEED_MORE) break;
         commands++;
-        const mark = writer.pendingLength;
+        let mark = writer.pendingLength;
         const write = dispatch(session, decoder.args, writer);
         lastIsNow = false;
         if (slowLog.slowerThanUs >= 0) {
@@ -182,12 +190,13 @@ export class Connection implements Flushable {
           lastIsNow = true;
         }
         if (session.blocked !== undefined) this.#block(session.blocked, decoder.args);
+        else if (session.replyMode !== 0) mark = this.#silence(mark);
         if (write !== undefined) {
           const durable = session.store.durable();
           if (durable !== undefined) {
             const before = writer.take(mark);
             if (before !== undefined) this.#held.emit(before);
-            this.#held.hold(write, writer.take() as Buffer, durable);
+            this.#held.hold(write, writer.take() ?? NO_REPLY, durable);
             if (this.#held.bytes > this.#maxPendingOutput) this.#pause(PAUSED_FOR_HELD);
           }
         }
@@ -231,6 +240,7 @@ export class Connection implements Flushable {
     if (this.#closing || this.#socket.destroyed) return;
     if (this.#running) {
       this.#writer.raw(frame);
+      if (this.session.replyMode !== 0) this.#pushes.push(frame);
       return;
     }
     this.#held.emit(frame);
@@ -242,6 +252,21 @@ export class Connection implements Flushable {
       });
       this.#socket.destroy();
     }
+  }
+
+  /**
+   * CLIENT REPLY OFF or SKIP, after a command that wrote its reply from `mark` on: drops that
+   * reply when the mode says so, keeping the pushes written meanwhile. Returns where the
+   * command's reply now starts (after those pushes).
+   */
+  #silence(mark: number): number {
+    const writer = this.#writer;
+    const pushes = this.#pushes;
+    this.#pushes = [];
+    if (!replyDropped(this.session, this.session.called?.spec.name)) return mark;
+    writer.truncate(mark);
+    for (const frame of pushes) writer.raw(frame);
+    return writer.pendingLength;
   }
 
   /** Replies ready to go (HeldReplies released them): at the end of the turn, or now. */
@@ -277,6 +302,8 @@ export class Connection implements Flushable {
   #block(command: BlockedCommand, decoded: CommandArgs): void {
     this.session.blocked = undefined;
     this.#blocked = command;
+    // It runs again later, outside a batch (#unblock): its pushes so far are already written.
+    this.#pushes = [];
     this.#pause(PAUSED_FOR_ROUTE);
     // The decoder reuses its arguments for the next command: the second run needs a copy.
     const args = CommandArgs.fromBuffers(decoded.toBuffers());
@@ -308,6 +335,7 @@ export class Connection implements Flushable {
       this.#await(again, args);
       return;
     }
+    if (session.replyMode !== 0) this.#silence(0);
     const reply = writer.take();
     const durable = write === undefined ? undefined : session.store.durable();
     if (durable !== undefined && write !== undefined && reply !== undefined) {

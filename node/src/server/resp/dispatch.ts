@@ -34,16 +34,33 @@ export function dispatch(
   args: CommandArgs,
   out: ReplyWriter,
 ): CommandEntry | undefined {
-  if (session.tracking === undefined) return dispatchCommand(session, args, out);
-  // A tracking client's command: NOLOOP must know whose changes these are (tracking-registry.ts).
-  const tracking = session.server.tracking;
-  tracking.current = session;
+  if (session.tracking === undefined && !session.noTouch)
+    return dispatchCommand(session, args, out);
+  return dispatchObserved(session, args, out);
+}
+
+/** A command of a tracking client, or of a CLIENT NO-TOUCH one. */
+function dispatchObserved(
+  session: Session,
+  args: CommandArgs,
+  out: ReplyWriter,
+): CommandEntry | undefined {
+  // NO-TOUCH: the store leaves what this command reads untouched (TOUCH excepted, keys.ts).
+  const store = session.store;
+  const noTouch = session.noTouch;
+  if (noTouch) store.noTouch = true;
+  // Tracking: NOLOOP must know whose changes these are (tracking-registry.ts).
+  const tracking = session.tracking === undefined ? undefined : session.server.tracking;
+  if (tracking !== undefined) tracking.current = session;
   try {
     return dispatchCommand(session, args, out);
   } finally {
-    tracking.current = undefined;
-    tracking.sendPending(session);
-    endOfTrackedCommand(session, args);
+    if (noTouch) store.noTouch = false;
+    if (tracking !== undefined) {
+      tracking.current = undefined;
+      tracking.sendPending(session);
+      endOfTrackedCommand(session, args);
+    }
   }
 }
 

@@ -75,7 +75,9 @@ export class HeldReplies {
     let released = 0;
     while (released < queue.length && (queue[released] as HeldReply).state !== PENDING) {
       const next = queue[released++] as HeldReply;
-      chunks.push(next.state === FAILED ? this.#failedReply : next.reply, ...next.after);
+      // A reply dropped by CLIENT REPLY OFF or SKIP (empty) stays dropped when the sync fails.
+      const failed = next.state === FAILED && next.reply.length > 0;
+      chunks.push(failed ? this.#failedReply : next.reply, ...next.after);
       this.bytes -= next.reply.length;
       for (const bytes of next.after) this.bytes -= bytes.length;
     }

@@ -21,6 +21,11 @@ import type { TrackingRegistry } from './tracking/tracking-registry.ts';
  */
 export type RespStore = CacheStore & {
   readonly writable?: boolean;
+  /**
+   * The node's Store: while true, reads count hits and misses but leave the keys' access time and
+   * the eviction policy alone (CLIENT NO-TOUCH). Absent where there is no store (the gateway).
+   */
+  noTouch?: boolean;
   setMaxMemory?(maxMemory: number): number;
   /** The node's Store: removals with their reason, for keyspace notifications. */
   observeRemovals?(listener: ((key: string, reason: RemovalReason) => void) | undefined): void;

@@ -70,6 +70,15 @@ export class Session implements Subscriber, TrackedClient {
   /** CLIENT TRACKING's settings while it is on (tracking/tracking-registry.ts). */
   tracking: TrackingState | undefined = undefined;
   /**
+   * CLIENT REPLY OFF and SKIP (client-modes.ts), 0 while replies go out: the connection tests it
+   * once per command and drops the command's reply when asked to.
+   */
+  replyMode = 0;
+  /** CLIENT NO-TOUCH: the dispatcher turns the store's `noTouch` on around this client's commands. */
+  noTouch = false;
+  /** CLIENT NO-EVICT: shown in CLIENT LIST (flag e), nothing else (no client eviction here). */
+  noEvict = false;
+  /**
    * Sends a Pub/Sub message frame to this client, in order with its replies. The connection
    * points it at its socket; a socket-free session drops messages.
    */

@@ -12,11 +12,15 @@ import {
   clientTrackingInfo,
   trackingFlags,
 } from './client-tracking.ts';
+import { clientNoEvict, clientNoTouch, clientReply, modeFlags } from './client-modes.ts';
 import { helpReply } from './help.ts';
 
 const FLAGS = ['noscript', 'loading', 'stale'] as const;
 
-/** CLIENT and the subcommands that clients and tools send: ID, names, INFO, LIST, SETINFO, KILL. */
+/**
+ * CLIENT and the subcommands that clients and tools send: ID, names, INFO, LIST, SETINFO, KILL,
+ * tracking (client-tracking.ts), REPLY, NO-EVICT and NO-TOUCH (client-modes.ts).
+ */
 export const CLIENT_COMMAND: CommandSpec = {
   name: 'client',
   arity: -2,
@@ -74,6 +78,15 @@ export const CLIENT_COMMAND: CommandSpec = {
       '6.2.0',
       clientTrackingInfo,
     ),
+    sub('reply', 3, 'Instructs the server whether to reply to commands.', '3.2.0', clientReply),
+    sub('no-evict', 3, 'Sets the client eviction mode of the connection.', '7.0.0', clientNoEvict),
+    sub(
+      'no-touch',
+      3,
+      'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.',
+      '7.2.0',
+      clientNoTouch,
+    ),
     sub(
       'help',
       2,
@@ -109,6 +122,8 @@ export const CLIENT_COMMAND: CommandSpec = {
           '      Kill connections by client id.',
           'LIST [TYPE normal] [ID <id> [<id> ...]]',
           '    Return information about client connections.',
+          'REPLY (ON|OFF|SKIP)',
+          '    Control the replies sent to the current connection.',
           'SETINFO <LIB-NAME|LIB-VER> <value>',
           '    Set client library name or version.',
           'SETNAME <name>',
@@ -118,6 +133,10 @@ export const CLIENT_COMMAND: CommandSpec = {
           '    Control server assisted client side caching.',
           'TRACKINGINFO',
           '    Report tracking status for the current connection.',
+          'NO-EVICT (ON|OFF)',
+          '    Protect current client connection from eviction.',
+          'NO-TOUCH (ON|OFF)',
+          '    Will not touch LRU/LFU stats when this mode is on.',
         ]),
     ),
   ],
@@ -207,12 +226,13 @@ export function describeClient(session: Session): string {
   const age = Math.floor((now - session.createdAt) / 1000);
   const idle = Math.floor((now - session.lastActiveAt) / 1000);
   // As Redis: flags P while subscribed, x in MULTI (multi= its queued commands, else -1), t, R
-  // and B while tracking (client-tracking.ts), d once a watched key was written.
+  // and B while tracking (client-tracking.ts), d once a watched key was written, then e and T
+  // for CLIENT NO-EVICT and NO-TOUCH (client-modes.ts).
   const queued = session.transaction?.entries.length ?? -1;
   const subs = session.subscriptions;
   const flags =
     `${subs.active ? 'P' : ''}${queued >= 0 ? 'x' : ''}${trackingFlags(session)}` +
-      `${session.watchBroken ? 'd' : ''}` || 'N';
+      `${session.watchBroken ? 'd' : ''}${modeFlags(session)}` || 'N';
   return (
     `id=${session.id} addr=${session.peer.remote} laddr=${session.peer.local} fd=-1 ` +
     `name=${session.name} age=${age} idle=${idle} flags=${flags} db=0 ` +

@@ -117,6 +117,9 @@ function reset(session: Session, _args: CommandArgs, out: ReplyWriter): void {
   session.server.pubsub.dropAll(session, session.subscriptions);
   session.server.tracking.disable(session);
   session.resp3 = false;
+  // CLIENT REPLY ON again (so RESET's own reply goes out); NO-EVICT and NO-TOUCH stay, as
+  // Redis 7.0 keeps NO-EVICT.
+  session.replyMode = 0;
   session.name = '';
   session.authenticated = session.server.settings.requirePass === undefined;
   out.simple('RESET');

@@ -51,10 +51,18 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
     since: '3.2.1',
     handler: (session, args, out) => {
       // A read of each key, as Redis's lookupKeyRead: the eviction policy sees an access (and
-      // INFO a hit or a miss), so a touched key is kept as a read one would be.
+      // INFO a hit or a miss), so a touched key is kept as a read one would be. It touches for a
+      // CLIENT NO-TOUCH client too, in EXEC and scripts as well (Redis 7.2).
+      const store = session.store;
+      const noTouch = store.noTouch === true;
+      if (noTouch) store.noTouch = false;
       let touched = 0;
-      for (let i = 1; i < args.count; i++) {
-        if (readKey(session, args.latin1(i)) !== undefined) touched++;
+      try {
+        for (let i = 1; i < args.count; i++) {
+          if (readKey(session, args.latin1(i)) !== undefined) touched++;
+        }
+      } finally {
+        if (noTouch) store.noTouch = true;
       }
       out.integer(touched);
     },
