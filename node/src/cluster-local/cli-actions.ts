@@ -75,6 +75,12 @@ export const CLUSTER_ACTIONS: Readonly<Record<string, ClusterAction>> = {
         doc: "The gateway's near cache TTL (gateway default)",
       },
       {
+        name: 'near-cache-invalidation',
+        valueName: 'on|off',
+        doc: "Whether the nodes' changed keys drop the gateway's near-cache entries at once",
+        defaultText: 'off',
+      },
+      {
         name: 'log-level',
         valueName: 'LEVEL',
         doc: 'Log level of every process',
@@ -92,6 +98,7 @@ export const CLUSTER_ACTIONS: Readonly<Record<string, ClusterAction>> = {
         durability: args.oneOf('durability', 'async', DURABILITY_MODES),
         logLevel: args.string('log-level', 'info'),
         nearCacheTtlMs: args.optionalInteger('near-cache-ttl', 0, 3_600_000),
+        nearCacheInvalidation: args.oneOf('near-cache-invalidation', 'off', ['on', 'off']) === 'on',
       };
       const ms = timeout(args);
       args.positionals([]);

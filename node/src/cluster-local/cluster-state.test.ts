@@ -11,6 +11,7 @@ const state: ClusterState = {
     durability: 'async',
     logLevel: 'info',
     nearCacheTtlMs: null,
+    nearCacheInvalidation: true,
   },
   nodes: [
     {
@@ -33,15 +34,23 @@ describe('the state file', () => {
     expect(parseClusterState(serializeClusterState(state))).toEqual({ ok: true, state });
   });
 
+  it('reads a file written before --near-cache-invalidation existed as off', () => {
+    const old = JSON.parse(serializeClusterState(state)) as { settings: Record<string, unknown> };
+    delete old.settings.nearCacheInvalidation;
+    const parsed = parseClusterState(JSON.stringify(old));
+    expect(parsed.ok && parsed.state.settings.nearCacheInvalidation).toBe(false);
+  });
+
   it('lists every problem with its path', () => {
     const broken = JSON.parse(serializeClusterState(state)) as Record<string, unknown>;
     broken.nodes = [{ ...state.nodes[0], pid: -1 }, state.nodes[0]];
-    broken.settings = { ...state.settings, durability: 'fast' };
+    broken.settings = { ...state.settings, durability: 'fast', nearCacheInvalidation: 'on' };
     const parsed = parseClusterState(JSON.stringify(broken));
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.problems).toEqual([
       'settings.durability: expected one of async, sync, none, got "fast"',
+      'settings.nearCacheInvalidation: expected true or false, got "on"',
       'nodes[0].pid: expected a non-negative integer, got -1',
       'nodes[1].id: "node-0" twice',
     ]);

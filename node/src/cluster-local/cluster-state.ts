@@ -24,6 +24,11 @@ export interface ClusterSettings {
   readonly logLevel: string;
   /** `--near-cache-ttl` of the gateway in ms, or null for its default. */
   readonly nearCacheTtlMs: number | null;
+  /**
+   * `--near-cache-invalidation on` for the gateway. Optional in a state file, so that a file
+   * written before the setting existed still reads (as off).
+   */
+  readonly nearCacheInvalidation?: boolean;
 }
 
 /** A process this cluster started. */
@@ -94,6 +99,10 @@ export function parseClusterState(text: string): StateResult {
       durability: check.oneOf(settings.durability, 'settings.durability', DURABILITY_MODES),
       logLevel: check.string(settings.logLevel, 'settings.logLevel'),
       nearCacheTtlMs: check.nullable(settings.nearCacheTtlMs, 'settings.nearCacheTtlMs', check.int),
+      nearCacheInvalidation:
+        settings.nearCacheInvalidation === undefined
+          ? false
+          : check.boolean(settings.nearCacheInvalidation, 'settings.nearCacheInvalidation'),
     },
     nodes: nodes?.map((node, i) => {
       const path = `nodes[${i}]`;
@@ -163,6 +172,9 @@ class Checker {
 
   string = (value: unknown, path: string): string | undefined =>
     typeof value === 'string' ? value : this.#fail(path, 'a string', value);
+
+  boolean = (value: unknown, path: string): boolean | undefined =>
+    typeof value === 'boolean' ? value : this.#fail(path, 'true or false', value);
 
   int = (value: unknown, path: string): number | undefined =>
     Number.isSafeInteger(value) && (value as number) >= 0

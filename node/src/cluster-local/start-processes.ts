@@ -64,6 +64,7 @@ export async function startGateway(
     ...(settings.nearCacheTtlMs !== null
       ? ['--near-cache-ttl', String(settings.nearCacheTtlMs)]
       : []),
+    ...(settings.nearCacheInvalidation === true ? ['--near-cache-invalidation', 'on'] : []),
   ];
   const log = layout.gatewayLog;
   const started = await spawnMember({

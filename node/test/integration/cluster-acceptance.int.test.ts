@@ -88,6 +88,8 @@ it('keeps every acknowledged write, and reads monotonic, through 3 → 5 → 2 n
         durability: 'async',
         logLevel: 'info',
         nearCacheTtlMs: null,
+        // The gateway's near cache hears the nodes' changes (and the flag reaches its process).
+        nearCacheInvalidation: true,
       },
     }),
   );
