@@ -291,12 +291,8 @@ describe.skipIf(!available)('client-side caching against redis-server', () => {
   it('sends the same replies, invalidation pushes and messages on every connection', async () => {
     const expected = await conversation(redis!.port);
     const actual = await conversation(mlcache!.port);
-    if (process.env.TRACKING_DIFF) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync('/tmp/expected.txt', expected.join('\n'));
-      writeFileSync('/tmp/actual.txt', actual.join('\n'));
-    }
     expect(actual).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(150);
     expect(expected.filter((frame) => frame.includes('invalidate')).length).toBeGreaterThan(10);
   });
 });
