@@ -1,59 +1,21 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ring } from '../../src/cluster/ring.ts';
 import { ownerOf } from '../../src/cluster/ring-owners.ts';
 import { shardOf } from '../../src/cluster/shard-of.ts';
 import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
-import { RespTestClient } from '../../src/gateway/testing/resp-test-client.ts';
-import {
-  ringOver,
-  RingVolume,
-  startGateway,
-  startNodes,
-} from '../../src/gateway/testing/test-cluster.ts';
-import type { RunningGateway } from '../../src/gateway/testing/test-cluster.ts';
+import { ringOver } from '../../src/gateway/testing/test-cluster.ts';
 import { RawClient } from '../../src/server/resp/testing/start-test-server.ts';
-import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
+import { useGatewayNodes } from './support/gateway-nodes.ts';
 
 /**
  * Pub/Sub through gateways: each gateway subscribes at the node that owns a channel's name and
  * sends PUBLISH there, so messages cross gateways; patterns listen on every node.
  */
-let nodes: TestServer[];
-let direct: RespTestClient[];
+const { direct, cleanups, ports, gatewayOnRing, gateway } = useGatewayNodes(3);
 
-beforeAll(async () => {
-  nodes = await startNodes(3);
-  direct = await Promise.all(nodes.map((node) => RespTestClient.connect(node.port)));
-});
-
-afterAll(async () => {
-  for (const client of direct) client.close();
-  await Promise.all(nodes.map((node) => node.close()));
-});
-
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const ports = (): number[] => nodes.map((node) => node.port);
 const ownerIndex = (ring: Ring, name: string): number =>
   Number(ownerOf(ring, shardOf(name)).slice(5));
-
-/** A gateway over the three nodes, reading a ring file of epoch 1 (also removed afterwards). */
-async function gatewayOnRing(): Promise<{ ring: Ring; volume: RingVolume; gw: RunningGateway }> {
-  const ring = ringOver(1, ports());
-  const volume = new RingVolume(ring);
-  cleanups.push(() => volume.remove());
-  return { ring, volume, gw: await gateway(volume) };
-}
-
-async function gateway(volume: RingVolume): Promise<RunningGateway> {
-  const gw = await startGateway({ ring: { file: volume.path, pollMs: 0 }, nearCacheTtlMs: 0 });
-  cleanups.push(() => gw.close());
-  return gw;
-}
 
 function ioredis(port: number): Redis {
   const client = new Redis(port, '127.0.0.1', {

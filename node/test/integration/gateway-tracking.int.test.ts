@@ -1,18 +1,13 @@
 import { BasicClientSideCache, createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ownerOf } from '../../src/cluster/ring-owners.ts';
 import { shardOf } from '../../src/cluster/shard-of.ts';
 import { encodePipeline } from '../../src/protocol/resp/encoder.ts';
 import { RespTestClient } from '../../src/gateway/testing/resp-test-client.ts';
-import {
-  ringOver,
-  RingVolume,
-  startGateway,
-  startNodes,
-} from '../../src/gateway/testing/test-cluster.ts';
+import { ringOver } from '../../src/gateway/testing/test-cluster.ts';
 import type { RunningGateway } from '../../src/gateway/testing/test-cluster.ts';
 import { RawClient } from '../../src/server/resp/testing/start-test-server.ts';
-import type { TestServer } from '../../src/server/resp/testing/start-test-server.ts';
+import { useGatewayNodes } from './support/gateway-nodes.ts';
 
 /**
  * Client-side caching through gateways: a client that tracks at one gateway hears of changes made
@@ -20,37 +15,11 @@ import type { TestServer } from '../../src/server/resp/testing/start-test-server
  * broadcast their changed keys while its clients track). The near cache can listen to the same
  * broadcasts.
  */
-let nodes: TestServer[];
-let direct: RespTestClient[];
-
-beforeAll(async () => {
-  nodes = await startNodes(3);
-  direct = await Promise.all(nodes.map((node) => RespTestClient.connect(node.port)));
-});
-
-afterAll(async () => {
-  for (const client of direct) client.close();
-  await Promise.all(nodes.map((node) => node.close()));
-});
-
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { direct, cleanups, ports, gatewayOnRing, gateway } = useGatewayNodes(3);
 
 async function twoGateways(): Promise<[RunningGateway, RunningGateway]> {
-  const ring = ringOver(
-    1,
-    nodes.map((node) => node.port),
-  );
-  const volume = new RingVolume(ring);
-  cleanups.push(() => volume.remove());
-  const start = async (): Promise<RunningGateway> => {
-    const gw = await startGateway({ ring: { file: volume.path, pollMs: 0 }, nearCacheTtlMs: 0 });
-    cleanups.push(() => gw.close());
-    return gw;
-  };
-  return [await start(), await start()];
+  const { volume, gw } = await gatewayOnRing();
+  return [gw, await gateway(volume)];
 }
 
 async function nodeRedis(port: number, cache?: BasicClientSideCache) {
@@ -82,10 +51,7 @@ describe('client-side caching through the gateway', () => {
     const cache = new BasicClientSideCache({ ttl: 0, maxEntries: 0 });
     const cached = await nodeRedis(a.port, cache);
     const writer = await nodeRedis(b.port);
-    const ring = ringOver(
-      1,
-      nodes.map((node) => node.port),
-    );
+    const ring = ringOver(1, ports());
     const keys = Array.from({ length: 12 }, (_, i) => `user:${i}`);
     const owners = new Set(keys.map((key) => ownerOf(ring, shardOf(key))));
     expect(owners.size).toBe(3);
@@ -107,20 +73,12 @@ describe('client-side caching through the gateway', () => {
   });
 
   it('drops near-cache entries as soon as a node reports them changed (--near-cache-invalidation)', async () => {
-    const ring = ringOver(
-      1,
-      nodes.map((node) => node.port),
-    );
-    const volume = new RingVolume(ring);
-    cleanups.push(() => volume.remove());
-    const gw = await startGateway({
-      ring: { file: volume.path, pollMs: 0 },
+    const { ring, gw } = await gatewayOnRing({
       nearCacheTtlMs: 60_000,
       nearCacheKeys: 4,
       nearCacheWindowMs: 50,
       nearCacheInvalidation: true,
     });
-    cleanups.push(() => gw.close());
     const client = await RespTestClient.connect(gw.port);
     cleanups.push(() => client.close());
     const key = 'hot:invalidated';

@@ -8,6 +8,7 @@ import {
   wrongArity,
 } from '../../server/resp/errors.ts';
 import { subscribedRefusal } from '../../server/resp/pubsub/pubsub-context.ts';
+import { endOfTrackedCommand } from '../../server/resp/commands/client-tracking.ts';
 import { rememberReadKeys } from '../../server/resp/tracking/read-keys.ts';
 import { GATEWAY_ERRORS } from '../errors.ts';
 import { replyError } from '../front/gateway-client.ts';
@@ -47,10 +48,7 @@ export function executeCommand(
   time: number,
 ): void {
   executeOne(ctx, client, args, time);
-  // CLIENT CACHING holds for one command or one transaction (client-tracking.ts).
-  const tracking = client.session.tracking;
-  if (tracking?.caching === true && client.transaction === undefined && !args.is(0, 'client'))
-    tracking.caching = false;
+  endOfTrackedCommand(client.session, args, client.transaction !== undefined);
 }
 
 function executeOne(

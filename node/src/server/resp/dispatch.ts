@@ -59,7 +59,7 @@ function dispatchObserved(
     if (tracking !== undefined) {
       tracking.current = undefined;
       tracking.sendPending(session);
-      endOfTrackedCommand(session, args);
+      endOfTrackedCommand(session, args, session.transaction !== undefined);
     }
   }
 }

@@ -152,13 +152,16 @@ export function clientTrackingInfo(session: Session, _args: CommandArgs, out: Re
 
 /**
  * After each command of a tracking client (Redis's resetClient): CLIENT CACHING holds for one
- * command, or for a whole MULTI … EXEC, and CLIENT's own subcommands leave it set.
+ * command, or for a whole MULTI … EXEC (`inTransaction`: the client is between them, on a node
+ * or at the gateway), and CLIENT's own subcommands leave it set.
  */
-export function endOfTrackedCommand(session: Session, args: CommandArgs): void {
+export function endOfTrackedCommand(
+  session: Session,
+  args: CommandArgs,
+  inTransaction: boolean,
+): void {
   const state = session.tracking;
-  if (state !== undefined && state.caching && session.transaction === undefined) {
-    if (!args.is(0, 'client')) state.caching = false;
-  }
+  if (state?.caching === true && !inTransaction && !args.is(0, 'client')) state.caching = false;
 }
 
 /** CLIENT LIST's flags for tracking (t, R, B, in Redis's order) and its redir field. */
